@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine with Python 3.11:
+#   make report   — set up, then render the default reports (Blekinge, report year from analysis.yml)
+#   make test     — set up, then run the test suite (what CI runs)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_LINK_MODE := copy
+ANALYSIS := $(VENV)/bin/analysis
+
+.PHONY: help install dev report gaps test data clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	@bash scripts/bootstrap.sh
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --extra test --python "$$(cat .tools/python)"
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv with the batch and test dependencies
+
+dev: install  ## also install JupyterLab and ruff (authoring tools)
+	$(UV) sync --frozen --inexact --extra test --extra dev
+
+report: install  ## render the default reports (Blekinge, analysis.yml's year)
+	$(ANALYSIS) gaps --municipality 1081
+
+test: install  ## run the tests
+	$(VENV)/bin/python -m pytest
+
+data: install  ## rebuild data/tidy/integration.csv from data/raw and the example generator
+	$(ANALYSIS) build-data
+
+clean:  ## remove environments and rendered output
+	rm -rf .tools $(VENV) reports/20[0-9][0-9] .pytest_cache

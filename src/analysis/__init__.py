@@ -1,0 +1,1 @@
+"""Integration follow-up analysis."""

@@ -1,0 +1,208 @@
+"""The one command-line entry point: ``analysis …``.
+
+Every user error (unknown code, invalid file, missing data) is printed as a message with a non-zero
+exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import fmt
+from .errors import AnalysisError, DataValidationError
+
+app = typer.Typer(
+    name="analysis",
+    help="Integrationsuppföljning: indikatorer, skillnader mellan utrikes och inrikes födda, rapporter.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(exc: Exception, code: int = 2) -> None:
+    if isinstance(exc, DataValidationError):
+        err.print(f"[bold red]Ogiltig data:[/] {exc.source}: {len(exc.problems)} problem", highlight=False)
+        for p in exc.problems:
+            err.print(f"  - {p}", highlight=False, markup=False)
+    else:
+        err.print(f"[bold red]Fel:[/] {exc}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _emit(df: pd.DataFrame, format: Format) -> None:
+    if format is Format.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+    else:
+        records = json.loads(df.to_json(orient="records", force_ascii=False))
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+
+
+@app.command()
+def indicators(
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+) -> None:
+    """The indicator catalogue."""
+    from .catalogue import load_catalogue
+
+    try:
+        cat = load_catalogue()
+    except AnalysisError as exc:
+        _fail(exc)
+    df = pd.DataFrame(
+        [
+            {
+                "id": i.id, "titel": i.title, "fokusområde": cat.focus_areas[i.focus_area], "enhet": i.unit,
+                "riktning": "högre är bättre" if i.higher_is_better else "lägre är bättre",
+                "jämförelse": "utrikes mot inrikes" if i.is_native else "kommun mot län och riket",
+                "nivåer": ",".join(i.levels), "kön": "ja" if i.sex_split else "nej",
+                "källa": f"{i.producer}: {i.source['statistic']}",
+                "kolada": ",".join(i.source.get("kolada", [])),
+                "mål": i.goal,
+            }
+            for i in cat
+        ]
+    )
+    if format is not Format.table:
+        return _emit(df, format)
+    t = Table(title=f"Indikatorkatalog ({len(cat)} indikatorer)", show_lines=False)
+    for col in ("id", "titel", "fokusområde", "enhet", "riktning", "jämförelse", "nivåer", "kön", "källa"):
+        t.add_column(col, overflow="fold")
+    for r in df.itertuples(index=False):
+        t.add_row(r.id, r.titel, r.fokusområde, r.enhet, r.riktning, r.jämförelse, r.nivåer, r.kön, r.källa)
+    out.print(t)
+
+
+@app.command()
+def gaps(
+    municipality: Annotated[str, typer.Option("--municipality", "-m", help="Kommunkod (4 tecken) eller namn")],
+    year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
+    sex: Annotated[str, typer.Option(help="T, K, M eller all")] = "all",
+    data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+) -> None:
+    """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
+    from .geography import load_geography
+    from .results import area_gap_table, load_results
+
+    try:
+        area = load_geography().find(municipality)
+        results = load_results(year=year, county=area.county, data=data)
+        sexes = ("T", "K", "M") if sex.lower() == "all" else tuple(sex.upper().split(","))
+        if not set(sexes) <= {"T", "K", "M"}:
+            raise AnalysisError(f"--sex {sex!r}: ange T, K, M eller all")
+        table = area_gap_table(results, area.code, sexes)
+    except AnalysisError as exc:
+        _fail(exc)
+    if format is not Format.table:
+        return _emit(table, format)
+    _print_gap_table(table, results, area)
+
+
+def _print_gap_table(table: pd.DataFrame, results, area) -> None:
+    out.print(
+        f"[bold]{area.name} ({area.code}) {results.year}[/]: utrikes jämfört med inrikes födda, länet och riket. "
+        f"Skillnad: + = sämre för utrikes födda (resp. kommunen), − = bättre. Trend från basåret "
+        f"{results.baseline_year}. Symboler: .. uppgift saknas eller är skyddad, . kan inte förekomma, – bortfall.",
+        highlight=False,
+    )
+    for _, rows in table.groupby("indicator", sort=False):
+        first = rows.iloc[0]
+        native = first.comparison == "inrikes"
+        versus = f"{first.subject} (värde) mot {first.reference} (jämförelse)" if native else "kommunen mot länet och riket"
+        t = Table(title=f"[bold]{first.title}[/] – {versus}", title_justify="left")
+        for col, just in (("Område", "left"), ("Kön", "left"),
+                          ("Värde", "right"), ("Jämförelse", "right"),
+                          ("Skillnad", "right"), ("Kvot", "right"), ("Trend", "left"), ("Data", "left")):
+            t.add_column(col, justify=just, no_wrap=True)
+        for r in rows.itertuples(index=False):
+            ref = fmt.with_unit(r.value_reference, r.unit, status=r.status_reference)
+            if not native:
+                ref = f"{r.reference} {ref}"
+            diff = fmt.number(r.disadvantage, 1, status=r.status, signed=True)
+            diff += f" {'pe' if r.diff_unit == 'procentenheter' else r.diff_unit}" if r.status == "" else ""
+            marker = "[bold magenta]EXEMPEL[/]" if r.example else "verklig"
+            t.add_row(
+                r.area, r.sex_label, fmt.with_unit(r.value_subject, r.unit, status=r.status_subject), ref,
+                diff, fmt.ratio(r.ratio), r.trend_status or "", marker,
+            )
+        out.print(t)
+    if table["example"].any():
+        out.print(
+            "[bold magenta]EXEMPEL[/] = exempeldata: genererade värden, inte verklig statistik – "
+            "används bara där inga verkliga uppgifter finns i data/."
+        )
+
+
+@app.command()
+def validate(path: Annotated[Path, typer.Argument(help="CSV- eller XLSX-fil enligt datakontraktet")]) -> None:
+    """Kontrollera en datafil mot datakontraktet; listar alla problem."""
+    from .catalogue import load_catalogue
+    from .contract import load_tidy
+    from .geography import load_geography
+
+    try:
+        df = load_tidy(path, load_catalogue(), load_geography())
+    except AnalysisError as exc:
+        _fail(exc, code=1)
+    out.print(
+        f"[green]OK[/] {path}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
+        f"{df['geo_code'].nunique()} områden, år {df['year'].min()}–{df['year'].max()}"
+        + (f", varav {int(df['example'].sum())} rader exempeldata" if df["example"].any() else "")
+    )
+
+
+@app.command("build-data")
+def build_data(
+    output: Annotated[Optional[Path], typer.Option(help="Output file (default: analysis.yml's data)")] = None,
+) -> None:
+    """Bygg den inbäddade datamängden från råfilerna i data/raw och exempelgeneratorn."""
+    from .build import build_and_write
+
+    try:
+        res = build_and_write(path=output)
+    except AnalysisError as exc:
+        _fail(exc)
+    out.print(
+        f"Skrev {res.path} ({len(res.table)} rader). Verkliga: {', '.join(res.real_indicators)}. "
+        f"Exempeldata: {', '.join(res.example_indicators)}."
+    )
+
+
+@app.command()
+def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10")] = None) -> None:
+    """Lista kommuner (i ett län) med koder."""
+    from .geography import load_geography
+
+    geo = load_geography()
+    try:
+        items = geo.kommuner_in(county) if county else geo.counties
+    except AnalysisError as exc:
+        _fail(exc)
+    for a in items:
+        out.print(f"{a.code}  {a.name}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,81 @@
+"""Project paths and the one configuration file (`analysis.yml`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .errors import AnalysisError
+
+
+def project_root() -> Path:
+    """The repository root: ``$ANALYSIS_ROOT`` or the nearest parent holding ``analysis.yml``."""
+    env = os.environ.get("ANALYSIS_ROOT")
+    if env:
+        return Path(env).resolve()
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for p in (start, *start.parents):
+            if (p / "analysis.yml").is_file() and (p / "data" / "catalogue").is_dir():
+                return p
+    raise AnalysisError("Hittar inte projektets rot (analysis.yml); set ANALYSIS_ROOT or run inside the repository.")
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    year: int = 2024
+    county: str = "10"
+    baseline_year: int | None = None
+    data: Path = Path("data/tidy/integration.csv")
+    output_dir: Path = Path("reports")
+    formats: tuple[str, ...] = ("html", "pdf")
+    example_seed: int = 20241
+    example_years: tuple[int, int] = (2019, 2024)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def data_path(self) -> Path:
+        return self.data if self.data.is_absolute() else self.root / self.data
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.root / "data" / "catalogue" / "indicators.yml"
+
+    @property
+    def strategies_dir(self) -> Path:
+        return self.root / "data" / "strategies"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def output_path(self) -> Path:
+        return self.output_dir if self.output_dir.is_absolute() else self.root / self.output_dir
+
+
+@lru_cache(maxsize=4)
+def load_config(root: Path | None = None) -> Config:
+    root = Path(root) if root else project_root()
+    path = root / "analysis.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    ex = raw.pop("example_data", {}) or {}
+    try:
+        return Config(
+            root=root,
+            year=int(raw.pop("year", 2024)),
+            county=str(raw.pop("county", "10")).zfill(2),
+            baseline_year=(int(b) if (b := raw.pop("baseline_year", None)) is not None else None),
+            data=Path(raw.pop("data", "data/tidy/integration.csv")),
+            output_dir=Path(raw.pop("output_dir", "reports")),
+            formats=tuple(raw.pop("formats", ["html", "pdf"])),
+            example_seed=int(ex.get("seed", 20241)),
+            example_years=tuple(ex.get("years", [2019, 2024])),
+            extra=raw,
+        )
+    except (TypeError, ValueError) as exc:
+        raise AnalysisError(f"{path}: invalid configuration value: {exc}") from exc

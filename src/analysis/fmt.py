@@ -1,0 +1,73 @@
+"""Swedish formatting of numbers, units and dates — the one place the reports and CLI format numbers.
+
+Decimal comma, non-breaking space as thousands separator (Babel ``sv_SE``), "procent" in running text,
+"%" in tables, "procentenheter" for differences of shares, and official symbols for missing values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+NBSP = "\u00a0"
+MINUS = "\u2212"
+#: plotly layout.separators: decimal, thousands
+PLOTLY_SEPARATORS = ", "
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, decimals: int = 1, status: str = "", signed: bool = False) -> str:
+    """``24.4`` -> ``"24,4"``; ``12345.6`` -> ``"12 345,6"`` (NBSP); missing -> its symbol (never 0)."""
+    if _missing(value):
+        return status or ".."
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(abs(value) if signed else value, pattern, locale=LOCALE)
+    if signed:
+        rounded = round(value, decimals)
+        sign = "+" if rounded > 0 else (MINUS if rounded < 0 else "±")
+        return sign + text
+    return text.replace("-", MINUS)
+
+
+def percent(value: float | None, decimals: int = 1, status: str = "") -> str:
+    """A share for tables: ``"61,0 %"`` (NBSP before %)."""
+    if _missing(value):
+        return status or ".."
+    return f"{number(value, decimals)}{NBSP}%"
+
+
+def with_unit(value: float | None, unit: str, decimals: int = 1, status: str = "", table: bool = True) -> str:
+    """A level in its unit: procent -> "61,0 %" (tables) or "61,0 procent" (text); dagar -> "27,9 dagar"."""
+    if _missing(value):
+        return status or ".."
+    if unit == "procent":
+        return percent(value, decimals) if table else f"{number(value, decimals)}{NBSP}procent"
+    return f"{number(value, decimals)}{NBSP}{unit}"
+
+
+def difference(value: float | None, diff_unit: str, decimals: int = 1, status: str = "") -> str:
+    """A difference as magnitude and unit: ``"24,4 procentenheter"``."""
+    if _missing(value):
+        return status or ".."
+    return f"{number(abs(value), decimals)}{NBSP}{diff_unit}"
+
+
+def ratio(value: float | None, decimals: int = 2) -> str:
+    return ".." if _missing(value) else number(value, decimals)
+
+
+def date_long(day: dt.date) -> str:
+    """``"23 november 2026"``."""
+    return format_date(day, "d MMMM y", locale=LOCALE)
+
+
+def date_short(day: dt.date) -> str:
+    """``"2026-11-23"``."""
+    return format_date(day, "yyyy-MM-dd", locale=LOCALE)

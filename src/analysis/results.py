@@ -1,0 +1,133 @@
+"""One computation path from the tidy table to what reports and the CLI show.
+
+:func:`load_results` validates the data and computes gaps and trends once; the ``*_table`` functions
+select and label rows for one area (its own values, its län's and riket's) without computing anything new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .catalogue import Catalogue, load_catalogue
+from .config import Config, load_config
+from .contract import SEXES, load_tidy
+from .errors import AnalysisError
+from .gaps import compute_gaps, compute_trends, suppress
+from .geography import Area, Geography, load_geography
+from .strategy import Strategy, load_strategy
+
+COMPARISON_LABEL = {"inrikes": "inrikes födda", "lan": "länet", "riket": "riket"}
+
+
+@dataclass
+class Results:
+    config: Config
+    catalogue: Catalogue
+    geography: Geography
+    strategy: Strategy
+    year: int
+    baseline_year: int
+    tidy: pd.DataFrame  # suppression applied
+    gaps: pd.DataFrame
+    trends: pd.DataFrame
+    data_path: Path
+
+    @property
+    def has_example_data(self) -> bool:
+        return bool(self.tidy["example"].any())
+
+    def area(self, code: str) -> Area:
+        return self.geography.area(code)
+
+    def latest_year(self, indicator: str, code: str) -> int | None:
+        rows = self.tidy[(self.tidy["indicator"] == indicator) & (self.tidy["geo_code"] == code)]
+        rows = rows[rows["value"].notna() & (rows["year"] <= self.year)]
+        return int(rows["year"].max()) if len(rows) else None
+
+
+def load_results(
+    year: int | None = None,
+    county: str | None = None,
+    data: Path | None = None,
+    baseline_year: int | None = None,
+    config: Config | None = None,
+) -> Results:
+    """Validate the tidy data and compute gaps and trends for the report year."""
+    config = config or load_config()
+    catalogue = load_catalogue(config.root)
+    geography = load_geography(config.root)
+    county = str(county or config.county).zfill(2)
+    strategy = load_strategy(county, config.root)
+    year = int(year or config.year)
+    baseline = int(baseline_year or config.baseline_year or strategy.baseline_year)
+    path = Path(data) if data else config.data_path
+    tidy = suppress(load_tidy(path, catalogue, geography), catalogue)
+    if not (tidy["year"] == year).any():
+        years = sorted(tidy["year"].unique())
+        raise AnalysisError(f"{path}: inga uppgifter för {year} (data finns för {years[0]}–{years[-1]}).")
+    gaps = compute_gaps(tidy, catalogue, geography, suppressed=True)
+    trends = compute_trends(tidy, catalogue, baseline, year, geography)
+    return Results(config, catalogue, geography, strategy, year, baseline, tidy, gaps, trends, path)
+
+
+def county_of(results: Results, code: str) -> str:
+    area = results.geography.area(code)
+    return area.county or results.config.county
+
+
+def area_gap_table(results: Results, code: str, sexes: tuple[str, ...] = ("T", "K", "M")) -> pd.DataFrame:
+    """Gap rows for the report year: the area, its län and riket, every indicator, labelled for display."""
+    chain = results.geography.comparison_areas(code)
+    codes = [a.code for a in chain]
+    g = results.gaps
+    g = g[(g["year"] == results.year) & g["geo_code"].isin(codes) & g["sex"].isin(sexes)]
+    # Indicators without a native group: the kommun vs län and riket, the län vs riket.
+    keep = (g["comparison"] == "inrikes") | (g["geo_code"] == code)
+    g = g[keep].copy()
+    tr = results.trends.set_index(["indicator", "geo_code", "sex"])
+    order = {c: i for i, c in enumerate(codes)}
+    rows = []
+    for ind in results.catalogue:
+        sub = g[g["indicator"] == ind.id]
+        sub = sub.assign(_o=sub["geo_code"].map(order), _s=sub["sex"].map({"T": 0, "K": 1, "M": 2}))
+        for r in sub.sort_values(["_o", "comparison", "_s"]).itertuples(index=False):
+            key = (ind.id, r.geo_code, r.sex)
+            trend = tr.loc[key] if key in tr.index else None
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "title": ind.title,
+                    "focus_area": ind.focus_area,
+                    "geo_code": r.geo_code,
+                    "area": results.geography.area(r.geo_code).name,
+                    "level": r.level,
+                    "year": r.year,
+                    "sex": r.sex,
+                    "sex_label": SEXES[r.sex],
+                    "subject": ind.group_label("utrikes") if ind.is_native else results.geography.area(r.geo_code).name,
+                    "value_subject": r.value_subject,
+                    "status_subject": r.status_subject,
+                    "reference": (
+                        ind.group_label("inrikes") if ind.is_native
+                        else results.geography.area(r.reference_code).name
+                    ),
+                    "value_reference": r.value_reference,
+                    "status_reference": r.status_reference,
+                    "comparison": r.comparison,
+                    "gap": r.gap,
+                    "disadvantage": r.disadvantage,
+                    "ratio": r.ratio,
+                    "unit": ind.unit,
+                    "diff_unit": ind.diff_unit,
+                    "status": r.status,
+                    "trend_status": None if trend is None else trend["status"],
+                    "trend_change": None if trend is None else trend["change"],
+                    "baseline_year": results.baseline_year,
+                    "example": bool(r.example),
+                    "source": "Exempeldata – inte verklig statistik" if r.example else ind.attribution,
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,1 @@
+"""Turn raw snapshots into tidy rows (one module per source)."""

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.catalogue import load_catalogue
+from analysis.config import load_config
+from analysis.contract import COLUMNS, load_tidy
+from analysis.geography import load_geography
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config(ROOT)
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return load_catalogue(ROOT)
+
+
+@pytest.fixture(scope="session")
+def geography():
+    return load_geography(ROOT)
+
+
+@pytest.fixture(scope="session")
+def tidy(config, catalogue, geography) -> pd.DataFrame:
+    return load_tidy(config.data_path, catalogue, geography)
+
+
+def make_rows(rows: list[dict]) -> pd.DataFrame:
+    """Tidy rows with defaults for the columns a test does not care about."""
+    base = {"sex": "T", "numerator": float("nan"), "denominator": float("nan"), "margin": float("nan"),
+            "status": "", "source": "test", "example": False}
+    return pd.DataFrame([{**base, **r} for r in rows], columns=COLUMNS)
