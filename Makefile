@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 ANALYSIS := $(VENV)/bin/analysis
 
-.PHONY: help install dev report gaps test data clean
+.PHONY: help install dev report system-deps test data clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,10 +27,13 @@ install: $(VENV)/.installed  ## create .venv with the batch and test dependencie
 dev: install  ## also install JupyterLab and ruff (authoring tools)
 	$(UV) sync --frozen --inexact --extra test --extra dev
 
-report: install  ## render the default reports (Blekinge, analysis.yml's year)
-	$(ANALYSIS) gaps --municipality 1081
+system-deps:  ## install chromium (charts in the PDF) and poppler when missing
+	@bash scripts/system-deps.sh
 
-test: install  ## run the tests
+report: install system-deps  ## render the default reports: Blekinge's kommuner, the county report, the index
+	$(ANALYSIS) render
+
+test: install system-deps  ## run the tests
 	$(VENV)/bin/python -m pytest
 
 data: install  ## rebuild data/tidy/integration.csv from data/raw and the example generator

@@ -200,6 +200,73 @@ def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10
         out.print(f"{a.code}  {a.name}", highlight=False)
 
 
+@app.command()
+def render(
+    municipality: Annotated[Optional[list[str]], typer.Option("--municipality", "-m", help="Kommunkod eller namn (flera: upprepa eller kommaseparera)")] = None,
+    county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10: alla länets kommuner plus länsrapporten")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="html,pdf (standard: analysis.yml)")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallella processer (standard: antal kärnor)")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
+) -> None:
+    """Kör notebookarna (papermill) och rendera rapporter som HTML och PDF (standard: länet i analysis.yml)."""
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .config import load_config
+    from .render import choose_renderer, plan, prepare_assets, run_job, write_index
+
+    codes = [c.strip() for m in (municipality or []) for c in m.split(",") if c.strip()]
+    formats = tuple(f.strip() for f in format.split(",")) if format else None
+    try:
+        todo = plan(codes, county, year, formats, data)
+    except AnalysisError as exc:
+        _fail(exc)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    job0 = todo[0]
+    prepare_assets(job0.out_root, job0.year)
+    err.print(
+        f"Renderar {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) med {choose_renderer()}, "
+        f"{min(jobs, len(todo))} parallella processer.", highlight=False,
+    )
+    start = time.perf_counter()
+    results = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=False) as progress:
+        task = progress.add_task("Rapporter", total=len(todo))
+        if jobs == 1 or len(todo) == 1:
+            for job in todo:
+                progress.update(task, description=f"Rapporter ({job.name})")
+                results.append(run_job(job))
+                progress.advance(task)
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+                futures = {pool.submit(run_job, j): j for j in todo}
+                for fut in as_completed(futures):
+                    res = fut.result()
+                    results.append(res)
+                    progress.update(task, description=f"Rapporter (klar: {res.job.name})")
+                    progress.advance(task)
+    index = write_index(job0.out_root, job0.year, load_config())
+    order = {j: i for i, j in enumerate(todo)}
+    results.sort(key=lambda r: order[r.job])
+    out.print(f"\n[bold]Sammanfattning[/] ({time.perf_counter() - start:.0f} s, renderare {job0.renderer}):")
+    for r in results:
+        if r.ok:
+            paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
+            out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s): {paths}", highlight=False)
+        else:
+            out.print(f"  [red]FEL[/]    {r.job.name} ({r.job.folder}): {r.error}", highlight=False, markup=False)
+    out.print(f"  Index: {index}", highlight=False)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        out.print(f"[red]{len(failed)} av {len(results)} rapporter misslyckades.[/]")
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

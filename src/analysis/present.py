@@ -1,0 +1,534 @@
+"""Presentation for the notebooks: headlines, goal status, charts and tables from library results.
+
+Nothing here computes a gap: every number comes from :mod:`analysis.results` (one computation path).
+Each ``show_*`` call emits one display bundle that both renderers understand:
+
+* text         -> ``text/markdown``
+* tables       -> ``text/html`` (HTML reports) + ``text/markdown`` pipe table (PDF via Typst)
+* charts       -> ``text/html`` (interactive plotly, plotly.js loaded once by the page, no CDN)
+                  + ``image/png`` (static, kaleido + Chrome/Chromium) for the PDF
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import warnings
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from . import fmt
+from .catalogue import Indicator
+from .contract import SEXES
+from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
+from .results import Results, load_results
+
+# Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
+COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
+AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond")}
+TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}
+STATUS_ICON = {BETTER: "↑", WORSE: "↓", UNCHANGED: "→", UNKNOWN: "?"}
+EXAMPLE_NOTE = (
+    "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
+    "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
+)
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def _display(bundle: dict, metadata: dict | None = None) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True, metadata=metadata or {})
+
+
+def show_markdown(text: str) -> None:
+    _display({"text/markdown": text, "text/plain": text})
+
+
+def show_table(df: pd.DataFrame, caption: str) -> None:
+    """A table as HTML (with caption) and as a pandoc pipe table with caption (for the PDF)."""
+    body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
+    body = body.replace("<table", f"<table", 1).replace(
+        ">", f">\n<caption>{html.escape(caption)}</caption>", 1
+    )
+    md = df.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
+    _display({"text/html": body, "text/markdown": md, "text/plain": df.to_string(index=False)})
+
+
+_kaleido_state: dict = {}
+
+
+def _png(fig: go.Figure, width: int = 900, height: int = 420) -> bytes | None:
+    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome."""
+    if _kaleido_state.get("failed"):
+        return None
+    try:
+        if not _kaleido_state.get("started"):
+            import kaleido
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                kaleido.start_sync_server(silence_warnings=True)
+            _kaleido_state["started"] = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fig.to_image(format="png", width=width, height=height, scale=2)
+    except Exception as exc:  # noqa: BLE001 - any failure means: no static image, say so
+        _kaleido_state["failed"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None
+
+
+def show_figure(fig: go.Figure, alt: str, caption: str, static: bool = True) -> None:
+    """An interactive chart for HTML and a PNG for the PDF, both with the same alt text."""
+    div = pio.to_html(fig, include_plotlyjs=False, full_html=False, config=PLOTLY_CONFIG)
+    body = (
+        f'<figure class="diagram">\n<div role="img" aria-label="{html.escape(alt)}">{div}</div>\n'
+        f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>"
+    )
+    bundle = {"text/html": body, "text/plain": alt}
+    png = _png(fig) if static else None
+    if png is not None:
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    elif static:
+        reason = _kaleido_state.get("failed", "")
+        bundle["text/markdown"] = (
+            f"*Diagrammet kunde inte skapas som bild ({reason}); samma uppgifter finns i tabellen nedan.*"
+        )
+    _display(bundle, metadata={"image/png": {"alt": alt, "caption": caption}})
+
+
+# --------------------------------------------------------------------------- text pieces
+
+
+def status_text(status: str | None, change: float | None, ind: Indicator, baseline: int, measure: str) -> str:
+    """Arrow and words, e.g. "↑ Bättre sedan 2022: skillnaden har minskat med 2,4 procentenheter"."""
+    if status is None:
+        return f"{STATUS_ICON[UNKNOWN]} Kan inte bedömas: uppgift saknas"
+    icon = STATUS_ICON[status]
+    if status == UNKNOWN or change is None or pd.isna(change):
+        return f"{icon} Kan inte bedömas"
+    what = "skillnaden" if measure == "skillnad" else "värdet"
+    verb = "ökat" if change > 0 else "minskat"
+    amount = fmt.difference(change, ind.diff_unit if measure == "skillnad" else ind.diff_unit)
+    if status == UNCHANGED:
+        return f"{icon} Oförändrad sedan {baseline}: {what} har {verb} med {amount}, inom den minsta påvisbara förändringen"
+    return f"{icon} {status.capitalize()} sedan {baseline}: {what} har {verb} med {amount}"
+
+
+@dataclass
+class Section:
+    """What one indicator shows for one area (a kommun, or the län where the kommun has no data)."""
+
+    ind: Indicator
+    code: str
+    shown_code: str
+    rows: pd.DataFrame = field(repr=False)
+
+
+class Report:
+    """Presentation of one area's results (kommun or län) for the notebooks."""
+
+    def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
+                 results: Results | None = None):
+        if not isinstance(code, str):
+            raise TypeError(f"kommunkoden måste vara en textsträng ('0880'), inte {code!r}")
+        from .geography import load_geography
+
+        area = load_geography().area(code)
+        self.results = results or load_results(year=year, county=area.county, data=data_path or None)
+        self.area = area
+        self.code = code
+        self.year = int(year)
+        self.static = static_images
+        self.geo = self.results.geography
+        self.catalogue = self.results.catalogue
+
+    # -- selection (no arithmetic) ------------------------------------------------------------
+
+    def shown_code(self, ind: Indicator) -> str:
+        """The area whose values are shown: the kommun, or its län when the indicator has no kommun level."""
+        if self.area.level == "kommun" and "kommun" not in ind.levels and "lan" in ind.levels:
+            return self.area.county_code
+        return self.code
+
+    def chain(self, ind: Indicator) -> list:
+        start = self.shown_code(ind)
+        return self.geo.comparison_areas(start)
+
+    def tidy(self, ind: Indicator) -> pd.DataFrame:
+        t = self.results.tidy
+        return t[t["indicator"] == ind.id]
+
+    def gap_row(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None):
+        g = self.results.gaps
+        comparison = comparison or ("inrikes" if ind.is_native else ("lan" if len(code) == 4 and not code.startswith("00") else "riket"))
+        sel = g[(g["indicator"] == ind.id) & (g["geo_code"] == code) & (g["year"] == self.year)
+                & (g["sex"] == sex) & (g["comparison"] == comparison)]
+        return sel.iloc[0] if len(sel) else None
+
+    def trend_row(self, ind: Indicator, code: str, sex: str = "T"):
+        t = self.results.trends
+        sel = t[(t["indicator"] == ind.id) & (t["geo_code"] == code) & (t["sex"] == sex)]
+        return sel.iloc[0] if len(sel) else None
+
+    def is_example(self, ind: Indicator) -> bool:
+        codes = [a.code for a in self.chain(ind)]
+        t = self.tidy(ind)
+        return bool(t[t["geo_code"].isin(codes)]["example"].any())
+
+    def value(self, ind: Indicator, code: str, group: str, sex: str = "T", year: int | None = None):
+        t = self.tidy(ind)
+        sel = t[(t["geo_code"] == code) & (t["group"] == group) & (t["sex"] == sex) & (t["year"] == (year or self.year))]
+        return (sel["value"].iloc[0], sel["status"].iloc[0]) if len(sel) else (float("nan"), "..")
+
+    # -- text -----------------------------------------------------------------------------------
+
+    def headline(self, ind: Indicator) -> str:
+        code = self.shown_code(ind)
+        name = self.geo.area(code).name
+        if ind.is_native:
+            u, su = self.value(ind, code, "utrikes")
+            i, si = self.value(ind, code, "inrikes")
+            gap = self.gap_row(ind, code)
+            diff = fmt.difference(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
+            text = (
+                f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
+                f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
+                f"{fmt.with_unit(i, ind.unit, status=si)} – skillnad {diff}"
+            )
+            if gap is not None and gap["status"] == "" and gap["worse_off"] in ("subject", "reference"):
+                who = ind.group_label("utrikes") if gap["worse_off"] == "subject" else ind.group_label("inrikes")
+                text += f" (sämre för {who})"
+        else:
+            parts = []
+            for a in self.chain(ind):
+                v, s = self.value(ind, a.code, "total")
+                parts.append(f"{a.name} {fmt.with_unit(v, ind.unit, status=s)}")
+            text = f"**{ind.short_title} {self.year}:** " + ", ".join(parts)
+        text = text.replace(f"**{ind.short_title} {self.year}:**", f"**{ind.short_title} {self.year}, {name}:**", 1)
+        if code != self.code:
+            text += (f"\n\nUppgiften finns bara på länsnivå. Värdena gäller **{name}**, inte "
+                     f"{self.area.name}.")
+        return text
+
+    def status(self, ind: Indicator, code: str | None = None, sex: str = "T") -> str:
+        code = code or self.shown_code(ind)
+        tr = self.trend_row(ind, code, sex)
+        if tr is None:
+            return status_text(None, None, ind, self.results.baseline_year, "skillnad")
+        text = status_text(tr["status"], tr["change"], ind, self.results.baseline_year, tr["measure"])
+        if tr["status"] == UNKNOWN and tr["reason"]:
+            text += f" ({tr['reason']})"
+        return text
+
+    # -- chart and its table ---------------------------------------------------------------------
+
+    def series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
+        """(label, group, level, rows by year) for every line of the trend chart."""
+        t = self.tidy(ind)
+        t = t[(t["sex"] == "T") & (t["year"] <= self.year)]
+        out = []
+        groups = ["utrikes", "inrikes"] if ind.is_native else ["total"]
+        for area in self.chain(ind):
+            for grp in groups:
+                rows = t[(t["geo_code"] == area.code) & (t["group"] == grp)].sort_values("year")
+                if rows.empty:
+                    continue
+                label = f"{area.name} – {ind.group_label(grp)}" if ind.is_native else area.name
+                out.append((label, grp, area.level, rows))
+        return out
+
+    def trend_figure(self, ind: Indicator) -> go.Figure:
+        fig = go.Figure()
+        unit = "%" if ind.unit == "procent" else f" {ind.unit}"
+        for label, grp, level, rows in self.series(ind):
+            dash, symbol = AREA_STYLE[level]
+            colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
+            fig.add_trace(go.Scatter(
+                x=rows["year"], y=rows["value"], name=label, mode="lines+markers",
+                line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
+                marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
+                hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
+            ))
+        fig.update_layout(
+            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=420,
+            margin={"l": 60, "r": 20, "t": 30, "b": 40}, font={"family": "Arial, sans-serif", "size": 13},
+            legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+            yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
+                   "ticksuffix": "" if ind.unit != "procent" else " %"},
+            xaxis={"dtick": 1, "title": {"text": "År"}},
+        )
+        return fig
+
+    def chart_alt(self, ind: Indicator) -> str:
+        parts = []
+        for label, _grp, _level, rows in self.series(ind):
+            first, last = rows.iloc[0], rows.iloc[-1]
+            parts.append(
+                f"{label}: {fmt.with_unit(first['value'], ind.unit, status=first['status'])} år {first['year']}, "
+                f"{fmt.with_unit(last['value'], ind.unit, status=last['status'])} år {last['year']}"
+            )
+        return f"Linjediagram över {ind.title.lower()} per år. " + "; ".join(parts) + "."
+
+    def chart_table(self, ind: Indicator) -> pd.DataFrame:
+        """The numbers behind the trend chart, formatted in Swedish."""
+        cols = {}
+        for label, _grp, _level, rows in self.series(ind):
+            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status) for r in rows.itertuples()}
+        years = sorted({y for c in cols.values() for y in c})
+        return pd.DataFrame([{"År": str(y), **{k: v.get(y, "..") for k, v in cols.items()}} for y in years])
+
+    def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
+        code = self.shown_code(ind)
+        t = self.tidy(ind)
+        present_sexes = set(t[(t["geo_code"] == code) & (t["year"] == self.year)]["sex"])
+        if not ind.sex_split or not {"K", "M"} <= present_sexes:
+            return None
+        rows = []
+        for sex in ("K", "M", "T"):
+            gap = self.gap_row(ind, code, sex)
+            if ind.is_native:
+                u, su = self.value(ind, code, "utrikes", sex)
+                i, si = self.value(ind, code, "inrikes", sex)
+                rows.append({
+                    "Kön": SEXES[sex].capitalize(),
+                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
+                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
+                    f"Skillnad, {ind.diff_unit}": "..." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
+                    f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex),
+                })
+            else:
+                v, s = self.value(ind, code, "total", sex)
+                rows.append({"Kön": SEXES[sex].capitalize(), self.geo.area(code).name: fmt.with_unit(v, ind.unit, status=s),
+                             f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex)})
+        return pd.DataFrame(rows)
+
+    # -- what the notebooks call -------------------------------------------------------------------
+
+    def goal(self, focus_area: str) -> None:
+        goal = self.results.strategy.goal_for(focus_area)
+        if goal is None:
+            show_markdown(f"*{self.results.strategy.name} har inget mål för detta fokusområde.*")
+            return
+        show_markdown(
+            f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}\n\n"
+            f"*Källa: {self.results.strategy.source_document}.*"
+        )
+
+    def indicator(self, ind: Indicator | str) -> None:
+        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        show_markdown(f"### {ind.title}")
+        if self.is_example(ind):
+            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+        show_markdown(self.headline(ind) + "\n\n" + f"**Måluppfyllelse:** {self.status(ind)}")
+        title = f"{ind.title}, {self.geo.area(self.shown_code(ind)).name} jämfört med länet och riket"
+        show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static)
+        show_table(self.chart_table(ind), f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen.")
+        sexes = self.sex_table(ind)
+        if sexes is not None:
+            show_table(sexes, f"{ind.short_title} {self.year} efter kön, {self.geo.area(self.shown_code(ind)).name}.")
+        elif ind.sex_split:
+            show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
+        else:
+            show_markdown("*Indikatorn redovisas inte efter kön.*")
+        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
+        show_markdown(f"*{ind.definition}* {source}.")
+
+    def focus_area(self, focus_area: str) -> None:
+        for ind in self.catalogue.in_focus_area(focus_area):
+            self.indicator(ind)
+
+    def goal_overview(self) -> None:
+        """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
+        rows = []
+        for goal in self.results.strategy.goals:
+            inds = goal.indicators(self.catalogue)
+            if not inds:
+                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": "–",
+                             "Läge": goal.followed_up_outside_statistics or "", "Utveckling": "följs upp utanför statistiken",
+                             "Data": ""})
+            for ind in inds:
+                code = self.shown_code(ind)
+                gap = self.gap_row(ind, code)
+                if ind.is_native:
+                    level = "..." if gap is None else f"skillnad {fmt.difference(gap['gap'], ind.diff_unit, status=gap['status'])}"
+                else:
+                    v, s = self.value(ind, code, "total")
+                    level = fmt.with_unit(v, ind.unit, status=s)
+                if code != self.code:
+                    level += f" ({self.geo.area(code).name})"
+                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
+                             "Utveckling": self.status(ind, code), "Data": "Exempeldata" if self.is_example(ind) else "Verklig"})
+        show_table(pd.DataFrame(rows), f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}.")
+        if self.results.has_example_data:
+            show_markdown(f"::: {{.callout-warning}}\n**Rapporten innehåller exempeldata.** Rader markerade "
+                          "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
+
+
+class CountyReport(Report):
+    """The county report for Integrationsrådet: every kommun side by side with the län and riket."""
+
+    def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True):
+        from .geography import load_geography
+
+        lan = load_geography().county(county)
+        super().__init__(lan.code, year, data_path=data_path, static_images=static_images)
+        self.kommuner = self.geo.kommuner_in(lan.county)
+
+    def areas(self, ind: Indicator) -> list:
+        areas = [k for k in self.kommuner if "kommun" in ind.levels]
+        return areas + [self.area, self.geo.area("0000")]
+
+    def side_by_side(self, ind: Indicator) -> pd.DataFrame:
+        rows = []
+        for a in self.areas(ind):
+            tr = self.trend_row(ind, a.code)
+            status = (f"{STATUS_ICON[tr['status']]} {tr['status']}" if tr is not None
+                      else f"{STATUS_ICON[UNKNOWN]} {UNKNOWN}")
+            if ind.is_native:
+                u, su = self.value(ind, a.code, "utrikes")
+                i, si = self.value(ind, a.code, "inrikes")
+                gap = self.gap_row(ind, a.code)
+                rows.append({
+                    "Område": a.name,
+                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
+                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
+                    f"Utveckling sedan {self.results.baseline_year}": status,
+                })
+            else:
+                v, s = self.value(ind, a.code, "total")
+                cmp = self.gap_row(ind, a.code, comparison="lan" if a.level == "kommun" else "riket")
+                rows.append({
+                    "Område": a.name, "Värde": fmt.with_unit(v, ind.unit, status=s),
+                    f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
+                        "–" if a.level == "riket" or cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
+                    f"Utveckling sedan {self.results.baseline_year}": status,
+                })
+        return pd.DataFrame(rows)
+
+    def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
+        names, values, colours, patterns = [], [], [], []
+        for a in self.areas(ind):
+            if ind.is_native:
+                g = self.gap_row(ind, a.code)
+                v = None if g is None or g["status"] else g["gap"]
+            else:
+                v, s = self.value(ind, a.code, "total")
+                v = None if s else v
+            names.append(a.name)
+            values.append(v)
+            colours.append({"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}[a.level])
+            patterns.append({"kommun": "", "lan": "/", "riket": "."}[a.level])
+        unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
+        fig = go.Figure(go.Bar(
+            x=values, y=names, orientation="h", marker={"color": colours, "pattern": {"shape": patterns},
+                                                         "line": {"color": "white", "width": 1}},
+            text=[".." if v is None else fmt.number(v, ind.decimals) for v in values], textposition="outside",
+            hovertemplate=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
+        ))
+        fig.update_layout(
+            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=120 + 32 * len(names),
+            margin={"l": 140, "r": 60, "t": 20, "b": 50}, font={"family": "Arial, sans-serif", "size": 13},
+            yaxis={"autorange": "reversed"},
+            xaxis={"title": {"text": (f"Skillnad utrikes − inrikes, {ind.diff_unit}" if ind.is_native
+                                      else f"{ind.short_title}, {unit}")}},
+        )
+        what = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
+        alt = (f"Stapeldiagram över {what} för {ind.title.lower()} {self.year} per område: "
+               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals)}" for n, v in zip(names, values))
+               + f" ({unit}).")
+        return fig, alt
+
+    def indicator(self, ind: Indicator | str) -> None:
+        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        show_markdown(f"### {ind.title}")
+        if self.is_example(ind):
+            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+        from . import narrative
+
+        show_markdown(self.headline(ind) + "\n\n"
+                      + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
+        fig, alt = self.gap_figure(ind)
+        show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static)
+        show_table(self.side_by_side(ind), f"{ind.title} {self.year} per kommun, länet och riket.")
+        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
+        show_markdown(f"*{ind.definition}* {source}.")
+
+    def status_overview(self) -> None:
+        """Per strategic goal: the län's status and how many kommuner got better or worse."""
+        rows = []
+        for goal in self.results.strategy.goals:
+            inds = goal.indicators(self.catalogue)
+            if not inds:
+                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": "–",
+                             "Länet": "Följs upp utanför statistiken", "Kommunerna": "–", "Data": "–"})
+            for ind in inds:
+                tr = self.trend_row(ind, self.code)
+                lan_status = f"{STATUS_ICON[tr['status']]} {tr['status']}" if tr is not None else "? kan inte bedömas"
+                counts = {}
+                if "kommun" in ind.levels:
+                    for k in self.kommuner:
+                        t = self.trend_row(ind, k.code)
+                        key = t["status"] if t is not None else UNKNOWN
+                        counts[key] = counts.get(key, 0) + 1
+                kom = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "finns bara för länet"
+                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
+                             "Länet": lan_status, "Kommunerna": kom,
+                             "Data": "Exempeldata" if self.is_example(ind) else "Verklig"})
+        show_table(pd.DataFrame(rows), f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}.")
+        for goal in self.results.strategy.goals:
+            if goal.followed_up_outside_statistics:
+                show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
+
+    def trend_overview(self) -> None:
+        rows = []
+        for ind in self.catalogue:
+            tr = self.trend_row(ind, self.code)
+            if tr is None:
+                continue
+            unit = ind.diff_unit
+            rows.append({
+                "Indikator": ind.short_title,
+                "Mått": "skillnad utrikes–inrikes" if tr["measure"] == "skillnad" else "nivå",
+                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals),
+                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals),
+                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {unit}"),
+                "Bedömning": f"{STATUS_ICON[tr['status']]} {tr['status']}",
+                "Data": "Exempeldata" if tr["example"] else "Verklig",
+            })
+        show_table(pd.DataFrame(rows), f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
+                                       "Skillnad: positiv = sämre för utrikes födda.")
+
+    def annual_report(self) -> None:
+        """A short text for the government's annual report (årsredovisning), from the same results."""
+        from . import narrative
+
+        s = self.results.strategy
+        lines = [
+            f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
+            f"Uppföljningen {self.year} jämför utrikes och inrikes födda i länets {len(self.kommuner)} kommuner, "
+            f"länet och riket, med {self.results.baseline_year} som basår."
+        ]
+        for goal in s.goals:
+            inds = goal.indicators(self.catalogue)
+            if not inds:
+                lines.append(f"**Mål {goal.number}, {goal.title}:** {goal.followed_up_outside_statistics}")
+                continue
+            parts = []
+            for ind in inds:
+                code = self.code
+                example = " *(exempeldata)*" if self.is_example(ind) else ""
+                if ind.is_native:
+                    parts.append(narrative.gap_sentence(ind, self.area.name, self.year, self.gap_row(ind, code))
+                                 + " " + narrative.trend_sentence(ind, self.trend_row(ind, code)) + example)
+                else:
+                    v, st = self.value(ind, code, "total")
+                    parts.append(f"{ind.short_title}: {fmt.with_unit(v, ind.unit, status=st)} i länet. "
+                                 + narrative.trend_sentence(ind, self.trend_row(ind, code)) + example)
+            lines.append(f"**Mål {goal.number}, {goal.title}:** " + " ".join(parts))
+        show_markdown("\n\n".join(lines))

@@ -1,0 +1,270 @@
+"""Execute the notebooks with papermill and render the reports (per kommun and for the län).
+
+One job = one report: execute its notebooks into a temporary folder, write ``rapport.qmd`` from the
+template, render HTML and/or PDF, then move the folder into place (``reports/<year>/<code>/`` or
+``reports/<year>/lan-<LL>/``). A failed job leaves any earlier report untouched and is named in the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import shutil
+import string
+import subprocess
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fmt
+from .config import Config, load_config
+from .errors import AnalysisError
+from .provenance import sha256
+
+KOMMUN_NOTEBOOKS = ("sammanfattning", "arbete", "utbildning", "sprak", "halsa")
+LAN_NOTEBOOKS = ("lan",)
+FORMATS = {"html": "html", "pdf": "typst"}
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "kommun" | "lan"
+    code: str  # kommunkod or länskod (2 characters) for kind "lan"
+    name: str
+    year: int
+    data_path: Path
+    formats: tuple[str, ...]
+    out_root: Path
+    root: Path
+    renderer: str
+
+    @property
+    def folder(self) -> str:
+        return self.code if self.kind == "kommun" else f"lan-{self.code}"
+
+    @property
+    def final_dir(self) -> Path:
+        return self.out_root / str(self.year) / self.folder
+
+
+@dataclass
+class JobResult:
+    job: Job
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def choose_renderer() -> str:
+    """``quarto`` when the Quarto CLI is on PATH, else ``pandoc+typst``; ``ANALYSIS_RENDERER`` overrides."""
+    forced = os.environ.get("ANALYSIS_RENDERER")
+    if forced in ("quarto", "pandoc+typst"):
+        return forced
+    return "quarto" if shutil.which("quarto") else "pandoc+typst"
+
+
+def _execute(job: Job, work: Path) -> None:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    nb_dir = work / "notebooks"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
+    params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats}
+    params["municipality" if job.kind == "kommun" else "county"] = job.code
+    for name in names:
+        src = job.root / "notebooks" / f"{name}.ipynb"
+        for attempt in (1, 2):
+            try:
+                pm.execute_notebook(
+                    str(src), str(nb_dir / f"{name}.ipynb"), parameters=params, kernel_name="python3",
+                    progress_bar=False, log_output=False, cwd=str(job.root), start_timeout=120,
+                )
+                break
+            except PapermillExecutionError as exc:
+                raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
+            except RuntimeError as exc:  # kernel start races between parallel jobs: retry once
+                if attempt == 2 or "kernel" not in str(exc).lower():
+                    raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
+
+
+def _template_values(job: Job, results_meta: dict) -> dict:
+    return {
+        "year": str(job.year), "name": job.name, "code": job.code, "renderer": job.renderer,
+        "created": fmt.date_long(dt.date.today()), **results_meta,
+    }
+
+
+def _report_meta(job: Job) -> dict:
+    from .geography import load_geography
+    from .provenance import all_snapshots
+    from .results import load_results
+
+    geo = load_geography(job.root)
+    county = job.code if job.kind == "lan" else geo.area(job.code).county
+    res = load_results(year=job.year, county=county, data=job.data_path)
+    dates = [s.meta.get("retrieved", "") for s in all_snapshots(job.root / "data" / "raw")]
+    banner = ""
+    if res.has_example_data:
+        banner = (
+            "::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Indikatorer markerade med "
+            "\"Exempeldata\" bygger på genererade värden, inte verklig statistik. De ersätts när verkliga "
+            "uppgifter hämtas eller läses in.\n:::"
+        )
+    try:
+        data_file = str(job.data_path.relative_to(job.root))
+    except ValueError:
+        data_file = job.data_path.name
+    return {
+        "county_name": geo.area("00" + county).name.replace("Region ", "") + " län",
+        "strategy_name": res.strategy.name, "council": res.strategy.council,
+        "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
+        "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
+    }
+
+
+def _render(job: Job, work: Path) -> list[Path]:
+    template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
+    qmd = work / "rapport.qmd"
+    text = string.Template(template.read_text(encoding="utf-8")).safe_substitute(
+        _template_values(job, _report_meta(job))
+    )
+    qmd.write_text(text, encoding="utf-8")
+    outputs = []
+    for f in job.formats:
+        to = FORMATS[f]
+        if job.renderer == "quarto":
+            proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
+            outputs.append(work / ("rapport.html" if f == "html" else "rapport.pdf"))
+        else:
+            from .pandoc_render import render
+
+            outputs.append(render(qmd, to, job.root))
+    return outputs
+
+
+def _move_into_place(work: Path, final: Path) -> None:
+    """Replace the old report folder only once the new one is complete."""
+    old = final.with_name(f".old-{final.name}-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    work.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def run_job(job: Job) -> JobResult:
+    os.environ.setdefault("ANALYSIS_ROOT", str(job.root))
+    start = time.perf_counter()
+    result = JobResult(job)
+    work = job.final_dir.with_name(f".tmp-{job.folder}-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True)
+        _execute(job, work)
+        outputs = _render(job, work)
+        _move_into_place(work, job.final_dir)
+        result.outputs = [job.final_dir / p.name for p in outputs]
+    except AnalysisError as exc:
+        result.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
+        result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+def plan(
+    municipalities: list[str], county: str | None, year: int | None, formats: tuple[str, ...] | None,
+    data: Path | None = None, config: Config | None = None,
+) -> list[Job]:
+    """The jobs for the requested kommuner and/or län (all its kommuner plus the county report)."""
+    from .geography import load_geography
+    from .strategy import load_strategy
+
+    config = config or load_config()
+    geo = load_geography(config.root)
+    year = int(year or config.year)
+    formats = tuple(formats or config.formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise AnalysisError(f"--format {','.join(bad)}: choose from html, pdf")
+    data_path = (Path(data) if data else config.data_path).resolve()
+    if not data_path.is_file():
+        raise AnalysisError(f"Datafilen finns inte: {data_path}")
+    if not municipalities and county is None:
+        county = config.county  # default: the configured län with all its kommuner
+    renderer = choose_renderer()
+    common = dict(year=year, data_path=data_path, formats=formats, out_root=config.output_path,
+                  root=config.root, renderer=renderer)
+    jobs: list[Job] = []
+    areas = [geo.find(m) for m in municipalities]
+    if county is not None:
+        lan = geo.county(county)
+        load_strategy(lan.county, config.root)  # a clear error now rather than in every job
+        areas += [a for a in geo.kommuner_in(lan.county) if a not in areas]
+    for a in areas:
+        if a.level != "kommun":
+            raise AnalysisError(f"{a.code} {a.name} är inte en kommun; använd --county för länsrapporten.")
+        load_strategy(a.county, config.root)
+        jobs.append(Job(kind="kommun", code=a.code, name=a.name, **common))
+    if county is not None:
+        jobs.append(Job(kind="lan", code=lan.county, name=lan.name.replace("Region ", "") + " län", **common))
+    return jobs
+
+
+def prepare_assets(out_root: Path, year: int) -> None:
+    """One shared plotly.js per year folder, from the installed plotly package (works offline, no CDN)."""
+    import plotly
+
+    assets = out_root / str(year) / "_assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    dst = assets / "plotly.min.js"
+    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+        shutil.copyfile(src, dst)
+
+
+def write_index(out_root: Path, year: int, config: Config) -> Path:
+    """``reports/<year>/index.html`` linking every report present for the year."""
+    from .geography import load_geography
+
+    geo = load_geography(config.root)
+    year_dir = out_root / str(year)
+    items = []
+    for d in sorted(p for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if d.name.startswith("lan-"):
+            name = geo.county(d.name[4:]).name.replace("Region ", "") + " län (länsrapport)"
+            order = (0, d.name)
+        elif d.name in geo:
+            name = f"{geo.area(d.name).name} ({d.name})"
+            order = (1, geo.area(d.name).county or "", d.name)
+        else:
+            continue
+        links = [f'<a href="{d.name}/rapport.{ext}">{label}</a>' for ext, label in (("html", "webbsida"), ("pdf", "PDF"))
+                 if (d / f"rapport.{ext}").exists()]
+        if links:
+            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}</li>"))
+    body = "\n".join(i for _, i in sorted(items))
+    page = f"""<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Integrationsuppföljning {year} – rapporter</title>
+<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}</style>
+</head><body><main>
+<h1>Integrationsuppföljning {year}</h1>
+<p>Rapporter per kommun och län. Skapad {fmt.date_long(dt.date.today())}.</p>
+<ul>
+{body}
+</ul></main></body></html>
+"""
+    path = year_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
