@@ -1,0 +1,114 @@
+"""End-to-end: execute the notebooks with papermill and render real reports (HTML and PDF)."""
+import dataclasses
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from analysis.build import build_dataset
+from analysis.contract import write_tidy
+from analysis.render import plan, prepare_assets, run_job
+
+pytestmark = pytest.mark.e2e
+
+
+def squash(text: str) -> str:
+    """PDF text with hyphenation and line breaks undone, NBSP as space."""
+    text = text.replace("\u00ad\n", "").replace("\u00ad", "").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def out_config(config, tmp_path_factory):
+    return dataclasses.replace(config, output_dir=tmp_path_factory.mktemp("reports"))
+
+
+@pytest.fixture(scope="module")
+def ronneby(out_config):
+    [job] = plan(["1081"], None, 2024, ("html", "pdf"), config=out_config)
+    prepare_assets(job.out_root, 2024)
+    result = run_job(job)
+    assert result.ok, result.error
+    return result
+
+
+def test_html_report(ronneby):
+    html = (ronneby.job.final_dir / "rapport.html").read_text(encoding="utf-8")
+    assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="sv"' in html or 'lang="sv"' in html
+    assert "Integrationsuppföljning 2024: Ronneby" in html
+    assert "24,4\u00a0procentenheter" in html  # the real 2024 employment gap, Swedish format
+    assert "Exempeldata" in html  # marker where example data are used
+    assert "Plotly.newPlot" in html and "../_assets/plotly.min.js" in html
+    assert "cdn.plot.ly" not in html
+    assert (ronneby.job.out_root / "2024" / "_assets" / "plotly.min.js").is_file()
+
+
+def test_pdf_report(ronneby):
+    pdf = ronneby.job.final_dir / "rapport.pdf"
+    text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    assert "Integrationsuppföljning 2024: Ronneby" in text
+    assert "skillnad 24,4 procentenheter" in text
+    assert "Exempeldata" in text
+    for word in ("Hälsa", "Svenska språket", "Måluppfyllelse", "Sysselsättningsgrad"):
+        assert word in text
+    media = list((ronneby.job.final_dir / "media").glob("*.png"))
+    assert media, "static charts (kaleido) missing from the PDF"
+
+
+def test_kalmar_kommun_with_leading_zero(config, out_config, tmp_path):
+    """Test data for Kalmar län made here (generated example data), rendered for 0880 Kalmar."""
+    data = tmp_path / "kalmar.csv"
+    write_tidy(build_dataset(config, county="08").table, data)
+    [job] = plan(["0880"], None, 2024, ("html",), data=data, config=out_config)
+    assert job.code == "0880"
+    result = run_job(job)
+    assert result.ok, result.error
+    html = (job.final_dir / "rapport.html").read_text(encoding="utf-8")
+    assert "Integrationsuppföljning 2024: Kalmar" in html and "kommunkod 0880" in html
+    assert "Kalmar län" in html and "Integrationsstrategi för Kalmar län" in html
+    assert job.final_dir.name == "0880"
+
+
+def test_failed_notebook_fails_only_its_report_and_keeps_old_output(config, out_config, tmp_path):
+    data = tmp_path / "old.csv"
+    tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
+    tidy[tidy["year"] != "2024"].to_csv(data, index=False)  # the report year is missing
+    [job] = plan(["1060"], None, 2024, ("html",), config=out_config)
+    job = dataclasses.replace(job, data_path=data)
+    job.final_dir.mkdir(parents=True, exist_ok=True)
+    (job.final_dir / "rapport.html").write_text("previous good report", encoding="utf-8")
+    result = run_job(job)
+    assert not result.ok
+    assert "sammanfattning.ipynb" in result.error and "2024" in result.error
+    assert (job.final_dir / "rapport.html").read_text(encoding="utf-8") == "previous good report"
+    assert not list(job.final_dir.parent.glob(".tmp-*"))
+
+
+@pytest.mark.parametrize("name", ["arbete", "utbildning", "sprak", "halsa", "sammanfattning", "lan"])
+def test_notebook_runs_with_defaults(root, tmp_path, name):
+    import papermill as pm
+
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(str(root / "notebooks" / f"{name}.ipynb"), str(out), parameters={"static_images": False},
+                        kernel_name="python3", progress_bar=False, cwd=str(root))
+    import nbformat
+
+    nb = nbformat.read(out, as_version=4)
+    labelled = [c for c in nb.cells if c.cell_type == "code" and "#| label:" in c.source]
+    assert labelled and all(c.outputs for c in labelled)
+
+
+def test_committed_notebooks_have_no_outputs(root):
+    import nbformat
+
+    for path in (root / "notebooks").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
+        params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(params) == 1
+        # literals only in the parameters cell
+        for line in params[0].source.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                assert re.match(r'^\w+ = ("[^"]*"|\d+|True|False)\s*(#.*)?$', line), line
