@@ -9,10 +9,15 @@ import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
 from .config import Config, load_config
-from .contract import KEY, validate_tidy, write_tidy
+from .contract import KEY, load_tidy, validate_tidy, write_tidy
 from .example_data import generate_example_data, load_profiles
 from .geography import Geography, load_geography
+from .provenance import load_snapshot
 from .sources.scb_bas import tidy_bas
+
+IMPORT_DIR = "import"
+#: Example rows are dropped where real or imported rows exist for the same indicator, area, year and sex.
+COVER_KEY = ["indicator", "geo_code", "year", "sex"]
 
 
 @dataclass
@@ -36,6 +41,7 @@ def build_dataset(
     real = tidy_bas(config.raw_dir)
     real_ids = sorted(real["indicator"].unique())
     example_ids = [i for i in catalogue.ids() if i not in real_ids]
+    imported = imported_rows(config, catalogue, geography)
     example = generate_example_data(
         catalogue,
         geography,
@@ -45,6 +51,12 @@ def build_dataset(
         profiles=load_profiles(config.root),
         indicators=example_ids,
     )
+    # Later sources win: real snapshots, then imported files (in name order), then example rows where
+    # nothing else covers the same indicator, area, year and sex.
+    if len(imported):
+        real = pd.concat([real, imported], ignore_index=True).drop_duplicates(KEY, keep="last")
+    covered = pd.MultiIndex.from_frame(real[COVER_KEY])
+    example = example[~pd.MultiIndex.from_frame(example[COVER_KEY]).isin(covered)]
     table = pd.concat([real, example], ignore_index=True)
     table = validate_tidy(table, catalogue, geography, source="built dataset")
     return BuildResult(table.sort_values(KEY).reset_index(drop=True), real_ids, example_ids)
@@ -57,3 +69,15 @@ def build_and_write(config: Config | None = None, path: Path | None = None) -> B
     write_tidy(result.table, path)
     result.path = path
     return result
+
+
+def imported_rows(config: Config, catalogue: Catalogue, geography: Geography) -> pd.DataFrame:
+    """Every file imported with `analysis import` (data/raw/import/*, checksums verified), in name order."""
+    folder = config.raw_dir / IMPORT_DIR
+    frames = []
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.name.endswith(".source.yml") or path.name.startswith("."):
+            continue
+        load_snapshot(path)
+        frames.append(load_tidy(path, catalogue, geography))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

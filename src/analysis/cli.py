@@ -186,6 +186,33 @@ def build_data(
     )
 
 
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="CSV- eller XLSX-fil enligt datakontraktet")],
+    producer: Annotated[str, typer.Option(help="Vem som tagit fram uppgifterna (källa i rapporten)")] = "Egen uppgift",
+    title: Annotated[Optional[str], typer.Option(help="Beskrivning av filen")] = None,
+    url: Annotated[Optional[str], typer.Option(help="Var uppgifterna kommer ifrån")] = None,
+    licence: Annotated[str, typer.Option(help="Licens/villkor")] = "enligt leverantören",
+) -> None:
+    """Läs in egna uppgifter: validera, spara med härkomst i data/raw/import och bygg om datamängden."""
+    from .importer import import_file
+
+    try:
+        rep = import_file(path, producer=producer, title=title, url=url, licence=licence)
+    except AnalysisError as exc:
+        _fail(exc, code=1)
+    out.print(f"[green]Inläst[/] {path}: {rep.rows} rader, sparad som {rep.snapshot} (med härkomstfil).", highlight=False)
+    if len(rep.replaced_example):
+        out.print(f"Ersatte {int(rep.replaced_example['rows'].sum())} rader exempeldata:", highlight=False)
+        for r in rep.replaced_example.itertuples(index=False):
+            out.print(f"  {r.indicator} {r.geo_code}: {r.rows} rader", highlight=False)
+    else:
+        out.print("Inga rader exempeldata ersattes.")
+    if rep.replaced_real:
+        out.print(f"[yellow]Obs:[/] {rep.replaced_real} tidigare verkliga rader ersattes av filens värden.")
+    out.print(f"Datamängden byggdes om: {rep.data_path}", highlight=False)
+
+
 @app.command()
 def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10")] = None) -> None:
     """Lista kommuner (i ett län) med koder."""
