@@ -53,6 +53,7 @@ class Indicator:
     survey: bool = False
     series_start: int | None = None
     series_note: str | None = None
+    text_name: str | None = None  # definite form for running text: "sysselsättningsgraden"
 
     @property
     def higher_is_better(self) -> bool:

@@ -19,7 +19,7 @@ def _lower_first(text: str) -> str:
 
 def gap_sentence(ind: Indicator, area_name: str, year: int, gap_row: pd.Series | None) -> str:
     """"I Ronneby var sysselsättningsgraden 2024 24,4 procentenheter lägre bland utrikes födda än bland inrikes födda." """
-    subject = _lower_first(ind.short_title)
+    subject = ind.text_name or _lower_first(ind.short_title)
     if gap_row is None or gap_row["status"] != "" or pd.isna(gap_row["gap"]):
         return f"För {area_name} {year} kan skillnaden i {subject} inte redovisas (uppgift saknas eller är skyddad)."
     gap = float(gap_row["gap"])

@@ -180,6 +180,15 @@ class Report:
         t = self.tidy(ind)
         return bool(t[t["geo_code"].isin(codes)]["example"].any())
 
+    def data_kind(self, ind: Indicator, codes: list[str] | None = None) -> str:
+        """"Exempeldata", "Verklig" or "Saknas" for the report year's rows of ``codes`` (default: the shown area)."""
+        codes = codes or [self.shown_code(ind)]
+        t = self.tidy(ind)
+        t = t[t["geo_code"].isin(codes) & (t["year"] == self.year)]
+        if t["example"].any():
+            return "Exempeldata"
+        return "Verklig" if t["value"].notna().any() else "Saknas"
+
     def value(self, ind: Indicator, code: str, group: str, sex: str = "T", year: int | None = None):
         t = self.tidy(ind)
         sel = t[(t["geo_code"] == code) & (t["group"] == group) & (t["sex"] == sex) & (t["year"] == (year or self.year))]
@@ -362,7 +371,7 @@ class Report:
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
-                             "Utveckling": self.status(ind, code), "Data": "Exempeldata" if self.is_example(ind) else "Verklig"})
+                             "Utveckling": self.status(ind, code), "Data": self.data_kind(ind, [code])})
         show_table(pd.DataFrame(rows), f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}.")
         if self.results.has_example_data:
             show_markdown(f"::: {{.callout-warning}}\n**Rapporten innehåller exempeldata.** Rader markerade "
@@ -479,7 +488,7 @@ class CountyReport(Report):
                 kom = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "finns bara för länet"
                 rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
                              "Länet": lan_status, "Kommunerna": kom,
-                             "Data": "Exempeldata" if self.is_example(ind) else "Verklig"})
+                             "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
         show_table(pd.DataFrame(rows), f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}.")
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
