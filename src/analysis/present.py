@@ -104,6 +104,12 @@ def show_figure(fig: go.Figure, alt: str, caption: str, static: bool = True) -> 
 # --------------------------------------------------------------------------- text pieces
 
 
+def status_word(trend_row) -> str:
+    """"↑ bättre", "? kan inte bedömas" (no trend row)."""
+    status = UNKNOWN if trend_row is None else trend_row["status"]
+    return f"{STATUS_ICON[status]} {status}"
+
+
 def status_text(status: str | None, change: float | None, ind: Indicator, baseline: int, measure: str) -> str:
     """Arrow and words, e.g. "↑ Bättre sedan 2022: skillnaden har minskat med 2,4 procentenheter"."""
     if status is None:
@@ -316,6 +322,17 @@ class Report:
                              f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex)})
         return pd.DataFrame(rows)
 
+    # -- shared pieces ------------------------------------------------------------------------------
+
+    def _intro(self, ind: Indicator) -> None:
+        show_markdown(f"### {ind.title}")
+        if self.is_example(ind):
+            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+
+    def _source_note(self, ind: Indicator) -> None:
+        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
+        show_markdown(f"*{ind.definition}* {source}.")
+
     # -- what the notebooks call -------------------------------------------------------------------
 
     def goal(self, focus_area: str) -> None:
@@ -330,9 +347,7 @@ class Report:
 
     def indicator(self, ind: Indicator | str) -> None:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
-        show_markdown(f"### {ind.title}")
-        if self.is_example(ind):
-            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+        self._intro(ind)
         show_markdown(self.headline(ind) + "\n\n" + f"**Måluppfyllelse:** {self.status(ind)}")
         title = f"{ind.title}, {self.geo.area(self.shown_code(ind)).name} jämfört med länet och riket"
         show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static)
@@ -344,8 +359,7 @@ class Report:
             show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
         else:
             show_markdown("*Indikatorn redovisas inte efter kön.*")
-        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
-        show_markdown(f"*{ind.definition}* {source}.")
+        self._source_note(ind)
 
     def focus_area(self, focus_area: str) -> None:
         for ind in self.catalogue.in_focus_area(focus_area):
@@ -396,8 +410,7 @@ class CountyReport(Report):
         rows = []
         for a in self.areas(ind):
             tr = self.trend_row(ind, a.code)
-            status = (f"{STATUS_ICON[tr['status']]} {tr['status']}" if tr is not None
-                      else f"{STATUS_ICON[UNKNOWN]} {UNKNOWN}")
+            status = status_word(tr)
             if ind.is_native:
                 u, su = self.value(ind, a.code, "utrikes")
                 i, si = self.value(ind, a.code, "inrikes")
@@ -455,9 +468,7 @@ class CountyReport(Report):
 
     def indicator(self, ind: Indicator | str) -> None:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
-        show_markdown(f"### {ind.title}")
-        if self.is_example(ind):
-            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+        self._intro(ind)
         from . import narrative
 
         show_markdown(self.headline(ind) + "\n\n"
@@ -465,8 +476,7 @@ class CountyReport(Report):
         fig, alt = self.gap_figure(ind)
         show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static)
         show_table(self.side_by_side(ind), f"{ind.title} {self.year} per kommun, länet och riket.")
-        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
-        show_markdown(f"*{ind.definition}* {source}.")
+        self._source_note(ind)
 
     def status_overview(self) -> None:
         """Per strategic goal: the län's status and how many kommuner got better or worse."""
@@ -478,7 +488,7 @@ class CountyReport(Report):
                              "Länet": "Följs upp utanför statistiken", "Kommunerna": "–", "Data": "–"})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
-                lan_status = f"{STATUS_ICON[tr['status']]} {tr['status']}" if tr is not None else "? kan inte bedömas"
+                lan_status = status_word(tr)
                 counts = {}
                 if "kommun" in ind.levels:
                     for k in self.kommuner:
@@ -507,7 +517,7 @@ class CountyReport(Report):
                 f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals),
                 f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals),
                 "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {unit}"),
-                "Bedömning": f"{STATUS_ICON[tr['status']]} {tr['status']}",
+                "Bedömning": status_word(tr),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
         show_table(pd.DataFrame(rows), f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
