@@ -1,4 +1,3 @@
-import pandas as pd
 
 from analysis.build import build_dataset
 from analysis.contract import write_tidy

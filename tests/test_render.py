@@ -1,7 +1,6 @@
 """End-to-end: execute the notebooks with papermill and render real reports (HTML and PDF)."""
 import dataclasses
 import re
-import shutil
 import subprocess
 
 import pandas as pd

@@ -19,7 +19,6 @@ from .build import COVER_KEY, IMPORT_DIR, build_dataset
 from .catalogue import load_catalogue
 from .config import Config, load_config
 from .contract import load_tidy, write_tidy
-from .errors import AnalysisError
 from .geography import load_geography
 from .provenance import write_sidecar
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import fmt
 from .catalogue import Indicator
-from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
+from .gaps import BETTER, UNCHANGED, UNKNOWN
 
 
 def _lower_first(text: str) -> str:

@@ -52,7 +52,7 @@ def show_markdown(text: str) -> None:
 def show_table(df: pd.DataFrame, caption: str) -> None:
     """A table as HTML (with caption) and as a pandoc pipe table with caption (for the PDF)."""
     body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
-    body = body.replace("<table", f"<table", 1).replace(
+    body = body.replace("<table", "<table", 1).replace(
         ">", f">\n<caption>{html.escape(caption)}</caption>", 1
     )
     md = df.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
@@ -388,7 +388,7 @@ class Report:
                              "Utveckling": self.status(ind, code), "Data": self.data_kind(ind, [code])})
         show_table(pd.DataFrame(rows), f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}.")
         if self.results.has_example_data:
-            show_markdown(f"::: {{.callout-warning}}\n**Rapporten innehåller exempeldata.** Rader markerade "
+            show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
 
 
