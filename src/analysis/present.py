@@ -52,9 +52,7 @@ def show_markdown(text: str) -> None:
 def show_table(df: pd.DataFrame, caption: str) -> None:
     """A table as HTML (with caption) and as a pandoc pipe table with caption (for the PDF)."""
     body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
-    body = body.replace("<table", "<table", 1).replace(
-        ">", f">\n<caption>{html.escape(caption)}</caption>", 1
-    )
+    body = body.replace(">", f">\n<caption>{html.escape(caption)}</caption>", 1)  # right after <table …>
     md = df.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
     _display({"text/html": body, "text/markdown": md, "text/plain": df.to_string(index=False)})
 
