@@ -87,3 +87,26 @@ def test_xlsx_and_roundtrip(tmp_path, catalogue, geography):
 def _write(p, text):
     p.write_text(text, encoding="utf-8")
     return p
+
+
+def test_one_message_per_problem_sorted_by_line(tmp_path, catalogue, geography):
+    p = tmp_path / "broken.csv"
+    p.write_text(
+        "indicator,geo_code,year,sex,group,age_band,value,status,source,example\n"
+        "sysselsattningsgrad,880,2024,T,utrikes,20-64,61.0,,SCB,false\n"
+        "arbetsloshet,0880,24x,X,utrikes,20-64,abc,,SCB,kanske\n"
+        "okand,0880,2024,T,total,20-64,5,..,SCB,false\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataValidationError) as exc:
+        load_tidy(p, catalogue, geography)
+    problems = exc.value.problems
+    assert problems == [
+        "line 2, column geo_code: '880' fails str_matches('^[0-9]{4}$')",
+        "line 3, column example: 'kanske' is not true/false",
+        "line 3, column year: '24x' cannot be read as 'int64'",
+        "line 3, column value: 'abc' cannot be read as 'float64'",
+        "line 3, column sex: 'X' fails isin(['T', 'K', 'M'])",
+        "line 4, column indicator: 'okand' is not in the catalogue",
+        "line 4: a value must be given exactly when status is empty (missing values carry a symbol)",
+    ]

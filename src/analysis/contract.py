@@ -114,44 +114,64 @@ def _prepare(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return df, problems
 
 
-def _schema_problems(err: SchemaErrors) -> list[str]:
+ROW_CHECKS = (
+    "a value must be given exactly when status is empty (missing values carry a symbol)",
+    "numerator is larger than denominator",
+)
+
+
+def _schema_problems(err: SchemaErrors) -> list[tuple[int, str]]:
+    """(sort key, message) per problem: one message per cell, or per row for row-level checks."""
     fc = err.failure_cases
-    out = []
+    uncoercible = {
+        (r.index, r.column) for r in fc.itertuples(index=False) if str(r.check).startswith("coerce_dtype")
+    }
+    uncoercible_columns = {c for _, c in uncoercible}
+    out: dict[str, int] = {}
     for row in fc.itertuples(index=False):
         col = row.column if isinstance(row.column, str) and row.column != "TidySchema" else None
         check = str(row.check)
-        where = _line(row.index) if pd.notna(row.index) else "(whole table)"
+        has_row = pd.notna(row.index)
+        where = _line(row.index) if has_row else "(whole table)"
+        order = int(row.index) if has_row else -1
         if check.startswith("column_in_dataframe"):
-            out.append(f"column {row.failure_case}: required column is missing")
+            msg = f"column {row.failure_case}: required column is missing"
         elif check.startswith("column_in_schema"):
-            out.append(f"column {row.failure_case}: not part of the contract (allowed: {', '.join(COLUMNS)})")
+            msg = f"column {row.failure_case}: not part of the contract (allowed: {', '.join(COLUMNS)})"
         elif check.startswith("coerce_dtype"):
-            out.append(f"{where}, column {col}: {row.failure_case!r} cannot be read as {check.split('(')[-1].rstrip(')')}")
+            msg = f"{where}, column {col}: {row.failure_case!r} cannot be read as {check.split('(')[-1].rstrip(')')}"
+        elif check in ROW_CHECKS:
+            msg = f"{where}: {check}"
+        elif (row.index, col) in uncoercible or (not has_row and col in uncoercible_columns):
+            continue  # already reported as unreadable; later checks on the column only repeat it
         elif col:
-            out.append(f"{where}, column {col}: {row.failure_case!r} fails {check}")
+            msg = f"{where}, column {col}: {row.failure_case!r} fails {check}"
         else:
-            out.append(f"{where}: {check}")
-    return out
+            msg = f"{where}: {check}"
+        out.setdefault(msg, order)
+    return [(order, msg) for msg, order in out.items()]
 
 
-def _reference_problems(df: pd.DataFrame, catalogue: Catalogue, geography: Geography) -> list[str]:
-    problems = []
+def _reference_problems(df: pd.DataFrame, catalogue: Catalogue, geography: Geography) -> list[tuple[int, str]]:
+    """Checks against the catalogue and geography (on the text columns, so they run even when types fail)."""
+    problems: list[tuple[int, str]] = []
     known = {i.id: i for i in catalogue}
     for idx, r in df.iterrows():
+        def add(msg: str) -> None:
+            problems.append((int(idx), f"{_line(idx)}, {msg}"))
+
+        if r["geo_code"] not in geography and len(r["geo_code"]) == 4 and r["geo_code"].isdigit():
+            add(f"column geo_code: {r['geo_code']!r} is not a known area code")
         ind = known.get(r["indicator"])
         if ind is None:
-            problems.append(f"{_line(idx)}, column indicator: {r['indicator']!r} is not in the catalogue")
+            add(f"column indicator: {r['indicator']!r} is not in the catalogue")
             continue
-        if r["geo_code"] not in geography:
-            problems.append(f"{_line(idx)}, column geo_code: {r['geo_code']!r} is not a known area code")
-        if r["group"] not in ind.groups:
-            problems.append(
-                f"{_line(idx)}, column group: {r['group']!r} is not a group of {ind.id} ({', '.join(ind.groups)})"
-            )
+        if r["group"] in GROUPS and r["group"] not in ind.groups:
+            add(f"column group: {r['group']!r} is not a group of {ind.id} ({', '.join(ind.groups)})")
         if r["age_band"] != ind.age_band:
-            problems.append(f"{_line(idx)}, column age_band: {r['age_band']!r} differs from {ind.id}'s {ind.age_band!r}")
-        if r["sex"] != "T" and not ind.sex_split:
-            problems.append(f"{_line(idx)}, column sex: {ind.id} has no split by sex (only T)")
+            add(f"column age_band: {r['age_band']!r} differs from {ind.id}'s {ind.age_band!r}")
+        if r["sex"] in ("K", "M") and not ind.sex_split:
+            add(f"column sex: {ind.id} has no split by sex (only T)")
     return problems
 
 
@@ -159,16 +179,18 @@ def validate_tidy(
     raw: pd.DataFrame, catalogue: Catalogue, geography: Geography, source: str = "data"
 ) -> pd.DataFrame:
     """The typed, validated tidy table, or DataValidationError listing every problem."""
-    df, problems = _prepare(raw.reset_index(drop=True))
-    if not any("required column is missing" in p for p in problems):
+    df, early = _prepare(raw.reset_index(drop=True))
+    problems = [(-2, p) for p in early if "required column" in p] + [
+        (int(p.split(",")[0].split()[-1]) - 2, p) for p in early if p.startswith("line ")
+    ]
+    if not any("required column is missing" in p for _, p in problems):
+        problems += _reference_problems(df, catalogue, geography)
         try:
             df = TidySchema.validate(df, lazy=True)
         except SchemaErrors as err:
             problems += _schema_problems(err)
-        else:
-            problems += _reference_problems(df, catalogue, geography)
     if problems:
-        raise DataValidationError(source, problems)
+        raise DataValidationError(source, [p for _, p in sorted(problems, key=lambda x: x[0])])
     df = df[COLUMNS].copy()
     df["year"] = df["year"].astype("int64")
     return df
