@@ -264,19 +264,14 @@ def render(
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err, transient=False) as progress:
         task = progress.add_task("Rapporter", total=len(todo))
-        if jobs == 1 or len(todo) == 1:
-            for job in todo:
-                progress.update(task, description=f"Rapporter ({job.name})")
-                results.append(run_job(job))
+        # Always in worker processes: kernels' stderr goes to each report's log, not over the progress bar.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            futures = {pool.submit(run_job, j): j for j in todo}
+            for fut in as_completed(futures):
+                res = fut.result()
+                results.append(res)
+                progress.update(task, description=f"Rapporter (klar: {res.job.name})")
                 progress.advance(task)
-        else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-                futures = {pool.submit(run_job, j): j for j in todo}
-                for fut in as_completed(futures):
-                    res = fut.result()
-                    results.append(res)
-                    progress.update(task, description=f"Rapporter (klar: {res.job.name})")
-                    progress.advance(task)
     index = write_index(job0.out_root, job0.year, load_config())
     order = {j: i for i, j in enumerate(todo)}
     results.sort(key=lambda r: order[r.job])

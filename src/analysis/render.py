@@ -69,12 +69,38 @@ def choose_renderer() -> str:
     return "quarto" if shutil.which("quarto") else "pandoc+typst"
 
 
+class _KernelStderr:
+    """Send this process's stderr (inherited by the kernels) to a log file while notebooks run."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        import sys
+
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.log = open(self.path, "ab")
+        os.dup2(self.log.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc):
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.log.close()
+
+
 def _execute(job: Job, work: Path) -> None:
+    nb_dir = work / "notebooks"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    with _KernelStderr(nb_dir / "kernel-stderr.log"):
+        _execute_notebooks(job, nb_dir)
+
+
+def _execute_notebooks(job: Job, nb_dir: Path) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    nb_dir = work / "notebooks"
-    nb_dir.mkdir(parents=True, exist_ok=True)
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
     params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats}
     params["municipality" if job.kind == "kommun" else "county"] = job.code
