@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,16 @@ def geography():
 @pytest.fixture(scope="session")
 def tidy(config, catalogue, geography) -> pd.DataFrame:
     return load_tidy(config.data_path, catalogue, geography)
+
+
+@pytest.fixture()
+def project(root, tmp_path):
+    """A throwaway copy of the project's data and configuration (tests may write into its data/)."""
+    shutil.copytree(root / "data", tmp_path / "data")
+    shutil.copy(root / "analysis.yml", tmp_path / "analysis.yml")
+    load_config.cache_clear()
+    yield load_config(tmp_path)
+    load_config.cache_clear()
 
 
 def make_rows(rows: list[dict]) -> pd.DataFrame:

@@ -3,7 +3,7 @@ import copy
 import pytest
 import yaml
 
-from analysis.catalogue import SCHEMA_FILE, CATALOGUE_FILE, catalogue_problems, parse_catalogue
+from analysis.catalogue import CATALOGUE_FILE, SCHEMA_FILE, catalogue_problems, parse_catalogue
 from analysis.errors import AnalysisError
 
 

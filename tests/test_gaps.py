@@ -4,7 +4,14 @@ import pandas as pd
 import pytest
 
 from analysis.gaps import (
-    BETTER, UNCHANGED, UNKNOWN, WORSE, compute_gaps, compute_trends, minimum_detectable_change, suppress,
+    BETTER,
+    UNCHANGED,
+    UNKNOWN,
+    WORSE,
+    compute_gaps,
+    compute_trends,
+    minimum_detectable_change,
+    suppress,
 )
 from conftest import make_rows
 

@@ -1,23 +1,11 @@
-import shutil
 
 import pandas as pd
 import pytest
 
 from analysis.build import build_dataset
-from analysis.config import load_config
 from analysis.contract import load_tidy
 from analysis.errors import DataValidationError
 from analysis.importer import import_file
-
-
-@pytest.fixture()
-def project(root, tmp_path):
-    """A throwaway copy of the project's data and configuration."""
-    shutil.copytree(root / "data", tmp_path / "data")
-    shutil.copy(root / "analysis.yml", tmp_path / "analysis.yml")
-    load_config.cache_clear()
-    yield load_config(tmp_path)
-    load_config.cache_clear()
 
 
 def kalmar_file(config, path):

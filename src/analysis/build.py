@@ -13,6 +13,7 @@ from .contract import KEY, load_tidy, validate_tidy, write_tidy
 from .example_data import generate_example_data, load_profiles
 from .geography import Geography, load_geography
 from .provenance import load_snapshot
+from .sources import kolada, pxweb
 from .sources.scb_bas import tidy_bas
 
 IMPORT_DIR = "import"
@@ -38,7 +39,7 @@ def build_dataset(
     config = config or load_config()
     catalogue = catalogue or load_catalogue(config.root)
     geography = geography or load_geography(config.root)
-    real = tidy_bas(config.raw_dir)
+    real = real_rows(config, catalogue, geography)
     real_ids = sorted(real["indicator"].unique())
     example_ids = [i for i in catalogue.ids() if i not in real_ids]
     imported = imported_rows(config, catalogue, geography)
@@ -60,6 +61,21 @@ def build_dataset(
     table = pd.concat([real, example], ignore_index=True)
     table = validate_tidy(table, catalogue, geography, source="built dataset")
     return BuildResult(table.sort_values(KEY).reset_index(drop=True), real_ids, example_ids)
+
+
+def real_rows(config: Config, catalogue: Catalogue, geography: Geography) -> pd.DataFrame:
+    """Rows from the raw snapshots: the transcribed BAS file, then API snapshots (Kolada, SCB PxWebApi).
+
+    Where two snapshots give the same key, the later one wins: data fetched from the APIs replace the
+    transcribed copy.
+    """
+    frames = [
+        tidy_bas(config.raw_dir),
+        kolada.tidy_snapshots(config.raw_dir, catalogue, geography),
+        pxweb.tidy_snapshots(config.raw_dir, catalogue),
+    ]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True).drop_duplicates(KEY, keep="last")
 
 
 def build_and_write(config: Config | None = None, path: Path | None = None) -> BuildResult:

@@ -186,6 +186,43 @@ def build_data(
     )
 
 
+@app.command()
+def fetch(
+    county: Annotated[Optional[str], typer.Option("--county", "-c", help="Länskod, t.ex. 10 (standard: analysis.yml)")] = None,
+    years: Annotated[Optional[str], typer.Option("--years", "-y", help="År, t.ex. 2019-2024 (standard: exempelårens början till rapportåret)")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Använd bara sparade ögonblicksbilder; inget nätverk")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Hoppa över HTTP-cachen i .cache/")] = False,
+    timeout: Annotated[float, typer.Option(help="Sekunder att vänta på ett svar")] = 30.0,
+    retries: Annotated[int, typer.Option(help="Nya försök vid 429, 5xx och tidsgräns")] = 4,
+    kolada_url: Annotated[Optional[str], typer.Option(help="Kolada API v3 (eller en spegel)", envvar="ANALYSIS_KOLADA_URL")] = None,
+    scb_url: Annotated[Optional[str], typer.Option(help="SCB PxWebApi 2.0 (eller en spegel)", envvar="ANALYSIS_SCB_URL")] = None,
+) -> None:
+    """Hämta indikatorer från Kolada och SCB, spara svaren med härkomst i data/raw och bygg om datamängden."""
+    from .fetch import fetch as run_fetch
+    from .fetch import parse_years
+
+    try:
+        year_list = parse_years(years) if years else None
+        res = run_fetch(
+            county, year_list, offline=offline, cache=not no_cache, timeout=timeout, retries=retries,
+            kolada_url=kolada_url, pxweb_url=scb_url,
+            log=lambda msg: err.print(msg, highlight=False),
+        )
+    except AnalysisError as exc:
+        err.print("Inget i data/ ändrades.", highlight=False)
+        _fail(exc, code=1)
+    out.print(f"Län {res.county}, år {res.years[0]}–{res.years[-1]}" + (" (offline)" if offline else ""), highlight=False)
+    for o in res.outcomes:
+        colour = {"hämtad": "green", "ej nåbar": "yellow", "offline": "cyan"}.get(o.state, "white")
+        out.print(f"  [{colour}]{o.source}: {o.state}[/] – {o.message}", highlight=False)
+    b = res.build
+    out.print(
+        f"Datamängden byggdes om: {res.data_path} ({len(b.table)} rader). Verkliga: {', '.join(b.real_indicators)}. "
+        f"Exempeldata: {', '.join(b.example_indicators) or 'inga'}.",
+        highlight=False,
+    )
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV- eller XLSX-fil enligt datakontraktet")],

@@ -66,9 +66,18 @@ def write_sidecar(path: Path, meta: dict) -> Path:
     return side
 
 
-def all_snapshots(raw_dir: Path) -> list[Snapshot]:
+def snapshot_files(folder: Path, pattern: str = "*") -> list[Path]:
+    """Raw files under ``folder`` (recursively), without sidecars and hidden or staging paths."""
+    if not folder.is_dir():
+        return []
     return [
-        load_snapshot(p)
-        for p in sorted(raw_dir.rglob("*"))
-        if p.is_file() and not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith(".")
+        p
+        for p in sorted(folder.rglob(pattern))
+        if p.is_file()
+        and not p.name.endswith(SIDECAR_SUFFIX)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     ]
+
+
+def all_snapshots(raw_dir: Path) -> list[Snapshot]:
+    return [load_snapshot(p) for p in snapshot_files(raw_dir)]

@@ -1,0 +1,73 @@
+"""SCB PxWebApi 2.0 source: /config limits, metadata checks, chunking, JSON-stat2 -> tidy."""
+
+import pytest
+
+from analysis.sources import pxweb
+from analysis.sources.http import FetchError, SchemaChanged
+from api_responses import jsonstat, recorded
+
+
+def test_recorded_jsonstat_dataset_is_read_in_row_major_order():
+    doc = recorded("TAB6471_data.json")  # real SCB response: 21 län × 11 ages × 3 sexes × 1 × 4 months
+    frame = pxweb.jsonstat_frame(doc)
+    assert len(frame) == 21 * 11 * 3 * 4
+    first = frame.iloc[0]
+    assert (first["Region"], first["Alder"], first["Kon"], first["Tid"]) == ("01", "0-9", "TotSa", "2026M01")
+    assert first["value"] == 245284
+    # the last index moves fastest: the next row is the next month
+    assert frame.iloc[1]["Tid"] == "2026M02" and frame.iloc[1]["value"] == 247245
+
+
+def test_config_limits_are_read_and_enforced(httpserver):
+    httpserver.expect_request("/api/v2/config").respond_with_json(recorded("config.json"))
+    api = pxweb.client(httpserver.url_for("/api/v2"), sleep=lambda s: None)
+    limits = pxweb.read_limits(api)
+    assert limits == pxweb.Limits(max_cells=150000, max_calls=3, window=1.0)
+    assert api.limiter.max_calls == 3 and api.limiter.window == 1.0
+
+
+def test_config_without_a_limit_is_a_schema_change(httpserver):
+    cfg = recorded("config.json")
+    del cfg["maxDataCells"]
+    httpserver.expect_request("/api/v2/config").respond_with_json(cfg)
+    api = pxweb.client(httpserver.url_for("/api/v2"), sleep=lambda s: None)
+    with pytest.raises(SchemaChanged, match=r"SCB PxWebApi: svaret saknar fältet 'maxDataCells'"):
+        pxweb.read_limits(api)
+
+
+def test_declared_codes_are_checked_against_real_metadata():
+    meta = recorded("TAB6471_metadata.json")
+    spec = {"region": "Region", "time": "Tid", "contents": "000007SF", "fixed": {"Alder": "20-29"},
+            "group": {"dimension": "Alder", "codes": {"total": "20-29"}},
+            "sex": {"dimension": "Kon", "codes": {"T": "1+2", "K": "2", "M": "1"}}}
+    with pytest.raises(FetchError, match=r"TAB6471: variabeln Kon saknar koden/koderna 1\+2 \(kön\); finns: 1, 2, TotSa"):
+        pxweb.selection(spec, meta, "TAB6471", ["0010"], [2026])
+
+
+def test_a_mandatory_variable_left_out_is_named():
+    meta = recorded("TAB6471_metadata.json")
+    spec = {"region": "Region", "time": "Tid", "contents": "000007SF",
+            "group": {"dimension": "Kon", "codes": {"total": "TotSa"}}}
+    with pytest.raises(FetchError, match="variabeln Alder måste väljas"):
+        pxweb.selection(spec, meta, "TAB6471", ["0010"], [2026])
+
+
+def test_chunks_stay_within_max_cells():
+    wanted = {"Region": ["1060", "1080", "1081", "1082", "1083"], "Kon": ["1", "2", "1+2"],
+              "Tid": ["2022", "2023", "2024"]}
+    parts = list(pxweb.chunks(wanted, ("Region", "Tid"), max_cells=5))
+    assert all(len(p["Region"]) * len(p["Kon"]) * len(p["Tid"]) <= 5 for p in parts)
+    covered = {(r, t) for p in parts for r in p["Region"] for t in p["Tid"]}
+    assert covered == {(r, t) for r in wanted["Region"] for t in wanted["Tid"]}
+
+
+def test_value_count_mismatch_is_a_schema_change():
+    doc = jsonstat({"Region": ["10"], "Tid": ["2024"]}, [1.0])
+    doc["value"] = [1.0, 2.0]
+    with pytest.raises(SchemaChanged, match="'value'"):
+        pxweb.jsonstat_frame(doc)
+
+
+def test_codes_convert_between_scb_and_kolada_style():
+    assert [pxweb.to_scb(c) for c in ("0000", "0010", "0880")] == ["00", "10", "0880"]
+    assert [pxweb.from_scb(c) for c in ("00", "08", "0880")] == ["0000", "0008", "0880"]
