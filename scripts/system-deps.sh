@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # System packages the reports need: a Chrome/Chromium for kaleido (static charts in the PDF) and poppler
-# (pdftotext/pdftoppm, used by the tests). Installs Debian's packages when missing and possible; otherwise
+# (pdftotext/pdftoppm, used by the tests) and Node.js/npm (axe-core for the accessibility test). Installs Debian's packages when missing and possible; otherwise
 # says how to get them. Never fails the build: without a browser the PDF says the chart is missing.
 set -uo pipefail
 missing=()
 if [ -z "${BROWSER_PATH:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null \
    && ! command -v google-chrome >/dev/null; then missing+=(chromium); fi
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# Node.js + npm: the accessibility test installs axe-core from the npm registry (tests/a11y/package.json).
+command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
 if command -v apt-get >/dev/null; then

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,35 @@ def project(root, tmp_path):
     load_config.cache_clear()
     yield load_config(tmp_path)
     load_config.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def out_config(config, tmp_path_factory):
+    """The configuration with reports going to a temporary folder."""
+    return dataclasses.replace(config, output_dir=tmp_path_factory.mktemp("reports"))
+
+
+def _render(out_config, municipalities, county):
+    from analysis.render import plan, prepare_assets, run_job
+
+    jobs = plan(municipalities, county, 2024, ("html", "pdf"), config=out_config)
+    prepare_assets(out_config.output_path, 2024)
+    results = [run_job(job) for job in jobs if job.kind == ("kommun" if municipalities else "lan")]
+    for result in results:
+        assert result.ok, result.error
+    return results[0]
+
+
+@pytest.fixture(scope="session")
+def ronneby(out_config):
+    """Ronneby's report (HTML and PDF) rendered from the embedded data, once per test session."""
+    return _render(out_config, ["1081"], None)
+
+
+@pytest.fixture(scope="session")
+def county_report(out_config):
+    """Blekinge's county report (HTML and PDF), once per test session."""
+    return _render(out_config, [], "10")
 
 
 def make_rows(rows: list[dict]) -> pd.DataFrame:

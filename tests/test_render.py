@@ -8,7 +8,7 @@ import pytest
 
 from analysis.build import build_dataset
 from analysis.contract import write_tidy
-from analysis.render import plan, prepare_assets, run_job
+from analysis.render import plan, run_job
 
 pytestmark = pytest.mark.e2e
 
@@ -17,20 +17,6 @@ def squash(text: str) -> str:
     """PDF text with hyphenation and line breaks undone, NBSP as space."""
     text = text.replace("\u00ad\n", "").replace("\u00ad", "").replace("\u00a0", " ")
     return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture(scope="module")
-def out_config(config, tmp_path_factory):
-    return dataclasses.replace(config, output_dir=tmp_path_factory.mktemp("reports"))
-
-
-@pytest.fixture(scope="module")
-def ronneby(out_config):
-    [job] = plan(["1081"], None, 2024, ("html", "pdf"), config=out_config)
-    prepare_assets(job.out_root, 2024)
-    result = run_job(job)
-    assert result.ok, result.error
-    return result
 
 
 def test_html_report(ronneby):

@@ -318,7 +318,9 @@ def render(
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
             out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s): {paths}", highlight=False)
         else:
-            out.print(f"  [red]FEL[/]    {r.job.name} ({r.job.folder}): {r.error}", highlight=False, markup=False)
+            from rich.markup import escape
+
+            out.print(f"  [red]FEL[/]    {escape(f'{r.job.name} ({r.job.folder}): {r.error}')}", highlight=False)
     out.print(f"  Index: {index}", highlight=False)
     failed = [r for r in results if not r.ok]
     if failed:

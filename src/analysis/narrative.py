@@ -48,3 +48,19 @@ def trend_sentence(ind: Indicator, trend_row: pd.Series | None) -> str:
     verb = "ökat" if change > 0 else "minskat"
     judged = "en förbättring" if trend_row["status"] == BETTER else "en försämring"
     return f"{what} har {verb} med {fmt.difference(change, ind.diff_unit, ind.decimals)} sedan {base}, {judged}."
+
+
+def level_sentence(ind: Indicator, area_name: str, year: int, value: float, status: str,
+                   cmp_row: pd.Series | None, cmp_name: str) -> str:
+    """For indicators without a native group: "I Ronneby var andelen 52,0 % 2024, 3,1 procentenheter högre än i länet." """
+    subject = ind.text_name or _lower_first(ind.short_title)
+    if status or pd.isna(value):
+        return f"För {area_name} {year} kan {subject} inte redovisas (uppgift saknas eller är skyddad)."
+    text = f"I {area_name} var {subject} {fmt.with_unit(value, ind.unit, ind.decimals, table=False)} {year}"
+    if cmp_row is None or cmp_row["status"] != "" or pd.isna(cmp_row["gap"]):
+        return text + "."
+    gap = float(cmp_row["gap"])
+    if round(gap, ind.decimals) == 0:
+        return text + f", lika som i {cmp_name}."
+    word = "högre" if gap > 0 else "lägre"
+    return text + f", {fmt.difference(gap, ind.diff_unit, ind.decimals)} {word} än i {cmp_name}."

@@ -60,15 +60,25 @@ def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list
             media.mkdir(parents=True, exist_ok=True)
             png = media / f"figur-{counter[0]}.png"
             png.write_bytes(base64.b64decode(data["image/png"]))
-            alt = meta.get("alt", "Diagram").replace("[", "(").replace("]", ")")
-            caption = meta.get("caption", "")
+            alt, caption = meta.get("alt", "Diagram"), meta.get("caption", "")
             rel = png.relative_to(media.parent).as_posix()
-            blocks.append(f"![{caption}]({rel}){{width=100% fig-alt=\"{alt}\" alt=\"{alt}\"}}")
+            if to == "typst":  # pandoc's Typst writer drops alt text; PDF/UA needs it on every image
+                blocks.append("```{=typst}\n"
+                              f"#figure(image({_typst_str(rel)}, width: 100%, alt: {_typst_str(alt)}),\n"
+                              f"  caption: {_typst_str(caption)})\n```")
+            else:
+                alt = alt.replace("[", "(").replace("]", ")")
+                blocks.append(f"![{caption}]({rel}){{width=100% fig-alt=\"{alt}\" alt=\"{alt}\"}}")
         elif "text/markdown" in data:
             blocks.append("".join(data["text/markdown"]))
         elif to == "html" and "image/png" in data:
             blocks.append(f"![](data:image/png;base64,{data['image/png']}){{width=100%}}")
     return "\n\n".join(blocks)
+
+
+def _typst_str(text: str) -> str:
+    """A Typst string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def expand(body: str, base: Path, to: str, media: Path) -> str:
@@ -117,7 +127,12 @@ def render(qmd: Path, to: str, project_root: Path) -> Path:
                 args += ["-V", f"papersize={opts['papersize']}"]
             _pandoc(args, work)
             out = work / f"{qmd.stem}.pdf"
-            typst.compile(str(typ), output=str(out), root=str(work))
+            standards = [str(x) for x in _as_list(opts.get("pdf-standard"))]
+            try:
+                typst.compile(str(typ), output=str(out), root=str(work),
+                              **({"pdf_standards": standards} if standards else {}))
+            except RuntimeError as exc:
+                raise AnalysisError(f"typst failed ({', '.join(standards) or 'PDF'}): {str(exc)[:2000]}") from None
             if not opts.get("keep-typ"):
                 typ.unlink()
         else:

@@ -12,9 +12,11 @@ Each ``show_*`` call emits one display bundle that both renderers understand:
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,6 +25,7 @@ import plotly.io as pio
 from . import fmt
 from .catalogue import Indicator
 from .contract import SEXES
+from .downloads import TableNotes, slugify, write_table
 from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
 from .results import Results, load_results
 
@@ -49,10 +52,21 @@ def show_markdown(text: str) -> None:
     _display({"text/markdown": text, "text/plain": text})
 
 
-def show_table(df: pd.DataFrame, caption: str) -> None:
-    """A table as HTML (with caption) and as a pandoc pipe table with caption (for the PDF)."""
+def _links_html(links: dict[str, str] | None, what: str) -> str:
+    if not links:
+        return ""
+    return (f'<p class="nedladdning">Ladda ner {html.escape(what)}: '
+            f'<a href="{html.escape(links["csv"])}" download>CSV</a> · '
+            f'<a href="{html.escape(links["xlsx"])}" download>Excel (XLSX)</a></p>')
+
+
+def show_table(df: pd.DataFrame, caption: str, links: dict[str, str] | None = None) -> None:
+    """A table as HTML (caption, keyboard-scrollable region, download links) and as a pandoc pipe table
+    with caption (for the PDF)."""
     body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
     body = body.replace(">", f">\n<caption>{html.escape(caption)}</caption>", 1)  # right after <table …>
+    body = (f'<div class="tabell-ram" role="region" tabindex="0" aria-label="{html.escape(caption)}">\n'
+            f"{body}\n</div>\n{_links_html(links, 'tabellen')}")
     md = df.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
     _display({"text/html": body, "text/markdown": md, "text/plain": df.to_string(index=False)})
 
@@ -80,12 +94,24 @@ def _png(fig: go.Figure, width: int = 900, height: int = 420) -> bytes | None:
         return None
 
 
-def show_figure(fig: go.Figure, alt: str, caption: str, static: bool = True) -> None:
-    """An interactive chart for HTML and a PNG for the PDF, both with the same alt text."""
+_figure_ids: dict[str, int] = {}
+
+
+def show_figure(fig: go.Figure, alt: str, caption: str, static: bool = True,
+                links: dict[str, str] | None = None) -> None:
+    """An interactive chart for HTML and a PNG for the PDF, both with the same alt text.
+
+    HTML: the figure is labelled by its caption and described by the alt text (not ``role="img"``: plotly's
+    toolbar buttons inside must stay reachable); the data table follows the chart.
+    """
     div = pio.to_html(fig, include_plotlyjs=False, full_html=False, config=PLOTLY_CONFIG)
+    n = _figure_ids[caption] = _figure_ids.get(caption, 0) + 1
+    fid = "fig-" + hashlib.sha1(f"{caption}|{n}".encode()).hexdigest()[:10]
     body = (
-        f'<figure class="diagram">\n<div role="img" aria-label="{html.escape(alt)}">{div}</div>\n'
-        f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>"
+        f'<figure class="diagram" aria-labelledby="{fid}-cap" aria-describedby="{fid}-alt">\n{div}\n'
+        f'<figcaption id="{fid}-cap">{html.escape(caption)}</figcaption>\n'
+        f'<p class="diagram-beskrivning" id="{fid}-alt">{html.escape(alt)}</p>\n'
+        f"{_links_html(links, 'diagrammets data')}</figure>"
     )
     bundle = {"text/html": body, "text/plain": alt}
     png = _png(fig) if static else None
@@ -137,7 +163,7 @@ class Report:
     """Presentation of one area's results (kommun or län) for the notebooks."""
 
     def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
-                 results: Results | None = None):
+                 results: Results | None = None, downloads_dir: str | None = None):
         if not isinstance(code, str):
             raise TypeError(f"kommunkoden måste vara en textsträng ('0880'), inte {code!r}")
         from .geography import load_geography
@@ -148,6 +174,7 @@ class Report:
         self.code = code
         self.year = int(year)
         self.static = static_images
+        self.downloads = Path(downloads_dir) if downloads_dir else None
         self.geo = self.results.geography
         self.catalogue = self.results.catalogue
 
@@ -320,6 +347,32 @@ class Report:
                              f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex)})
         return pd.DataFrame(rows)
 
+    def chart_data(self, ind: Indicator) -> pd.DataFrame:
+        """The chart's numbers for download: one row per area, group and year, values as numbers."""
+        rows = []
+        for label, grp, _level, data in self.series(ind):
+            for r in data.itertuples():
+                rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
+                             "Kön": SEXES[r.sex], "År": int(r.year),
+                             f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
+                             "Symbol": r.status, "Exempeldata": "ja" if r.example else "nej"})
+        return pd.DataFrame(rows)
+
+    def notes(self, ind: Indicator | None, title: str, extra: list[str] | None = None) -> TableNotes:
+        if ind is None:
+            return TableNotes(title, "Sammanställning av rapportens indikatorer; se respektive indikators källa. "
+                                     "Egen bearbetning.", example=self.results.has_example_data, extra=extra or [])
+        source = ("Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution)
+        return TableNotes(title, source, ind.definition, ind.unit, self.is_example(ind), extra or [])
+
+    def download(self, slug: str, data: pd.DataFrame, notes: TableNotes, ind: Indicator | None = None,
+                 part: int = 0) -> dict[str, str] | None:
+        """Write the table's CSV/XLSX when the report collects downloads; returns the links."""
+        if self.downloads is None:
+            return None
+        order = (self.catalogue.ids().index(ind.id) if ind is not None else -1, part)
+        return write_table(self.downloads, slugify(f"{self.area.code}-{slug}"), data, notes, order)
+
     # -- shared pieces ------------------------------------------------------------------------------
 
     def _intro(self, ind: Indicator) -> None:
@@ -347,17 +400,37 @@ class Report:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
         self._intro(ind)
         show_markdown(self.headline(ind) + "\n\n" + f"**Måluppfyllelse:** {self.status(ind)}")
-        title = f"{ind.title}, {self.geo.area(self.shown_code(ind)).name} jämfört med länet och riket"
-        show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static)
-        show_table(self.chart_table(ind), f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen.")
+        show_markdown(self.narrative(ind))
+        where = self.geo.area(self.shown_code(ind)).name
+        title = f"{ind.title}, {where} jämfört med länet och riket"
+        table_caption = f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
+        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title), ind, 1)
+        show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
+        show_table(self.chart_table(ind), table_caption, links)
         sexes = self.sex_table(ind)
         if sexes is not None:
-            show_table(sexes, f"{ind.short_title} {self.year} efter kön, {self.geo.area(self.shown_code(ind)).name}.")
+            caption = f"{ind.short_title} {self.year} efter kön, {where}."
+            show_table(sexes, caption, self.download(f"{ind.id}-kon", sexes, self.notes(ind, caption), ind, 2))
         elif ind.sex_split:
             show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
         else:
             show_markdown("*Indikatorn redovisas inte efter kön.*")
         self._source_note(ind)
+
+    def narrative(self, ind: Indicator) -> str:
+        """One or two generated sentences for the shown area (see :mod:`analysis.narrative`)."""
+        from . import narrative
+
+        code = self.shown_code(ind)
+        name = self.geo.area(code).name
+        if ind.is_native:
+            first = narrative.gap_sentence(ind, name, self.year, self.gap_row(ind, code))
+        else:
+            v, st = self.value(ind, code, "total")
+            cmp = "lan" if self.geo.area(code).level == "kommun" else "riket"
+            first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
+                                             "länet" if cmp == "lan" else "riket")
+        return first + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
 
     def focus_area(self, focus_area: str) -> None:
         for ind in self.catalogue.in_focus_area(focus_area):
@@ -384,7 +457,9 @@ class Report:
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
                              "Utveckling": self.status(ind, code), "Data": self.data_kind(ind, [code])})
-        show_table(pd.DataFrame(rows), f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}.")
+        caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
+        table = pd.DataFrame(rows)
+        show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
@@ -393,11 +468,13 @@ class Report:
 class CountyReport(Report):
     """The county report for Integrationsrådet: every kommun side by side with the län and riket."""
 
-    def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True):
+    def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True,
+                 downloads_dir: str | None = None):
         from .geography import load_geography
 
         lan = load_geography().county(county)
-        super().__init__(lan.code, year, data_path=data_path, static_images=static_images)
+        super().__init__(lan.code, year, data_path=data_path, static_images=static_images,
+                         downloads_dir=downloads_dir)
         self.kommuner = self.geo.kommuner_in(lan.county)
 
     def areas(self, ind: Indicator) -> list:
@@ -472,8 +549,12 @@ class CountyReport(Report):
         show_markdown(self.headline(ind) + "\n\n"
                       + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
         fig, alt = self.gap_figure(ind)
-        show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static)
-        show_table(self.side_by_side(ind), f"{ind.title} {self.year} per kommun, länet och riket.")
+        caption = f"{ind.title} {self.year} per kommun, länet och riket."
+        table = self.side_by_side(ind)
+        links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
+        show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,
+                    links=links)
+        show_table(table, caption, links)
         self._source_note(ind)
 
     def status_overview(self) -> None:
@@ -497,7 +578,9 @@ class CountyReport(Report):
                 rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
                              "Länet": lan_status, "Kommunerna": kom,
                              "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
-        show_table(pd.DataFrame(rows), f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}.")
+        caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
+        table = pd.DataFrame(rows)
+        show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
@@ -518,8 +601,10 @@ class CountyReport(Report):
                 "Bedömning": status_word(tr),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
-        show_table(pd.DataFrame(rows), f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
-                                       "Skillnad: positiv = sämre för utrikes födda.")
+        caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
+                   "Skillnad: positiv = sämre för utrikes födda.")
+        table = pd.DataFrame(rows)
+        show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
 
     def annual_report(self) -> None:
         """A short text for the government's annual report (årsredovisning), from the same results."""

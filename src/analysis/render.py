@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import fmt
 from .config import Config, load_config
+from .downloads import DATA_DIR, WORKBOOK, report_workbook
 from .errors import AnalysisError
 from .provenance import sha256
 
@@ -95,6 +96,7 @@ def _execute(job: Job, work: Path) -> None:
     nb_dir.mkdir(parents=True, exist_ok=True)
     with _KernelStderr(nb_dir / "kernel-stderr.log"):
         _execute_notebooks(job, nb_dir)
+    report_workbook(work / DATA_DIR, work / WORKBOOK)
 
 
 def _execute_notebooks(job: Job, nb_dir: Path) -> None:
@@ -102,7 +104,8 @@ def _execute_notebooks(job: Job, nb_dir: Path) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
-    params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats}
+    params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
+              "downloads_dir": str(nb_dir.parent / DATA_DIR)}
     params["municipality" if job.kind == "kommun" else "county"] = job.code
     for name in names:
         src = job.root / "notebooks" / f"{name}.ipynb"
@@ -147,7 +150,15 @@ def _report_meta(job: Job) -> dict:
         data_file = str(job.data_path.relative_to(job.root))
     except ValueError:
         data_file = job.data_path.name
+    from . import reportmeta
+
+    downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
+                      "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
     return {
+        "reading_guide": reportmeta.reading_guide(res.has_example_data),
+        "downloads_note": downloads_note,
+        "methods": reportmeta.methods(res.catalogue, res.tidy, job.root / "data" / "raw"),
+        "colophon": reportmeta.colophon(job.root, job.data_path, job.renderer),
         "county_name": geo.area("00" + county).name.replace("Region ", "") + " län",
         "strategy_name": res.strategy.name, "council": res.strategy.council,
         "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",

@@ -1,0 +1,121 @@
+"""The reading aids every report carries: "Så läser du rapporten", the sources-and-methods page and the
+colophon (snapshot checksums, code version, render time, renderer). Markdown both renderers understand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import fmt
+from .catalogue import Catalogue, Indicator
+from .contract import STATUS_SYMBOLS
+from .provenance import Snapshot, all_snapshots, sha256
+
+
+def reading_guide(has_example: bool) -> str:
+    symbols = "; ".join(f"`{s}` {meaning}" for s, meaning in STATUS_SYMBOLS.items())
+    example = (
+        "- **Exempeldata** är genererade värden som visar hur rapporten ser ut där verklig statistik ännu "
+        "saknas. De är markerade med en gul ruta och ordet \"Exempeldata\" i tabellerna och får inte citeras.\n"
+        if has_example else ""
+    )
+    return f"""::: {{.callout-note}}
+**Så läser du rapporten**
+
+- **Skillnaden** är värdet för utrikes födda minus värdet för inrikes födda. För andelar anges den i
+  **procentenheter** (från 61,0 % till 85,4 % är 24,4 procentenheter), för ohälsotal i dagar. Om en hög
+  nivå är bra eller dålig anges för varje indikator; texten säger vilken grupp som har det sämre.
+- Där det saknas en jämförelsegrupp (sfi) jämförs kommunen med länet och riket.
+- **Utvecklingen** bedöms från strategins basår: ↑ bättre, ↓ sämre, → oförändrad (förändringen är mindre
+  än den minsta påvisbara) och ? kan inte bedömas (uppgift saknas eller serien har brott).
+- **Symboler:** {symbols}. Ett saknat värde är aldrig 0.
+- **Sekretess:** andelar visas bara när gruppen har fler än 20 personer och fler än 5 med egenskapen;
+  annars står `..`.
+{example}- Under varje diagram och tabell kan uppgifterna laddas ner som CSV och Excel.
+:::"""
+
+
+def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[Snapshot]) -> str:
+    rows = tidy[tidy["indicator"] == ind.id]
+    if rows.empty:
+        return "inga uppgifter"
+    if rows["example"].all():
+        return "genererade exempelvärden (ingen verklig uppgift ännu)"
+    ids = set(ind.source.get("kolada", [])) | {ind.id}
+    dates = []
+    for s in snaps:
+        named = set(s.meta.get("kpis") or []) | set(s.meta.get("kolada_equivalents") or [])
+        named |= {s.meta.get("indicator")} if s.meta.get("indicator") else set()
+        if named & ids or (s.path.parent.name == "import"):
+            dates.append(str(s.meta.get("retrieved", ""))[:10])
+    years = f"{int(rows[~rows['example']]['year'].min())}–{int(rows[~rows['example']]['year'].max())}"
+    when = f"uttag {fmt.date_long(dt.date.fromisoformat(max(dates)))}" if dates else "uttag okänt"
+    return f"verkliga uppgifter {years}, {when}"
+
+
+def methods(catalogue: Catalogue, tidy: pd.DataFrame, raw_dir: Path) -> str:
+    snaps = all_snapshots(raw_dir)
+    parts = ["Varje indikator definieras en gång i indikatorkatalogen (`data/catalogue/indicators.yml`). "
+             "Skillnader, sekretessgränser och bedömningar beräknas av samma programkod för alla rapporter."]
+    for area, label in catalogue.focus_areas.items():
+        parts.append(f"### {label}")
+        for ind in catalogue.in_focus_area(area):
+            src = ind.source
+            ids = [f"Kolada {', '.join(src['kolada'])}"] if src.get("kolada") else []
+            for key, name in (("scb_table", "SCB-tabell"), ("skolverket_export", "Skolverket, export"),
+                              ("fohm_table", "Folkhälsomyndigheten, tabell")):
+                if src.get(key):
+                    ids.append(f"{name} {src[key]}")
+            compare = ("utrikes födda jämförs med inrikes födda" if ind.is_native
+                       else "kommunen jämförs med länet och riket (ingen inhemsk jämförelsegrupp)")
+            direction = "högre värde är bättre" if ind.higher_is_better else "lägre värde är bättre"
+            levels = ", ".join({"kommun": "kommun", "lan": "län", "riket": "riket"}[x] for x in ind.levels)
+            parts.append(
+                f"**{ind.title}.** {ind.definition} *Population:* {ind.population}. "
+                f"*Källa:* {ind.producer}, {src['statistic']}" + (f" ({'; '.join(ids)})" if ids else "") + ". "
+                f"*Bearbetning:* {compare}; {direction}; skillnad i {ind.diff_unit}; minsta påvisbara förändring "
+                f"{fmt.number(ind.min_change, ind.decimals)} {ind.diff_unit}. *Nivåer:* {levels}. "
+                f"*Senaste uppdatering:* {_last_update(ind, tidy, snaps)}."
+                + (f" {ind.series_note}" if ind.series_note else "")
+            )
+    parts.append("Bearbetade uppgifter (skillnader, bedömningar) anges med den ursprungliga producenten och "
+                 "\"egen bearbetning\". Kolada används bara som kanal för att hämta uppgifterna.")
+    return "\n\n".join(parts)
+
+
+def code_version(root: Path) -> str:
+    version = "okänd"
+    try:
+        version = metadata.version("integrationsuppfoljning")
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        rev = ""
+    return f"{version} (git {rev})" if rev else version
+
+
+def colophon(root: Path, data_path: Path, renderer: str, now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now().astimezone()
+    rows = [f"| `{s.path.relative_to(root / 'data' / 'raw')}` | {str(s.meta.get('retrieved', ''))[:10]} | "
+            f"`{s.sha256[:16]}` |" for s in all_snapshots(root / "data" / "raw")]
+    try:
+        data_name = str(data_path.relative_to(root))
+    except ValueError:
+        data_name = data_path.name
+    return "\n".join([
+        f"Rapporten skapades {fmt.date_long(now.date())} kl. {now:%H.%M} med renderaren **{renderer}** och "
+        f"programversion {code_version(root)}. Underlag: `{data_name}` (sha256 `{sha256(data_path)[:16]}`).",
+        "",
+        "| Ögonblicksbild (data/raw) | Uttag | sha256 (början) |",
+        "|---|---|---|",
+        *rows,
+        "",
+        ": Råfiler som rapporten bygger på, med kontrollsummor.",
+    ])

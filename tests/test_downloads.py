@@ -1,0 +1,52 @@
+"""Downloads: CSV (Swedish Excel settings) and XLSX with a notes sheet per table; one workbook per report."""
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analysis.downloads import TableNotes, report_workbook, slugify, write_table
+
+
+def test_table_as_csv_and_xlsx_with_notes(tmp_path):
+    data = pd.DataFrame({"Område": ["Sölvesborg", "Kalmar"], "Kod": ["1083", "0880"], "Värde (%)": [61.04, None],
+                         "Symbol": ["", ".."]})
+    links = write_table(tmp_path, "test", data, TableNotes("Sysselsättning", "Källa: SCB; egen bearbetning",
+                                                           "Andel sysselsatta.", "procent", example=True))
+    assert links == {"csv": "data/test.csv", "xlsx": "data/test.xlsx"}
+    raw = (tmp_path / "test.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "61,04".encode() in raw and b"0880" in raw and b";" in raw
+    wb = load_workbook(tmp_path / "test.xlsx")
+    assert wb.sheetnames == ["Data", "Noter"]
+    assert wb["Data"]["C2"].value == pytest.approx(61.04)  # a number, not text
+    notes = {r[0]: r[1] for r in wb["Noter"].iter_rows(min_row=2, values_only=True)}
+    assert notes["Källa"] == "Källa: SCB; egen bearbetning" and notes["Definition"] == "Andel sysselsatta."
+    assert "Symbol .." in notes and "Exempeldata" in notes
+
+
+def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):
+    for i, name in enumerate(["b", "a"]):
+        write_table(tmp_path, name, pd.DataFrame({"Kod": ["0880"], "x": [i]}), TableNotes(f"Tabell {name}", "SCB"),
+                    order=(i,))
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
+    assert wb.sheetnames == ["Innehåll och noter", "01 Tabell b", "02 Tabell a"]
+    assert wb["01 Tabell b"]["A2"].value == "0880"  # codes stay text
+
+
+def test_slugify():
+    assert slugify("Måluppfyllelse för Sölvesborg") == "maluppfyllelse-for-solvesborg"
+
+
+@pytest.mark.e2e
+def test_rendered_report_links_its_downloads(ronneby):
+    folder = ronneby.job.final_dir
+    html = (folder / "rapport.html").read_text(encoding="utf-8")
+    assert 'href="data/1081-sysselsattningsgrad-diagram.csv"' in html
+    assert 'href="data/1081-sysselsattningsgrad-diagram.xlsx"' in html
+    assert 'href="rapport-tabeller.xlsx"' in html
+    data = pd.read_csv(folder / "data" / "1081-sysselsattningsgrad-diagram.csv", sep=";", decimal=",",
+                       dtype={"Kod": str}, encoding="utf-8-sig")
+    row = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "utrikes födda")]
+    ins = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "inrikes födda")]
+    assert round(ins["Värde (%)"].item() - row["Värde (%)"].item(), 1) == 24.4  # the real figures
+    wb = load_workbook(folder / "rapport-tabeller.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "Innehåll och noter" and len(wb.sheetnames) > 10
