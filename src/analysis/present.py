@@ -288,15 +288,22 @@ class Report:
         for label, grp, level, rows in self.series(ind):
             dash, symbol = AREA_STYLE[level]
             colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
+            # Direct label at the last point of the area's own lines: colour is never the only key.
+            direct = level == self.geo.area(self.shown_code(ind)).level
+            who = ind.group_label(grp).split()[0] if ind.is_native else label
+            last = [""] * (len(rows) - 1) + [who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
+                                                                        status=rows["status"].iloc[-1])]
             fig.add_trace(go.Scatter(
-                x=rows["year"], y=rows["value"], name=label, mode="lines+markers",
+                x=rows["year"], y=rows["value"], name=label, mode="lines+markers+text" if direct else "lines+markers",
+                text=last if direct else None, textposition="middle right",
+                textfont={"color": colour, "size": 13}, cliponaxis=False,
                 line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
                 hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
             ))
         fig.update_layout(
             separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=420,
-            margin={"l": 60, "r": 20, "t": 30, "b": 40}, font={"family": "Arial, sans-serif", "size": 13},
+            margin={"l": 60, "r": 150, "t": 30, "b": 40}, font={"family": "Arial, sans-serif", "size": 13},
             legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
             yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
                    "ticksuffix": "" if ind.unit != "procent" else " %"},

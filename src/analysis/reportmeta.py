@@ -27,7 +27,7 @@ def reading_guide(has_example: bool) -> str:
 **Så läser du rapporten**
 
 - **Skillnaden** är värdet för utrikes födda minus värdet för inrikes födda. För andelar anges den i
-  **procentenheter** (från 61,0 % till 85,4 % är 24,4 procentenheter), för ohälsotal i dagar. Om en hög
+  **procentenheter** (från 60 % till 85 % är 25 procentenheter), för ohälsotal i dagar. Om en hög
   nivå är bra eller dålig anges för varje indikator; texten säger vilken grupp som har det sämre.
 - Där det saknas en jämförelsegrupp (sfi) jämförs kommunen med länet och riket.
 - **Utvecklingen** bedöms från strategins basår: ↑ bättre, ↓ sämre, → oförändrad (förändringen är mindre
