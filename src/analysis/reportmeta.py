@@ -66,7 +66,7 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, raw_dir: Path) -> str:
         for ind in catalogue.in_focus_area(area):
             src = ind.source
             ids = [f"Kolada {', '.join(src['kolada'])}"] if src.get("kolada") else []
-            for key, name in (("scb_table", "SCB-tabell"), ("skolverket_export", "Skolverket, export"),
+            for key, name in (("scb_table", "SCB"), ("skolverket_export", "Skolverket, export"),
                               ("fohm_table", "Folkhälsomyndigheten, tabell")):
                 if src.get(key):
                     ids.append(f"{name} {src[key]}")
