@@ -125,6 +125,8 @@ def render(qmd: Path, to: str, project_root: Path) -> Path:
             args += ["-t", "typst", "-o", typ.name]
             if opts.get("papersize"):
                 args += ["-V", f"papersize={opts['papersize']}"]
+            for inc in _as_list(opts.get("include-in-header")):
+                args += ["-H", str(project_root / inc)]
             _pandoc(args, work)
             out = work / f"{qmd.stem}.pdf"
             standards = [str(x) for x in _as_list(opts.get("pdf-standard"))]
