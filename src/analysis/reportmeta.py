@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import fmt
 from .catalogue import Catalogue, Indicator
-from .contract import STATUS_SYMBOLS
+from .contract import STATUS_SYMBOLS, read_table
 from .provenance import Snapshot, all_snapshots, sha256
 
 
@@ -39,26 +39,31 @@ def reading_guide(has_example: bool) -> str:
 :::"""
 
 
-def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[Snapshot]) -> str:
+def _covers(snap: Snapshot) -> set[str]:
+    """The indicator or KPI ids a raw snapshot holds, from its sidecar (imports: from the file itself)."""
+    named = set(snap.meta.get("kpis") or []) | set(snap.meta.get("kolada_equivalents") or [])
+    if snap.meta.get("indicator"):
+        named.add(snap.meta["indicator"])
+    if snap.path.parent.name == "import":
+        named |= set(read_table(snap.path).get("indicator", pd.Series(dtype=str)))
+    return named
+
+
+def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot, set[str]]]) -> str:
     rows = tidy[tidy["indicator"] == ind.id]
     if rows.empty:
         return "inga uppgifter"
     if rows["example"].all():
         return "genererade exempelvärden (ingen verklig uppgift ännu)"
     ids = set(ind.source.get("kolada", [])) | {ind.id}
-    dates = []
-    for s in snaps:
-        named = set(s.meta.get("kpis") or []) | set(s.meta.get("kolada_equivalents") or [])
-        named |= {s.meta.get("indicator")} if s.meta.get("indicator") else set()
-        if named & ids or (s.path.parent.name == "import"):
-            dates.append(str(s.meta.get("retrieved", ""))[:10])
+    dates = [str(s.meta.get("retrieved", ""))[:10] for s, covered in snaps if covered & ids]
     years = f"{int(rows[~rows['example']]['year'].min())}–{int(rows[~rows['example']]['year'].max())}"
     when = f"uttag {fmt.date_long(dt.date.fromisoformat(max(dates)))}" if dates else "uttag okänt"
     return f"verkliga uppgifter {years}, {when}"
 
 
 def methods(catalogue: Catalogue, tidy: pd.DataFrame, raw_dir: Path) -> str:
-    snaps = all_snapshots(raw_dir)
+    snaps = [(s, _covers(s)) for s in all_snapshots(raw_dir)]
     parts = ["Varje indikator definieras en gång i indikatorkatalogen (`data/catalogue/indicators.yml`). "
              "Skillnader, sekretessgränser och bedömningar beräknas av samma programkod för alla rapporter."]
     for area, label in catalogue.focus_areas.items():

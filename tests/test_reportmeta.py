@@ -1,0 +1,23 @@
+"""Reading aids: the sources-and-methods text and the colophon."""
+
+from analysis.reportmeta import colophon, methods, reading_guide
+
+
+def test_methods_names_sources_and_last_update(catalogue, tidy, root):
+    text = methods(catalogue, tidy, root / "data" / "raw")
+    for ind in catalogue:
+        assert f"**{ind.title}.**" in text
+    assert "Kolada N02268, N02269" in text
+    assert "verkliga uppgifter 2020–2024" in text  # the BAS snapshot covers the two arbete indicators
+    assert text.count("genererade exempelvärden") == len(catalogue) - 2
+    assert "egen bearbetning" in text
+
+
+def test_colophon_lists_every_snapshot_with_checksum(root, config):
+    text = colophon(root, config.data_path, "pandoc+typst")
+    assert "pandoc+typst" in text and "scb/scb_bas_syss_arbl" in text and "`a45266f0c27b3b36`" in text
+
+
+def test_reading_guide_mentions_example_data_only_when_present():
+    assert "Exempeldata" in reading_guide(True) and "Exempeldata" not in reading_guide(False)
+    assert "procentenheter" in reading_guide(False) and "`..`" in reading_guide(False)
