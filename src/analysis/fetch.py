@@ -188,8 +188,8 @@ def fetch(
                 continue
             files = staging.count - before
             result.outcomes.append(SourceOutcome(source, "hämtad", files, f"{files} svar sparade"))
-        staging.commit()
         try:
+            staging.commit()
             built = build_dataset(config, catalogue, geography)
             write_tidy(built.table, config.data_path)
         except BaseException:
