@@ -234,3 +234,17 @@ def test_cli_fetch_offline_and_bad_years(project, monkeypatch):
 def test_parse_years():
     assert parse_years("2019–2021") == [2019, 2020, 2021]
     assert parse_years("2024,2022") == [2022, 2024]
+
+
+def test_failing_rebuild_rolls_the_new_snapshots_back(project, httpserver, root, monkeypatch):
+    kolada_handler(httpserver, bas_values(root))
+    run(project, httpserver)  # saved snapshots for län 10
+    before = tree_digest(project.root / "data")
+
+    def broken(*args, **kwargs):
+        raise AnalysisError("rebuild failed")
+
+    monkeypatch.setattr("analysis.fetch.build_dataset", broken)
+    with pytest.raises(AnalysisError, match="rebuild failed"):
+        run(project, httpserver)
+    assert tree_digest(project.root / "data") == before  # the earlier snapshots are back, nothing half-written
