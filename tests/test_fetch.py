@@ -245,6 +245,8 @@ def test_failing_rebuild_rolls_the_new_snapshots_back(project, httpserver, root,
         raise AnalysisError("rebuild failed")
 
     monkeypatch.setattr("analysis.fetch.build_dataset", broken)
+    httpserver.clear()  # new figures this time, so swapped-in snapshots would differ from the saved ones
+    kolada_handler(httpserver, {k: v + 1.0 for k, v in bas_values(root).items()})
     with pytest.raises(AnalysisError, match="rebuild failed"):
         run(project, httpserver)
     assert tree_digest(project.root / "data") == before  # the earlier snapshots are back, nothing half-written
