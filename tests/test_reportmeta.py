@@ -1,10 +1,11 @@
 """Reading aids: the sources-and-methods text and the colophon."""
 
+from analysis.provenance import all_snapshots
 from analysis.reportmeta import colophon, methods, reading_guide
 
 
 def test_methods_names_sources_and_last_update(catalogue, tidy, root):
-    text = methods(catalogue, tidy, root / "data" / "raw")
+    text = methods(catalogue, tidy, all_snapshots(root / "data" / "raw"))
     for ind in catalogue:
         assert f"**{ind.title}.**" in text
     assert "Kolada N02268, N02269" in text
@@ -14,7 +15,7 @@ def test_methods_names_sources_and_last_update(catalogue, tidy, root):
 
 
 def test_colophon_lists_every_snapshot_with_checksum(root, config):
-    text = colophon(root, config.data_path, "pandoc+typst")
+    text = colophon(root, all_snapshots(root / "data" / "raw"), config.data_path, "pandoc+typst")
     assert "pandoc+typst" in text and "scb/scb_bas_syss_arbl" in text and "`a45266f0c27b3b36`" in text
 
 

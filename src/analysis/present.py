@@ -369,8 +369,9 @@ class Report:
         if ind is None:
             return TableNotes(title, "Sammanställning av rapportens indikatorer; se respektive indikators källa. "
                                      "Egen bearbetning.", example=self.results.has_example_data, extra=extra or [])
-        source = ("Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution)
-        return TableNotes(title, source, ind.definition, ind.unit, self.is_example(ind), extra or [])
+        example = self.is_example(ind)
+        source = "Exempeldata – inte verklig statistik" if example else ind.attribution
+        return TableNotes(title, source, ind.definition, ind.unit, example, extra or [])
 
     def download(self, slug: str, data: pd.DataFrame, notes: TableNotes, ind: Indicator | None = None,
                  part: int = 0) -> dict[str, str] | None:
@@ -615,8 +616,6 @@ class CountyReport(Report):
 
     def annual_report(self) -> None:
         """A short text for the government's annual report (årsredovisning), from the same results."""
-        from . import narrative
-
         s = self.results.strategy
         lines = [
             f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
@@ -628,16 +627,6 @@ class CountyReport(Report):
             if not inds:
                 lines.append(f"**Mål {goal.number}, {goal.title}:** {goal.followed_up_outside_statistics}")
                 continue
-            parts = []
-            for ind in inds:
-                code = self.code
-                example = " *(exempeldata)*" if self.is_example(ind) else ""
-                if ind.is_native:
-                    parts.append(narrative.gap_sentence(ind, self.area.name, self.year, self.gap_row(ind, code))
-                                 + " " + narrative.trend_sentence(ind, self.trend_row(ind, code)) + example)
-                else:
-                    v, st = self.value(ind, code, "total")
-                    parts.append(f"{ind.short_title}: {fmt.with_unit(v, ind.unit, status=st)} i länet. "
-                                 + narrative.trend_sentence(ind, self.trend_row(ind, code)) + example)
+            parts = [self.narrative(ind) + (" *(exempeldata)*" if self.is_example(ind) else "") for ind in inds]
             lines.append(f"**Mål {goal.number}, {goal.title}:** " + " ".join(parts))
         show_markdown("\n\n".join(lines))

@@ -138,7 +138,8 @@ def _report_meta(job: Job) -> dict:
     geo = load_geography(job.root)
     county = job.code if job.kind == "lan" else geo.area(job.code).county
     res = load_results(year=job.year, county=county, data=job.data_path)
-    dates = [s.meta.get("retrieved", "") for s in all_snapshots(job.root / "data" / "raw")]
+    snapshots = all_snapshots(job.root / "data" / "raw")  # read and checksum-verified once per report
+    dates = [s.meta.get("retrieved", "") for s in snapshots]
     banner = ""
     if res.has_example_data:
         banner = (
@@ -157,8 +158,8 @@ def _report_meta(job: Job) -> dict:
     return {
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
-        "methods": reportmeta.methods(res.catalogue, res.tidy, job.root / "data" / "raw"),
-        "colophon": reportmeta.colophon(job.root, job.data_path, job.renderer),
+        "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots),
+        "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
         "county_name": geo.area("00" + county).name.replace("Region ", "") + " län",
         "strategy_name": res.strategy.name, "council": res.strategy.council,
         "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",

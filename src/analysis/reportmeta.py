@@ -13,7 +13,7 @@ import pandas as pd
 from . import fmt
 from .catalogue import Catalogue, Indicator
 from .contract import STATUS_SYMBOLS, read_table
-from .provenance import Snapshot, all_snapshots, sha256
+from .provenance import Snapshot, sha256
 
 
 def reading_guide(has_example: bool) -> str:
@@ -62,8 +62,8 @@ def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot,
     return f"verkliga uppgifter {years}, {when}"
 
 
-def methods(catalogue: Catalogue, tidy: pd.DataFrame, raw_dir: Path) -> str:
-    snaps = [(s, _covers(s)) for s in all_snapshots(raw_dir)]
+def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot]) -> str:
+    snaps = [(s, _covers(s)) for s in snapshots]
     parts = ["Varje indikator definieras en gång i indikatorkatalogen (`data/catalogue/indicators.yml`). "
              "Skillnader, sekretessgränser och bedömningar beräknas av samma programkod för alla rapporter."]
     for area, label in catalogue.focus_areas.items():
@@ -106,10 +106,11 @@ def code_version(root: Path) -> str:
     return f"{version} (git {rev})" if rev else version
 
 
-def colophon(root: Path, data_path: Path, renderer: str, now: dt.datetime | None = None) -> str:
+def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: str,
+             now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now().astimezone()
     rows = [f"| `{s.path.relative_to(root / 'data' / 'raw')}` | {str(s.meta.get('retrieved', ''))[:10]} | "
-            f"`{s.sha256[:16]}` |" for s in all_snapshots(root / "data" / "raw")]
+            f"`{s.sha256[:16]}` |" for s in snapshots]
     try:
         data_name = str(data_path.relative_to(root))
     except ValueError:

@@ -16,7 +16,7 @@ from ..catalogue import Catalogue
 from ..contract import COLUMNS, empty_tidy
 from ..geography import Geography
 from ..provenance import load_snapshot, snapshot_files
-from .http import ApiClient, FetchError, Response, SchemaChanged
+from .http import ApiClient, FetchError, RateLimiter, Response, SchemaChanged
 
 SOURCE = "Kolada"
 BASE_URL = "https://api.kolada.se/v3"
@@ -31,8 +31,6 @@ VALUE_FIELDS = ("gender", "value")
 
 def client(base_url: str = BASE_URL, **kwargs) -> ApiClient:
     """An API client for Kolada; clients self-throttle to about 5 calls a second."""
-    from .http import RateLimiter
-
     kwargs.setdefault("limiter", RateLimiter(max_calls=5, window=1.0))
     return ApiClient(SOURCE, base_url, **kwargs)
 

@@ -135,8 +135,7 @@ def selection(
             )
         wanted[dim] = list(values)
 
-    need("ContentsCode" if "ContentsCode" in dims else spec.get("contents_dimension", "ContentsCode"),
-         [spec["contents"]], "tabellinnehåll")
+    need("ContentsCode", [spec["contents"]], "tabellinnehåll")
     need(spec["group"]["dimension"], list(spec["group"]["codes"].values()), "grupp")
     if spec.get("sex"):
         need(spec["sex"]["dimension"], list(spec["sex"]["codes"].values()), "kön")
