@@ -21,6 +21,7 @@ def test_table_as_csv_and_xlsx_with_notes(tmp_path):
     notes = {r[0]: r[1] for r in wb["Noter"].iter_rows(min_row=2, values_only=True)}
     assert notes["Källa"] == "Källa: SCB; egen bearbetning" and notes["Definition"] == "Andel sysselsatta."
     assert "Symbol .." in notes and "Exempeldata" in notes
+    assert wb["Data"]["E1"].value == "Exempeldata" and wb["Data"]["E2"].value == "ja"  # marked in the data too
 
 
 def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):

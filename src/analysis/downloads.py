@@ -54,6 +54,8 @@ def notes_frame(notes: TableNotes) -> pd.DataFrame:
 def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, order: tuple = ()) -> dict[str, str]:
     """Write CSV, XLSX and the description; returns {'csv': relative path, 'xlsx': relative path}."""
     folder.mkdir(parents=True, exist_ok=True)
+    if notes.example and not {"Exempeldata", "Data"} & set(data.columns):
+        data = data.assign(Exempeldata="ja")  # generated values stay marked in the file itself, not only in Noter
     csv, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
     data.to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
