@@ -37,7 +37,7 @@ def tree_digest(folder):
 
 
 def bas_values(root):
-    raw = pd.read_csv(root / "data/raw/scb/scb_bas_syss_arbl_inrikes_utrikes_20-64_blekinge_riket_2020-2024.csv",
+    raw = pd.read_csv(root / "data/raw/scb/scb_bas_syss_arbl_inrikes_utrikes_20-64_alla_kommuner_regioner_riket_2020-2024.csv",
                       dtype=str)
     raw.columns = [c.lower() for c in raw.columns]
     return {(r.measure, r.birth_group, r.area_code.zfill(4), int(r.year)): float(r.value) for r in raw.itertuples()}

@@ -30,8 +30,9 @@ def test_lan_only_indicator_is_labelled_as_the_lans(ronneby):
 def test_data_kind(ronneby):
     assert ronneby.data_kind(ronneby.catalogue.get("sysselsattningsgrad")) == "Verklig"
     assert ronneby.data_kind(ronneby.catalogue.get("ohalsotal")) == "Exempeldata"
-    kalmar = Report("0880", 2024, static_images=False)  # default data has nothing for Kalmar
-    assert kalmar.data_kind(kalmar.catalogue.get("sysselsattningsgrad")) == "Saknas"
+    kalmar = Report("0880", 2024, static_images=False)  # outside the default län: real BAS figures only
+    assert kalmar.data_kind(kalmar.catalogue.get("sysselsattningsgrad")) == "Verklig"
+    assert kalmar.data_kind(kalmar.catalogue.get("ohalsotal")) == "Saknas"
 
 
 def test_chart_table_matches_chart_series(ronneby):

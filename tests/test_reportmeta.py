@@ -16,7 +16,7 @@ def test_methods_names_sources_and_last_update(catalogue, tidy, root):
 
 def test_colophon_lists_every_snapshot_with_checksum(root, config):
     text = colophon(root, all_snapshots(root / "data" / "raw"), config.data_path, "pandoc+typst")
-    assert "pandoc+typst" in text and "scb/scb_bas_syss_arbl" in text and "`a45266f0c27b3b36`" in text
+    assert "pandoc+typst" in text and "scb/scb_bas_syss_arbl" in text and "`cc67e7f5a340dbf8`" in text
 
 
 def test_reading_guide_mentions_example_data_only_when_present():

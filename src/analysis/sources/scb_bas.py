@@ -10,7 +10,7 @@ import pandas as pd
 from ..contract import COLUMNS
 from ..provenance import load_snapshot
 
-SNAPSHOT = Path("scb/scb_bas_syss_arbl_inrikes_utrikes_20-64_blekinge_riket_2020-2024.csv")
+SNAPSHOT = Path("scb/scb_bas_syss_arbl_inrikes_utrikes_20-64_alla_kommuner_regioner_riket_2020-2024.csv")
 
 #: snapshot measure -> catalogue indicator; snapshot birth group -> contract group
 MEASURES = {"sysselsattningsgrad": "sysselsattningsgrad", "arbetsloshet_av_arbetskraften": "arbetsloshet"}
