@@ -250,6 +250,75 @@ def import_(
     out.print(f"Datamängden byggdes om: {rep.data_path}", highlight=False)
 
 
+handlingsplan_app = typer.Typer(help="Handlingsplanen: mall, kontroll och inläsning (en rad per aktivitet).",
+                                 no_args_is_help=True)
+app.add_typer(handlingsplan_app, name="handlingsplan")
+
+
+@handlingsplan_app.command("mall")
+def handlingsplan_mall(
+    county: Annotated[Optional[str], typer.Option("--county", "-c", help="Länskod, t.ex. 10 (standard: analysis.yml)")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="XLSX-fil att skriva (standard: handlingsplan-mall-lan-LL.xlsx)")] = None,
+) -> None:
+    """Skriv en tom XLSX-mall med strategins mål och status som listor, och ett blad med instruktioner."""
+    from .catalogue import load_catalogue
+    from .config import load_config
+    from .handlingsplan import write_template
+    from .strategy import load_strategy
+
+    try:
+        config = load_config()
+        county = str(county or config.county).zfill(2)
+        strategy = load_strategy(county, config.root)
+        path = write_template(strategy, load_catalogue(config.root), output or Path(f"handlingsplan-mall-lan-{county}.xlsx"))
+    except (AnalysisError, OSError) as exc:
+        _fail(exc if isinstance(exc, AnalysisError) else AnalysisError(f"Kan inte skriva mallen: {exc}"))
+    out.print(f"[green]Skrev[/] {path}: mall för {strategy.name} ({len(strategy.goals)} mål). "
+              f"Fyll i och läs in med: analysis handlingsplan import {path.name} --county {county}", highlight=False)
+
+
+@handlingsplan_app.command("kontrollera")
+def handlingsplan_kontrollera(
+    path: Annotated[Path, typer.Argument(help="Ifylld handlingsplan (XLSX från mallen, eller CSV)")],
+    county: Annotated[Optional[str], typer.Option("--county", "-c", help="Länskod (standard: analysis.yml)")] = None,
+) -> None:
+    """Kontrollera en ifylld handlingsplan utan att spara den; listar alla fel med rad och kolumn."""
+    from .catalogue import load_catalogue
+    from .config import load_config
+    from .handlingsplan import load_plan_file
+    from .strategy import load_strategy
+
+    try:
+        config = load_config()
+        strategy = load_strategy(str(county or config.county).zfill(2), config.root)
+        plan = load_plan_file(path, strategy, load_catalogue(config.root))
+    except AnalysisError as exc:
+        _fail(exc, code=1)
+    out.print(f"[green]OK[/] {path}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
+              highlight=False)
+
+
+@handlingsplan_app.command("import")
+def handlingsplan_import(
+    path: Annotated[Path, typer.Argument(help="Ifylld handlingsplan (XLSX från mallen, eller CSV)")],
+    county: Annotated[Optional[str], typer.Option("--county", "-c", help="Länskod (standard: analysis.yml)")] = None,
+    producer: Annotated[str, typer.Option(help="Vem som tagit fram planen")] = "Beredningsgruppen",
+    title: Annotated[Optional[str], typer.Option(help="Beskrivning, t.ex. beslut i Integrationsrådet")] = None,
+    url: Annotated[Optional[str], typer.Option(help="Var planen finns")] = None,
+    licence: Annotated[str, typer.Option(help="Licens/villkor")] = "enligt leverantören",
+) -> None:
+    """Läs in en ifylld handlingsplan: kontrollera, spara med härkomst i data/raw/handlingsplan/."""
+    from .handlingsplan import import_plan
+
+    try:
+        rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence)
+    except AnalysisError as exc:
+        _fail(exc, code=1)
+    out.print(f"[green]Inläst[/] {path}: {rep.rows} aktiviteter för {', '.join(map(str, rep.years))}, "
+              f"sparad som {rep.snapshot} (med härkomstfil). Rapporterna för året visar nu denna plan.",
+              highlight=False)
+
+
 @app.command()
 def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10")] = None) -> None:
     """Lista kommuner (i ett län) med koder."""

@@ -32,21 +32,26 @@ class ImportReport:
     data_path: Path
 
 
-def import_file(path: Path, producer: str, title: str | None = None, url: str | None = None,
-                licence: str = "enligt leverantören", config: Config | None = None) -> ImportReport:
-    config = config or load_config()
-    catalogue, geography = load_catalogue(config.root), load_geography(config.root)
-    new = load_tidy(Path(path), catalogue, geography)  # raises with every problem listed
-    folder = config.raw_dir / IMPORT_DIR
+def keep_snapshot(path: Path, folder: Path, meta: dict) -> Path:
+    """Copy a validated file into ``folder`` as a time-stamped raw snapshot with its provenance sidecar."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     safe = re.sub(r"[^\w.-]+", "_", Path(path).name)
     target = folder / f"{stamp}_{safe}"
     shutil.copyfile(path, target)
-    write_sidecar(target, {
+    write_sidecar(target, {"retrieved": dt.date.today().isoformat(),
+                           "imported_from": str(Path(path).resolve()), **meta})
+    return target
+
+
+def import_file(path: Path, producer: str, title: str | None = None, url: str | None = None,
+                licence: str = "enligt leverantören", config: Config | None = None) -> ImportReport:
+    config = config or load_config()
+    catalogue, geography = load_catalogue(config.root), load_geography(config.root)
+    new = load_tidy(Path(path), catalogue, geography)  # raises with every problem listed
+    target = keep_snapshot(Path(path), config.raw_dir / IMPORT_DIR, {
         "title": title or f"Egna uppgifter: {Path(path).name}", "producer": producer,
-        "url": url or f"file://{Path(path).resolve()}", "retrieved": dt.date.today().isoformat(),
-        "licence": licence, "imported_from": str(Path(path).resolve()), "rows": int(len(new)),
+        "url": url or f"file://{Path(path).resolve()}", "licence": licence, "rows": int(len(new)),
     })
     try:
         before = load_tidy(config.data_path, catalogue, geography) if config.data_path.is_file() else None

@@ -1,0 +1,116 @@
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.errors import DataValidationError
+from analysis.handlingsplan import (
+    goal_choice,
+    import_plan,
+    load_plan,
+    load_plan_file,
+    load_spec,
+    plan_dir,
+    write_template,
+)
+from analysis.provenance import load_snapshot
+from analysis.strategy import load_strategy
+
+GOOD = [
+    (2024, "5. Samarbete mellan offentliga aktörer", "Gemensam lägesbild", "Länsstyrelsen Blekinge; Migrationsverket",
+     "genomförd", "", None),
+    (2024, "3", "Arbetsgivarträff", "Arbetsförmedlingen; Olofströms kommun", "Pågår", "Två av tre träffar",
+     "sysselsattningsgrad"),
+]
+
+
+def fill(template, path, rows):
+    wb = openpyxl.load_workbook(template)
+    ws = wb["Handlingsplan"]
+    for i, r in enumerate(rows, start=2):
+        for j, v in enumerate(r, start=1):
+            ws.cell(row=i, column=j, value=v)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture()
+def template(root, catalogue, tmp_path):
+    return write_template(load_strategy("10", root), catalogue, tmp_path / "mall.xlsx", load_spec(root))
+
+
+def test_template_has_goal_and_status_lists_and_instructions(template, root):
+    wb = openpyxl.load_workbook(template)
+    assert wb.sheetnames == ["Instruktioner", "Handlingsplan", "Listor"]
+    ws, lists = wb["Handlingsplan"], wb["Listor"]
+    spec = load_spec(root)
+    assert [c.value for c in ws[1]] == [c["label"] for c in spec.columns]
+    goals = [lists.cell(row=i, column=1).value for i in range(2, 7)]
+    assert goals == [goal_choice(g) for g in load_strategy("10", root).goals]
+    assert [lists.cell(row=i, column=2).value for i in range(2, 6)] == ["genomförd", "pågår", "ej påbörjad", "inställd"]
+    lists_by_range = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists_by_range["B2:B301"] == "Listor!$A$2:$A$6" and lists_by_range["E2:E301"] == "Listor!$B$2:$B$5"
+    instructions = " ".join(str(c.value) for row in wb["Instruktioner"].iter_rows() for c in row if c.value)
+    assert "analysis handlingsplan import" in instructions and "Samarbete mellan offentliga aktörer" in instructions
+
+
+def test_filled_template_reads_back(template, root, catalogue, tmp_path):
+    plan = load_plan_file(fill(template, tmp_path / "ok.xlsx", GOOD), load_strategy("10", root), catalogue)
+    assert plan["goal"].tolist() == ["samarbete", "arbete"]
+    assert plan["status"].tolist() == ["genomford", "pagar"]
+    assert plan["year"].tolist() == [2024, 2024] and plan["line"].tolist() == [2, 3]
+
+
+def test_every_problem_with_line_and_column(template, root, catalogue, tmp_path):
+    bad = GOOD + [(2024, "6. Bostäder", "", "Ronneby kommun", "klar", "", "valdeltagande_riksdag"),
+                  ("tjugo", "1", "Språkcafé", "Ronneby kommun", "pågår", "", None),
+                  (2031, "1", "Språkcafé", "", "pågår", "", None)]
+    with pytest.raises(DataValidationError) as err:
+        load_plan_file(fill(template, tmp_path / "bad.xlsx", bad), load_strategy("10", root), catalogue)
+    problems = err.value.problems
+    assert problems[0].startswith("rad 4, kolumn B (Strategiskt mål): '6. Bostäder' är inte ett mål")
+    assert "rad 4, kolumn C (Aktivitet): uppgift saknas (obligatorisk)" in problems
+    assert any(p.startswith("rad 4, kolumn E (Status): 'klar' är inte en giltig status") for p in problems)
+    assert any(p.startswith("rad 4, kolumn G (Indikator): 'valdeltagande_riksdag'") for p in problems)
+    assert any(p.startswith("rad 5, kolumn A (År): 'tjugo' är inte ett år") for p in problems)
+    assert "rad 6, kolumn A (År): 2031 ligger utanför strategins period 2023–2026" in problems
+    assert "rad 6, kolumn D (Ansvariga organisationer): uppgift saknas (obligatorisk)" in problems
+    assert len(problems) == 7
+
+
+def test_missing_column_is_named(root, catalogue, tmp_path):
+    path = tmp_path / "plan.csv"
+    pd.DataFrame({"År": [2024], "Strategiskt mål": ["1"], "Aktivitet": ["x"]}).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match='kolumnen "Ansvariga organisationer" saknas'):
+        load_plan_file(path, load_strategy("10", root), catalogue)
+
+
+def test_import_keeps_provenance_and_wins_over_the_example(project, template, tmp_path):
+    example = load_plan("10", 2024, project)
+    assert example.example and len(example.rows) > 3
+    rep = import_plan(fill(template, tmp_path / "plan.xlsx", GOOD), "10", producer="Beredningsgruppen", config=project)
+    assert rep.snapshot.parent == plan_dir(project, "10") and rep.rows == 2 and rep.years == [2024]
+    snap = load_snapshot(rep.snapshot)
+    assert snap.meta["producer"] == "Beredningsgruppen" and snap.meta["example"] is False
+    plan = load_plan("10", 2024, project)
+    assert not plan.example and plan.rows["activity"].tolist() == ["Gemensam lägesbild", "Arbetsgivarträff"]
+    assert load_plan("10", 2023, project) is None
+
+
+def test_invalid_import_keeps_nothing(project, template, tmp_path):
+    before = sorted(plan_dir(project, "10").iterdir())
+    with pytest.raises(DataValidationError):
+        import_plan(fill(template, tmp_path / "bad.xlsx", [(2024, "9", "x", "y", "klar", "", None)]), "10",
+                    config=project)
+    assert sorted(plan_dir(project, "10").iterdir()) == before
+
+
+def test_example_plan_counts_and_kommun_activities(config):
+    plan = load_plan("10", 2024, config)
+    assert plan.example and "Exempeldata" in plan.meta["producer"]
+    counts = plan.counts("samarbete")
+    assert sum(counts.values()) == len(plan.for_goal("samarbete")) > 0
+    assert plan.status_summary("samarbete").startswith(f"{counts['genomford']} genomförda")
+    karlshamn = plan.for_kommun("Karlshamn")
+    names = " ".join(karlshamn["responsible"])
+    assert "Karlshamns kommun" in names and "Länets kommuner" in names
+    assert not plan.for_kommun("Karlshamn")["responsible"].str.contains("^Region Blekinge$").any()
