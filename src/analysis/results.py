@@ -17,6 +17,7 @@ from .contract import SEXES, load_tidy
 from .errors import AnalysisError
 from .gaps import compute_gaps, compute_trends, suppress
 from .geography import Area, Geography, load_geography
+from .groups import Grouping, compute_group_gaps, compute_group_values, compute_positions, load_grouping
 from .strategy import Strategy, load_strategy
 
 COMPARISON_LABEL = {"inrikes": "inrikes födda", "lan": "länet", "riket": "riket"}
@@ -34,6 +35,11 @@ class Results:
     gaps: pd.DataFrame
     trends: pd.DataFrame
     data_path: Path
+    # Comparison groups of similar kommuner (analysis.groups): computed once, here, with the gaps.
+    grouping: Grouping | None = None
+    group_values: pd.DataFrame | None = None  # per group, indicator, year, sex, group: value and n
+    group_gaps: pd.DataFrame | None = None  # per group, indicator, year, sex: utrikes − inrikes
+    positions: pd.DataFrame | None = None  # every kommun's place within its group and riket
 
     @property
     def has_example_data(self) -> bool:
@@ -70,7 +76,12 @@ def load_results(
         raise AnalysisError(f"{path}: inga uppgifter för {year} (data finns för {years[0]}–{years[-1]}).")
     gaps = compute_gaps(tidy, catalogue, geography, suppressed=True)
     trends = compute_trends(tidy, catalogue, baseline, year, geography)
-    return Results(config, catalogue, geography, strategy, year, baseline, tidy, gaps, trends, path)
+    grouping = load_grouping(config, geography)
+    group_values = compute_group_values(tidy, catalogue, grouping)
+    group_gaps = compute_group_gaps(group_values, catalogue)
+    positions = compute_positions(tidy, gaps, catalogue, grouping, geography)
+    return Results(config, catalogue, geography, strategy, year, baseline, tidy, gaps, trends, path,
+                   grouping, group_values, group_gaps, positions)
 
 
 def county_of(results: Results, code: str) -> str:
