@@ -33,6 +33,17 @@ def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):
     assert wb["01 Tabell b"]["A2"].value == "0880"  # codes stay text
 
 
+def test_a_table_without_rows_never_crashes_the_workbook(tmp_path):
+    write_table(tmp_path, "tom", pd.DataFrame(), TableNotes("Tom tabell", "SCB"), order=(0,))
+    write_table(tmp_path, "full", pd.DataFrame({"Kod": ["1081"], "x": [1]}), TableNotes("Full", "SCB"), order=(1,))
+    (tmp_path / "gammal.csv").write_bytes(b"")  # an empty file left by an older run
+    (tmp_path / "gammal.json").write_text('{"slug": "gammal", "order": [2], "title": "Gammal", "source": "SCB"}')
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
+    assert wb.sheetnames == ["Innehåll och noter", "01 Tom tabell", "02 Full", "03 Gammal"]
+    assert wb["01 Tom tabell"]["A2"].value.startswith("uppgift saknas")
+    assert wb["03 Gammal"]["A2"].value.startswith("uppgift saknas")
+
+
 def test_slugify():
     assert slugify("Måluppfyllelse för Sölvesborg") == "maluppfyllelse-for-solvesborg"
 

@@ -41,7 +41,10 @@ def build_dataset(
     geography = geography or load_geography(config.root)
     real = real_rows(config, catalogue, geography)
     real_ids = sorted(real["indicator"].unique())
-    example_ids = [i for i in catalogue.ids() if i not in real_ids]
+    profiles = load_profiles(config.root)
+    # Example rows only for indicators with an example profile: a new catalogue indicator needs nothing but
+    # its entry and its data; without data it is shown as "uppgift saknas", never invented.
+    example_ids = [i for i in catalogue.ids() if i not in real_ids and i in profiles]
     imported = imported_rows(config, catalogue, geography)
     example = generate_example_data(
         catalogue,
@@ -49,7 +52,7 @@ def build_dataset(
         county=county or config.county,
         years=config.example_years,
         seed=config.example_seed,
-        profiles=load_profiles(config.root),
+        profiles=profiles,
         indicators=example_ids,
     )
     # Later sources win: real snapshots, then imported files (in name order), then example rows where

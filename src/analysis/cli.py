@@ -100,7 +100,7 @@ def gaps(
 ) -> None:
     """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
     from .geography import load_geography
-    from .results import area_gap_table, load_results
+    from .results import area_gap_table, load_results, missing_indicators
 
     try:
         area = load_geography().find(municipality)
@@ -109,11 +109,21 @@ def gaps(
         if not set(sexes) <= {"T", "K", "M"}:
             raise AnalysisError(f"--sex {sex!r}: ange T, K, M eller all")
         table = area_gap_table(results, area.code, sexes)
+        gone = missing_indicators(results, area.code)
     except AnalysisError as exc:
         _fail(exc)
     if format is not Format.table:
         return _emit(table, format)
     _print_gap_table(table, results, area)
+    _print_missing(gone, results)
+
+
+def _print_missing(gone, results) -> None:
+    """Per indicator without figures: "uppgift saknas", why, and how to get them."""
+    for m in gone:
+        ind = results.catalogue.get(m.indicator)
+        out.print(f"[bold]{ind.title}[/] ({results.geography.area(m.geo_code).name} {m.year}): {m.text}",
+                  highlight=False)
 
 
 def _print_gap_table(table: pd.DataFrame, results, area) -> None:

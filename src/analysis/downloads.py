@@ -19,6 +19,7 @@ from .contract import STATUS_SYMBOLS
 
 DATA_DIR = "data"
 WORKBOOK = "rapport-tabeller.xlsx"
+EMPTY_TABLE = "uppgift saknas (tabellen har inga rader)"
 
 
 @dataclass
@@ -54,6 +55,8 @@ def notes_frame(notes: TableNotes) -> pd.DataFrame:
 def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, order: tuple = ()) -> dict[str, str]:
     """Write CSV, XLSX and the description; returns {'csv': relative path, 'xlsx': relative path}."""
     folder.mkdir(parents=True, exist_ok=True)
+    if data.empty:  # no rows: the files say so instead of being empty (an empty CSV cannot be read back)
+        data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
     if notes.example and not {"Exempeldata", "Data"} & set(data.columns):
         data = data.assign(Exempeldata="ja")  # generated values stay marked in the file itself, not only in Noter
     csv, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
@@ -88,8 +91,11 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
         pd.concat([pd.DataFrame(contents), symbols], ignore_index=True).to_excel(xl, sheet_name="Innehåll och noter",
                                                                                 index=False)
         for name, m in sheets:
-            data = pd.read_csv(folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={"Kod": str},
-                               encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+            try:
+                data = pd.read_csv(folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={"Kod": str},
+                                   encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+            except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
+                data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
             data.to_excel(xl, sheet_name=name, index=False)
         _autosize(xl)
     return out

@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from . import fmt
+from . import coverage, fmt
 from .catalogue import Indicator
 from .contract import SEXES
 from .downloads import TableNotes, slugify, write_table
@@ -206,6 +206,16 @@ class Report:
         sel = t[(t["indicator"] == ind.id) & (t["geo_code"] == code) & (t["sex"] == sex)]
         return sel.iloc[0] if len(sel) else None
 
+    def missing(self, ind: Indicator, code: str | None = None) -> coverage.Missing | None:
+        """Why the shown area (or ``code``) has no figures for the report year, or None when it has rows."""
+        return coverage.missing(ind, code or self.shown_code(ind), self.year, self.results.tidy, self.geo,
+                                self.results.config.county)
+
+    def missing_note(self, ind: Indicator, missing: coverage.Missing) -> None:
+        """"Uppgift saknas" with its reason and how to get the figures, in place of headline, chart and tables."""
+        show_markdown(f"::: {{.callout-note}}\n**{coverage.MISSING_TITLE}.** {missing.reason[:1].upper()}"
+                      f"{missing.reason[1:]}. {missing.how}\n:::")
+
     def is_example(self, ind: Indicator) -> bool:
         codes = [a.code for a in self.chain(ind)]
         t = self.tidy(ind)
@@ -376,8 +386,8 @@ class Report:
     def download(self, slug: str, data: pd.DataFrame, notes: TableNotes, ind: Indicator | None = None,
                  part: int = 0) -> dict[str, str] | None:
         """Write the table's CSV/XLSX when the report collects downloads; returns the links."""
-        if self.downloads is None:
-            return None
+        if self.downloads is None or data.empty:
+            return None  # nothing to download: the report says "uppgift saknas" instead
         order = (self.catalogue.ids().index(ind.id) if ind is not None else -1, part)
         return write_table(self.downloads, slugify(f"{self.area.code}-{slug}"), data, notes, order)
 
@@ -406,6 +416,12 @@ class Report:
 
     def indicator(self, ind: Indicator | str) -> None:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        gone = self.missing(ind)
+        if gone is not None:
+            show_markdown(f"### {ind.title}")
+            self.missing_note(ind, gone)
+            show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
+            return
         self._intro(ind)
         show_markdown(self.headline(ind) + "\n\n" + f"**Måluppfyllelse:** {self.status(ind)}")
         show_markdown(self.narrative(ind))
@@ -551,6 +567,12 @@ class CountyReport(Report):
 
     def indicator(self, ind: Indicator | str) -> None:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        gone = [self.missing(ind, a.code) for a in self.areas(ind)[:-1]]
+        if all(m is not None for m in gone):  # neither the län nor any of its kommuner has figures
+            show_markdown(f"### {ind.title}")
+            self.missing_note(ind, gone[-1])
+            show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
+            return
         self._intro(ind)
         from . import narrative
 

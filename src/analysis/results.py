@@ -14,6 +14,7 @@ import pandas as pd
 from .catalogue import Catalogue, load_catalogue
 from .config import Config, load_config
 from .contract import SEXES, load_tidy
+from .coverage import Missing, demonstration_only, missing_for_area
 from .errors import AnalysisError
 from .gaps import compute_gaps, compute_trends, suppress
 from .geography import Area, Geography, load_geography
@@ -71,6 +72,7 @@ def load_results(
     baseline = int(baseline_year or config.baseline_year or strategy.baseline_year)
     path = Path(data) if data else config.data_path
     tidy = suppress(load_tidy(path, catalogue, geography), catalogue)
+    tidy = demonstration_only(tidy, geography, county)
     if not (tidy["year"] == year).any():
         years = sorted(tidy["year"].unique())
         raise AnalysisError(f"{path}: inga uppgifter för {year} (data finns för {years[0]}–{years[-1]}).")
@@ -82,6 +84,12 @@ def load_results(
     positions = compute_positions(tidy, gaps, catalogue, grouping, geography)
     return Results(config, catalogue, geography, strategy, year, baseline, tidy, gaps, trends, path,
                    grouping, group_values, group_gaps, positions)
+
+
+def missing_indicators(results: Results, code: str) -> list[Missing]:
+    """Indicators without figures for the area in the report year, each with its reason and how to get them."""
+    return missing_for_area(results.catalogue, code, results.year, results.tidy, results.geography,
+                            results.config.county)
 
 
 def county_of(results: Results, code: str) -> str:
