@@ -25,7 +25,7 @@ def test_reports_have_no_wcag_21_aa_violations(which, request, root):
     violations = axe_violations(page, root)
     assert not violations, f"WCAG ({', '.join(WCAG_TAGS)}) violations in {page}:\n" + "\n".join(map(str, violations))
     html = page.read_text(encoding="utf-8")
-    assert 'lang="sv"' in html and 'role="img"' not in html
+    assert 'lang="sv-SE"' in html and 'role="img"' not in html
     assert 'class="diagram-beskrivning"' in html and 'aria-describedby="fig-' in html
 
 

@@ -117,8 +117,8 @@ def pdf_ua_problems(pdf: Path) -> list[str]:
         if not ("/MarkInfo" in root and bool(root.MarkInfo.get("/Marked", False))):
             problems.append("MarkInfo /Marked saknas")
         lang = str(root.get("/Lang", ""))
-        if not lang.lower().startswith("sv"):
-            problems.append(f"/Lang är {lang!r}, inte sv")
+        if lang != "sv-SE":
+            problems.append(f"/Lang är {lang!r}, inte sv-SE")
         title = str(doc.docinfo.get("/Title", "")) if doc.docinfo else ""
         with doc.open_metadata() as meta:
             title = title or str(meta.get("dc:title", ""))

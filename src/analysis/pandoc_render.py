@@ -1,10 +1,11 @@
 """Render a Quarto report source without Quarto: pandoc (pypandoc-binary) for HTML, pandoc + Typst for PDF.
 
-Handles the subset of Quarto the report sources use: YAML front matter merged over ``_quarto.yml``'s
-``format`` options, ``{{< embed notebook.ipynb#label >}}`` (stored outputs of the cell tagged or
-``#| label:``-ed with that label), ``{{< pagebreak >}}``, callout divs and pandoc markdown.
-Output choice per format follows Quarto: HTML takes ``text/html`` (interactive plotly), the PDF takes
-``image/png`` for charts and ``text/markdown`` for tables.
+Handles the subset of Quarto the report sources use: the document's YAML front matter (every option, as
+written by :mod:`analysis.qmd`; ``_quarto.yml`` is not read, as Quarto does not read it for these files),
+``{{< embed notebook.ipynb#label >}}`` (stored outputs of the cell tagged or ``#| label:``-ed with that label),
+``{{< pagebreak >}}``, callout divs, figures with ``fig-alt`` and tables with ``{#tbl-…}`` labels.
+Output choice per format follows Quarto: HTML takes ``text/html`` (interactive plotly), the PDF
+``text/markdown`` (markdown figures of the static PNG charts, pipe tables).
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ def _find_cell(nb, label: str, path: Path):
     raise AnalysisError(f"{path}: no cell labelled {label!r} to embed")
 
 
+# Quarto's choice among an output's representations (src/core/jupyter/display-data.ts, displayDataMimeType):
+# HTML prefers text/html, other formats text/markdown, then images. Ours follows it so both renderers show the same.
+MIME_PRIORITY = {
+    "html": ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg"),
+    "typst": ("text/markdown", "image/svg+xml", "image/png", "image/jpeg"),
+}
+
+
 def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list[int]) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     cell = _find_cell(nb, label, nb_path)
@@ -52,33 +61,23 @@ def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list
         if out.get("output_type") == "error":
             raise AnalysisError(f"{nb_path.name}#{label}: the cell failed: {out.get('ename')}: {out.get('evalue')}")
         data = out.get("data", {})
-        meta = out.get("metadata", {}).get("image/png", {})
-        if to == "html" and "text/html" in data:
+        mime = next((m for m in MIME_PRIORITY.get(to, MIME_PRIORITY["typst"]) if m in data), None)
+        if mime == "text/html":
             blocks.append("```{=html}\n" + "".join(data["text/html"]) + "\n```")
-        elif to != "html" and "image/png" in data:
+        elif mime == "text/markdown":
+            blocks.append("".join(data["text/markdown"]))
+        elif mime is not None:  # an image without a markdown figure (notebooks run outside a report)
             counter[0] += 1
             media.mkdir(parents=True, exist_ok=True)
-            png = media / f"figur-{counter[0]}.png"
-            png.write_bytes(base64.b64decode(data["image/png"]))
-            alt, caption = meta.get("alt", "Diagram"), meta.get("caption", "")
-            rel = png.relative_to(media.parent).as_posix()
-            if to == "typst":  # pandoc's Typst writer drops alt text; PDF/UA needs it on every image
-                blocks.append("```{=typst}\n"
-                              f"#figure(image({_typst_str(rel)}, width: 100%, alt: {_typst_str(alt)}),\n"
-                              f"  caption: {_typst_str(caption)})\n```")
-            else:
-                alt = alt.replace("[", "(").replace("]", ")")
-                blocks.append(f"![{caption}]({rel}){{width=100% fig-alt=\"{alt}\" alt=\"{alt}\"}}")
-        elif "text/markdown" in data:
-            blocks.append("".join(data["text/markdown"]))
-        elif to == "html" and "image/png" in data:
-            blocks.append(f"![](data:image/png;base64,{data['image/png']}){{width=100%}}")
+            ext = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg"}[mime]
+            path = media / f"bild-{counter[0]}.{ext}"
+            raw = "".join(data[mime])
+            path.write_bytes(raw.encode() if ext == "svg" else base64.b64decode(raw))
+            meta = out.get("metadata", {}).get(mime, {})
+            alt = str(meta.get("alt", "Diagram")).replace('"', "'")
+            rel = path.relative_to(media.parent).as_posix()
+            blocks.append(f"![{meta.get('caption', '')}]({rel}){{width=100% fig-alt=\"{alt}\"}}")
     return "\n\n".join(blocks)
-
-
-def _typst_str(text: str) -> str:
-    """A Typst string literal."""
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def expand(body: str, base: Path, to: str, media: Path) -> str:
@@ -87,46 +86,100 @@ def expand(body: str, base: Path, to: str, media: Path) -> str:
     return PAGEBREAK.sub("" if to == "html" else "```{=typst}\n#pagebreak()\n```", body)
 
 
-def _format_options(project: dict, front: dict, fmt: str) -> dict:
-    opts = dict((project.get("format") or {}).get(fmt) or {})
-    doc = (front.get("format") or {}).get(fmt)
-    if isinstance(doc, dict):
-        opts.update(doc)
-    return opts
+# Pandoc's Typst writer drops an image's alt text; PDF/UA-1 needs it on every figure. This filter writes each
+# figure with an image as a Typst figure with `alt:` from `fig-alt` (as Quarto does), keeping its label.
+TYPST_FIGURES = r"""
+local function str(s) return '"' .. (s:gsub('\\', '\\\\'):gsub('"', '\\"'):gsub('\n', ' ')) .. '"' end
+function Figure(fig)
+  local img
+  fig.content:walk({Image = function(i) img = img or i end})
+  if not img then return nil end
+  local alt = img.attributes['fig-alt'] or img.attributes['alt'] or pandoc.utils.stringify(img.caption)
+  local width = img.attributes['width'] or '100%'
+  local caption = pandoc.write(pandoc.Pandoc(fig.caption.long), 'typst'):gsub('%s+$', '')
+  local label = fig.identifier ~= '' and (' <' .. fig.identifier .. '>') or ''
+  return pandoc.RawBlock('typst', '#figure(image(' .. str(img.src) .. ', width: ' .. width .. ', alt: '
+    .. str(alt) .. '),\n  caption: [' .. caption .. '])' .. label)
+end
+"""
+SCRIPT_SRC = re.compile(r'<script\s+src="([^":]+)"\s*>\s*</script>')
 
 
-def render(qmd: Path, to: str, project_root: Path) -> Path:
-    """Render ``qmd`` to ``rapport.html`` (to="html") or ``rapport.pdf`` (to="typst") beside it."""
+def _header(opts: dict, work: Path, inline_scripts: bool) -> str:
+    """The ``include-in-header`` entries (``text:`` or a file relative to the document) as one text; with
+    ``inline_scripts`` local ``<script src>`` files are inlined (self-contained HTML without pandoc's slow
+    ``--embed-resources``)."""
+    parts = []
+    for item in _as_list(opts.get("include-in-header")):
+        if isinstance(item, dict) and "text" in item:
+            parts.append(str(item["text"]))
+        else:
+            parts.append((work / (item["file"] if isinstance(item, dict) else item)).read_text(encoding="utf-8"))
+    text = "\n".join(parts)
+    if inline_scripts:
+        def script(m):
+            path = work / m.group(1)
+            if not path.is_file():
+                raise AnalysisError(f"include-in-header: {m.group(1)} not found from {work}")
+            return "<script>" + path.read_text(encoding="utf-8") + "</script>"
+        text = SCRIPT_SRC.sub(script, text)
+    return text
+
+
+def _date(meta: dict, fmt_name: str | None) -> None:
+    """Quarto's ``date-format: long`` for an ISO ``date`` (pandoc prints dates as they are)."""
+    import datetime as dt
+
+    from . import fmt
+
+    value = meta.get("date")
+    if fmt_name and value:
+        try:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            return
+        meta["date"] = fmt.date_long(day)
+
+
+def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
+    """Render ``qmd`` to ``rapport.html`` (to="html") or ``rapport.pdf`` (to="typst") beside it.
+
+    Every option comes from the document's own front matter (as with ``quarto render`` of the file):
+    top-level options, overridden by ``format: <to>:``. ``project_root`` is not read (kept for callers).
+    """
     qmd = Path(qmd)
-    project = yaml.safe_load((project_root / "_quarto.yml").read_text(encoding="utf-8")) or {}
     front, body = split_front_matter(qmd.read_text(encoding="utf-8"))
-    opts = _format_options(project, front, to)
-    meta = {k: v for k, v in front.items() if k != "format"}
-    meta.setdefault("lang", project.get("lang", "sv"))
+    formats = front.get("format") or {}
+    opts = {k: v for k, v in front.items() if k != "format"}
+    if isinstance(formats.get(to), dict):
+        opts.update(formats[to])
+    meta = {k: v for k, v in opts.items() if k in ("title", "subtitle", "date", "lang", "author", "abstract")}
+    _date(meta, opts.get("date-format"))
     work = qmd.parent
     md = expand(body, work, to, work / "media")
     src = work / f".{qmd.stem}.{to}.md"
     src.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + md, encoding="utf-8")
-    # --columns: keep pipe tables at automatic column widths (no relative widths from long lines)
-    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s", "--columns=1000"]
-    if opts.get("toc", meta.get("toc")):
-        args += ["--toc", f"--toc-depth={opts.get('toc-depth', 2)}"]
+    header = work / f".{qmd.stem}.{to}.header"
+    lua = work / f".{qmd.stem}.figures.lua"
+    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s"]
+    if opts.get("toc"):
+        args += ["--toc", f"--toc-depth={opts.get('toc-depth', 3)}"]
     if opts.get("toc-title"):
         args += ["-M", f"toc-title={opts['toc-title']}"]
     try:
+        header.write_text(_header(opts, work, inline_scripts=to == "html" and bool(opts.get("embed-resources"))),
+                          encoding="utf-8")
+        args += ["-H", header.name]
         if to == "html":
             out = work / f"{qmd.stem}.html"
             args += ["-t", "html5", "--section-divs", "-o", out.name]
-            for inc in _as_list(opts.get("include-in-header")):
-                args += ["-H", str(project_root / inc)]
             _pandoc(args, work)
         elif to == "typst":
             typ = work / f"{qmd.stem}.typ"
-            args += ["-t", "typst", "-o", typ.name]
+            lua.write_text(TYPST_FIGURES, encoding="utf-8")
+            args += ["-t", "typst", "--lua-filter", lua.name, "-o", typ.name]
             if opts.get("papersize"):
                 args += ["-V", f"papersize={opts['papersize']}"]
-            for inc in _as_list(opts.get("include-in-header")):
-                args += ["-H", str(project_root / inc)]
             _pandoc(args, work)
             out = work / f"{qmd.stem}.pdf"
             standards = [str(x) for x in _as_list(opts.get("pdf-standard"))]
@@ -140,7 +193,8 @@ def render(qmd: Path, to: str, project_root: Path) -> Path:
         else:
             raise AnalysisError(f"unknown output format {to!r} (html or typst)")
     finally:
-        src.unlink(missing_ok=True)
+        for tmp in (src, header, lua):
+            tmp.unlink(missing_ok=True)
     return out
 
 

@@ -11,7 +11,6 @@ import datetime as dt
 import html
 import os
 import shutil
-import string
 import subprocess
 import time
 import traceback
@@ -168,12 +167,10 @@ def _report_meta(job: Job) -> dict:
 
 
 def _render(job: Job, work: Path) -> list[Path]:
+    from .qmd import write_report_source
+
     template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
-    qmd = work / "rapport.qmd"
-    text = string.Template(template.read_text(encoding="utf-8")).safe_substitute(
-        _template_values(job, _report_meta(job))
-    )
-    qmd.write_text(text, encoding="utf-8")
+    qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
     outputs = []
     for f in job.formats:
         to = FORMATS[f]

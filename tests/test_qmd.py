@@ -1,0 +1,50 @@
+"""The generated rapport.qmd carries every option itself (Quarto renders it as a single file)."""
+import datetime as dt
+import re
+
+import pytest
+import yaml
+
+from analysis.pandoc_render import split_front_matter
+from analysis.qmd import document_options, report_source
+
+
+@pytest.fixture(scope="module", params=["kommun", "lan"])
+def front(request, root):
+    text = report_source(root / "reports" / "templates" / f"{request.param}.qmd",
+                         {"year": "2024", "name": "Ronneby"}, root, date=dt.date(2026, 12, 1))
+    meta, body = split_front_matter(text)
+    return meta
+
+
+def test_document_options(front):
+    assert front["title"] == "Integrationsuppföljning 2024: Ronneby"
+    assert front["lang"] == "sv-SE"
+    assert front["date"] == dt.date(2026, 12, 1) and front["date-format"] == "long"  # never free text
+    assert front["toc"] is True and front["toc-title"] == "Innehåll" and front["toc-depth"] == 2
+    assert front["notebook-links"] is False and front["notebook-view"] is False and front["format-links"] is False
+    html, typst = front["format"]["html"], front["format"]["typst"]
+    assert html["embed-resources"] is True and html["toc-expand"] is True
+    assert typst["papersize"] == "a4" and typst["pdf-standard"] == "ua-1"
+
+
+def test_includes_are_inlined_and_resolve_from_the_report_folder(front, root):
+    for fmt in ("html", "typst"):
+        includes = front["format"][fmt]["include-in-header"]
+        assert includes and all(set(item) == {"text"} for item in includes)  # no path relative to elsewhere
+    html = "".join(i["text"] for i in front["format"]["html"]["include-in-header"])
+    assert re.findall(r'<script src="([^"]+)"', html) == ["../_assets/plotly.min.js"]  # beside the report folders
+    assert "cdn" not in html.lower()
+    head_typ = (root / "reports" / "templates" / "head.typ").read_text(encoding="utf-8")
+    assert front["format"]["typst"]["include-in-header"][0]["text"].strip() == head_typ.strip()
+
+
+def test_only_project_section_stays_behind(root):
+    project = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
+    assert set(document_options(root)) == set(project) - {"project"}
+
+
+def test_template_values_are_substituted(root):
+    text = report_source(root / "reports" / "templates" / "kommun.qmd", {"year": "2024", "name": "Ronneby"}, root)
+    assert "${year}" not in text and "${name}" not in text
+    assert text.startswith("---\ntitle:")
