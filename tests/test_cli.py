@@ -45,7 +45,7 @@ def test_validate_lists_every_problem_without_traceback(tmp_path):
         encoding="utf-8",
     )
     r = runner.invoke(app, ["validate", str(p)])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # the one exit code for user errors
     assert "Traceback" not in r.output
     for needle in ("line 2, column geo_code", "line 3, column sex", "line 3, column year"):
         assert needle in r.output
@@ -60,3 +60,67 @@ def test_indicators_listing():
     r = runner.invoke(app, ["indicators", "--format", "csv"])
     assert r.exit_code == 0
     assert "sysselsattningsgrad" in r.output and "N02268,N02269" in r.output
+
+
+import pytest  # noqa: E402
+
+from analysis.cli import USER_ERROR  # noqa: E402
+
+LONG = "x" * 300 + ".csv"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["render", "--jobs", "0"], "--jobs: måste vara minst 1"),
+    (["render", "--jobs", "-1"], "--jobs: måste vara minst 1"),
+    (["render", "--format", ""], "--format ''"),
+    (["render", "--format", "doc"], "doc"),
+    (["fetch", "--timeout", "-1"], "--timeout -1: måste vara större än 0"),
+    (["fetch", "--timeout", "0"], "--timeout 0"),
+    (["fetch", "--kolada-url", "file:///etc/passwd"], "http:// eller https://"),
+    (["fetch", "--scb-url", "not a url"], "http:// eller https://"),
+    (["fetch", "--retries", "x"], "--retries: ange ett heltal"),
+    (["validate", LONG], "filnamnet är för långt"),
+    (["validate", "/finns/inte.csv"], "Filen finns inte"),
+    (["validate"], "argumentet PATH saknas"),
+    (["validate", "a.csv", "b.csv"], "oväntat argument: b.csv"),
+    (["gaps"], "--municipality saknas"),
+    (["gaps", "-m", "1081", "--year", "abc"], "--year: ange ett heltal"),
+    (["gaps", "-m", "1081", "--format", "xml"], "'xml' är inte ett av"),
+    (["render", "--bogus"], "okänd flagga --bogus"),
+    (["nosuch"], "okänt kommando 'nosuch'"),
+    (["import", "x.csv", "--url", "javascript:alert(1)"], "http:// eller https://"),
+])
+def test_bad_arguments_are_one_swedish_line_with_the_user_error_code(args, needle):
+    r = runner.invoke(app, args)
+    assert r.exit_code == USER_ERROR, r.output
+    assert needle in r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip() and ln != "Inget i data/ ändrades."]
+    assert len(lines) == 1 and lines[0].startswith("Fel:"), r.output
+    assert "Traceback" not in r.output and "Usage" not in r.output and "╭" not in r.output
+
+
+def test_build_data_output_folder_and_unwritable_paths(tmp_path):
+    r = runner.invoke(app, ["build-data", "--output", str(tmp_path)])
+    assert r.exit_code == USER_ERROR and "är en mapp" in r.output
+    locked = tmp_path / "låst"
+    locked.mkdir(mode=0o500)
+    r = runner.invoke(app, ["build-data", "--output", str(locked / "x.csv")])
+    if not __import__("os").access(locked, __import__("os").W_OK):  # root may write anyway
+        assert r.exit_code == USER_ERROR and "saknar behörighet" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_non_data_files_are_refused(tmp_path):
+    side = tmp_path / "x.csv.source.yml"
+    side.write_text("title: x\n", encoding="utf-8")
+    r = runner.invoke(app, ["validate", str(side)])
+    assert r.exit_code == USER_ERROR and "härkomstfil" in r.output
+    r = runner.invoke(app, ["import", str(side)])
+    assert r.exit_code == USER_ERROR and "härkomstfil" in r.output
+    fake = tmp_path / "zip.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    r = runner.invoke(app, ["validate", str(fake)])
+    assert r.exit_code == USER_ERROR and "ingen Excelarbetsbok" in r.output and "Traceback" not in r.output

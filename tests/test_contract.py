@@ -110,3 +110,83 @@ def test_one_message_per_problem_sorted_by_line(tmp_path, catalogue, geography):
         "line 4, column indicator: 'okand' is not in the catalogue",
         "line 4: a value must be given exactly when status is empty (missing values carry a symbol)",
     ]
+
+
+HEADER = "indicator,geo_code,year,sex,group,age_band,value,numerator,denominator,margin,status,source,example\n"
+SYSS = "sysselsattningsgrad,1081,2024,T,utrikes,20-64,{v},,,{m},,SCB,false\n"
+BEH = "behorighet_yrkesprogram,1081,2024,T,utrikes,åk9,{v},{n},{d},,,Skolverket,false\n"
+
+
+@pytest.mark.parametrize("row, needle", [
+    (SYSS.format(v="inf", m=""), "line 2, column value: 'inf' is not a finite number"),
+    (SYSS.format(v="-inf", m=""), "line 2, column value: '-inf' is not a finite number"),
+    (SYSS.format(v="1e309", m=""), "line 2, column value: '1e309' is not a finite number"),
+    (SYSS.format(v="nan", m=""), "line 2, column value: 'nan' is not a finite number"),
+    (SYSS.format(v="61", m="nan"), "line 2, column margin: 'nan' is not a finite number"),
+    (SYSS.format(v="61", m="inf"), "line 2, column margin: 'inf' is not a finite number"),
+    (SYSS.format(v="-5", m=""), "line 2, column value: -5.0 is negative"),
+    (SYSS.format(v="61", m="-1"), "line 2, column margin: -1.0 is negative"),
+    (SYSS.format(v="150", m=""), "line 2, column value: 150 is a share and cannot be above 100"),
+    (BEH.format(v="10", n="49", d="80"), "line 2, column value: 10 disagrees with numerator/denominator (49 of 80"),
+    (BEH.format(v="10", n="4.5", d="80"), "line 2, column numerator: 4.5 is a count and must be a whole number"),
+    (BEH.format(v="10", n="-4", d="80"), "line 2, column numerator: -4.0 is negative"),
+    (BEH.format(v="61.3", n="49", d="80.5"), "line 2, column denominator: 80.5 is a count"),
+    (BEH.format(v="61.3", n="49", d="0"), "line 2"),
+])
+def test_impossible_values_are_rejected_with_line_and_column(tmp_path, catalogue, geography, row, needle):
+    p = _write(tmp_path / "bad.csv", HEADER + row)
+    with pytest.raises(DataValidationError) as exc:
+        load_tidy(p, catalogue, geography)
+    assert any(needle in msg for msg in exc.value.problems), exc.value.problems
+
+
+def test_shares_within_rounding_are_accepted(tmp_path, catalogue, geography):
+    p = _write(tmp_path / "ok.csv", HEADER + BEH.format(v="61.3", n="49", d="80") +
+               BEH.format(v="61", n="49", d="80").replace(",T,", ",K,"))  # 61.25 % rounded to 1 or 0 decimals
+    assert len(load_tidy(p, catalogue, geography)) == 2
+
+
+@pytest.mark.parametrize("text", ["", HEADER, HEADER + "\n\n"])
+def test_header_only_or_empty_file_is_not_zero_rows(tmp_path, catalogue, geography, text):
+    p = _write(tmp_path / "empty.csv", text)
+    with pytest.raises(DataValidationError, match="no data rows"):
+        load_tidy(p, catalogue, geography)
+
+
+def test_blank_lines_keep_line_numbers(tmp_path, catalogue, geography):
+    p = _write(tmp_path / "b.csv", HEADER + SYSS.format(v="61", m="") + "\n" + SYSS.format(v="inf", m="").replace(",T,", ",K,"))
+    with pytest.raises(DataValidationError) as exc:
+        load_tidy(p, catalogue, geography)
+    assert "line 4, column value: 'inf' is not a finite number" in exc.value.problems
+
+
+def test_sidecar_and_other_files_are_not_data(tmp_path, catalogue, geography):
+    from analysis.errors import AnalysisError
+
+    for name in ("x.csv.source.yml", "notes.txt", "x.json"):
+        p = _write(tmp_path / name, "indicator: x\n")
+        with pytest.raises(AnalysisError, match="härkomstfil|ingen datafil"):
+            load_tidy(p, catalogue, geography)
+
+
+def test_typed_frames_with_infinite_values_are_rejected(catalogue, geography):
+    from tests.conftest import make_rows
+
+    df = make_rows([{"indicator": "sysselsattningsgrad", "geo_code": "1081", "year": 2024, "group": "utrikes",
+                     "age_band": "20-64", "value": float("inf")}])
+    with pytest.raises(DataValidationError, match="not a finite number"):
+        validate_tidy(df, catalogue, geography, "kolada")
+
+
+def test_many_problems_are_capped_per_kind(catalogue, geography):
+    raw = pd.read_csv(pd.io.common.StringIO(HEADER + SYSS.format(v="61", m="") * 500), dtype=str,
+                      keep_default_na=False)
+    raw.loc[::2, "geo_code"] = "12"
+    with pytest.raises(DataValidationError) as exc:
+        validate_tidy(raw, catalogue, geography, "big.csv", max_per_kind=5)
+    problems = exc.value.problems
+    assert len([p for p in problems if "column geo_code" in p and p.startswith("line")]) == 5
+    assert len([p for p in problems if "duplicate row" in p]) == 5
+    assert any(p.startswith("… and 245 more") and "geo_code" in p for p in problems)
+    assert any(p.startswith("… and") and "duplicate" in p for p in problems)
+    assert len(problems) <= 12

@@ -228,7 +228,7 @@ def test_cli_fetch_offline_and_bad_years(project, monkeypatch):
     assert ok.exit_code == 0, ok.output
     assert "Kolada: offline" in ok.output and "Datamängden byggdes om" in ok.output
     bad = runner.invoke(app, ["fetch", "--offline", "--years", "tjugo"])
-    assert bad.exit_code == 1 and "Ogiltiga år" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "Ogiltiga år" in bad.output and "Traceback" not in bad.output
 
 
 def test_parse_years():

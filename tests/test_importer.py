@@ -51,3 +51,13 @@ def test_invalid_import_changes_nothing(project, tmp_path):
         import_file(src, producer="x", config=project)
     assert project.data_path.read_bytes() == before
     assert not (project.raw_dir / "import").exists() or not list((project.raw_dir / "import").iterdir())
+
+
+def test_long_file_name_is_shortened_in_the_snapshot(project, tmp_path):
+    src = tmp_path / ("ronneby_" + "x" * 236 + ".csv")  # 250 characters: fine for the file system, but with
+    pd.DataFrame([{                                      # the import time stamp in front it would not be
+        "indicator": "sfi_godkanda", "geo_code": "1081", "year": 2024, "sex": "T", "group": "total",
+        "age_band": "16+", "value": 77.7, "status": "", "source": "Ronneby kommun", "example": "false"}
+    ]).to_csv(src, index=False)
+    rep = import_file(src, producer="Ronneby kommun", config=project)
+    assert len(rep.snapshot.name) <= 120 and rep.snapshot.suffix == ".csv"

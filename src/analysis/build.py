@@ -97,6 +97,6 @@ def imported_rows(config: Config, catalogue: Catalogue, geography: Geography) ->
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.name.endswith(".source.yml") or path.name.startswith("."):
             continue
-        load_snapshot(path)
-        frames.append(load_tidy(path, catalogue, geography))
+        snap = load_snapshot(path)
+        frames.append(load_tidy(path, catalogue, geography, sheet=snap.meta.get("sheet")))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

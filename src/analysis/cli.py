@@ -1,12 +1,16 @@
 """The one command-line entry point: ``analysis …``.
 
-Every user error (unknown code, invalid file, missing data) is printed as a message with a non-zero
-exit code, never as a traceback.
+Every user error (unknown code, invalid file or argument, missing data, a path that cannot be read or
+written) is one Swedish line on stderr and exit code :data:`USER_ERROR` (2), never a traceback. That holds for
+typer/click's own usage errors too: :class:`SwedishGroup` replaces their English boxes. Exit code 1 means
+that reports were attempted and some failed; 130 that the run was interrupted.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -15,12 +19,133 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
+from typer.core import TyperGroup
+
+try:  # typer ≥ 0.22 vendors click; its usage errors are these classes
+    from typer._click import exceptions as cx
+except ImportError:  # pragma: no cover - older typer on real click
+    from click import exceptions as cx
 
 from . import fmt
 from .errors import AnalysisError, DataValidationError
 
+#: The one exit code for every user error (bad argument, invalid data, missing or unwritable path).
+USER_ERROR = 2
+#: Some reports were attempted and failed (see the summary and each report's log).
+REPORTS_FAILED = 1
+#: Longest file name most file systems accept (bytes).
+NAME_MAX = 255
+
+
+def _usage_text(exc: cx.UsageError) -> str:
+    """click's English usage error -> one Swedish sentence."""
+    msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if isinstance(exc, cx.NoSuchOption):
+        hint = f" (menade du {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
+        return f"okänd flagga {exc.option_name}{hint}"
+    if isinstance(exc, cx.MissingParameter):
+        name = exc.param.opts[0] if exc.param is not None and exc.param.opts else (exc.param_hint or "")
+        if exc.param is not None and exc.param.param_type_name == "argument":
+            name = f"argumentet {exc.param.name.upper()}"
+        return f"{name} saknas"
+    if isinstance(exc, cx.BadParameter):
+        hint = exc.param.opts[0] if exc.param is not None and exc.param.opts else (exc.param_hint or "värdet")
+        if exc.param is not None and exc.param.param_type_name == "argument":
+            hint = exc.param.name.upper()
+        return f"{hint}: {_translate(exc.message)}"
+    m = re.match(r"Option '([^']+)' requires an argument", msg)
+    if m:
+        return f"flaggan {m.group(1)} behöver ett värde"
+    m = re.match(r"No such command '([^']+)'", msg)
+    if m:
+        return f"okänt kommando {m.group(1)!r}"
+    m = re.match(r"Got unexpected extra argument\S* \((.*)\)", msg)
+    if m:
+        return f"oväntat argument: {m.group(1)}"
+    return _translate(msg)
+
+
+def _translate(msg: str) -> str:
+    msg = re.sub(r"^Value error, ", "", msg.strip())
+    rules = (
+        (r"Input should be greater than or equal to (\S+)", r"måste vara minst \1"),
+        (r"Input should be greater than (\S+)", r"måste vara större än \1"),
+        (r"Input should be less than or equal to (\S+)", r"får vara högst \1"),
+        (r"Input should be less than (\S+)", r"måste vara mindre än \1"),
+        (r"Input should be a valid integer.*", r"ange ett heltal"),
+        (r"Input should be a valid (number|float).*", r"ange ett tal"),
+        (r"Input should be a valid boolean.*", r"ange true eller false"),
+        (r"Input should be (.*)", r"ange \1"),
+        (r"'(.*)' is not a valid integer( range)?\.?", r"'\1' är inte ett heltal"),
+        (r"'(.*)' is not a valid float( range)?\.?", r"'\1' är inte ett tal"),
+        (r"'(.*)' is not one of (.*)\.", r"'\1' är inte ett av \2"),
+        (r"(.*) is not in the range (\S+)>=(\S+)\.?", r"\1 måste vara minst \3"),
+        (r"(.*) is not in the range (\S+)>(\S+)\.?", r"\1 måste vara större än \3"),
+        (r"(.*) is not in the range (\S+)<=(\S+)\.?", r"\1 får vara högst \3"),
+        (r"(.*) is not in the range (.*)\.?", r"\1 ligger utanför \2"),
+        (r"(?:File|Path|Directory) '(.*)' does not exist\.?", r"'\1' finns inte"),
+        (r"(?:File|Path) '(.*)' is a directory\.?", r"'\1' är en mapp"),
+    )
+    for pattern, repl in rules:
+        if re.fullmatch(pattern, msg.strip()):
+            return re.sub(pattern, repl, msg.strip())
+    return msg.strip().rstrip(".")
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OS error as one Swedish line naming the path."""
+    where = exc.filename or ""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"filnamnet är för långt (högst {NAME_MAX} tecken): {str(where)[:60]}…"
+    what = {
+        errno.ENOENT: "finns inte", errno.EACCES: "saknar behörighet", errno.EPERM: "saknar behörighet",
+        errno.EISDIR: "är en mapp, inte en fil", errno.ENOTDIR: "en del av sökvägen är inte en mapp",
+        errno.ENOSPC: "disken är full", errno.EROFS: "filsystemet är skrivskyddat",
+        errno.EEXIST: "finns redan",
+    }.get(exc.errno, exc.strerror or str(exc))
+    return f"{where}: {what}" if where else what
+
+
+class SwedishGroup(TyperGroup):
+    """Runs the app in click's non-standalone mode so that usage errors, aborts and OS errors become one
+    Swedish line with :data:`USER_ERROR` instead of English boxes or tracebacks."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except cx.NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            rv = USER_ERROR
+        except cx.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx is not None else "analysis"
+            err.print(f"[bold red]Fel:[/] {rich_escape(_usage_text(exc))}. Se '{rich_escape(cmd)} --help'.",
+                      highlight=False)
+            rv = USER_ERROR
+        except cx.ClickException as exc:
+            err.print(f"[bold red]Fel:[/] {rich_escape(_translate(exc.format_message()))}", highlight=False)
+            rv = USER_ERROR
+        except typer.Abort:
+            err.print("Avbrutet.", highlight=False)
+            rv = 130
+        except AnalysisError as exc:  # raised outside a command's own handler
+            err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
+            rv = USER_ERROR
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                rv = 1
+            else:
+                err.print(f"[bold red]Fel:[/] {rich_escape(os_error_text(exc))}", highlight=False)
+                rv = USER_ERROR
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=SwedishGroup,
     name="analysis",
     help="Integrationsuppföljning: indikatorer, skillnader mellan utrikes och inrikes födda, rapporter.",
     no_args_is_help=True,
@@ -37,14 +162,66 @@ class Format(str, Enum):
     json = "json"
 
 
-def _fail(exc: Exception, code: int = 2) -> None:
+def _fail(exc: Exception, code: int = USER_ERROR) -> None:
     if isinstance(exc, DataValidationError):
-        err.print(f"[bold red]Ogiltig data:[/] {exc.source}: {len(exc.problems)} problem", highlight=False)
+        err.print(f"[bold red]Ogiltig data:[/] {rich_escape(exc.source)}: {len(exc.problems)} problem",
+                  highlight=False)
         for p in exc.problems:
             err.print(f"  - {p}", highlight=False, markup=False)
+    elif isinstance(exc, OSError):
+        err.print(f"[bold red]Fel:[/] {rich_escape(os_error_text(exc))}", highlight=False)
     else:
-        err.print(f"[bold red]Fel:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
     raise typer.Exit(code)
+
+
+def _check_name(path: Path | None, what: str) -> None:
+    """Over-long names fail before any file system call with a clear line."""
+    if path is None:
+        return
+    for part in Path(path).parts:
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            raise AnalysisError(f"{what}: filnamnet är för långt ({len(part)} tecken, högst {NAME_MAX}): "
+                                f"{part[:40]}…")
+
+
+def _check_url(url: str | None, what: str) -> None:
+    from urllib.parse import urlparse
+
+    if url is None:
+        return
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in url.strip()):
+        raise AnalysisError(f"{what} {url!r}: ange en webbadress som börjar med http:// eller https://")
+
+
+def _check_output_file(path: Path, what: str) -> None:
+    """A file path we may write: not a folder, its folder exists or can be made, and is writable."""
+    import os
+
+    _check_name(path, what)
+    if path.is_dir():
+        raise AnalysisError(f"{what} {path}: är en mapp; ange en fil, t.ex. {path / 'integration.csv'}")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise AnalysisError(f"{what} {path}: {parent} är inte en mapp")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise AnalysisError(f"{what} {path}: saknar behörighet att skriva i {parent}")
+
+
+def _check_output_dir(path: Path, what: str) -> None:
+    import os
+
+    _check_name(path, what)
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise AnalysisError(f"{what} {path}: {probe} är inte en mapp")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise AnalysisError(f"{what} {path}: saknar behörighet att skriva i {probe}")
 
 
 def _emit(df: pd.DataFrame, format: Format) -> None:
@@ -162,18 +339,23 @@ def _print_gap_table(table: pd.DataFrame, results, area) -> None:
 
 
 @app.command()
-def validate(path: Annotated[Path, typer.Argument(help="CSV- eller XLSX-fil enligt datakontraktet")]) -> None:
+def validate(
+    path: Annotated[Path, typer.Argument(help="CSV- eller XLSX-fil enligt datakontraktet")],
+    sheet: Annotated[Optional[str], typer.Option(help="Flik i en XLSX-fil (standard: den synliga fliken med data)")] = None,
+    max_problems: Annotated[int, typer.Option(min=1, help="Högst så många problem av varje slag listas")] = 20,
+) -> None:
     """Kontrollera en datafil mot datakontraktet; listar alla problem."""
     from .catalogue import load_catalogue
     from .contract import load_tidy
     from .geography import load_geography
 
     try:
-        df = load_tidy(path, load_catalogue(), load_geography())
-    except AnalysisError as exc:
-        _fail(exc, code=1)
+        _check_name(path, "Filen")
+        df = load_tidy(path, load_catalogue(), load_geography(), sheet=sheet, max_per_kind=max_problems)
+    except (AnalysisError, OSError) as exc:
+        _fail(exc)
     out.print(
-        f"[green]OK[/] {path}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
+        f"[green]OK[/] {rich_escape(str(path))}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
         f"{df['geo_code'].nunique()} områden, år {df['year'].min()}–{df['year'].max()}"
         + (f", varav {int(df['example'].sum())} rader exempeldata" if df["example"].any() else "")
     )
@@ -187,8 +369,10 @@ def build_data(
     from .build import build_and_write
 
     try:
+        if output is not None:
+            _check_output_file(output, "--output")
         res = build_and_write(path=output)
-    except AnalysisError as exc:
+    except (AnalysisError, OSError) as exc:
         _fail(exc)
     out.print(
         f"Skrev {res.path} ({len(res.table)} rader). Verkliga: {', '.join(res.real_indicators)}. "
@@ -202,8 +386,8 @@ def fetch(
     years: Annotated[Optional[str], typer.Option("--years", "-y", help="År, t.ex. 2019-2024 (standard: exempelårens början till rapportåret)")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Använd bara sparade ögonblicksbilder; inget nätverk")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Hoppa över HTTP-cachen i .cache/")] = False,
-    timeout: Annotated[float, typer.Option(help="Sekunder att vänta på ett svar")] = 30.0,
-    retries: Annotated[int, typer.Option(help="Nya försök vid 429, 5xx och tidsgräns")] = 4,
+    timeout: Annotated[float, typer.Option(help="Sekunder att vänta på ett svar (> 0)")] = 30.0,
+    retries: Annotated[int, typer.Option(min=0, help="Nya försök vid 429, 5xx och tidsgräns")] = 4,
     kolada_url: Annotated[Optional[str], typer.Option(help="Kolada API v3 (eller en spegel)", envvar="ANALYSIS_KOLADA_URL")] = None,
     scb_url: Annotated[Optional[str], typer.Option(help="SCB PxWebApi 2.0 (eller en spegel)", envvar="ANALYSIS_SCB_URL")] = None,
 ) -> None:
@@ -212,15 +396,21 @@ def fetch(
     from .fetch import parse_years
 
     try:
+        import math
+
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise AnalysisError(f"--timeout {timeout:g}: måste vara större än 0 sekunder, t.ex. 30")
+        _check_url(kolada_url, "--kolada-url")
+        _check_url(scb_url, "--scb-url")
         year_list = parse_years(years) if years else None
         res = run_fetch(
             county, year_list, offline=offline, cache=not no_cache, timeout=timeout, retries=retries,
             kolada_url=kolada_url, pxweb_url=scb_url,
             log=lambda msg: err.print(msg, highlight=False),
         )
-    except AnalysisError as exc:
+    except (AnalysisError, OSError) as exc:
         err.print("Inget i data/ ändrades.", highlight=False)
-        _fail(exc, code=1)
+        _fail(exc)
     out.print(f"Län {res.county}, år {res.years[0]}–{res.years[-1]}" + (" (offline)" if offline else ""), highlight=False)
     for o in res.outcomes:
         colour = {"hämtad": "green", "ej nåbar": "yellow", "offline": "cyan"}.get(o.state, "white")
@@ -240,15 +430,23 @@ def import_(
     title: Annotated[Optional[str], typer.Option(help="Beskrivning av filen")] = None,
     url: Annotated[Optional[str], typer.Option(help="Var uppgifterna kommer ifrån")] = None,
     licence: Annotated[str, typer.Option(help="Licens/villkor")] = "enligt leverantören",
+    sheet: Annotated[Optional[str], typer.Option(help="Flik i en XLSX-fil (standard: den synliga fliken med data)")] = None,
 ) -> None:
     """Läs in egna uppgifter: validera, spara med härkomst i data/raw/import och bygg om datamängden."""
     from .importer import import_file
 
     try:
-        rep = import_file(path, producer=producer, title=title, url=url, licence=licence)
-    except AnalysisError as exc:
-        _fail(exc, code=1)
-    out.print(f"[green]Inläst[/] {path}: {rep.rows} rader, sparad som {rep.snapshot} (med härkomstfil).", highlight=False)
+        _check_name(path, "Filen")
+        _check_url(url, "--url")
+        for name, text in (("--producer", producer), ("--licence", licence), ("--title", title)):
+            if text is not None and not text.strip():
+                raise AnalysisError(f"{name}: får inte vara tom")
+            if text is not None and len(text) > 500:
+                raise AnalysisError(f"{name}: högst 500 tecken ({len(text)} angivna)")
+        rep = import_file(path, producer=producer, title=title, url=url, licence=licence, sheet=sheet)
+    except (AnalysisError, OSError) as exc:
+        _fail(exc)
+    out.print(f"[green]Inläst[/] {rich_escape(str(path))}: {rep.rows} rader, sparad som {rep.snapshot} (med härkomstfil).", highlight=False)
     if len(rep.replaced_example):
         out.print(f"Ersatte {int(rep.replaced_example['rows'].sum())} rader exempeldata:", highlight=False)
         for r in rep.replaced_example.itertuples(index=False):
@@ -349,7 +547,7 @@ def render(
     county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10: alla länets kommuner plus länsrapporten")] = None,
     year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="html,pdf (standard: analysis.yml)")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallella processer (standard: antal kärnor)")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallella processer, minst 1 (standard: antal kärnor)")] = None,
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
 ) -> None:
     """Kör notebookarna (papermill) och rendera rapporter som HTML och PDF (standard: länet i analysis.yml)."""
@@ -363,10 +561,17 @@ def render(
     from .render import choose_renderer, plan, prepare_assets, run_job, write_index
 
     codes = [c.strip() for m in (municipality or []) for c in m.split(",") if c.strip()]
-    formats = tuple(f.strip() for f in format.split(",")) if format else None
     try:
+        formats = None
+        if format is not None:
+            formats = tuple(f.strip().lower() for f in format.split(","))
+            if not all(formats):
+                raise AnalysisError(f"--format {format!r}: ange html, pdf eller html,pdf")
+        if data is not None:
+            _check_name(data, "--data")
         todo = plan(codes, county, year, formats, data)
-    except AnalysisError as exc:
+        _check_output_dir(todo[0].out_root, "Rapportmappen")
+    except (AnalysisError, OSError) as exc:
         _fail(exc)
     jobs = max(1, jobs or os.cpu_count() or 1)
     job0 = todo[0]
@@ -404,7 +609,7 @@ def render(
     failed = [r for r in results if not r.ok]
     if failed:
         out.print(f"[red]{len(failed)} av {len(results)} rapporter misslyckades.[/]")
-        raise typer.Exit(1)
+        raise typer.Exit(REPORTS_FAILED)
 
 
 def main() -> None:  # pragma: no cover

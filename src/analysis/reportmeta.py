@@ -45,7 +45,7 @@ def _covers(snap: Snapshot) -> set[str]:
     if snap.meta.get("indicator"):
         named.add(snap.meta["indicator"])
     if snap.path.parent.name == "import":
-        named |= set(read_table(snap.path).get("indicator", pd.Series(dtype=str)))
+        named |= set(read_table(snap.path, snap.meta.get("sheet")).get("indicator", pd.Series(dtype=str)))
     return named
 
 
