@@ -310,6 +310,10 @@ def _print_gap_table(table: pd.DataFrame, results, area) -> None:
         f"{results.baseline_year}. Symboler: .. uppgift saknas eller är skyddad, . kan inte förekomma, – bortfall.",
         highlight=False,
     )
+    grouped = table[table["level"] == "kommungrupp"] if "level" in table else table.iloc[0:0]
+    if len(grouped) and results.grouping is not None:
+        out.print(f"{grouped['area'].iloc[0]} = {grouped['group_name'].iloc[0]} ({results.grouping.title}); "
+                  f"gruppens värde = {results.grouping.method_text}.", highlight=False)
     for _, rows in table.groupby("indicator", sort=False):
         first = rows.iloc[0]
         native = first.comparison == "inrikes"

@@ -27,12 +27,14 @@ from .catalogue import Indicator
 from .contract import SEXES
 from .downloads import TableNotes, slugify, write_table
 from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
+from .group_present import GROUP_LEVEL, GroupComparison
 from .results import Results, load_results
 
 # Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
 COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
-AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond")}
-TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}
+AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond"),
+              GROUP_LEVEL: ("dashdot", "triangle-up")}
+TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73", GROUP_LEVEL: "#555555"}
 STATUS_ICON = {BETTER: "↑", WORSE: "↓", UNCHANGED: "→", UNKNOWN: "?"}
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
@@ -159,7 +161,7 @@ class Section:
     rows: pd.DataFrame = field(repr=False)
 
 
-class Report:
+class Report(GroupComparison):
     """Presentation of one area's results (kommun or län) for the notebooks."""
 
     def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
@@ -290,7 +292,7 @@ class Report:
                     continue
                 label = f"{area.name} – {ind.group_label(grp)}" if ind.is_native else area.name
                 out.append((label, grp, area.level, rows))
-        return out
+        return self.with_group_series(ind, out)
 
     def trend_figure(self, ind: Indicator) -> go.Figure:
         fig = go.Figure()
@@ -423,14 +425,20 @@ class Report:
             show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
             return
         self._intro(ind)
-        show_markdown(self.headline(ind) + "\n\n" + f"**Måluppfyllelse:** {self.status(ind)}")
+        group_line = self.group_headline(ind)
+        show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
+                      + f"**Måluppfyllelse:** {self.status(ind)}")
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
-        title = f"{ind.title}, {where} jämfört med länet och riket"
+        versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
+        title = f"{ind.title}, {where} jämfört med {versus}"
         table_caption = f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title), ind, 1)
         show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
         show_table(self.chart_table(ind), table_caption, links)
+        if note := self.group_chart_note(ind):
+            show_markdown(note)
+        self.group_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
             caption = f"{ind.short_title} {self.year} efter kön, {where}."
@@ -454,7 +462,8 @@ class Report:
             cmp = "lan" if self.geo.area(code).level == "kommun" else "riket"
             first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
                                              "länet" if cmp == "lan" else "riket")
-        return first + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
+        group = self.group_sentence(ind)
+        return first + (f" {group}" if group else "") + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
 
     def focus_area(self, focus_area: str) -> None:
         for ind in self.catalogue.in_focus_area(focus_area):
@@ -480,6 +489,7 @@ class Report:
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
+                             **self.group_cell(ind),
                              "Utveckling": self.status(ind, code), "Data": self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
         table = pd.DataFrame(rows)
@@ -487,6 +497,7 @@ class Report:
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
+        self.group_overview()
 
 
 class CountyReport(Report):
@@ -585,6 +596,7 @@ class CountyReport(Report):
         show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,
                     links=links)
         show_table(table, caption, links)
+        self.county_groups(ind)
         self._source_note(ind)
 
     def status_overview(self) -> None:

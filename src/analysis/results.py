@@ -112,7 +112,11 @@ def area_gap_table(results: Results, code: str, sexes: tuple[str, ...] = ("T", "
     for ind in results.catalogue:
         sub = g[g["indicator"] == ind.id]
         sub = sub.assign(_o=sub["geo_code"].map(order), _s=sub["sex"].map({"T": 0, "K": 1, "M": 2}))
+        placed_group = False
         for r in sub.sort_values(["_o", "comparison", "_s"]).itertuples(index=False):
+            if not placed_group and r.geo_code != code:
+                rows += group_gap_rows(results, ind, code, sexes)
+                placed_group = True
             key = (ind.id, r.geo_code, r.sex)
             trend = tr.loc[key] if key in tr.index else None
             rows.append(
@@ -150,3 +154,52 @@ def area_gap_table(results: Results, code: str, sexes: tuple[str, ...] = ("T", "
                 }
             )
     return pd.DataFrame(rows)
+
+
+def group_gap_rows(results: Results, ind, code: str, sexes: tuple[str, ...]) -> list[dict]:
+    """Rows for the kommun's comparison group (level "kommungrupp"), in the columns of :func:`area_gap_table`."""
+    grouping = results.grouping
+    area = results.geography.area(code)
+    if grouping is None or area.level != "kommun" or "kommun" not in ind.levels:
+        return []
+    group = grouping.group_of(code)
+    if group is None:
+        return []
+    rows = []
+    for sex in sexes:
+        if ind.is_native:
+            g = results.group_gaps
+            sel = g[(g["indicator"] == ind.id) & (g["group_id"] == group.id) & (g["year"] == results.year)
+                    & (g["sex"] == sex)]
+            if sel.empty:
+                continue
+            r = sel.iloc[0]
+            values = dict(value_subject=r["value_subject"], value_reference=r["value_reference"], gap=r["gap"],
+                          disadvantage=r["disadvantage"], n=int(min(r["n_subject"], r["n_reference"])),
+                          ratio=(r["value_subject"] / r["value_reference"]) if r["status"] == "" and r["value_reference"] else None)
+            status, subject, reference = r["status"], ind.group_label("utrikes"), ind.group_label("inrikes")
+        else:
+            v = results.group_values
+            sel = v[(v["indicator"] == ind.id) & (v["group_id"] == group.id) & (v["year"] == results.year)
+                    & (v["sex"] == sex) & (v["group"] == "total")]
+            if sel.empty:
+                continue
+            r = sel.iloc[0]
+            values = dict(value_subject=r["value"], value_reference=None, gap=None, disadvantage=None, n=int(r["n"]),
+                          ratio=None)
+            status, subject, reference = r["status"], group.display_name, ""
+        rows.append({
+            "indicator": ind.id, "title": ind.title, "focus_area": ind.focus_area, "geo_code": group.id,
+            "area": f"Kommungrupp {group.id}" if group.kind == "skr" else "Liknande kommuner",
+            "group_name": group.name, "level": "kommungrupp", "year": results.year, "sex": sex,
+            "sex_label": SEXES[sex], "subject": subject, "value_subject": values["value_subject"],
+            "status_subject": status, "reference": reference, "value_reference": values["value_reference"],
+            "status_reference": status, "comparison": "inrikes" if ind.is_native else "kommungrupp",
+            "gap": values["gap"], "disadvantage": values["disadvantage"], "ratio": values["ratio"],
+            "unit": ind.unit, "diff_unit": ind.diff_unit, "status": status, "trend_status": "",
+            "trend_change": None, "baseline_year": results.baseline_year, "example": bool(r["example"]),
+            "source": ("Exempeldata – inte verklig statistik" if r["example"] else ind.attribution)
+            + f"; {grouping.title}, {grouping.method_text} ({values['n']} av {len(group.members)} kommuner)",
+            "n_kommuner": values["n"],
+        })
+    return rows
