@@ -143,3 +143,68 @@ def test_mdc_uses_counts_when_known(catalogue):
     survey = catalogue.get("god_halsa")
     cells = [pd.Series({"value": 70.0, "denominator": float("nan"), "margin": 4.0})] * 4
     assert minimum_detectable_change(survey, cells) == pytest.approx(2.8 * (4 / 1.96) * 2)
+
+
+def _share_rows(cells, indicator="gymnasieexamen_4ar", code="1081", year=2024, age="gy"):
+    """cells: {(sex, group): (numerator, denominator)} -> tidy rows with the share as value."""
+    return make_rows([
+        {"indicator": indicator, "geo_code": code, "year": year, "sex": sex, "group": group, "age_band": age,
+         "numerator": float(n), "denominator": float(d), "value": round(100 * n / d, 1)}
+        for (sex, group), (n, d) in cells.items()
+    ])
+
+
+def _recoverable(out, total, parts, dim):
+    """Hidden cells that subtraction recovers: a split with exactly one hidden cell and the rest shown."""
+    cells = out.set_index(dim)
+    hidden = [m for m in (total, *parts) if pd.isna(cells.loc[m, "value"])]
+    return hidden if len(hidden) == 1 else []
+
+
+def test_ronneby_case_secondary_suppression(catalogue):
+    # Ronneby, gymnasieexamen inom 4 år, utrikes födda: Totalt 22 of 40 (55,0 %), Män 21 of 32 (65,6 %),
+    # Kvinnor 1 of 8 -> primary suppression hides Kvinnor (8 ≤ 20 persons).
+    tidy = _share_rows({("T", "utrikes"): (22, 40), ("M", "utrikes"): (21, 32), ("K", "utrikes"): (1, 8)})
+    primary_only = tidy.copy()
+    small = primary_only["denominator"] <= 20
+    primary_only.loc[small, ["value", "status"]] = [float("nan"), ".."]
+    shown = primary_only.set_index("sex")
+    assert shown.loc["T", "value"] == 55.0 and shown.loc["M", "value"] == 65.6 and pd.isna(shown.loc["K", "value"])
+    # before: anyone with the public pupil counts gets Kvinnor back by subtraction
+    women = round(shown.loc["T", "value"] / 100 * 40) - round(shown.loc["M", "value"] / 100 * 32)
+    assert (women, 40 - 32) == (1, 8)  # 22 − 21 of 40 − 32: Kvinnor 12,5 %
+    assert _recoverable(primary_only, "T", ("K", "M"), "sex") == ["K"]
+    # after: suppress() hides Män as well; Totalt stays, nothing is recoverable
+    out = suppress(tidy, catalogue).set_index("sex")
+    assert out.loc["T", "value"] == 55.0 and out.loc["T", "status"] == ""
+    assert pd.isna(out.loc["K", "value"]) and pd.isna(out.loc["M", "value"])
+    assert out.loc["M", "status"] == ".." and out.loc["K", "status"] == ".."
+    assert _recoverable(out.reset_index(), "T", ("K", "M"), "sex") == []
+
+
+def test_secondary_suppression_follows_interlocking_splits():
+    # A share with a total group and a split by sex: hiding K utrikes forces M utrikes (sex split), which then forces a second cell
+    # in the M row (total = utrikes + inrikes), and so on until no split gives a hidden cell away.
+    cells = {
+        ("T", "total"): (200, 300), ("K", "total"): (100, 150), ("M", "total"): (100, 150),
+        ("T", "utrikes"): (60, 90), ("K", "utrikes"): (3, 10), ("M", "utrikes"): (57, 80),
+        ("T", "inrikes"): (140, 210), ("K", "inrikes"): (97, 140), ("M", "inrikes"): (43, 70),
+    }
+    from types import SimpleNamespace
+
+    from analysis.catalogue import Suppression
+
+    fake = [SimpleNamespace(id="andel_x", suppression=Suppression())]  # suppress() reads only id and rule
+    out = suppress(_share_rows(cells, "andel_x", age="16+"), fake)
+    for dim, total, parts, fixed in (("sex", "T", ("K", "M"), "group"), ("group", "total", ("utrikes", "inrikes"), "sex")):
+        for value in out[fixed].unique():
+            assert _recoverable(out[out[fixed] == value], total, parts, dim) == [], (dim, value)
+    assert out["value"].notna().sum() >= 4  # not everything hidden
+
+
+def test_secondary_suppression_leaves_safe_tables_alone(catalogue):
+    tidy = _share_rows({("T", "utrikes"): (60, 90), ("M", "utrikes"): (30, 45), ("K", "utrikes"): (30, 45)})
+    assert suppress(tidy, catalogue)["value"].notna().all()
+    both = _share_rows({("T", "utrikes"): (30, 34), ("M", "utrikes"): (15, 17), ("K", "utrikes"): (15, 17)})
+    out = suppress(both, catalogue).set_index("sex")  # K and M both small: T alone gives nothing away
+    assert out.loc["T", "value"] == 88.2 and out[["value"]].isna().sum().item() == 2

@@ -505,7 +505,7 @@ def handlingsplan_kontrollera(
         strategy = load_strategy(str(county or config.county).zfill(2), config.root)
         plan = load_plan_file(path, strategy, load_catalogue(config.root))
     except AnalysisError as exc:
-        _fail(exc, code=1)
+        _fail(exc)
     out.print(f"[green]OK[/] {path}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
               highlight=False)
 
@@ -525,7 +525,7 @@ def handlingsplan_import(
     try:
         rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence)
     except AnalysisError as exc:
-        _fail(exc, code=1)
+        _fail(exc)
     out.print(f"[green]Inläst[/] {path}: {rep.rows} aktiviteter för {', '.join(map(str, rep.years))}, "
               f"sparad som {rep.snapshot} (med härkomstfil). Rapporterna för året visar nu denna plan.",
               highlight=False)

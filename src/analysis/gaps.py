@@ -38,16 +38,71 @@ BETTER, WORSE, UNCHANGED, UNKNOWN = "bättre", "sämre", "oförändrad", "kan in
 MDC_FACTOR = 1.96 + 0.84
 
 
+#: Splits whose parts add up to the total (in persons): a suppressed part must not be recoverable by
+#: subtracting the shown parts from the shown total.
+SPLITS = (("sex", "T", ("K", "M")), ("group", "total", ("utrikes", "inrikes")))
+_KEY = ["indicator", "geo_code", "year", "sex", "group", "age_band"]
+
+
 def suppress(tidy: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Apply each indicator's suppression rule where a share rests on counts; sets value NaN, status '..'."""
+    """Apply each indicator's suppression rule where a share rests on counts; sets value NaN, status '..'.
+
+    Primary suppression hides shares of too few persons. Secondary suppression then hides enough other
+    cells that no hidden share can be recovered by subtraction: wherever a split (T = K + M, or
+    total = utrikes + inrikes) has exactly one hidden cell and every other cell shown, the shown part with the
+    fewest persons is hidden as well, repeated until no split gives one away.
+    """
     out = tidy.copy()
     min_pop = out["indicator"].map({i.id: i.suppression.min_population for i in catalogue})
     min_cases = out["indicator"].map({i.id: i.suppression.min_cases for i in catalogue})
     has_counts = out["numerator"].notna() & out["denominator"].notna()
     small = has_counts & ((out["denominator"] <= min_pop) | (out["numerator"] <= min_cases))
-    out.loc[small, "value"] = np.nan
-    out.loc[small & (out["status"] == ""), "status"] = ".."
+    hidden = small | (has_counts & (out["status"] == ".."))  # hidden by the rule or already by the source
+    hidden |= secondary_suppression(out, hidden)
+    out.loc[small | hidden, "value"] = np.nan
+    out.loc[(small | hidden) & (out["status"] == ""), "status"] = ".."
     return out
+
+
+def secondary_suppression(tidy: pd.DataFrame, hidden: pd.Series) -> pd.Series:
+    """Cells to hide in addition to ``hidden`` so that no split has a single hidden cell (see :func:`suppress`)."""
+    extra = pd.Series(False, index=tidy.index)
+    if not hidden.any():
+        return extra
+    shown = (tidy["status"] == "") & tidy["value"].notna()
+    size = tidy["denominator"].fillna(np.inf)
+    for _ in range(20):  # each round hides at least one cell; splits interlock only a few levels deep
+        changed = False
+        for dim, total, parts in SPLITS:
+            members = (total, *parts)
+            sub = tidy[tidy[dim].isin(members)]
+            if sub.empty:
+                continue
+            others = [k for k in _KEY if k != dim]
+            now_hidden = (hidden | extra)[sub.index]
+            frame = pd.DataFrame({
+                "row": sub.index, "hidden": now_hidden.to_numpy(),
+                "open": (shown[sub.index] & ~now_hidden).to_numpy(), "size": size[sub.index].to_numpy(),
+            })
+            frame[others + [dim]] = sub[others + [dim]].to_numpy()
+            wide = frame.set_index(others + [dim]).unstack(dim)
+            if not all(m in wide["row"].columns for m in members):
+                continue
+            complete = wide["row"][list(members)].notna().all(axis=1)
+            n_hidden = wide["hidden"][list(members)].fillna(False).astype(bool).sum(axis=1)
+            n_open = wide["open"][list(members)].fillna(False).astype(bool).sum(axis=1)
+            risky = complete & (n_hidden == 1) & (n_open == len(members) - 1)
+            for key in wide.index[risky.to_numpy()]:
+                open_parts = [p for p in parts if bool(wide.loc[key, ("open", p)])]
+                candidates = open_parts or ([total] if bool(wide.loc[key, ("open", total)]) else [])
+                if not candidates:
+                    continue
+                pick = min(candidates, key=lambda p: (wide.loc[key, ("size", p)], parts.index(p) if p in parts else 9))
+                extra[int(wide.loc[key, ("row", pick)])] = True
+                changed = True
+        if not changed:
+            break
+    return extra & ~hidden
 
 
 def _level(code: str, geography: Geography | None) -> str:
