@@ -20,6 +20,7 @@ from analysis.fetch import fetch, parse_years
 from analysis.gaps import compute_gaps
 from analysis.geography import load_geography
 from analysis.provenance import load_snapshot, snapshot_files
+from analysis.sources import pxweb
 from analysis.sources.http import SchemaChanged
 from api_responses import jsonstat, kolada_page, kolada_row, recorded
 
@@ -114,6 +115,35 @@ def scb_handler(httpserver, requests_seen):
         httpserver.expect_request(f"/api/v2/tables/{table}/data", method="POST").respond_with_handler(data)
 
 
+#: SCB's integration tables for employment by sex, each with its own ContentsCode (as the catalogue declares).
+BAS_TABLES = {"TAB6383": (["1060", "1080", "1081", "1082", "1083", "0880"], "000007K3"),
+              "TAB6384": (["10", "08"], "000007KE"), "TAB6379": (["00"], "000007JE")}
+BAS_DIMS = {"Kon": ["1", "2", "1+2"], "UtbNiv": ["000", "G"], "BakgrVar": ["SE", "SAMUTF"], "Tid": ["2022", "2023", "2024"]}
+
+
+def scb_bas_handler(httpserver, bas, requests_seen):
+    """TAB6383/6384/6379: T = the real BAS figures, K/M made up for the test; a status mark next to one value."""
+    for table, (regions, contents) in BAS_TABLES.items():
+        dims = {"Region": regions, "Kon": BAS_DIMS["Kon"], "UtbNiv": BAS_DIMS["UtbNiv"],
+                "BakgrVar": BAS_DIMS["BakgrVar"], "ContentsCode": [contents, "000007ZZ"], "Tid": BAS_DIMS["Tid"]}
+        httpserver.expect_request(f"/api/v2/tables/{table}/metadata").respond_with_json(jsonstat(dims, None, table))
+
+        def data(request, table=table, dims=dims):
+            sel = {s["variableCode"]: s["valueCodes"] for s in json.loads(request.data)["selection"]}
+            requests_seen.append((table, sel))
+            order = {d: sel[d] for d in dims}
+            values, status = [], {}
+            for i, (r, k, _u, b, _c, t) in enumerate(pd.MultiIndex.from_product(list(order.values()))):
+                group = "utrikes_fodda" if b == "SAMUTF" else "inrikes_fodda"
+                v = bas[("sysselsattningsgrad", group, pxweb.from_scb(r), int(t))]
+                values.append(v + {"1+2": 0.0, "2": -1.5, "1": 1.5}[k])
+                if (r, k, t) == ("1081", "2", "2024"):
+                    status[str(i)] = "B"
+            return Response(json.dumps(jsonstat(order, values, table, status)), content_type="application/json")
+
+        httpserver.expect_request(f"/api/v2/tables/{table}/data", method="POST").respond_with_handler(data)
+
+
 @pytest.fixture()
 def scb_catalogue(project):
     """The project's catalogue with an SCB PxWebApi source declared for ohälsotal (test tables TAB9000–2)."""
@@ -142,6 +172,7 @@ def test_fetch_keeps_snapshots_with_provenance_and_rebuilds(project, scb_catalog
     kolada_handler(httpserver, bas_values(root))
     seen = []
     scb_handler(httpserver, seen)
+    scb_bas_handler(httpserver, bas_values(root), seen)
     res = run(project, httpserver)
     states = {o.source: o.state for o in res.outcomes}
     assert states == {"Kolada": "hämtad", "SCB PxWebApi": "hämtad"}
@@ -160,10 +191,15 @@ def test_fetch_keeps_snapshots_with_provenance_and_rebuilds(project, scb_catalog
     geo = load_geography(project.root)
     data = load_tidy(project.data_path, scb_catalogue, geo)
     syss = data[(data["indicator"] == "sysselsattningsgrad") & (data["geo_code"] == "1081") & (data["year"] == 2024)]
-    assert set(syss["sex"]) == {"T", "K", "M"}  # Kolada adds the split by sex
+    assert set(syss["sex"]) == {"T", "K", "M"}  # SCB's integration table adds the split by sex
     t = syss[syss["sex"] == "T"].set_index("group")["value"]
     assert round(t["inrikes"] - t["utrikes"], 1) == 24.4
-    assert syss["source"].str.contains("via Kolada N0226[89]").all() and not syss["example"].any()
+    assert syss["source"].str.contains("TAB6383").all() and not syss["example"].any()
+    assert syss.set_index(["sex", "group"]).loc[("K", "utrikes"), "flag"] == "B"  # SCB's status kept
+    contents = {table: sel["ContentsCode"] for table, sel in seen if table in BAS_TABLES}
+    assert contents == {"TAB6383": ["000007K3"], "TAB6384": ["000007KE"], "TAB6379": ["000007JE"]}
+    early = data[(data["indicator"] == "sysselsattningsgrad") & (data["geo_code"] == "1081") & (data["year"] == 2021)]
+    assert early["source"].str.contains("via Kolada").all()  # before the SCB tables start (2022): Kolada
     gaps = compute_gaps(data, scb_catalogue)
     g = gaps[(gaps["indicator"] == "sysselsattningsgrad") & (gaps["geo_code"] == "1081")
              & (gaps["year"] == 2024) & (gaps["sex"] == "T")]

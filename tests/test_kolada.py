@@ -80,3 +80,37 @@ def test_series_map_comes_from_the_catalogue(catalogue):
     m = kolada.series_map(catalogue)
     assert m["N02268"] == ("sysselsattningsgrad", "utrikes")
     assert m["N02281"] == ("arbetsloshet", "inrikes")
+
+
+V3_PAGES = ("kolada_v3_data_N02268_N02269_1081_page1.json", "kolada_v3_data_N02268_N02269_1081_page2.json")
+
+
+def test_v3_pages_beside_the_recorded_v2_one_skip_deleted_rows_and_keep_status(catalogue, geography):
+    rows = []
+    for name in V3_PAGES:
+        page = recorded(name)
+        kolada.check_page(page)
+        rows += kolada.page_rows(page)
+    tidy = kolada.tidy_rows(rows, catalogue, geography, "test").set_index(["year", "sex", "group"])
+    # the row marked isdeleted (N02268 2023, value null) is left out; the real 2023 value on page 2 stays
+    assert tidy.loc[(2023, "T", "utrikes"), "value"] == 60.9 and tidy.loc[(2023, "T", "utrikes"), "status"] == ""
+    assert (2023, "K", "inrikes") not in tidy.index  # a cell marked isdeleted is no data, not a missing value
+    assert tidy.loc[(2024, "K", "inrikes"), "flag"] == "B"  # Kolada's status is kept next to the value
+    assert tidy.loc[(2024, "T", "inrikes"), "flag"] == ""
+    assert len(tidy) == 6 + 1 + 1
+
+
+def test_v3_paging_follows_next_url_until_null(httpserver):
+    first, second = (recorded(n) for n in V3_PAGES)
+    first["next_url"] = httpserver.url_for("/v3/page2")
+    httpserver.expect_request(re.compile(r"^/v3/data/")).respond_with_json(first)
+    httpserver.expect_request("/v3/page2").respond_with_json(second)
+    api = kolada.client(httpserver.url_for("/v3"), sleep=lambda s: None)
+    pages = list(kolada.fetch_pages(api, ["N02268", "N02269"], ["1081"], [2023, 2024]))
+    assert [p.data["count"] for p in pages] == [3, 2]
+
+
+def test_recorded_v2_cells_have_an_empty_flag(catalogue, geography):
+    page = recorded("data_kpi_N02282_municipality_0580.json")
+    tidy = kolada.tidy_rows(kolada.page_rows(page), catalogue, geography, "test")
+    assert (tidy["flag"] == "").all()

@@ -1,5 +1,6 @@
 """SCB PxWebApi 2.0 source: /config limits, metadata checks, chunking, JSON-stat2 -> tidy."""
 
+import pandas as pd
 import pytest
 
 from analysis.sources import pxweb
@@ -71,3 +72,59 @@ def test_value_count_mismatch_is_a_schema_change():
 def test_codes_convert_between_scb_and_kolada_style():
     assert [pxweb.to_scb(c) for c in ("0000", "0010", "0880")] == ["00", "10", "0880"]
     assert [pxweb.from_scb(c) for c in ("00", "08", "0880")] == ["0000", "0008", "0880"]
+
+
+# SCB's integration tables for employment by sex (AA0003B IntGr1*UtbBAS): one ContentsCode per table.
+BAS_TABLES = {"kommun": ("TAB6383", ["1081", "2580"], "000007K3"), "lan": ("TAB6384", ["10", "25"], "000007KE"),
+              "riket": ("TAB6379", ["00"], "000007JE")}
+
+
+def bas_metadata(table, regions, contents):
+    """Metadata in the shape of the integration tables: Region, Kon, UtbNiv, BakgrVar, ContentsCode, Tid."""
+    return jsonstat({"Region": regions, "Kon": ["1", "2", "1+2"], "UtbNiv": ["000", "F", "G", "E"],
+                     "BakgrVar": ["SE", "SAMUTF", "UTREUR"], "ContentsCode": [contents, contents[:-1] + "Z"],
+                     "Tid": ["2022", "2023", "2024"]}, None, table)
+
+
+def test_catalogue_declares_a_contents_code_per_integration_table(catalogue):
+    spec = pxweb.spec_of(catalogue.get("sysselsattningsgrad"))
+    assert spec["tables"] == {level: t for level, (t, _r, _c) in BAS_TABLES.items()}
+    for level, (table, regions, contents) in BAS_TABLES.items():
+        area = {"kommun": "2580", "lan": "0025", "riket": "0000"}[level]
+        wanted = pxweb.selection(spec, bas_metadata(table, regions, contents), table, [area], [2020, 2024],
+                                 level=level)
+        assert wanted["ContentsCode"] == [contents]
+        assert wanted["Kon"] == ["1+2", "2", "1"] and wanted["BakgrVar"] == ["SAMUTF", "SE"]
+        assert wanted["UtbNiv"] == ["000"] and wanted["Tid"] == ["2024"]  # the tables start 2022
+
+
+def test_a_contents_code_of_another_table_is_refused_before_any_data_request(catalogue):
+    spec = pxweb.spec_of(catalogue.get("sysselsattningsgrad"))
+    meta = bas_metadata("TAB6384", ["10"], "000007KE")
+    with pytest.raises(FetchError, match=r"TAB6384: variabeln ContentsCode saknar koden/koderna 000007K3"):
+        pxweb.selection(spec, meta, "TAB6384", ["0010"], [2024], level="kommun")
+
+
+def test_a_table_level_without_contents_code_is_a_catalogue_problem(root):
+    import yaml
+
+    from analysis.catalogue import SCHEMA_FILE, catalogue_problems
+
+    raw = yaml.safe_load((root / "data/catalogue/indicators.yml").read_text(encoding="utf-8"))
+    schema = yaml.safe_load((root / SCHEMA_FILE).read_text(encoding="utf-8"))
+    ind = next(i for i in raw["indicators"] if i["id"] == "sysselsattningsgrad")
+    del ind["source"]["pxweb"]["contents"]["riket"]
+    assert catalogue_problems(raw, schema) == [
+        "indicators/0 (sysselsattningsgrad): source.pxweb.contents has no ContentsCode for riket "
+        "(one per table level, or one string for all)"]
+
+
+def test_scb_status_is_kept_next_to_the_value(catalogue):
+    ind = catalogue.get("sysselsattningsgrad")
+    dims = {"Region": ["1081"], "Kon": ["2", "1"], "UtbNiv": ["000"], "BakgrVar": ["SAMUTF"],
+            "ContentsCode": ["000007K3"], "Tid": ["2024"]}
+    doc = jsonstat(dims, [57.9, None], "TAB6383", status={"0": "B", "1": ".."})
+    tidy = pxweb.tidy_response(doc, ind, "test").set_index("sex")
+    assert tidy.loc["K", "value"] == 57.9 and tidy.loc["K", "flag"] == "B" and tidy.loc["K", "status"] == ""
+    assert pd.isna(tidy.loc["M", "value"]) and tidy.loc["M", "status"] == ".."
+    assert set(tidy["group"]) == {"utrikes"} and set(tidy["geo_code"]) == {"1081"}

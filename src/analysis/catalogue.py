@@ -131,6 +131,12 @@ def catalogue_problems(raw: dict, schema: dict) -> list[str]:
             problems.append(f"{where}: focus_area {ind['focus_area']!r} is not one of {sorted(areas)}")
         if ind.get("survey") and ind["unit"] != "procent":
             problems.append(f"{where}: survey indicators must be shares (procent)")
+        px = ind["source"].get("pxweb")
+        if px and isinstance(px["contents"], dict):
+            lacking = sorted(set(px["tables"]) - set(px["contents"]))
+            if lacking:
+                problems.append(f"{where}: source.pxweb.contents has no ContentsCode for {', '.join(lacking)} "
+                                "(one per table level, or one string for all)")
     counts: dict[str, int] = {}
     for ind in raw["indicators"]:
         counts[ind["focus_area"]] = counts.get(ind["focus_area"], 0) + 1

@@ -35,7 +35,9 @@ STATUS_SYMBOLS = {
 SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
 GROUPS = ("utrikes", "inrikes", "total")
 KEY = ["indicator", "geo_code", "year", "sex", "group", "age_band"]
-COLUMNS = KEY + ["value", "numerator", "denominator", "margin", "status", "source", "example"]
+COLUMNS = KEY + ["value", "numerator", "denominator", "margin", "status", "flag", "source", "example"]
+#: Optional columns a file may leave out (filled empty).
+OPTIONAL = ("numerator", "denominator", "margin", "flag")
 NUMERIC = ["value", "numerator", "denominator", "margin"]
 COUNTS = ["numerator", "denominator"]
 TRUE_WORDS = {"true", "1", "ja", "yes", "sant"}
@@ -68,6 +70,8 @@ class TidySchema(pa.DataFrameModel):
     denominator: Series[float] = pa.Field(nullable=True, ge=0)
     margin: Series[float] = pa.Field(nullable=True, ge=0)
     status: Series[str] = pa.Field(isin=["", *STATUS_SYMBOLS])
+    #: the source's own status mark next to a value (Kolada ``status``, SCB's status), kept as given
+    flag: Series[str] = pa.Field(str_length={"max_value": 40})
     source: Series[str] = pa.Field(str_length={"min_value": 1})
     example: Series[bool]
 
@@ -175,7 +179,7 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
     """Text as read from a file -> typed columns. Returns the frame and a mask of rows with unreadable
     cells (checks across columns skip those; the cell is already reported), or None when columns are missing."""
     df = raw.copy()
-    missing = [c for c in COLUMNS if c not in df.columns and c not in ("numerator", "denominator", "margin")]
+    missing = [c for c in COLUMNS if c not in df.columns and c not in OPTIONAL]
     for c in missing:
         problems.whole(f"column {c}: required column is missing")
     if missing:
@@ -184,6 +188,11 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
     for c in ("numerator", "denominator", "margin"):
         if c not in df.columns:
             df[c] = np.nan
+    if "flag" in df.columns:
+        flag = df["flag"].astype("object")
+        df["flag"] = flag.where(flag.notna(), "").astype("str").str.strip().replace({"nan": ""})
+    else:
+        df["flag"] = ""
     if df["example"].dtype != bool:
         words = df["example"].astype("str").str.strip().str.lower().where(df["example"].notna(), "")
         bad_word = ~words.isin(TRUE_WORDS | FALSE_WORDS)

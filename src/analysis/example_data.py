@@ -60,7 +60,7 @@ def _row(ind: Indicator, code: str, year: int, sex: str, group: str, value: floa
     return {
         "indicator": ind.id, "geo_code": code, "year": year, "sex": sex, "group": group,
         "age_band": ind.age_band, "value": round(value, 1), "numerator": num, "denominator": den,
-        "margin": margin, "status": "", "source": source, "example": True,
+        "margin": margin, "status": "", "flag": "", "source": source, "example": True,
     }
 
 

@@ -374,8 +374,12 @@ class Report(GroupComparison):
                 rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
                              "Kön": SEXES[r.sex], "År": int(r.year),
                              f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
-                             "Symbol": r.status, "Exempeldata": "ja" if r.example else "nej"})
-        return pd.DataFrame(rows)
+                             "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
+                             "Exempeldata": "ja" if r.example else "nej"})
+        data = pd.DataFrame(rows)
+        if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
+            data = data.drop(columns="Källans markering")  # only where the source marked a value
+        return data
 
     def notes(self, ind: Indicator | None, title: str, extra: list[str] | None = None) -> TableNotes:
         if ind is None:

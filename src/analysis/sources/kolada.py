@@ -90,7 +90,15 @@ def check_page(data, url: str | None = None) -> None:
                     raise SchemaChanged(SOURCE, f"values[{i}].values[{j}].{name}", url)
 
 
+def is_deleted(item: dict) -> bool:
+    """Kolada v3 marks withdrawn rows (``isdeleted``; seen on change feeds, ``from_date``): never data."""
+    flag = item.get("isdeleted", item.get("is_deleted", False))
+    return flag is True or str(flag).strip().lower() in ("true", "1")
+
+
 def page_rows(data: dict) -> list[dict]:
+    """Data cells of a page (v2 or v3 shape); rows or cells marked deleted are left out; Kolada's ``status``
+    is kept next to the value."""
     return [
         {
             "kpi": row["kpi"],
@@ -98,9 +106,12 @@ def page_rows(data: dict) -> list[dict]:
             "year": int(row["period"]),
             "sex": cell["gender"],
             "value": cell["value"],
+            "flag": str(cell.get("status") or "").strip(),
         }
         for row in data["values"]
+        if not is_deleted(row)
         for cell in row["values"]
+        if not is_deleted(cell)
     ]
 
 
@@ -132,6 +143,7 @@ def tidy_rows(
             "denominator": float("nan"),
             "margin": float("nan"),
             "status": value.isna().map({True: "..", False: ""}),
+            "flag": raw["flag"] if "flag" in raw else "",
             "source": indicator.map(lambda i: _source(catalogue.get(i))) + raw["kpi"].map(
                 lambda k: f" (via Kolada {k}; {source_note})"
             ),

@@ -113,8 +113,15 @@ def spec_of(ind: Indicator) -> dict | None:
     return {"region": "Region", "time": "Tid", **spec}
 
 
+def contents_code(spec: dict, level: str) -> str:
+    """The ContentsCode for one table level: one for all tables, or one per level (SCB's integration tables)."""
+    contents = spec["contents"]
+    return contents if isinstance(contents, str) else contents[level]
+
+
 def selection(
-    spec: dict, meta: dict, table: str, areas: list[str], years: list[int], url: str | None = None
+    spec: dict, meta: dict, table: str, areas: list[str], years: list[int], url: str | None = None,
+    level: str | None = None,
 ) -> dict[str, list[str]]:
     """The data selection for one table, after checking every declared code against its metadata."""
     check_jsonstat(meta, url, with_values=False)
@@ -135,7 +142,7 @@ def selection(
             )
         wanted[dim] = list(values)
 
-    need("ContentsCode", [spec["contents"]], "tabellinnehåll")
+    need("ContentsCode", [contents_code(spec, level or level_of(areas[0]))], "tabellinnehåll")
     need(spec["group"]["dimension"], list(spec["group"]["codes"].values()), "grupp")
     if spec.get("sex"):
         need(spec["sex"]["dimension"], list(spec["sex"]["codes"].values()), "kön")
@@ -187,7 +194,7 @@ def fetch_indicator(
         if not table or not level_areas:
             continue
         meta = api.get(f"tables/{table}/metadata", {"lang": "sv"})
-        wanted = selection(spec, meta.data, table, level_areas, years, meta.url)
+        wanted = selection(spec, meta.data, table, level_areas, years, meta.url, level)
         for part in chunks(wanted, (spec["region"], spec["time"]), limits.max_cells):
             body = {"selection": [{"variableCode": d, "valueCodes": v} for d, v in part.items()]}
             resp = api.post(f"tables/{table}/data", body, {"lang": "sv", "outputFormat": "json-stat2"})
@@ -208,8 +215,10 @@ def tidy_response(doc: dict, ind: Indicator, source_note: str, url: str | None =
         sex = pd.Series("T", index=frame.index)
     if frame.empty:
         return empty_tidy()
+    # The contract's symbol where a value is missing; SCB's own status is kept as given next to any value.
     status = frame["status"].where(frame["value"].isna(), "")
     status = status.where(~(frame["value"].isna() & ~status.isin(["..", ".", "–"])), "..")
+    flag = frame["status"].astype(str).str.strip()
     tidy = pd.DataFrame(
         {
             "indicator": ind.id,
@@ -223,6 +232,7 @@ def tidy_response(doc: dict, ind: Indicator, source_note: str, url: str | None =
             "denominator": float("nan"),
             "margin": float("nan"),
             "status": status,
+            "flag": flag,
             "source": f"{ind.producer}, {ind.source['statistic']} ({source_note})",
             "example": False,
         }

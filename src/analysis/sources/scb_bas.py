@@ -39,6 +39,7 @@ def tidy_bas(raw_dir: Path) -> pd.DataFrame:
             "denominator": float("nan"),
             "margin": float("nan"),
             "status": value.isna().map({True: "..", False: ""}),
+            "flag": "",
             "source": f"SCB, BAS (AM0210); snapshot sha256 {snap.sha256[:12]}",
             "example": False,
         }
