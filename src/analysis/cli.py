@@ -427,6 +427,37 @@ def fetch(
     )
 
 
+@app.command("fetch-groups")
+def fetch_groups(
+    title: Annotated[Optional[str], typer.Option("--title", "-t", help="Sökord i gruppens namn, t.ex. \"Liknande kommuner\"")] = None,
+    id: Annotated[Optional[list[str]], typer.Option("--id", help="Koladas grupp-id (flera: upprepa)")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Hoppa över HTTP-cachen i .cache/")] = False,
+    kolada_url: Annotated[Optional[str], typer.Option(help="Kolada API v3 (eller en spegel)", envvar="ANALYSIS_KOLADA_URL")] = None,
+) -> None:
+    """Hämta Koladas kommungrupper (t.ex. liknande kommuner) med medlemmar och spara svaren med härkomst."""
+    from .config import load_config
+    from .geography import load_geography
+    from .sources.kolada_groups import fetch_groups as run
+
+    try:
+        _check_url(kolada_url, "--kolada-url")
+        config = load_config()
+        res = run(config, load_geography(config.root), title=title, ids=id, base_url=kolada_url, cache=not no_cache,
+                  log=lambda msg: err.print(msg, highlight=False))
+    except (AnalysisError, OSError) as exc:
+        err.print("Inget i data/ ändrades.", highlight=False)
+        _fail(exc)
+    folder = res.folder.relative_to(config.root) if res.folder.is_relative_to(config.root) else res.folder
+    t = Table(title=f"{len(res.groups)} kommungrupper sparade i {folder}", title_justify="left")
+    for col in ("id", "namn", "kommuner"):
+        t.add_column(col)
+    for g in sorted(res.groups.values(), key=lambda g: g.name):
+        t.add_row(g.id, g.name, str(len(g.members)))
+    out.print(t)
+    out.print(f"Använd en grupp i analysis.yml: kommungrupp: {{source: kolada, kolada: {{snapshot: {folder}, "
+              f"groups: {{\"1081\": \"<id>\"}}}}}}", highlight=False, markup=False)
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV- eller XLSX-fil enligt datakontraktet")],

@@ -322,16 +322,16 @@ class GroupComparison:
         def place(v) -> str:
             return "–" if pd.isna(v) else str(int(v))
 
-        rows = [{"": self.area.name, col: fmt.number(p["measure"], dec),
+        rows = [{"Område": self.area.name, col: fmt.number(p["measure"], dec),
                  "Plats i gruppen": f"{place(p['rank_group'])} av {int(p['n_group'])}",
                  "Plats i riket": f"{place(p['rank_riket'])} av {int(p['n_riket'])}"}]
         for text, x, y in self._reference_values(ind):
-            rows.append({"": ("Gruppens värde" if y == 1 else "Riket"), col: fmt.number(x, dec),
+            rows.append({"Område": ("Gruppens värde" if y == 1 else "Riket"), col: fmt.number(x, dec),
                          "Plats i gruppen": "", "Plats i riket": ""})
         lo, hi = in_group.nsmallest(1, "measure").iloc[0], in_group.nlargest(1, "measure").iloc[0]
-        rows.append({"": f"Lägst i gruppen: {lo['name']}", col: fmt.number(lo["measure"], dec),
+        rows.append({"Område": f"Lägst i gruppen: {lo['name']}", col: fmt.number(lo["measure"], dec),
                      "Plats i gruppen": "", "Plats i riket": ""})
-        rows.append({"": f"Högst i gruppen: {hi['name']}", col: fmt.number(hi["measure"], dec),
+        rows.append({"Område": f"Högst i gruppen: {hi['name']}", col: fmt.number(hi["measure"], dec),
                      "Plats i gruppen": "", "Plats i riket": ""})
         return pd.DataFrame(rows)
 

@@ -35,7 +35,7 @@ from .catalogue import Catalogue
 from .config import Config
 from .errors import AnalysisError, DataValidationError
 from .geography import Geography
-from .provenance import Snapshot, load_snapshot
+from .provenance import Snapshot, load_snapshot, snapshot_files
 
 DEFAULTS = {
     "source": "skr",
@@ -285,10 +285,16 @@ def load_grouping(config: Config, geography: Geography) -> Grouping:
     kcfg = cfg["kolada"] or {}
     chosen = {str(k).zfill(4): str(v) for k, v in (kcfg.get("groups") or {}).items()}
     if not kcfg.get("snapshot"):
-        raise AnalysisError("analysis.yml: kommungrupp.kolada.snapshot saknas (hämta med `analysis fetch-groups`).")
+        raise AnalysisError("analysis.yml: kommungrupp.kolada.snapshot saknas (hämta grupperna med "
+                            "`analysis fetch-groups` och ange mappen här).")
     path = _path(config, kcfg["snapshot"])
-    snap = load_snapshot(path)
-    kolada_groups = parse_kolada_groups(json.loads(path.read_text(encoding="utf-8")), geography, str(path))
+    files = snapshot_files(path, "*.json") if path.is_dir() else [path]
+    if not files:
+        raise AnalysisError(f"analysis.yml: kommungrupp.kolada.snapshot {path}: inga sparade svar (kör `analysis fetch-groups`).")
+    snaps, kolada_groups = [], {}
+    for f in files:
+        snaps.append(load_snapshot(f))
+        kolada_groups.update(parse_kolada_groups(json.loads(f.read_text(encoding="utf-8")), geography, str(f)))
     unknown = [f"{k}: {v}" for k, v in chosen.items() if v not in kolada_groups]
     bad_codes = [k for k in chosen if k not in geography or geography.area(k).level != "kommun"]
     if unknown or bad_codes:
@@ -302,7 +308,7 @@ def load_grouping(config: Config, geography: Geography) -> Grouping:
     title = f"Koladas kommungrupper (liknande kommuner) för {len(chosen)} kommun(er), i övrigt {skr.title}"
     note = ("Kommuner med en vald Kolada-grupp jämförs med den gruppen; övriga med sin kommungrupp enligt "
             f"{skr.title}.")
-    return Grouping(title, groups, by_kommun, cfg["method"], cfg["min_coverage"], skr.snapshots + [snap], note)
+    return Grouping(title, groups, by_kommun, cfg["method"], cfg["min_coverage"], skr.snapshots + snaps, note)
 
 
 # --------------------------------------------------------------------------- group values
