@@ -114,3 +114,60 @@ def test_example_plan_counts_and_kommun_activities(config):
     names = " ".join(karlshamn["responsible"])
     assert "Karlshamns kommun" in names and "Länets kommuner" in names
     assert not plan.for_kommun("Karlshamn")["responsible"].str.contains("^Region Blekinge$").any()
+
+
+@pytest.fixture()
+def shown(monkeypatch):
+    import analysis.present as present
+
+    bundles = []
+    monkeypatch.setattr(present, "_display", lambda bundle, metadata=None: bundles.append(bundle))
+    return bundles
+
+
+def test_county_section_counts_by_status_per_goal(shown):
+    from analysis.present import CountyReport
+
+    r = CountyReport("10", 2024, static_images=False)
+    r.action_plan()
+    md = [b.get("text/markdown", "") for b in shown]
+    assert any("Exempeldata:" in m and "påhittad" in m for m in md)  # flagged where it shows
+    assert "### Mål 5. Samarbete mellan offentliga aktörer" in md
+    counts = next(m for m in md if m.startswith("| Mål"))
+    plan = r.plan
+    row5 = next(line for line in counts.splitlines() if line.startswith("| 5. Samarbete"))
+    cells = [c.strip() for c in row5.strip("|").split("|")]
+    assert cells[1:6] == [str(plan.counts("samarbete")[s]) for s in ("genomford", "pagar", "ej_paborjad", "installd")] + [
+        str(len(plan.for_goal("samarbete")))]
+    assert cells[6] == "Exempeldata"
+
+
+def test_goal_5_status_comes_from_the_plan(shown):
+    from analysis.present import CountyReport
+
+    r = CountyReport("10", 2024, static_images=False)
+    r.status_overview()
+    table = shown[0]["text/markdown"]
+    row5 = next(line for line in table.splitlines() if line.startswith("| 5. Samarbete"))
+    assert f"Handlingsplan 2024: {r.plan.status_summary('samarbete')}" in row5 and "Exempeldata" in row5
+    assert "utanför statistiken" not in table
+    assert any("Följs bara upp genom handlingsplanens aktiviteter, utan statistik: mål 5" in b.get("text/markdown", "")
+               for b in shown)
+
+
+def test_kommun_report_lists_its_activities(shown):
+    from analysis.present import Report
+
+    Report("1082", 2024, static_images=False).kommun_activities()
+    table = next(b["text/markdown"] for b in shown if b["text/markdown"].startswith("| Mål"))
+    assert "Lokalt jobbspår inom industri och logistik" in table  # "Karlshamns kommun; Arbetsförmedlingen"
+    assert "Studiehandledning på modersmål" in table  # "Länets kommuner"
+    assert "Hälsoinformation på flera språk" not in table  # Region Blekinge; Statens servicecenter
+
+
+def test_county_without_plan_says_how_to_make_one(shown):
+    from analysis.present import CountyReport
+
+    CountyReport("08", 2024, static_images=False).action_plan()
+    assert "analysis handlingsplan mall --county 08" in shown[0]["text/markdown"]
+    assert "Kalmar län" in shown[0]["text/markdown"]

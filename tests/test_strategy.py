@@ -25,3 +25,24 @@ def test_kalmar_five_areas(root, catalogue):
 def test_unknown_county_is_explained(root):
     with pytest.raises(AnalysisError, match="Ingen strategifil för län 12"):
         load_strategy("12", root)
+
+
+def test_every_goal_is_followed_up_by_indicators_or_the_handlingsplan(root, catalogue):
+    for county in ("10", "08"):
+        for g in load_strategy(county, root).goals:
+            assert g.indicators(catalogue) or g.handlingsplan, (county, g.id)
+    kalmar = {g.id: g for g in load_strategy("08", root).goals}
+    assert kalmar["bostad_bosattning"].activities_only(catalogue)
+    assert [i.id for i in kalmar["social_sammanhallning"].indicators(catalogue)] == ["valdeltagande_kf"]
+    assert load_strategy("10", root).goals[4].activities_only(catalogue)
+
+
+def test_goal_without_indicators_must_use_the_handlingsplan(root, catalogue):
+    import yaml
+
+    from analysis.strategy import parse_strategy
+
+    raw = yaml.safe_load((root / "data" / "strategies" / "blekinge.yml").read_text(encoding="utf-8"))
+    raw["goals"][4].pop("handlingsplan")
+    with pytest.raises(AnalysisError, match="goals/4: a goal without catalogue indicators must be followed up"):
+        parse_strategy(raw, catalogue)

@@ -398,3 +398,82 @@ def load_plan(county: str, year: int, config: Config | None = None) -> Plan | No
         return None
     real, _, rows, snap = sorted(candidates, key=lambda c: (c[0], c[1]))[-1]
     return Plan(county, int(year), rows.reset_index(drop=True), not real, snap.meta, snap.path, spec)
+
+
+# --------------------------------------------------------------------------- report pieces (no display)
+
+
+def _fmt_date(value) -> str:
+    import datetime as dt
+
+    from . import fmt
+
+    try:
+        return fmt.date_long(dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
+def report_text(spec: Spec, key: str, **kw) -> str:
+    return spec.raw["report"][key].format(**kw).strip()
+
+
+def source_line(plan: Plan) -> str:
+    m = plan.meta
+    return report_text(plan.spec, "source", producer=m.get("producer", ""), title=m.get("title", ""),
+                       retrieved=_fmt_date(m.get("retrieved", "")))
+
+
+def counts_table(plan: Plan, strategy: Strategy) -> pd.DataFrame:
+    """One row per strategy goal: number of activities by status, and in total."""
+    cols = plan.spec.raw["report"]["columns"]
+    rows = []
+    for g in strategy.goals:
+        counts = plan.counts(g.id)
+        rows.append({cols["goal"]: goal_choice(g),
+                     **{plan.spec.status_label(s).capitalize(): n for s, n in counts.items()},
+                     cols["total"]: sum(counts.values())})
+    total = plan.counts()
+    rows.append({cols["goal"]: cols["total"], **{plan.spec.status_label(s).capitalize(): n for s, n in total.items()},
+                 cols["total"]: sum(total.values())})
+    df = pd.DataFrame(rows)
+    if plan.example:
+        df[cols["data"]] = "Exempeldata"
+    return df
+
+
+def activities_table(plan: Plan, rows: pd.DataFrame, catalogue: Catalogue, strategy: Strategy | None = None) -> pd.DataFrame:
+    """The activities as a reader sees them (status and indicator in words)."""
+    cols = plan.spec.raw["report"]["columns"]
+    known = {i.id: i.short_title for i in catalogue}
+    goals = {g.id: goal_choice(g) for g in strategy.goals} if strategy else {}
+    out = pd.DataFrame({
+        **({cols["goal"]: rows["goal"].map(goals)} if strategy else {}),
+        cols["activity"]: rows["activity"],
+        cols["responsible"]: rows["responsible"].str.replace(plan.spec.raw["separator"], ",", regex=False),
+        cols["status"]: rows["status"].map(plan.spec.status_label),
+        cols["comment"]: rows["comment"].replace("", "–"),
+        cols["indicator"]: rows["indicator"].map(lambda i: known.get(i, "–") if i else "–"),
+    }).reset_index(drop=True)
+    if plan.example:
+        out[cols["data"]] = "Exempeldata"
+    return out
+
+
+def overview_cells(plan: Plan | None, goal: Goal, year: int) -> tuple[str, str, str]:
+    """(indicator, status, data) cells for a goal in the goal overviews."""
+    spec = plan.spec if plan else load_spec()
+    indicator = report_text(spec, "overview_indicator")
+    if plan is None:
+        return indicator, report_text(spec, "overview_missing", year=year), "Saknas"
+    return (indicator, report_text(spec, "overview_status", year=year, summary=plan.status_summary(goal.id)),
+            "Exempeldata" if plan.example else "Verklig")
+
+
+def activities_only_note(strategy: Strategy, catalogue: Catalogue, spec: Spec | None = None) -> str | None:
+    """Which goals rest on the handlingsplan's activities only (no catalogue indicator), or None."""
+    goals = [g for g in strategy.goals if g.activities_only(catalogue)]
+    if not goals:
+        return None
+    names = ", ".join(f"mål {g.number} ({g.title})" for g in goals)
+    return report_text(spec or load_spec(), "activities_only", goals=names)

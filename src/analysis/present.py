@@ -180,6 +180,15 @@ class Report(GroupComparison):
         self.geo = self.results.geography
         self.catalogue = self.results.catalogue
 
+    @property
+    def plan(self):
+        """The län's handlingsplan for the report year (:mod:`analysis.handlingsplan`), or None."""
+        if not hasattr(self, "_plan"):
+            from .handlingsplan import load_plan
+
+            self._plan = load_plan(self.area.county, self.year, self.results.config)
+        return self._plan
+
     # -- selection (no arithmetic) ------------------------------------------------------------
 
     def shown_code(self, ind: Indicator) -> str:
@@ -479,9 +488,11 @@ class Report(GroupComparison):
         for goal in self.results.strategy.goals:
             inds = goal.indicators(self.catalogue)
             if not inds:
-                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": "–",
-                             "Läge": goal.followed_up_outside_statistics or "", "Utveckling": "följs upp utanför statistiken",
-                             "Data": ""})
+                from .handlingsplan import overview_cells
+
+                what, status, kind = overview_cells(self.plan, goal, self.year)
+                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                             "Läge": "länets handlingsplan", "Utveckling": status, "Data": kind})
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
@@ -498,10 +509,40 @@ class Report(GroupComparison):
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
+        self._activities_only_note()
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
         self.group_overview()
+
+    def _activities_only_note(self) -> None:
+        from .handlingsplan import activities_only_note
+
+        note = activities_only_note(self.results.strategy, self.catalogue)
+        if note:
+            show_markdown(f"*{note}*")
+
+    def kommun_activities(self) -> None:
+        """The activities of the län's handlingsplan that name this kommun as responsible."""
+        from .handlingsplan import activities_table, load_spec, report_text, source_line
+
+        plan, lan = self.plan, self.geo.county(self.area.county)
+        if plan is None:
+            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
+                                      county_name=lan.name.replace("Region ", "") + " län"))
+            return
+        if plan.example:
+            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
+        rows = plan.for_kommun(self.area.name)
+        if rows.empty:
+            show_markdown(report_text(plan.spec, "kommun_none", year=self.year, kommun=self.area.name))
+        else:
+            show_markdown(report_text(plan.spec, "kommun_intro", year=self.year, kommun=self.area.name))
+            table = activities_table(plan, rows, self.catalogue, self.results.strategy)
+            caption = report_text(plan.spec, "kommun_caption", year=self.year, kommun=self.area.name)
+            notes = TableNotes(caption, source_line(plan), example=plan.example)
+            show_table(table, caption, self.download("handlingsplan", table, notes))
+        show_markdown(f"*{source_line(plan)}*")
 
 
 class CountyReport(Report):
@@ -609,8 +650,11 @@ class CountyReport(Report):
         for goal in self.results.strategy.goals:
             inds = goal.indicators(self.catalogue)
             if not inds:
-                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": "–",
-                             "Länet": "Följs upp utanför statistiken", "Kommunerna": "–", "Data": "–"})
+                from .handlingsplan import overview_cells
+
+                what, status, kind = overview_cells(self.plan, goal, self.year)
+                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                             "Länet": status, "Kommunerna": "–", "Data": kind})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
                 lan_status = status_word(tr)
@@ -627,9 +671,40 @@ class CountyReport(Report):
         caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
+        self._activities_only_note()
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
+
+    def action_plan(self) -> None:
+        """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
+        from .handlingsplan import activities_table, counts_table, load_spec, report_text, source_line
+
+        plan, s = self.plan, self.results.strategy
+        if plan is None:
+            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
+                                      county_name=self.area.name.replace("Region ", "") + " län"))
+            return
+        if plan.example:
+            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
+        show_markdown(report_text(plan.spec, "intro", year=self.year, n=len(plan.rows),
+                                  summary=plan.status_summary(), council=s.council))
+        caption = report_text(plan.spec, "counts_caption", year=self.year)
+        table = counts_table(plan, s)
+        notes = TableNotes(caption, source_line(plan), example=plan.example)
+        show_table(table, caption, self.download("handlingsplan-status", table, notes))
+        for n, goal in enumerate(s.goals, start=1):
+            show_markdown("### " + report_text(plan.spec, "goal_heading", number=goal.number, title=goal.title))
+            rows = plan.for_goal(goal.id)
+            if rows.empty:
+                show_markdown(report_text(plan.spec, "no_activities"))
+                continue
+            show_markdown(f"**{plan.status_summary(goal.id).capitalize()}.**")
+            caption = report_text(plan.spec, "table_caption", year=self.year, number=goal.number, title=goal.title)
+            table = activities_table(plan, rows, self.catalogue)
+            notes = TableNotes(caption, source_line(plan), example=plan.example)
+            show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n))
+        show_markdown(f"*{source_line(plan)}*")
 
     def trend_overview(self) -> None:
         rows = []

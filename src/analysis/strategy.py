@@ -23,9 +23,15 @@ class Goal:
     goal: str
     focus_areas: tuple[str, ...]
     followed_up_outside_statistics: str | None = None
+    #: followed up (also) through the handlingsplan's activities for the goal
+    handlingsplan: bool = False
 
     def indicators(self, catalogue: Catalogue) -> list[Indicator]:
         return [i for area in self.focus_areas for i in catalogue.in_focus_area(area)]
+
+    def activities_only(self, catalogue: Catalogue) -> bool:
+        """True when no catalogue indicator follows the goal up: only the handlingsplan's activities do."""
+        return not self.indicators(catalogue)
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,10 @@ def parse_strategy(raw: dict, catalogue: Catalogue, origin: str = "strategy") ->
         for area in g.get("focus_areas") or []:
             if area not in catalogue.focus_areas:
                 problems.append(f"goals/{i}: focus area {area!r} is not in the catalogue")
-        if not g.get("focus_areas") and not g.get("followed_up_outside_statistics"):
-            problems.append(f"goals/{i}: a goal with no focus areas must say how it is followed up")
+        with_indicators = [a for a in g.get("focus_areas") or [] if catalogue.in_focus_area(a)]
+        if not with_indicators and not g.get("handlingsplan"):
+            problems.append(f"goals/{i}: a goal without catalogue indicators must be followed up through the "
+                            "handlingsplan (handlingsplan: true)")
         if not problems:
             goals.append(Goal(**{**g, "focus_areas": tuple(g["focus_areas"])}))
     if problems:
