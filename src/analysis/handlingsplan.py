@@ -443,21 +443,32 @@ def counts_table(plan: Plan, strategy: Strategy) -> pd.DataFrame:
 
 
 def activities_table(plan: Plan, rows: pd.DataFrame, catalogue: Catalogue, strategy: Strategy | None = None) -> pd.DataFrame:
-    """The activities as a reader sees them (status and indicator in words)."""
+    """The activities as a reader sees them: status in words, the linked indicator in the comment.
+
+    Few columns so that the PDF's table stays readable; an example plan says so in its caption."""
     cols = plan.spec.raw["report"]["columns"]
     known = {i.id: i.short_title for i in catalogue}
     goals = {g.id: goal_choice(g) for g in strategy.goals} if strategy else {}
-    out = pd.DataFrame({
+
+    def comment(r) -> str:
+        parts = [r["comment"]] if r["comment"] else []
+        if r["indicator"]:
+            parts.append(f"{cols['indicator']}: {known.get(r['indicator'], r['indicator'])}")
+        return ". ".join(parts) or "–"
+
+    return pd.DataFrame({
         **({cols["goal"]: rows["goal"].map(goals)} if strategy else {}),
         cols["activity"]: rows["activity"],
         cols["responsible"]: rows["responsible"].str.replace(plan.spec.raw["separator"], ",", regex=False),
         cols["status"]: rows["status"].map(plan.spec.status_label),
-        cols["comment"]: rows["comment"].replace("", "–"),
-        cols["indicator"]: rows["indicator"].map(lambda i: known.get(i, "–") if i else "–"),
+        cols["comment"]: rows.apply(comment, axis=1) if len(rows) else rows["comment"],
     }).reset_index(drop=True)
-    if plan.example:
-        out[cols["data"]] = "Exempeldata"
-    return out
+
+
+def caption(plan: Plan, key: str, **kw) -> str:
+    """A table caption; an example plan's tables say so in the caption itself."""
+    text = report_text(plan.spec, key, **kw)
+    return text.rstrip(".") + f" {plan.spec.raw['report']['example_caption']}" if plan.example else text
 
 
 def overview_cells(plan: Plan | None, goal: Goal, year: int) -> tuple[str, str, str]:

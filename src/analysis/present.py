@@ -525,6 +525,7 @@ class Report(GroupComparison):
     def kommun_activities(self) -> None:
         """The activities of the län's handlingsplan that name this kommun as responsible."""
         from .handlingsplan import activities_table, load_spec, report_text, source_line
+        from .handlingsplan import caption as plan_caption
 
         plan, lan = self.plan, self.geo.county(self.area.county)
         if plan is None:
@@ -539,7 +540,7 @@ class Report(GroupComparison):
         else:
             show_markdown(report_text(plan.spec, "kommun_intro", year=self.year, kommun=self.area.name))
             table = activities_table(plan, rows, self.catalogue, self.results.strategy)
-            caption = report_text(plan.spec, "kommun_caption", year=self.year, kommun=self.area.name)
+            caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
             show_table(table, caption, self.download("handlingsplan", table, notes))
         show_markdown(f"*{source_line(plan)}*")
@@ -679,6 +680,7 @@ class CountyReport(Report):
     def action_plan(self) -> None:
         """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
         from .handlingsplan import activities_table, counts_table, load_spec, report_text, source_line
+        from .handlingsplan import caption as plan_caption
 
         plan, s = self.plan, self.results.strategy
         if plan is None:
@@ -689,7 +691,7 @@ class CountyReport(Report):
             show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
         show_markdown(report_text(plan.spec, "intro", year=self.year, n=len(plan.rows),
                                   summary=plan.status_summary(), council=s.council))
-        caption = report_text(plan.spec, "counts_caption", year=self.year)
+        caption = plan_caption(plan, "counts_caption", year=self.year)
         table = counts_table(plan, s)
         notes = TableNotes(caption, source_line(plan), example=plan.example)
         show_table(table, caption, self.download("handlingsplan-status", table, notes))
@@ -700,7 +702,7 @@ class CountyReport(Report):
                 show_markdown(report_text(plan.spec, "no_activities"))
                 continue
             show_markdown(f"**{plan.status_summary(goal.id).capitalize()}.**")
-            caption = report_text(plan.spec, "table_caption", year=self.year, number=goal.number, title=goal.title)
+            caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
             table = activities_table(plan, rows, self.catalogue)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
             show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n))
