@@ -729,19 +729,53 @@ class CountyReport(Report):
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
 
-    def annual_report(self) -> None:
-        """A short text for the government's annual report (årsredovisning), from the same results."""
-        s = self.results.strategy
-        lines = [
-            f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
-            f"Uppföljningen {self.year} jämför utrikes och inrikes födda i länets {len(self.kommuner)} kommuner, "
-            f"länet och riket, med {self.results.baseline_year} som basår."
-        ]
+    def annual_report_text(self):
+        """The text for the government's annual report (årsredovisning), split into real sentences, example
+        sentences and notes of what is missing, per strategic goal. One place for each sentence: the county
+        report shows it (:meth:`annual_report`) and `analysis render` writes it as DOCX and plain text
+        (:mod:`analysis.arsredovisning`, real sentences only)."""
+        from .arsredovisning import AnnualGoal, AnnualText, load_texts
+        from .coverage import how_to_get, missing
+
+        s, texts = self.results.strategy, load_texts()
+        intro = (f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
+                 f"Uppföljningen {self.year} jämför utrikes och inrikes födda i länets {len(self.kommuner)} kommuner, "
+                 f"länet och riket, med {self.results.baseline_year} som basår.")
+        goals = []
         for goal in s.goals:
-            inds = goal.indicators(self.catalogue)
-            if not inds:
-                lines.append(f"**Mål {goal.number}, {goal.title}:** {goal.followed_up_outside_statistics}")
-                continue
-            parts = [self.narrative(ind) + (" *(exempeldata)*" if self.is_example(ind) else "") for ind in inds]
-            lines.append(f"**Mål {goal.number}, {goal.title}:** " + " ".join(parts))
+            g = AnnualGoal(goal.number, goal.title)
+            for ind in goal.indicators(self.catalogue):
+                if "lan" not in ind.levels:
+                    g.missing.append(texts["kommun_only"].format(title=ind.title).strip())
+                elif self.is_example(ind):
+                    g.example.append(self.narrative(ind))
+                    g.missing.append(texts["missing_indicator"].format(
+                        title=ind.title, year=self.year, how=how_to_get(ind, self.area.county)).strip())
+                elif self.data_kind(ind, [self.code]) == "Verklig":
+                    g.real.append(self.narrative(ind))
+                else:
+                    gap = missing(ind, self.code, self.year, self.results.tidy, self.geo, self.results.config.county)
+                    g.missing.append(f"{ind.title}: " + (gap.text if gap else texts["nothing_real"].format(year=self.year)))
+            plan = self.plan
+            if plan is not None and not plan.example and len(plan.for_goal(goal.id)):
+                g.real.append(texts["plan_status"].format(year=self.year, n=len(plan.for_goal(goal.id)),
+                                                          summary=plan.status_summary(goal.id)))
+            elif goal.activities_only(self.catalogue):
+                key = "plan_missing" if plan is None else "plan_example"
+                g.missing.append(texts[key].format(year=self.year, county=self.area.county).strip())
+            goals.append(g)
+        return AnnualText(intro, goals)
+
+    def annual_report(self) -> None:
+        """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
+        text = self.annual_report_text()
+        lines = [text.intro]
+        for g in text.goals:
+            body = " ".join(g.real) if g.real else "–"
+            lines.append(f"**Mål {g.number}, {g.title}:** {body}")
+            lines += [f"*{m}*" for m in g.missing]
         show_markdown("\n\n".join(lines))
+        examples = [f"- **Mål {g.number}, {g.title}:** " + " ".join(g.example) for g in text.goals if g.example]
+        if examples:
+            show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
+                          "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")

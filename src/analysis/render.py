@@ -186,6 +186,16 @@ def _render(job: Job, work: Path) -> list[Path]:
     return outputs
 
 
+def _annual_report_documents(job: Job, work: Path) -> list[Path]:
+    """County report only: the årsredovisning text as DOCX and plain text beside the report
+    (:mod:`analysis.arsredovisning`)."""
+    if job.kind != "lan":
+        return []
+    from .arsredovisning import write_documents
+
+    return write_documents(job.code, job.year, job.data_path, work)
+
+
 def _move_into_place(work: Path, final: Path) -> None:
     """Replace the old report folder only once the new one is complete."""
     old = final.with_name(f".old-{final.name}-{os.getpid()}")
@@ -205,6 +215,7 @@ def run_job(job: Job) -> JobResult:
         work.mkdir(parents=True)
         _execute(job, work)
         outputs = _render(job, work)
+        outputs += _annual_report_documents(job, work)
         _move_into_place(work, job.final_dir)
         result.outputs = [job.final_dir / p.name for p in outputs]
     except AnalysisError as exc:
