@@ -20,6 +20,7 @@ from analysis.fetch import fetch, parse_years
 from analysis.gaps import compute_gaps
 from analysis.geography import load_geography
 from analysis.provenance import load_snapshot, snapshot_files
+from analysis.errors import DataValidationError
 from analysis.sources import pxweb
 from analysis.sources.http import SchemaChanged
 from api_responses import jsonstat, kolada_page, kolada_row, recorded
@@ -44,7 +45,7 @@ def bas_values(root):
     return {(r.measure, r.birth_group, r.area_code.zfill(4), int(r.year)): float(r.value) for r in raw.itertuples()}
 
 
-def kolada_handler(httpserver, bas, broken_page=None, status=None):
+def kolada_handler(httpserver, bas, broken_page=None, status=None, poison=None):
     """Kolada v3: BAS KPIs with the real T values (K/M made up for the test), SFI KPIs made up; paged."""
 
     def handler(request):
@@ -74,7 +75,10 @@ def kolada_handler(httpserver, bas, broken_page=None, status=None):
                 del body["values"][0]["values"][0]["gender"]
             else:
                 return Response('{"count": 3, "values": [{"kpi": "N02', content_type="application/json")
-        return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
+        text = json.dumps(body, ensure_ascii=False)
+        if poison and page == 2:  # an impossible value in the raw JSON text, e.g. 1e999 (parses as inf)
+            text = re.sub(r'"value": [0-9.]+', f'"value": {poison}', text, count=1)
+        return Response(text, content_type="application/json")
 
     httpserver.expect_request(re.compile(r"^/v3/data/")).respond_with_handler(handler)
 
@@ -236,6 +240,18 @@ def test_bad_response_leaves_data_untouched(project, httpserver, root, broken_pa
     else:
         assert "inte giltig JSON" in str(exc.value)
     assert tree_digest(project.root / "data") == before  # nothing half-written, no staging left
+
+
+@pytest.mark.parametrize("poison, needle", [("1e999", "'inf' is not a finite number"),
+                                           ("-5", "is negative"), ("250.5", "cannot be above 100")])
+def test_impossible_fetched_values_are_rejected_before_staging(project, httpserver, root, poison, needle):
+    kolada_handler(httpserver, bas_values(root), poison=poison)
+    before = tree_digest(project.root / "data")
+    with pytest.raises(DataValidationError) as exc:
+        run(project, httpserver)
+    assert exc.value.source.startswith("Kolada, svar 2")
+    assert any(needle in p for p in exc.value.problems), exc.value.problems
+    assert tree_digest(project.root / "data") == before  # nothing staged, nothing swapped in
 
 
 def test_unreachable_source_falls_back_to_saved_snapshots_and_says_so(project, httpserver, root):

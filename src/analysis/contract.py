@@ -158,7 +158,7 @@ def _numbers(df: pd.DataFrame, col: str, problems: Problems, bad: pd.Series, who
         num = s.astype("float64")
         nan_text = pd.Series(False, index=s.index)
         unreadable = pd.Series(False, index=s.index)
-        text = s
+        text = num.map(lambda v: f"{v:g}")
     else:
         blank = _is_blank(s)
         text = s.astype("str").str.strip()

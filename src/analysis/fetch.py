@@ -20,7 +20,7 @@ from pathlib import Path
 from .build import BuildResult, build_dataset
 from .catalogue import Catalogue, load_catalogue
 from .config import Config, load_config
-from .contract import write_tidy
+from .contract import validate_tidy, write_tidy
 from .errors import AnalysisError
 from .geography import RIKET, Geography, load_geography
 from .provenance import load_snapshot, snapshot_files, write_sidecar
@@ -173,11 +173,13 @@ def fetch(
                 if source == kolada.SOURCE:
                     api = kolada.client(kolada_url or os.environ.get("ANALYSIS_KOLADA_URL") or kolada.BASE_URL,
                                         **client_args)
-                    _fetch_kolada(api, staging, folder, kpis, areas, years, lan, period, log)
+                    _fetch_kolada(api, staging, folder, kpis, areas, years, lan, period, log,
+                                  check=lambda page, what: _check_kolada(page, what, catalogue, geography))
                 else:
                     api = pxweb.client(pxweb_url or os.environ.get("ANALYSIS_SCB_URL") or pxweb.BASE_URL,
                                        **client_args)
-                    _fetch_pxweb(api, staging, folder, px_inds, areas, years, lan, period, log)
+                    _fetch_pxweb(api, staging, folder, px_inds, areas, years, lan, period, log,
+                                 check=lambda resp, ind, what: _check_pxweb(resp, ind, what, catalogue, geography))
             except SourceUnavailable as exc:
                 # Drop this source's partial pages; its saved snapshots stay in use.
                 shutil.rmtree(staging.root / folder, ignore_errors=True)
@@ -216,8 +218,22 @@ def _meta(resp, *, title: str, producer: str, licence: str, lan: str, **extra) -
     }
 
 
-def _fetch_kolada(api: ApiClient, staging: Staging, folder: Path, kpis, areas, years, lan, period, log) -> None:
+def _check_kolada(page, what: str, catalogue: Catalogue, geography: Geography) -> None:
+    """The page's rows through the data contract before anything is staged (``"value": 1e999`` is inf)."""
+    rows = kolada.tidy_rows(kolada.page_rows(page.data), catalogue, geography, "kontroll före sparande")
+    validate_tidy(rows, catalogue, geography, source=what)
+
+
+def _check_pxweb(resp, ind, what: str, catalogue: Catalogue, geography: Geography) -> None:
+    rows = pxweb.tidy_response(resp.data, ind, "kontroll före sparande", resp.url)
+    validate_tidy(rows, catalogue, geography, source=what)
+
+
+def _fetch_kolada(api: ApiClient, staging: Staging, folder: Path, kpis, areas, years, lan, period, log,
+                  check=None) -> None:
     for n, page in enumerate(kolada.fetch_pages(api, kpis, areas, years), start=1):
+        if check:
+            check(page, f"Kolada, svar {n} ({page.url})")
         staging.add(folder, f"kolada-{n:03d}.json", page.content, _meta(
             page,
             title=f"Kolada API v3, nyckeltal {', '.join(kpis)}, län {lan} med kommuner och riket, {period} (svar {n})",
@@ -230,13 +246,16 @@ def _fetch_kolada(api: ApiClient, staging: Staging, folder: Path, kpis, areas, y
         log(f"Kolada: svar {n} ({len(page.data['values'])} rader) sparat")
 
 
-def _fetch_pxweb(api: ApiClient, staging: Staging, folder: Path, inds, areas, years, lan, period, log) -> None:
+def _fetch_pxweb(api: ApiClient, staging: Staging, folder: Path, inds, areas, years, lan, period, log,
+                 check=None) -> None:
     limits = pxweb.read_limits(api)
     log(f"SCB: högst {limits.max_cells} celler per anrop, {limits.max_calls} anrop per {limits.window:g} s")
     n = 0
     for ind in inds:
         for table, resp in pxweb.fetch_indicator(api, limits, ind, areas, years):
             n += 1
+            if check:
+                check(resp, ind, f"SCB {table} ({ind.id}), svar {n} ({resp.url})")
             staging.add(folder, f"{ind.id}-{table}-{n:03d}.json", resp.content, _meta(
                 resp,
                 title=f"SCB {table} ({ind.title}), län {lan} med kommuner och riket, {period}",
