@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import STATUS_SYMBOLS
+from .escape import safe_cells
 
 DATA_DIR = "data"
 WORKBOOK = "rapport-tabeller.xlsx"
@@ -60,10 +61,11 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     if notes.example and not {"Exempeldata", "Data"} & set(data.columns):
         data = data.assign(Exempeldata="ja")  # generated values stay marked in the file itself, not only in Noter
     csv, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
+    data = safe_cells(data)  # text such as =HYPERLINK(…) or @SUM(…) stays text in Excel/LibreOffice
     data.to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
         data.to_excel(xl, sheet_name="Data", index=False)
-        notes_frame(notes).to_excel(xl, sheet_name="Noter", index=False)
+        safe_cells(notes_frame(notes)).to_excel(xl, sheet_name="Noter", index=False)
         _autosize(xl)
     (folder / f"{slug}.json").write_text(
         json.dumps({"slug": slug, "order": list(order), **asdict(notes)}, ensure_ascii=False), encoding="utf-8"
@@ -88,15 +90,15 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
                              "Definition": m.get("definition", ""), "Exempeldata": "ja" if m.get("example") else "nej"})
         symbols = pd.DataFrame([{"Blad": "", "Tabell": f"Symbol {s}", "Källa": meaning, "Definition": "",
                                  "Exempeldata": ""} for s, meaning in STATUS_SYMBOLS.items()])
-        pd.concat([pd.DataFrame(contents), symbols], ignore_index=True).to_excel(xl, sheet_name="Innehåll och noter",
-                                                                                index=False)
+        safe_cells(pd.concat([pd.DataFrame(contents), symbols], ignore_index=True)).to_excel(
+            xl, sheet_name="Innehåll och noter", index=False)
         for name, m in sheets:
             try:
                 data = pd.read_csv(folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={"Kod": str},
                                    encoding="utf-8-sig", keep_default_na=False, na_values=[""])
             except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
                 data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
-            data.to_excel(xl, sheet_name=name, index=False)
+            safe_cells(data).to_excel(xl, sheet_name=name, index=False)
         _autosize(xl)
     return out
 

@@ -13,6 +13,7 @@ import pandas as pd
 from . import fmt
 from .catalogue import Catalogue, Indicator
 from .contract import STATUS_SYMBOLS, read_table
+from .escape import md_code, md_text
 from .provenance import Snapshot, sha256
 
 
@@ -109,15 +110,16 @@ def code_version(root: Path) -> str:
 def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: str,
              now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now().astimezone()
-    rows = [f"| `{s.path.relative_to(root / 'data' / 'raw')}` | {str(s.meta.get('retrieved', ''))[:10]} | "
-            f"`{s.sha256[:16]}` |" for s in snapshots]
+    rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | {md_text(str(s.meta.get('retrieved', ''))[:10])} | "
+            f"{md_code(s.sha256[:16], in_table=True)} |" for s in snapshots]
     try:
         data_name = str(data_path.relative_to(root))
     except ValueError:
         data_name = data_path.name
     return "\n".join([
         f"Rapporten skapades {fmt.date_long(now.date())} kl. {now:%H.%M} med renderaren **{renderer}** och "
-        f"programversion {code_version(root)}. Underlag: `{data_name}` (sha256 `{sha256(data_path)[:16]}`).",
+        f"programversion {md_text(code_version(root))}. Underlag: {md_code(data_name)} "
+        f"(sha256 {md_code(sha256(data_path)[:16])}).",
         "",
         "| Ögonblicksbild (data/raw) | Uttag | sha256 (början) |",
         "|---|---|---|",

@@ -1,0 +1,62 @@
+"""Free text (file names, producer, title, URL, source) on its way into Markdown (→ HTML and Typst via pandoc
+or Quarto) and into spreadsheets (CSV/XLSX downloads).
+
+* :func:`md_text` escapes every ASCII punctuation character with a backslash, which pandoc's Markdown reads
+  as the literal character: no emphasis, links, raw HTML (``<img onerror=…>``), raw Typst or shortcodes.
+* :func:`md_code` makes an inline code span that the text cannot close (the fence is longer than any run of
+  backticks in it); pandoc escapes ``<`` and ``&`` inside code for HTML and Typst.
+* :func:`cell_text` neutralises spreadsheet formulas: a text cell starting with ``=``, ``+``, ``-``, ``@``
+  (or a tab/carriage return) gets a leading apostrophe, so Excel and LibreOffice show it as text instead of
+  evaluating it (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pandas as pd
+
+_PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _clean(text: object) -> str:
+    """No control characters and no line breaks (a name is one line)."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(text))
+
+
+def md_text(text: object) -> str:
+    """Literal text for pandoc Markdown."""
+    return _PUNCT.sub(r"\\\1", _clean(text))
+
+
+def md_code(text: object, in_table: bool = False) -> str:
+    """An inline code span holding ``text`` literally (``in_table``: a ``|`` is escaped so that it does not
+    end a pipe-table cell)."""
+    text = _clean(text)
+    if "{{" in text:  # Quarto expands shortcodes even in code; escaped text cannot form one
+        return md_text(text)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    if in_table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def cell_text(value: object) -> object:
+    """A spreadsheet cell: text that would start a formula gets a leading apostrophe; other values as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`cell_text` applied to every text cell (numbers stay numbers)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(cell_text)
+    out.columns = [cell_text(c) if isinstance(c, str) else c for c in out.columns]
+    return out
