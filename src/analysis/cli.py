@@ -317,7 +317,8 @@ def _print_gap_table(table: pd.DataFrame, results, area) -> None:
     for _, rows in table.groupby("indicator", sort=False):
         first = rows.iloc[0]
         native = first.comparison == "inrikes"
-        versus = f"{first.subject} (värde) mot {first.reference} (jämförelse)" if native else "kommunen mot länet och riket"
+        versus = (f"{first.subject} (värde) mot {first.reference} (jämförelse)" if native
+                  else "länet mot riket" if first.level == "lan" else "kommunen mot länet och riket")
         t = Table(title=f"[bold]{first.title}[/] – {versus}", title_justify="left")
         for col, just in (("Område", "left"), ("Kön", "left"),
                           ("Värde", "right"), ("Jämförelse", "right"),

@@ -105,6 +105,10 @@ def area_gap_table(results: Results, code: str, sexes: tuple[str, ...] = ("T", "
     g = g[(g["year"] == results.year) & g["geo_code"].isin(codes) & g["sex"].isin(sexes)]
     # Indicators without a native group: the kommun vs län and riket, the län vs riket.
     keep = (g["comparison"] == "inrikes") | (g["geo_code"] == code)
+    # ... and for one that has no kommun level, the kommun's län vs riket (the län is what the report shows).
+    lan_only = [i.id for i in results.catalogue if "kommun" not in i.levels]
+    if len(chain) == 3:
+        keep |= g["indicator"].isin(lan_only) & (g["geo_code"] == chain[1].code)
     g = g[keep].copy()
     tr = results.trends.set_index(["indicator", "geo_code", "sex"])
     order = {c: i for i, c in enumerate(codes)}
