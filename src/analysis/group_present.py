@@ -263,21 +263,22 @@ class GroupComparison:
                 text=others["name"], hovertemplate="%{text}: %{x:.1f}<extra></extra>",
             ))
         own = float(p["measure"])
-        label = f"{self.area.name} {fmt.number(own, ind.decimals)}"
         fig.add_trace(go.Scatter(
-            x=[own, own], y=[1, 0], mode="markers+text", name=self.area.name, text=[label, ""],
-            textposition="top center", textfont={"color": HIGHLIGHT_COLOUR, "size": 13},
+            x=[own, own], y=[1, 0], mode="markers", name=self.area.name,
             marker={"symbol": "circle", "size": 15, "color": HIGHLIGHT_COLOUR, "line": {"color": "white", "width": 1.5}},
-            hovertemplate=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>", cliponaxis=False,
+            hovertemplate=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>",
         ))
+        # Labels sit outside the rows of dots (dots spread ±0.25 around their row), so nothing covers them.
+        labels = [(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.42, HIGHLIGHT_COLOUR)]
         for text, x, y in self._reference_values(ind):
             fig.add_trace(go.Scatter(
-                x=[x], y=[y], mode="markers+text", text=[text], textposition="bottom center",
-                name=text.rsplit(" ", 1)[0], marker={"symbol": "line-ns-open", "size": 26, "color": REFERENCE_COLOUR,
-                                                     "line": {"width": 3}},
-                textfont={"color": REFERENCE_COLOUR, "size": 12}, hovertemplate=f"{html.escape(text)}<extra></extra>",
-                cliponaxis=False,
+                x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", name=text.rsplit(" ", 1)[0],
+                line={"color": REFERENCE_COLOUR, "width": 3, "dash": "solid" if y == 1 else "dot"}, hovertemplate=f"{html.escape(text)}<extra></extra>",
             ))
+            labels.append((text, x, y - 0.42, REFERENCE_COLOUR))
+        for text, x, y, colour in labels:
+            fig.add_annotation(x=x, y=y, text=html.escape(text), showarrow=False, font={"color": colour, "size": 12},
+                               bgcolor="rgba(255,255,255,0.85)")
         fig.update_layout(
             separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=300,
             margin={"l": 10, "r": 30, "t": 30, "b": 50}, font={"family": "Arial, sans-serif", "size": 13},
@@ -391,7 +392,6 @@ class GroupComparison:
         if grouping is None or "kommun" not in ind.levels:
             return None
         gaps, vals, pos = self.results.group_gaps, self.results.group_values, self.results.positions
-        col = self._measure_label(ind)
         rows = []
         for k in self.kommuner:
             g = grouping.group_of(k.code)
@@ -417,9 +417,9 @@ class GroupComparison:
                      if len(pr) and pd.notna(pr["rank_group"].iloc[0]) else "–")
             rows.append({
                 "Kommun": k.name, "Kommungrupp": f"{g.id} {g.name}" if g.kind == "skr" else g.name,
-                f"Kommunen: {col}": fmt.number(own_v, ind.decimals),
-                f"Gruppens värde: {col}": fmt.number(grp_v, ind.decimals),
-                "Gruppens värde bygger på": f"{n} av {len(g.members)} kommuner" if grp_v is not None else "för få kommuner",
+                "Kommunen": fmt.number(own_v, ind.decimals),
+                "Gruppens värde": fmt.number(grp_v, ind.decimals),
+                "Bygger på": f"{n} av {len(g.members)} kommuner" if grp_v is not None else "för få kommuner",
                 "Plats i gruppen": place,
             })
         return pd.DataFrame(rows) if rows else None
@@ -431,10 +431,11 @@ class GroupComparison:
         table = self.county_group_table(ind)
         if table is None:
             return
-        if (table.iloc[:, 3] == "..").all():
+        if (table["Gruppens värde"] == "..").all():
             show_markdown(f"*Jämförelse med kommungrupper: värden finns för för få kommuner i grupperna "
                           f"för {ind.short_title.lower()} {self.year}.*")
             return
-        caption = (f"{ind.short_title} {self.year}: varje kommun i länet mot sin egen kommungrupp "
-                   f"({self.results.grouping.title}; gruppens värde = {self.results.grouping.method_text}).")
+        caption = (f"{ind.short_title} {self.year}, {self._measure_label(ind).lower()}: varje kommun i länet mot "
+                   f"sin egen kommungrupp ({self.results.grouping.title}; gruppens värde = "
+                   f"{self.results.grouping.method_text}; plats 1 = {self._order_words(ind).split(' (')[0].replace('räknat från ', '')}).")
         show_table(table, caption, self.download(f"{ind.id}-kommungrupper", table, self.notes(ind, caption), ind, 4))
