@@ -112,3 +112,18 @@ def test_new_indicator_is_a_catalogue_entry_plus_its_data(with_new_indicator, tm
     assert [(x["geo_code"], x["value_subject"], x["value_reference"]) for x in shown] == [("0010", 6.3, 5.2)]
     later = present.Report("1081", 2024, static_images=False, results=load_results(year=2024, config=project))
     assert "uppgifter för Region Blekinge 2021–2022, men inte för 2024" in later.missing(ind).reason
+
+
+def test_kalmar_report_shows_its_real_figures_and_says_how_to_get_the_rest(monkeypatch):
+    shown = []
+    monkeypatch.setattr(present, "show_markdown", shown.append)
+    monkeypatch.setattr(present, "show_figure", lambda *a, **k: None)
+    monkeypatch.setattr(present, "show_table", lambda *a, **k: None)
+    kalmar = present.Report("0880", 2024, static_images=False)  # Kalmar län, outside the default län
+    assert "utrikes födda 68,8\u00a0%, inrikes födda 84,5\u00a0%" in kalmar.headline(kalmar.catalogue.get(
+        "sysselsattningsgrad"))
+    assert not kalmar.results.tidy["example"].any()
+    kalmar.indicator("sfi_minst_tva_kurser")
+    text = "\n".join(shown)
+    assert "**Uppgift saknas.** Datamängden har inga uppgifter för Kalmar 2024" in text
+    assert "`analysis fetch --county 08`" in text and "`analysis import FIL" in text

@@ -128,3 +128,17 @@ def test_scb_status_is_kept_next_to_the_value(catalogue):
     assert tidy.loc["K", "value"] == 57.9 and tidy.loc["K", "flag"] == "B" and tidy.loc["K", "status"] == ""
     assert pd.isna(tidy.loc["M", "value"]) and tidy.loc["M", "status"] == ".."
     assert set(tidy["group"]) == {"utrikes"} and set(tidy["geo_code"]) == {"1081"}
+
+
+def test_years_before_a_table_starts_are_skipped_not_an_error(httpserver, catalogue):
+    httpserver.expect_request("/api/v2/config").respond_with_json(recorded("config.json"))
+    for level, (table, regions, contents) in BAS_TABLES.items():
+        httpserver.expect_request(f"/api/v2/tables/{table}/metadata").respond_with_json(
+            bas_metadata(table, regions, contents))
+    api = pxweb.client(httpserver.url_for("/api/v2"), sleep=lambda s: None)
+    limits = pxweb.read_limits(api)
+    ind = catalogue.get("sysselsattningsgrad")
+    assert list(pxweb.fetch_indicator(api, limits, ind, ["2580", "0025", "0000"], [2019, 2020, 2021])) == []
+    with pytest.raises(pxweb.NoPeriods, match="inga av åren 2019–2021"):
+        pxweb.selection(pxweb.spec_of(ind), bas_metadata("TAB6383", ["2580"], "000007K3"), "TAB6383", ["2580"],
+                        [2019, 2020, 2021], level="kommun")

@@ -26,6 +26,10 @@ LICENCE = "CC0 (SCB öppna data); ange källa: SCB"
 LEVELS = ("kommun", "lan", "riket")
 
 
+class NoPeriods(FetchError):
+    """The table has none of the requested years (e.g. a table that starts later): nothing to ask for."""
+
+
 @dataclass(frozen=True)
 class Limits:
     max_cells: int
@@ -163,7 +167,7 @@ def selection(
     have_years = set(codes(meta, time_dim)) if time_dim in dims else set()
     periods = [str(y) for y in years if str(y) in have_years]
     if not periods:
-        raise FetchError(SOURCE, f"{table}: inga av åren {years[0]}–{years[-1]} finns i tabellen", url)
+        raise NoPeriods(SOURCE, f"{table}: inga av åren {years[0]}–{years[-1]} finns i tabellen", url)
     wanted[time_dim] = periods
     return wanted
 
@@ -194,7 +198,10 @@ def fetch_indicator(
         if not table or not level_areas:
             continue
         meta = api.get(f"tables/{table}/metadata", {"lang": "sv"})
-        wanted = selection(spec, meta.data, table, level_areas, years, meta.url, level)
+        try:
+            wanted = selection(spec, meta.data, table, level_areas, years, meta.url, level)
+        except NoPeriods:
+            continue  # e.g. the integration tables start 2022: earlier years come from other sources
         for part in chunks(wanted, (spec["region"], spec["time"]), limits.max_cells):
             body = {"selection": [{"variableCode": d, "valueCodes": v} for d, v in part.items()]}
             resp = api.post(f"tables/{table}/data", body, {"lang": "sv", "outputFormat": "json-stat2"})
