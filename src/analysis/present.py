@@ -40,6 +40,8 @@ EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
 )
+#: Handlingsplan activity tables in the PDF: aktivitet, ansvariga, status, kommentar.
+ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -62,14 +64,19 @@ def _links_html(links: dict[str, str] | None, what: str) -> str:
             f'<a href="{html.escape(links["xlsx"])}" download>Excel (XLSX)</a></p>')
 
 
-def show_table(df: pd.DataFrame, caption: str, links: dict[str, str] | None = None) -> None:
+def show_table(df: pd.DataFrame, caption: str, links: dict[str, str] | None = None,
+               widths: list[float] | None = None) -> None:
     """A table as HTML (caption, keyboard-scrollable region, download links) and as a pandoc pipe table
-    with caption (for the PDF)."""
+    with caption (for the PDF). ``widths``: relative column widths in the PDF (default: from the content)."""
     body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
     body = body.replace(">", f">\n<caption>{html.escape(caption)}</caption>", 1)  # right after <table …>
     body = (f'<div class="tabell-ram" role="region" tabindex="0" aria-label="{html.escape(caption)}">\n'
             f"{body}\n</div>\n{_links_html(links, 'tabellen')}")
     md = df.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
+    if widths and len(widths) == len(df.columns):  # pandoc takes relative widths from the dashes
+        lines = md.split("\n")
+        lines[1] = "|" + "|".join(":" + "-" * max(3, round(100 * w / sum(widths))) for w in widths) + "|"
+        md = "\n".join(lines)
     _display({"text/html": body, "text/markdown": md, "text/plain": df.to_string(index=False)})
 
 
@@ -515,6 +522,21 @@ class Report(GroupComparison):
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
         self.group_overview()
 
+    def more_focus_areas(self, shown: list[str]) -> None:
+        """The strategy's focus areas that the notebooks do not show in sections of their own (``shown``),
+        each with a heading and its indicators (Kalmar: Social sammanhållning). Nothing for other strategies."""
+        areas = [a for g in self.results.strategy.goals for a in g.focus_areas if a not in shown]
+        if not areas:  # the embedded cell still has an output; it shows nothing
+            show_markdown("<!-- inga fler fokusområden i strategin -->")
+        for area in dict.fromkeys(areas):
+            goal = self.results.strategy.goal_for(area)
+            show_markdown(f"## {self.catalogue.focus_areas[area]}")
+            show_markdown(f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}")
+            if goal.followed_up_outside_statistics:
+                show_markdown(f"*{goal.followed_up_outside_statistics}*")
+            for ind in self.catalogue.in_focus_area(area):
+                self.indicator(ind)
+
     def _activities_only_note(self) -> None:
         from .handlingsplan import activities_only_note
 
@@ -542,7 +564,7 @@ class Report(GroupComparison):
             table = activities_table(plan, rows, self.catalogue, self.results.strategy)
             caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download("handlingsplan", table, notes))
+            show_table(table, caption, self.download("handlingsplan", table, notes), widths=[2, *ACTIVITY_WIDTHS])
         show_markdown(f"*{source_line(plan)}*")
 
 
@@ -705,7 +727,8 @@ class CountyReport(Report):
             caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
             table = activities_table(plan, rows, self.catalogue)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n))
+            show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
+                       widths=ACTIVITY_WIDTHS)
         show_markdown(f"*{source_line(plan)}*")
 
     def trend_overview(self) -> None:
@@ -768,10 +791,12 @@ class CountyReport(Report):
 
     def annual_report(self) -> None:
         """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
-        text = self.annual_report_text()
+        from .arsredovisning import load_texts
+
+        text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
         lines = [text.intro]
         for g in text.goals:
-            body = " ".join(g.real) if g.real else "–"
+            body = " ".join(g.real) if g.real else none
             lines.append(f"**Mål {g.number}, {g.title}:** {body}")
             lines += [f"*{m}*" for m in g.missing]
         show_markdown("\n\n".join(lines))
