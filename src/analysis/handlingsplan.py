@@ -418,10 +418,20 @@ def report_text(spec: Spec, key: str, **kw) -> str:
     return spec.raw["report"][key].format(**kw).strip()
 
 
-def source_line(plan: Plan) -> str:
+def source_line(plan: Plan, markdown: bool = False) -> str:
+    """"Källa: producer: title (inläst …)"; ``markdown``: the importer's free text kept literal."""
+    from .escape import md_text
+
     m = plan.meta
-    return report_text(plan.spec, "source", producer=m.get("producer", ""), title=m.get("title", ""),
+    lit = md_text if markdown else str
+    return report_text(plan.spec, "source", producer=lit(m.get("producer", "")), title=lit(m.get("title", "")),
                        retrieved=_fmt_date(m.get("retrieved", "")))
+
+
+def free_text_columns(plan: Plan) -> list[str]:
+    """The activity table's columns that hold the plan's own text (escaped on their way into Markdown)."""
+    cols = plan.spec.raw["report"]["columns"]
+    return [cols["activity"], cols["responsible"], cols["comment"]]
 
 
 def counts_table(plan: Plan, strategy: Strategy) -> pd.DataFrame:

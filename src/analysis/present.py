@@ -65,14 +65,20 @@ def _links_html(links: dict[str, str] | None, what: str) -> str:
 
 
 def show_table(df: pd.DataFrame, caption: str, links: dict[str, str] | None = None,
-               widths: list[float] | None = None) -> None:
+               widths: list[float] | None = None, free_text: list[str] | None = None) -> None:
     """A table as HTML (caption, keyboard-scrollable region, download links) and as a pandoc pipe table
-    with caption (for the PDF). ``widths``: relative column widths in the PDF (default: from the content)."""
+    with caption (for the PDF). ``widths``: relative column widths in the PDF (default: from the content).
+    ``free_text``: columns holding people's own text (a handlingsplan), kept literal in the Markdown."""
     body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
     body = body.replace(">", f">\n<caption>{html.escape(caption)}</caption>", 1)  # right after <table …>
     body = (f'<div class="tabell-ram" role="region" tabindex="0" aria-label="{html.escape(caption)}">\n'
             f"{body}\n</div>\n{_links_html(links, 'tabellen')}")
-    md = df.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
+    shown = df
+    if free_text:
+        from .escape import md_text
+
+        shown = df.assign(**{c: df[c].map(md_text) for c in free_text if c in df.columns})
+    md = shown.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
     if widths and len(widths) == len(df.columns):  # pandoc takes relative widths from the dashes
         lines = md.split("\n")
         lines[1] = "|" + "|".join(":" + "-" * max(3, round(100 * w / sum(widths))) for w in widths) + "|"
@@ -546,7 +552,7 @@ class Report(GroupComparison):
 
     def kommun_activities(self) -> None:
         """The activities of the län's handlingsplan that name this kommun as responsible."""
-        from .handlingsplan import activities_table, load_spec, report_text, source_line
+        from .handlingsplan import activities_table, free_text_columns, load_spec, report_text, source_line
         from .handlingsplan import caption as plan_caption
 
         plan, lan = self.plan, self.geo.county(self.area.county)
@@ -564,8 +570,9 @@ class Report(GroupComparison):
             table = activities_table(plan, rows, self.catalogue, self.results.strategy)
             caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download("handlingsplan", table, notes), widths=[2, *ACTIVITY_WIDTHS])
-        show_markdown(f"*{source_line(plan)}*")
+            show_table(table, caption, self.download("handlingsplan", table, notes), widths=[2, *ACTIVITY_WIDTHS],
+                       free_text=free_text_columns(plan))
+        show_markdown(f"*{source_line(plan, markdown=True)}*")
 
 
 class CountyReport(Report):
@@ -701,7 +708,8 @@ class CountyReport(Report):
 
     def action_plan(self) -> None:
         """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
-        from .handlingsplan import activities_table, counts_table, load_spec, report_text, source_line
+        from .handlingsplan import activities_table, counts_table, free_text_columns, load_spec, report_text
+        from .handlingsplan import source_line
         from .handlingsplan import caption as plan_caption
 
         plan, s = self.plan, self.results.strategy
@@ -728,8 +736,8 @@ class CountyReport(Report):
             table = activities_table(plan, rows, self.catalogue)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
             show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
-                       widths=ACTIVITY_WIDTHS)
-        show_markdown(f"*{source_line(plan)}*")
+                       widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
+        show_markdown(f"*{source_line(plan, markdown=True)}*")
 
     def trend_overview(self) -> None:
         rows = []
