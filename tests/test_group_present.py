@@ -43,6 +43,8 @@ def test_trend_chart_has_the_group_lines_in_their_own_style(ronneby):
     data = ronneby.chart_data(ind)
     grp = data[data["Område"] == "Kommungrupp C7"]
     assert sorted(grp["År"].unique()) == [2020, 2021, 2022, 2023, 2024] and (grp["Kod"] == "C7").all()
+    note = ronneby.group_notes(ind)[0]  # the download's Noter sheet says how the group line is formed
+    assert "ovägt medelvärde" in note and "Olofström" in note
 
 
 def test_place_in_group_and_riket_matches_an_independent_count(ronneby):

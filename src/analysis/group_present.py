@@ -210,6 +210,16 @@ class GroupComparison:
                 f"{self._basis(n, int(row['n_members']), row.get('method', 'unweighted'))} {self.year}, "
                 "beräknat för varje år.*")
 
+    def group_notes(self, ind: Indicator) -> list[str]:
+        """Notes for the chart's download when it carries the group's lines."""
+        g = self.comparison_group(ind)
+        if g is None or not self.group_shown(ind):
+            return []
+        grouping = self.results.grouping
+        return [f"{g.display_name} ({grouping.title}), kod {g.id}: {grouping.method_text}; skyddade och saknade "
+                f"värden ingår inte. Gruppens {len(g.members)} kommuner: "
+                + ", ".join(self.geo.area(c).name for c in g.members) + "."]
+
     # -- where the kommun stands ----------------------------------------------------------------------
 
     def _measures(self, ind: Indicator) -> pd.DataFrame:

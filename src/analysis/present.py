@@ -459,7 +459,8 @@ class Report(GroupComparison):
         versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
         title = f"{ind.title}, {where} jämfört med {versus}"
         table_caption = f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
-        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title), ind, 1)
+        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
+                              ind, 1)
         show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
         show_table(self.chart_table(ind), table_caption, links)
         if note := self.group_chart_note(ind):
