@@ -297,10 +297,12 @@ def gaps(
 
 def _print_missing(gone, results) -> None:
     """Per indicator without figures: "uppgift saknas", why, and how to get them."""
+    if gone:
+        out.print(f"[bold]Uppgift saknas[/] för {len(gone)} indikator(er):", highlight=False)
     for m in gone:
         ind = results.catalogue.get(m.indicator)
-        out.print(f"[bold]{ind.title}[/] ({results.geography.area(m.geo_code).name} {m.year}): {m.text}",
-                  highlight=False)
+        out.print(f"  • [bold]{ind.title}[/] ({results.geography.area(m.geo_code).name} {m.year}): "
+                  f"{m.reason}. {m.how}", highlight=False)
 
 
 def _print_gap_table(table: pd.DataFrame, results, area) -> None:
