@@ -190,3 +190,69 @@ def test_many_problems_are_capped_per_kind(catalogue, geography):
     assert any(p.startswith("… and 245 more") and "geo_code" in p for p in problems)
     assert any(p.startswith("… and") and "duplicate" in p for p in problems)
     assert len(problems) <= 12
+
+
+# --------------------------------------------------------------------------- XLSX as a person sees it
+
+XCOLS = ["indicator", "geo_code", "year", "sex", "group", "age_band", "value", "numerator", "denominator",
+         "margin", "status", "source", "example"]
+XROW = ["behorighet_yrkesprogram", "1081", 2024, "T", "utrikes", "åk9", 0.6125, 49, 80, None, None,
+        "Skolverket", "false"]
+
+
+def _book(path, sheets, hidden=(), percent=True):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+        if percent and rows and rows[0] == XCOLS:
+            for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
+                for c in row:
+                    c.number_format = "0.00%"
+    wb.active = len(wb.sheetnames) - 1
+    wb.save(path)
+    return path
+
+
+def test_xlsx_reads_the_visible_sheet_with_percentages(tmp_path, catalogue, geography):
+    old = [XCOLS, ["sysselsattningsgrad", "1081", 2019, "T", "utrikes", "20-64", 12.0, None, None, None, None, "x", "false"]]
+    p = _book(tmp_path / "b.xlsx", {"Gammal": old, "Data": [XCOLS, XROW]}, hidden={"Gammal"})
+    df = load_tidy(p, catalogue, geography)
+    assert df["indicator"].tolist() == ["behorighet_yrkesprogram"]  # not the hidden first sheet
+    assert df["value"].tolist() == [61.25]  # 61,25 % as shown, not 0.6125
+
+
+def test_xlsx_several_plausible_sheets_are_listed_and_sheet_picks_one(tmp_path, catalogue, geography):
+    from analysis.errors import AnalysisError
+
+    p = _book(tmp_path / "b.xlsx", {"2023": [XCOLS, XROW], "2024": [XCOLS, XROW]})
+    with pytest.raises(AnalysisError, match=r"flera flikar.*2023, 2024.*--sheet"):
+        load_tidy(p, catalogue, geography)
+    assert len(load_tidy(p, catalogue, geography, sheet="2024")) == 1
+    with pytest.raises(AnalysisError, match="fliken 'saknas' finns inte; flikar: 2023, 2024"):
+        load_tidy(p, catalogue, geography, sheet="saknas")
+
+
+def test_xlsx_merged_and_formula_cells_without_value_are_reported(tmp_path, catalogue, geography):
+    from openpyxl import load_workbook
+
+    row2 = list(XROW)
+    row3 = list(XROW)
+    row3[3] = "K"
+    p = _book(tmp_path / "b.xlsx", {"Data": [XCOLS, row2, row3]})
+    wb = load_workbook(p)
+    ws = wb["Data"]
+    ws["G3"] = "=49/80"  # a formula openpyxl saves without a cached value
+    ws.merge_cells("L2:L3")
+    wb.save(p)
+    with pytest.raises(DataValidationError) as exc:
+        load_tidy(p, catalogue, geography)
+    text = "\n".join(exc.value.problems)
+    assert "line 2–3, column L: merged cells (L2:L3)" in text
+    assert "line 3, column value: formula '=49/80' has no saved value" in text

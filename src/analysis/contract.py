@@ -13,6 +13,7 @@ rounding to whole percent, counts that are not whole numbers, and files without 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,8 +148,29 @@ class Problems:
         return out
 
 
+def _distinct_map(s: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """``fn`` applied once per distinct value (a tidy column has few: codes, years, symbols), not per row;
+    a missing cell is passed as None. Returns an object Series sharing the few result objects."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [fn(u) for u in uniques]
+    results[-1] = fn(None)
+    return pd.Series(results[codes], index=s.index, dtype=object)
+
+
+def _strip(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Cells as stripped text; missing cells are ''."""
+    return _distinct_map(s, _strip)
+
+
 def _is_blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype("str").str.strip() == "")
+    return _text(s) == ""
 
 
 def _numbers(df: pd.DataFrame, col: str, problems: Problems, bad: pd.Series, whole: bool = False) -> None:
@@ -158,12 +180,15 @@ def _numbers(df: pd.DataFrame, col: str, problems: Problems, bad: pd.Series, who
         num = s.astype("float64")
         nan_text = pd.Series(False, index=s.index)
         unreadable = pd.Series(False, index=s.index)
-        text = num.map(lambda v: f"{v:g}")
+        text = _Formatted(num)
     else:
-        blank = _is_blank(s)
-        text = s.astype("str").str.strip()
-        num = pd.to_numeric(text.where(~blank), errors="coerce").astype("float64")
-        nan_text = ~blank & text.str.lower().isin(NAN_WORDS)
+        text = _text(s)
+        blank = text == ""
+        codes, uniques = pd.factorize(text)
+        parsed = pd.to_numeric(pd.Series(uniques, dtype=object).where(pd.Series(uniques) != ""),
+                               errors="coerce").to_numpy(dtype="float64")
+        num = pd.Series(parsed[codes], index=s.index)
+        nan_text = ~blank & text.isin(_nan_words(uniques))
         unreadable = ~blank & num.isna() & ~nan_text
     infinite = np.isinf(num)
     target = "'int64'" if whole else "'float64'"
@@ -173,6 +198,20 @@ def _numbers(df: pd.DataFrame, col: str, problems: Problems, bad: pd.Series, who
                   lambda i: f"column {col}: {text[i]!r} is not a finite number")
     bad |= unreadable | nan_text | infinite
     df[col] = num.where(~(unreadable | nan_text | infinite))
+
+
+class _Formatted:
+    """Numbers shown in a message, formatted only for the rows that are listed."""
+
+    def __init__(self, num: pd.Series):
+        self.num = num
+
+    def __getitem__(self, i) -> str:
+        return f"{self.num[i]:g}"
+
+
+def _nan_words(values) -> list[str]:
+    return [v for v in values if isinstance(v, str) and v.lower() in NAN_WORDS]
 
 
 def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Series] | None:
@@ -189,12 +228,11 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
         if c not in df.columns:
             df[c] = np.nan
     if "flag" in df.columns:
-        flag = df["flag"].astype("object")
-        df["flag"] = flag.where(flag.notna(), "").astype("str").str.strip().replace({"nan": ""})
+        df["flag"] = _distinct_map(df["flag"], lambda v: "" if _strip(v) == "nan" else _strip(v))
     else:
         df["flag"] = ""
     if df["example"].dtype != bool:
-        words = df["example"].astype("str").str.strip().str.lower().where(df["example"].notna(), "")
+        words = _distinct_map(df["example"], lambda v: _strip(v).lower())
         bad_word = ~words.isin(TRUE_WORDS | FALSE_WORDS)
         problems.rows("column example: not true/false", bad_word,
                       lambda i: f"column example: {raw['example'][i]!r} is not true/false")
@@ -212,9 +250,9 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
     df["year"] = df["year"].where(~year_bad, 2000).astype("int64")
     for c in NUMERIC:
         _numbers(df, c, problems, bad)
-    for c in ("geo_code", "indicator", "sex", "group", "age_band", "source", "status"):
-        df[c] = df[c].where(df[c].notna(), "").astype("str").str.strip()
-    df["status"] = df["status"].replace({"-": "–", "nan": ""})
+    for c in ("geo_code", "indicator", "sex", "group", "age_band", "source"):
+        df[c] = _text(df[c])
+    df["status"] = _distinct_map(df["status"], lambda v: {"-": "–", "nan": ""}.get(_strip(v), _strip(v)))
     return df, bad
 
 
@@ -222,16 +260,17 @@ def _reference_problems(df: pd.DataFrame, catalogue: Catalogue, geography: Geogr
     """Checks against the catalogue and geography, vectorised (they run even when other types fail)."""
     known = {i.id: i for i in catalogue}
     code = df["geo_code"]
-    unknown_code = code.str.fullmatch(r"[0-9]{4}") & ~code.isin([a.code for a in geography])
+    four_digits = _distinct_map(code, lambda v: bool(re.fullmatch(r"[0-9]{4}", str(v)))).astype(bool)
+    unknown_code = four_digits & ~code.isin([a.code for a in geography])
     problems.rows("column geo_code: not a known area code", unknown_code,
                   lambda i: f"column geo_code: {code[i]!r} is not a known area code")
     ind = df["indicator"]
     in_cat = ind.isin(known)
     problems.rows("column indicator: not in the catalogue", ~in_cat,
                   lambda i: f"column indicator: {ind[i]!r} is not in the catalogue")
-    pairs = {f"{i.id}\x1f{g}" for i in catalogue for g in i.groups}
+    pairs = [(i.id, g) for i in catalogue for g in i.groups]
     grp = df["group"]
-    bad_group = in_cat & grp.isin(GROUPS) & ~(ind + "\x1f" + grp).isin(pairs)
+    bad_group = in_cat & grp.isin(GROUPS) & ~pd.MultiIndex.from_arrays([ind, grp]).isin(pairs)
     problems.rows("column group: not a group of the indicator", bad_group,
                   lambda i: f"column group: {grp[i]!r} is not a group of {ind[i]} "
                             f"({', '.join(known[ind[i]].groups)})")
@@ -378,7 +417,7 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
             return read_xlsx(path, sheet)
         if sheet:
             raise AnalysisError(f"--sheet {sheet!r}: gäller bara XLSX-filer, inte {path.name}")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
+        df = _read_csv(path)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except UnicodeDecodeError:
@@ -390,11 +429,27 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     except OSError as exc:
         raise AnalysisError(f"{path}: kan inte läsas ({exc.strerror or exc})") from None
     # blank lines are kept (line numbers stay right) except at the end
-    filled = df.fillna("").astype("str").apply(lambda s: s.str.strip() != "").any(axis=1) if len(df) else None
-    if filled is not None and not filled.all():
-        last = filled[filled].index.max() if filled.any() else -1
-        df = df.loc[: last].fillna("")
+    if len(df):
+        filled = pd.concat([_text(df[c]) != "" for c in df.columns], axis=1).any(axis=1)
+        if not filled.iloc[-1]:
+            last = filled[filled].index.max() if filled.any() else -1
+            df = df.loc[:last]
     return df
+
+
+def _read_csv(path: Path, chunk: int = 200_000) -> pd.DataFrame:
+    """Every cell as text, read in chunks that become categories: a tidy column holds few distinct texts, so
+    1 000 000 rows stay well under a gigabyte (plain text columns would need one object per cell)."""
+    from pandas.api.types import union_categoricals
+
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False,
+                         chunksize=chunk)
+    parts = [part.astype("category") for part in reader]
+    if not parts:
+        return pd.DataFrame()
+    if len(parts) == 1:
+        return parts[0]
+    return pd.DataFrame({c: union_categoricals([p[c] for p in parts]) for c in parts[0].columns})
 
 
 def _cell_text(cell, value) -> str:
@@ -426,16 +481,13 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """The sheet a person would read: ``sheet`` if given, else the one visible sheet with the contract's
     columns (several → an error listing them). Percent-formatted cells become percentages (61,25 %, not
     0,6125); merged cells and formulas without a saved value are reported with line and column."""
-    import zipfile
-
     import openpyxl
     from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
         wb_formulas = openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in zipfile, XML parsers or openpyxl itself
         if isinstance(exc, PermissionError):
             raise AnalysisError(f"{path}: saknar behörighet att läsa filen") from None
         raise AnalysisError(f"{path}: är ingen Excelarbetsbok (XLSX) som går att läsa "
