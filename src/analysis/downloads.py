@@ -48,7 +48,9 @@ def notes_frame(notes: TableNotes) -> pd.DataFrame:
         rows.append(("Exempeldata", "Tabellen innehåller genererade exempelvärden, inte verklig statistik "
                                     "(kolumnen Exempeldata = ja)."))
     rows += [("Symbol " + s, meaning) for s, meaning in STATUS_SYMBOLS.items()]
-    rows.append(("Sekretess", "Andelar visas bara om gruppen har fler än 20 personer och fler än 5 med egenskapen."))
+    rows.append(("Sekretess", "Andelar visas bara om gruppen har fler än 20 personer och fler än 5 med egenskapen. "
+                              "Ibland döljs ytterligare en uppgift så att en dold uppgift inte kan räknas fram "
+                              "ur totalen och de andra delarna."))
     rows += [("Not", n) for n in notes.extra]
     return pd.DataFrame(rows, columns=["Uppgift", "Beskrivning"])
 

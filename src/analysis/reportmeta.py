@@ -35,7 +35,8 @@ def reading_guide(has_example: bool) -> str:
   än den minsta påvisbara) och ? kan inte bedömas (uppgift saknas eller serien har brott).
 - **Symboler:** {symbols}. Ett saknat värde är aldrig 0.
 - **Sekretess:** andelar visas bara när gruppen har fler än 20 personer och fler än 5 med egenskapen;
-  annars står `..`.
+  annars står `..`. Ibland döljs ytterligare en uppgift så att en dold uppgift inte kan räknas fram ur
+  totalen och de andra delarna.
 {example}- Under varje diagram och tabell kan uppgifterna laddas ner som CSV och Excel.
 :::"""
 
