@@ -124,3 +124,21 @@ def test_non_data_files_are_refused(tmp_path):
         z.writestr("hello.txt", "not a workbook")
     r = runner.invoke(app, ["validate", str(fake)])
     assert r.exit_code == USER_ERROR and "ingen Excelarbetsbok" in r.output and "Traceback" not in r.output
+
+
+def test_render_into_a_folder_that_cannot_be_written(project, monkeypatch, tmp_path):
+    blocker = tmp_path / "en-fil"
+    blocker.write_text("x", encoding="utf-8")
+    yml = project.root / "analysis.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("output_dir: reports", f"output_dir: {blocker}/rapporter"),
+                   encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    from analysis.config import load_config
+
+    load_config.cache_clear()
+    try:
+        r = runner.invoke(app, ["render", "-m", "1081", "-f", "html"])
+    finally:
+        load_config.cache_clear()
+    assert r.exit_code == USER_ERROR, r.output
+    assert "Rapportmappen" in r.output and "inte en mapp" in r.output and "Traceback" not in r.output

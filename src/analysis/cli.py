@@ -603,8 +603,10 @@ def render(
         formats = None
         if format is not None:
             formats = tuple(f.strip().lower() for f in format.split(","))
-            if not all(formats):
-                raise AnalysisError(f"--format {format!r}: ange html, pdf eller html,pdf")
+            from .render import FORMATS
+
+            if not all(formats) or not set(formats) <= set(FORMATS):
+                raise AnalysisError(f"--format {format!r}: ange {', '.join(FORMATS)} eller {','.join(FORMATS)}")
         if data is not None:
             _check_name(data, "--data")
         todo = plan(codes, county, year, formats, data)
