@@ -137,3 +137,14 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     assert f"Uppgift saknas för {len(catalogue) - len(BAS)} indikator(er):" in flat
     assert "Ohälsotal 16–64 år (Kalmar 2024): datamängden har inga uppgifter för Kalmar 2024" in flat
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat
+
+
+def test_a_year_without_any_rows_is_uppgift_saknas_not_an_error(catalogue):
+    results = load_results(year=2018, county="10")
+    assert not (results.tidy["year"] == 2018).any()
+    r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2018"])
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())
+    assert f"Uppgift saknas för {len(catalogue)} indikator(er):" in flat
+    assert "serien börjar 2020, så det finns inga uppgifter för 2018" in flat
+    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2018" in flat

@@ -316,7 +316,7 @@ def _print_gap_table(table: pd.DataFrame, results, area) -> None:
     if len(grouped) and results.grouping is not None:
         out.print(f"{grouped['area'].iloc[0]} = {grouped['group_name'].iloc[0]} ({results.grouping.title}); "
                   f"gruppens värde = {results.grouping.method_text}.", highlight=False)
-    for _, rows in table.groupby("indicator", sort=False):
+    for _, rows in (table.groupby("indicator", sort=False) if len(table) else []):
         first = rows.iloc[0]
         native = first.comparison == "inrikes"
         versus = (f"{first.subject} (värde) mot {first.reference} (jämförelse)" if native
@@ -338,7 +338,7 @@ def _print_gap_table(table: pd.DataFrame, results, area) -> None:
                 diff, fmt.ratio(r.ratio), r.trend_status or "", marker,
             )
         out.print(t)
-    if table["example"].any():
+    if len(table) and table["example"].any():
         out.print(
             "[bold magenta]EXEMPEL[/] = exempeldata: genererade värden, inte verklig statistik – "
             "används bara där inga verkliga uppgifter finns i data/."

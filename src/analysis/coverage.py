@@ -71,7 +71,8 @@ def missing(
     if len(rows):
         first, last = int(rows["year"].min()), int(rows["year"].max())
         span = str(first) if first == last else f"{first}–{last}"
-        return Missing(ind.id, code, year, f"det finns uppgifter för {area.name} {span}, men inte för {year}",
+        what = "bara exempelvärden" if rows["example"].all() else "uppgifter"
+        return Missing(ind.id, code, year, f"det finns {what} för {area.name} {span}, men inte för {year}",
                        how_to_get(ind, county))
     reason = f"datamängden har inga uppgifter för {area.name} {year}"
     if default_county and area.level != "riket" and county != default_county:

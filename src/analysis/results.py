@@ -73,9 +73,7 @@ def load_results(
     path = Path(data) if data else config.data_path
     tidy = suppress(load_tidy(path, catalogue, geography), catalogue)
     tidy = demonstration_only(tidy, geography, county)
-    if not (tidy["year"] == year).any():
-        years = sorted(tidy["year"].unique())
-        raise AnalysisError(f"{path}: inga uppgifter för {year} (data finns för {years[0]}–{years[-1]}).")
+    # A year without any rows is not an error: every indicator then says "uppgift saknas" and why.
     gaps = compute_gaps(tidy, catalogue, geography, suppressed=True)
     trends = compute_trends(tidy, catalogue, baseline, year, geography)
     grouping = load_grouping(config, geography)
