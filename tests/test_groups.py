@@ -188,3 +188,22 @@ def test_positions_need_coverage(catalogue, geography):
     pos = compute_positions(tidy, compute_gaps(tidy, catalogue, geography, suppressed=True), catalogue, grouping,
                             geography)
     assert pos["rank_group"].notna().all() and pos["rank_riket"].isna().all()  # 1 of 2 in the group, 1 of 290
+
+
+def test_suppressed_values_are_neither_in_the_group_value_nor_ranked(catalogue, geography):
+    from analysis.gaps import compute_gaps, suppress
+
+    kommuner = [a.code for a in geography.kommuner]
+    grouping = Grouping("t", {"X": ComparisonGroup("X", "g", tuple(kommuner), "skr")}, {c: "X" for c in kommuner})
+    counts = {kommuner[0]: {"numerator": 3, "denominator": 10}}  # 3 of 10 persons: SCB's rule hides it
+    utr = _rows({c: 60.0 + i % 7 for i, c in enumerate(kommuner)}, **counts)
+    utr.loc[utr["geo_code"] == kommuner[0], "value"] = 30.0
+    tidy = suppress(pd.concat([utr, _rows({c: 85.0 for c in kommuner}, group="inrikes")], ignore_index=True),
+                    catalogue)
+    assert tidy.loc[tidy["geo_code"] == kommuner[0], "status"].iloc[0] == ".."
+    v = compute_group_values(tidy, catalogue, grouping)
+    u = v[v["group"] == "utrikes"].iloc[0]
+    assert u["n"] == 289 and u["value"] == pytest.approx(np.mean([60.0 + i % 7 for i in range(1, 290)]))
+    pos = compute_positions(tidy, compute_gaps(tidy, catalogue, geography, suppressed=True), catalogue, grouping,
+                            geography)
+    assert kommuner[0] not in set(pos["geo_code"]) and (pos["n_riket"] == 289).all()

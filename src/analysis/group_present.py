@@ -371,7 +371,7 @@ class GroupComparison:
         links = self.download(f"{ind.id}-placering", data, notes, ind, 3)
         show_figure(fig, alt, caption, static=self.static, links=links)
         show_table(self.position_summary(ind), f"Placering {self.year}: {self.area.name}, gruppens värde och "
-                                               f"spridningen i {g.label}.", links)
+                                               f"spridningen i {g.label}.", links, widths=[3, 2.2, 1.4, 1.4])
 
     # -- the group itself -----------------------------------------------------------------------------
 
@@ -448,4 +448,5 @@ class GroupComparison:
         caption = (f"{ind.short_title} {self.year}, {self._measure_label(ind).lower()}: varje kommun i länet mot "
                    f"sin egen kommungrupp ({self.results.grouping.title}; gruppens värde = "
                    f"{self.results.grouping.method_text}; plats 1 = {self._order_words(ind).split(' (')[0].replace('räknat från ', '')}).")
-        show_table(table, caption, self.download(f"{ind.id}-kommungrupper", table, self.notes(ind, caption), ind, 4))
+        show_table(table, caption, self.download(f"{ind.id}-kommungrupper", table, self.notes(ind, caption), ind, 4),
+                   widths=[1.3, 2.8, 1, 1, 1.4, 1])

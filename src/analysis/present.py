@@ -462,7 +462,10 @@ class Report(GroupComparison):
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
                               ind, 1)
         show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
-        show_table(self.chart_table(ind), table_caption, links)
+        chart_table = self.chart_table(ind)
+        # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
+        widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
+        show_table(chart_table, table_caption, links, widths=widths)
         if note := self.group_chart_note(ind):
             show_markdown(note)
         self.group_position(ind)
