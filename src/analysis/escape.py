@@ -1,8 +1,8 @@
 """Free text (file names, producer, title, URL, source) on its way into Markdown (→ HTML and Typst via pandoc
 or Quarto) and into spreadsheets (CSV/XLSX downloads).
 
-* :func:`md_text` escapes every ASCII punctuation character with a backslash, which pandoc's Markdown reads
-  as the literal character: no emphasis, links, raw HTML (``<img onerror=…>``), raw Typst or shortcodes.
+* :func:`md_text` backslash-escapes the characters that mean something in pandoc's Markdown, which it then
+  reads as literal characters: no emphasis, links, raw HTML (``<img onerror=…>``), raw Typst or shortcodes.
 * :func:`md_code` makes an inline code span that the text cannot close (the fence is longer than any run of
   backticks in it); pandoc escapes ``<`` and ``&`` inside code for HTML and Typst.
 * :func:`cell_text` neutralises spreadsheet formulas: a text cell starting with ``=``, ``+``, ``-``, ``@``
@@ -13,11 +13,13 @@ or Quarto) and into spreadsheets (CSV/XLSX downloads).
 from __future__ import annotations
 
 import re
-import string
 
 import pandas as pd
 
-_PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
+#: Characters with a meaning in pandoc/Quarto Markdown inline text (emphasis, code, links, raw HTML/Typst
+#: attributes, shortcodes, citations, math, tables, entities); "/", ",", "." and the like stay as they are.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~^$@=&!])")
+_BLOCK_START = re.compile(r"^(\s*)([-+]|\d+(?=[.)]))")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,7 +30,10 @@ def _clean(text: object) -> str:
 
 def md_text(text: object) -> str:
     """Literal text for pandoc Markdown."""
-    return _PUNCT.sub(r"\\\1", _clean(text))
+    text = _SPECIAL.sub(r"\\\1", _clean(text))
+    # a leading "-", "+" or "1." would start a list where the text begins a line
+    return _BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
+                                                    else m.group(2) + "\\"), text, count=1)
 
 
 def md_code(text: object, in_table: bool = False) -> str:

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from . import fmt
 from .catalogue import Indicator
+from .escape import md_text  # group names and titles can come from Kolada or --title: literal in Markdown
 from .groups import METHOD_WORD, ComparisonGroup
 
 GROUP_LEVEL = "kommungrupp"
@@ -94,16 +95,16 @@ class GroupComparison:
         if ind.is_native:
             gap = self.group_gap(ind)
             if gap is None or gap["status"]:
-                return f"**{g.display_name}:** .. (värden finns för för få av gruppens kommuner)"
-            return (f"**{g.display_name}:** {ind.group_label('utrikes')} "
+                return f"**{md_text(g.display_name)}:** .. (värden finns för för få av gruppens kommuner)"
+            return (f"**{md_text(g.display_name)}:** {ind.group_label('utrikes')} "
                     f"{fmt.with_unit(gap['value_subject'], ind.unit)}, {ind.group_label('inrikes')} "
                     f"{fmt.with_unit(gap['value_reference'], ind.unit)} – skillnad "
                     f"{fmt.difference(gap['gap'], ind.diff_unit)} "
                     f"({self._basis(int(min(gap['n_subject'], gap['n_reference'])), int(gap['n_members']))})")
         v = self.group_value(ind, "total")
         if v is None or v["status"]:
-            return f"**{g.display_name}:** .. (värden finns för för få av gruppens kommuner)"
-        return (f"**{g.display_name}:** {fmt.with_unit(v['value'], ind.unit)} "
+            return f"**{md_text(g.display_name)}:** .. (värden finns för för få av gruppens kommuner)"
+        return (f"**{md_text(g.display_name)}:** {fmt.with_unit(v['value'], ind.unit)} "
                 f"({self._basis(int(v['n']), int(v['n_members']), v['method'])})")
 
     def group_sentence(self, ind: Indicator) -> str:
@@ -206,7 +207,7 @@ class GroupComparison:
             return ""
         row = self.group_gap(ind) if ind.is_native else self.group_value(ind, "total")
         n = int(min(row["n_subject"], row["n_reference"])) if ind.is_native else int(row["n"])
-        return (f"*Streck-prick-linjen är {g.display_name} ({self.results.grouping.title}): "
+        return (f"*Streck-prick-linjen är {md_text(g.display_name)} ({md_text(self.results.grouping.title)}): "
                 f"{self._basis(n, int(row['n_members']), row.get('method', 'unweighted'))} {self.year}, "
                 "beräknat för varje år.*")
 
