@@ -1,7 +1,6 @@
 """Comparison groups: the SKR grouping as validated data, group values, places within group and riket."""
 
 import dataclasses
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -207,3 +206,11 @@ def test_suppressed_values_are_neither_in_the_group_value_nor_ranked(catalogue, 
     pos = compute_positions(tidy, compute_gaps(tidy, catalogue, geography, suppressed=True), catalogue, grouping,
                             geography)
     assert kommuner[0] not in set(pos["geo_code"]) and (pos["n_riket"] == 289).all()
+
+
+def test_methods_page_says_how_group_values_and_places_are_formed(config, geography):
+    from analysis.groups import methods_text
+
+    text = methods_text(load_grouping(config, geography))
+    assert "SKR:s kommungruppsindelning 2023 (290 kommuner i 9 grupper)" in text
+    assert "ovägt medelvärde av kommunerna med värde" in text and "minst 50 procent" in text

@@ -16,7 +16,9 @@ import plotly.graph_objects as go
 
 from . import fmt
 from .catalogue import Indicator
-from .escape import md_text  # group names and titles can come from Kolada or --title: literal in Markdown
+from .escape import (
+    md_text,  # group names and titles can come from Kolada or --title: literal in Markdown
+)
 from .groups import METHOD_WORD, ComparisonGroup
 
 GROUP_LEVEL = "kommungrupp"

@@ -198,20 +198,20 @@ def validate_grouping(table: pd.DataFrame, spec: dict, geography: Geography, sou
         if r["code"] not in kommuner:
             problems.append((idx, f"{where}, column {cols['code']}: {r['code']!r} is not a kommun code in the geography"))
         elif kommuner[r["code"]].name != r["name"]:
-            problems.append((idx, f"{where}, column {cols['name']}: {r['name']!r} is not the name of "
-                                  f"{r['code']} ({kommuner[r['code']].name})"))
+            problems.append((idx, (f"{where}, column {cols['name']}: {r['name']!r} is not the name of "
+                                  f"{r['code']} ({kommuner[r['code']].name})")))
         g = declared.get(r["group"])
         if g is None:
-            problems.append((idx, f"{where}, column {cols['group']}: {r['group']!r} is not a declared group "
-                                  f"({', '.join(declared)})"))
+            problems.append((idx, (f"{where}, column {cols['group']}: {r['group']!r} is not a declared group "
+                                  f"({', '.join(declared)})")))
             continue
         if r["group_name"] not in {g["name"], *g.get("file_names", [])}:
-            problems.append((idx, f"{where}, column {cols['group_name']}: {r['group_name']!r} is not the name of "
-                                  f"group {r['group']} ({g['name']})"))
+            problems.append((idx, (f"{where}, column {cols['group_name']}: {r['group_name']!r} is not the name of "
+                                  f"group {r['group']} ({g['name']})")))
         main = main_groups.get(r["group"][:1])
         if main_groups and main != r["main_group"]:
-            problems.append((idx, f"{where}, column {cols['main_group']}: {r['main_group']!r} is not main group "
-                                  f"{r['group'][:1]} ({main})"))
+            problems.append((idx, (f"{where}, column {cols['main_group']}: {r['main_group']!r} is not main group "
+                                  f"{r['group'][:1]} ({main})")))
     dupes = df[df["code"].duplicated(keep=False)]
     absent = sorted(set(kommuner) - set(df["code"]))
     if absent:
@@ -221,8 +221,8 @@ def validate_grouping(table: pd.DataFrame, spec: dict, geography: Geography, sou
     sizes = df.drop_duplicates("code")["group"].value_counts()
     for gid, g in declared.items():
         if g.get("size") is not None and int(sizes.get(gid, 0)) != int(g["size"]):
-            problems.append((10**9, f"(whole table): group {gid} has {int(sizes.get(gid, 0))} kommuner, "
-                                    f"declared {g['size']}"))
+            problems.append((10**9, (f"(whole table): group {gid} has {int(sizes.get(gid, 0))} kommuner, "
+                                    f"declared {g['size']}")))
     if problems or len(dupes):
         msgs = {m: o for o, m in sorted(problems, key=lambda p: p[0])}
         raise DataValidationError(source, list(msgs))
@@ -299,7 +299,7 @@ def load_grouping(config: Config, geography: Geography) -> Grouping:
     bad_codes = [k for k in chosen if k not in geography or geography.area(k).level != "kommun"]
     if unknown or bad_codes:
         raise AnalysisError(
-            f"analysis.yml: kommungrupp.kolada.groups: "
+            "analysis.yml: kommungrupp.kolada.groups: "
             + "; ".join([f"okänd grupp i {path.name}: {u}" for u in unknown]
                         + [f"{k} är ingen kommunkod" for k in bad_codes])
         )
@@ -421,3 +421,19 @@ def compute_positions(tidy: pd.DataFrame, gaps: pd.DataFrame, catalogue: Catalog
     ranked["rank_riket"] = ranked["rank_riket"].astype("Int64").where(
         ranked["n_riket"] >= np.ceil(grouping.min_coverage * len(kommuner) - 1e-9))
     return ranked[POSITION_COLUMNS].sort_values(["indicator", "year", "sex", "rank_riket"]).reset_index(drop=True)
+
+
+def methods_text(grouping: Grouping) -> str:
+    """The methods page's paragraph on comparison groups (Swedish)."""
+    return (
+        f"### Jämförelse med liknande kommuner\n\n**Kommungrupp.** Varje kommun jämförs också med sin kommungrupp "
+        f"enligt {grouping.title} ({len(grouping.by_kommun)} kommuner i "
+        f"{sum(1 for g in grouping.groups.values() if g.kind == 'skr')} grupper). Gruppens värde är ett "
+        f"{grouping.method_text}, beräknat för varje år och kön; skyddade och saknade värden ingår inte, och "
+        f"värdet visas bara när minst {round(grouping.min_coverage * 100)} procent av gruppens kommuner har "
+        "uppgifter. Gruppens skillnad är skillnaden mellan gruppens värden för utrikes och inrikes födda. "
+        "*Placering:* kommunens plats bland gruppens kommuner och i riket rapportåret, räknat från den minsta "
+        "nackdelen för utrikes födda (eller det bästa värdet); lika värden delar plats och kommuner utan värde "
+        "rangordnas inte. Indelningen är transkriberad från SKR:s publikation av en annan part; se kolofonen och "
+        "filens härkomstuppgifter." + (f" {grouping.note}" if grouping.note else "")
+    )

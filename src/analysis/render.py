@@ -157,7 +157,7 @@ def _report_meta(job: Job) -> dict:
     return {
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
-        "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots),
+        "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
         "county_name": geo.area("00" + county).name.replace("Region ", "") + " län",
         "strategy_name": res.strategy.name, "council": res.strategy.council,

@@ -64,7 +64,7 @@ def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot,
     return f"verkliga uppgifter {years}, {when}"
 
 
-def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot]) -> str:
+def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot], grouping=None) -> str:
     snaps = [(s, _covers(s)) for s in snapshots]
     parts = ["Varje indikator definieras en gång i indikatorkatalogen (`data/catalogue/indicators.yml`). "
              "Skillnader, sekretessgränser och bedömningar beräknas av samma programkod för alla rapporter."]
@@ -89,6 +89,10 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot])
                 f"*Senaste uppdatering:* {_last_update(ind, tidy, snaps)}."
                 + (f" {ind.series_note}" if ind.series_note else "")
             )
+    if grouping is not None:
+        from .groups import methods_text
+
+        parts.append(methods_text(grouping))
     parts.append("Bearbetade uppgifter (skillnader, bedömningar) anges med den ursprungliga producenten och "
                  "\"egen bearbetning\". Kolada används bara som kanal för att hämta uppgifterna.")
     return "\n\n".join(parts)
