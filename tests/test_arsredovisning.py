@@ -62,3 +62,12 @@ def test_markdown_without_real_sentences_says_so():
                   {"sources": "inga", "created": "i dag", "data_file": "d.csv", "data_sha": "abc"})
     assert "## Mål 1. Arbete\n\nDet finns inga verkliga uppgifter för målet 2024." in md
     assert "- X saknas." in md
+
+
+def test_kalmar_kommun_only_indicator_says_how_to_get_it():
+    text = CountyReport("08", 2024, static_images=False).annual_report_text()
+    social = text.goals[4]
+    assert social.title == "Social sammanhållning" and not social.real and not social.example
+    assert "finns bara för kommunerna" in social.missing[0] and "analysis fetch --county 08" in social.missing[0]
+    bostad = text.goals[3]
+    assert "Ingen handlingsplan för 2024 är inläst" in bostad.missing[0]

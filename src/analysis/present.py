@@ -781,7 +781,10 @@ class CountyReport(Report):
             g = AnnualGoal(goal.number, goal.title)
             for ind in goal.indicators(self.catalogue):
                 if "lan" not in ind.levels:
-                    g.missing.append(texts["kommun_only"].format(title=ind.title).strip())
+                    note = texts["kommun_only"].format(title=ind.title).strip()
+                    if not any(self.data_kind(ind, [k.code]) == "Verklig" for k in self.kommuner):
+                        note += " " + how_to_get(ind, self.area.county)
+                    g.missing.append(note)
                 elif self.is_example(ind):
                     g.example.append(self.narrative(ind))
                     g.missing.append(texts["missing_indicator"].format(
