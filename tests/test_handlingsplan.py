@@ -211,3 +211,25 @@ def test_free_text_stays_literal_in_the_report(project, template, tmp_path, show
     assert "\\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \\*fet\\* \\{\\{\\< pagebreak \\>\\}\\}" in table["text/markdown"]
     assert "&lt;img src=x" in table["text/html"] and "<img" not in table["text/html"]
     assert any("\\*\\*Ingen fetstil\\*\\*" in b.get("text/markdown", "") for b in shown)
+
+
+def test_cli_template_check_and_import(project, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    runner = CliRunner()
+    out = tmp_path / "mall.xlsx"
+    r = runner.invoke(app, ["handlingsplan", "mall", "--county", "10", "--output", str(out)])
+    assert r.exit_code == 0 and out.is_file(), r.output
+    bad = fill(out, tmp_path / "bad.xlsx", GOOD + [(2024, "6. Bostäder", "", "Ronneby kommun", "klar", "", None)])
+    r = runner.invoke(app, ["handlingsplan", "import", str(bad), "--county", "10"])
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert "rad 4, kolumn E (Status): 'klar' är inte en giltig status" in r.output
+    good = fill(out, tmp_path / "good.xlsx", GOOD)
+    r = runner.invoke(app, ["handlingsplan", "kontrollera", str(good), "--county", "10"])
+    assert r.exit_code == 0 and "2 aktiviteter" in r.output, r.output
+    r = runner.invoke(app, ["handlingsplan", "import", str(good), "--county", "10", "--producer", "Beredningsgruppen"])
+    assert r.exit_code == 0 and "2 aktiviteter för 2024" in r.output, r.output
+    assert not load_plan("10", 2024, project).example
