@@ -107,3 +107,18 @@ def test_unknown_configured_group_is_one_clear_error(project, geography, httpser
     cfg = _use_kolada(project, res.folder.relative_to(project.root), {"1081": "GT4242"})
     with pytest.raises(AnalysisError, match="okänd grupp .*GT4242"):
         load_grouping(cfg, geography)
+
+
+def test_cli_lists_the_fetched_groups_and_says_how_to_use_one(project, geography, httpserver, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    url = _serve(httpserver, [kolada_page([_group("GT0001", "Liknande kommuner test, Ronneby", MEMBERS, geography)])])
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    load_config.cache_clear()
+    r = CliRunner().invoke(app, ["fetch-groups", "--title", "Liknande kommuner", "--kolada-url", url, "--no-cache"])
+    assert r.exit_code == 0, r.output
+    assert "GT0001" in r.output and "Liknande kommuner test, Ronneby" in r.output and "source: kolada" in r.output
+    r = CliRunner().invoke(app, ["fetch-groups"])
+    assert r.exit_code != 0 and "ange --title" in r.output and "Traceback" not in r.output
