@@ -1,7 +1,10 @@
 """End-to-end: execute the notebooks with papermill and render real reports (HTML and PDF)."""
 import dataclasses
 import re
+import shutil
 import subprocess
+
+import nbformat
 
 import pandas as pd
 import pytest
@@ -58,18 +61,35 @@ def test_kalmar_kommun_with_leading_zero(config, out_config, tmp_path):
 
 
 def test_failed_notebook_fails_only_its_report_and_keeps_old_output(config, out_config, tmp_path):
-    data = tmp_path / "old.csv"
-    tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
-    tidy[tidy["year"] != "2024"].to_csv(data, index=False)  # the report year is missing
     [job] = plan(["1060"], None, 2024, ("html",), config=out_config)
-    job = dataclasses.replace(job, data_path=data)
+    # A notebook that raises: the report fails, the earlier report stays, no temporary folder is left.
+    root = tmp_path / "root"
+    shutil.copytree(config.root / "notebooks", root / "notebooks")
+    for name in ("data", "reports", "analysis.yml", "_quarto.yml"):
+        src = config.root / name
+        (root / name).symlink_to(src, target_is_directory=src.is_dir())
+    nb = nbformat.read(root / "notebooks" / "sammanfattning.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('trasig notebook')"))
+    nbformat.write(nb, root / "notebooks" / "sammanfattning.ipynb")
+    job = dataclasses.replace(job, root=root)
     job.final_dir.mkdir(parents=True, exist_ok=True)
     (job.final_dir / "rapport.html").write_text("previous good report", encoding="utf-8")
     result = run_job(job)
     assert not result.ok
-    assert "sammanfattning.ipynb" in result.error and "2024" in result.error
+    assert "sammanfattning.ipynb" in result.error and "trasig notebook" in result.error
     assert (job.final_dir / "rapport.html").read_text(encoding="utf-8") == "previous good report"
     assert not list(job.final_dir.parent.glob(".tmp-*"))
+
+
+def test_missing_report_year_is_one_error_before_any_work(config, out_config, tmp_path):
+    data = tmp_path / "old.csv"
+    tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
+    tidy[tidy["year"] != "2024"].to_csv(data, index=False)  # the report year is missing
+    fresh = dataclasses.replace(config, output_dir=tmp_path / "out")
+    [job] = plan(["1060"], None, 2024, ("html",), data=data, config=fresh)
+    result = run_job(job)
+    assert not result.ok and "inga uppgifter för 2024" in result.error
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("name", ["arbete", "utbildning", "sprak", "halsa", "sammanfattning", "lan"])

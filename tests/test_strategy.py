@@ -22,9 +22,24 @@ def test_kalmar_five_areas(root, catalogue):
     assert "inrikes födda" in s.purpose
 
 
-def test_unknown_county_is_explained(root):
+def test_county_without_file_gets_the_national_default(root, catalogue):
+    s = load_strategy("25", root)  # Norrbotten has no strategy file
+    assert s.default and s.county == "25"
+    assert "regeringens mål för integrationspolitiken" in s.name
+    assert "ingen egen regional integrationsstrategi" in s.note
+    assert {a for g in s.goals for a in g.focus_areas} == set(catalogue.focus_areas)
+    assert not load_strategy("10", root).default
+
+
+def test_missing_default_is_explained(tmp_path):
+    import shutil
+
+    from analysis.config import load_config
+
+    shutil.copytree(load_config().root / "data", tmp_path / "data")
+    (tmp_path / "data" / "strategies" / "nationell.yml").unlink()
     with pytest.raises(AnalysisError, match="Ingen strategifil för län 12"):
-        load_strategy("12", root)
+        load_strategy("12", tmp_path)
 
 
 def test_every_goal_is_followed_up_by_indicators_or_the_handlingsplan(root, catalogue):

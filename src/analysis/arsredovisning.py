@@ -112,12 +112,15 @@ def write_files(md: str, folder: Path, texts: dict | None = None) -> list[Path]:
     return [docx, txt]
 
 
-def write_documents(county: str, year: int, data_path: Path | None, folder: Path) -> list[Path]:
-    """The county's årsredovisning text for ``year`` as DOCX and plain text in ``folder``."""
+def write_documents(county: str, year: int, data_path: Path | None, folder: Path,
+                    results_path: str | None = None) -> list[Path]:
+    """The county's årsredovisning text for ``year`` as DOCX and plain text in ``folder`` (``results_path``:
+    read the run's computed results instead of computing them)."""
     from .present import CountyReport
     from .provenance import sha256
 
-    report = CountyReport(county, year, data_path=str(data_path) if data_path else None, static_images=False)
+    report = CountyReport(county, year, data_path=str(data_path) if data_path else None, static_images=False,
+                          results_path=results_path)
     text = report.annual_report_text()
     res = report.results
     real = sorted({f"{i.producer}, {i.source['statistic']}" for i in res.catalogue if not report.is_example(i)

@@ -582,23 +582,36 @@ def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10
 @app.command()
 def render(
     municipality: Annotated[Optional[list[str]], typer.Option("--municipality", "-m", help="Kommunkod eller namn (flera: upprepa eller kommaseparera)")] = None,
-    county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10: alla länets kommuner plus länsrapporten")] = None,
+    county: Annotated[Optional[list[str]], typer.Option(help="Länskod, t.ex. 10: alla länets kommuner plus länsrapporten (flera: upprepa eller kommaseparera)")] = None,
+    all_areas: Annotated[bool, typer.Option("--all", help="Alla 290 kommuner, alla 21 län och index")] = False,
     year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="html,pdf (standard: analysis.yml)")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallella processer, minst 1 (standard: antal kärnor)")] = None,
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Bygg om även rapporter som redan är aktuella")] = False,
 ) -> None:
-    """Kör notebookarna (papermill) och rendera rapporter som HTML och PDF (standard: länet i analysis.yml)."""
-    import os
-    import time
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    """Kör notebookarna (papermill) och rendera rapporter som HTML och PDF (standard: länet i analysis.yml).
 
+    Resultaten beräknas en gång per körning; rapporter som redan är aktuella hoppas över (--force bygger om).
+    """
+    import dataclasses
+    import os
+    import signal
+    import time
+
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .artefact import ensure_artefact
     from .config import load_config
-    from .render import choose_renderer, plan, prepare_assets, run_job, write_index
+    from .engine import clean_stale, run_batch, run_tag
+    from .manifest import up_to_date
+    from .render import check_coverage, plan, prepare_assets, write_index
 
+    start = time.perf_counter()
     codes = [c.strip() for m in (municipality or []) for c in m.split(",") if c.strip()]
+    counties = [c.strip() for m in (county or []) for c in m.split(",") if c.strip()]
+    config = load_config()
     try:
         formats = None
         if format is not None:
@@ -609,46 +622,70 @@ def render(
                 raise AnalysisError(f"--format {format!r}: ange {', '.join(FORMATS)} eller {','.join(FORMATS)}")
         if data is not None:
             _check_name(data, "--data")
-        todo = plan(codes, county, year, formats, data)
+        todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas)
         _check_output_dir(todo[0].out_root, "Rapportmappen")
+        job0 = todo[0]
+        results_path, computed = ensure_artefact(config, job0.data_path, job0.year)
+        check_coverage(todo, results_path)
     except (AnalysisError, OSError) as exc:
         _fail(exc)
+    tag = run_tag()
+    todo = [dataclasses.replace(j, results_path=results_path, run_tag=tag) for j in todo]
+    year_dir = job0.out_root / str(job0.year)
+    stale = clean_stale(year_dir)
+    if stale:
+        err.print(f"Tog bort {len(stale)} tillfälliga mappar från avbrutna körningar.", highlight=False)
+    current = [] if force else [j for j in todo if up_to_date(j)]
+    build = [j for j in todo if j not in current]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    job0 = todo[0]
     prepare_assets(job0.out_root, job0.year)
     err.print(
-        f"Renderar {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) med {choose_renderer()}, "
-        f"{min(jobs, len(todo))} parallella processer.", highlight=False,
+        f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
+        f"{len(build)} av {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) byggs med "
+        f"{job0.renderer}, {min(jobs, max(1, len(build)))} parallella processer"
+        + (f"; {len(current)} är redan aktuella." if current else "."), highlight=False,
     )
-    start = time.perf_counter()
-    results = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=False) as progress:
-        task = progress.add_task("Rapporter", total=len(todo))
-        # Always in worker processes: kernels' stderr goes to each report's log, not over the progress bar.
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            futures = {pool.submit(run_job, j): j for j in todo}
-            for fut in as_completed(futures):
-                res = fut.result()
-                results.append(res)
+    outcome = None
+    if build:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=err, transient=False) as progress:
+            task = progress.add_task("Rapporter", total=len(build))
+
+            def done(res):
                 progress.update(task, description=f"Rapporter (klar: {res.job.name})")
                 progress.advance(task)
-    index = write_index(job0.out_root, job0.year, load_config())
-    order = {j: i for i, j in enumerate(todo)}
-    results.sort(key=lambda r: order[r.job])
-    out.print(f"\n[bold]Sammanfattning[/] ({time.perf_counter() - start:.0f} s, renderare {job0.renderer}):")
+
+            outcome = run_batch(build, jobs, on_done=done)
+    if outcome is not None and outcome.interrupted:
+        name = "Ctrl-C" if outcome.interrupted == signal.SIGINT else "SIGTERM"
+        published = [r for r in outcome.results if r.ok]
+        err.print(f"[bold red]Avbrutet ({name}).[/] {len(published)} rapport(er) hann publiceras före avbrottet; "
+                  "inget publicerades efter det och alla processer är stoppade. Kör kommandot igen för att "
+                  "fortsätta: aktuella rapporter hoppas över.", highlight=False)
+        raise typer.Exit(128 + outcome.interrupted)
+    index = write_index(job0.out_root, job0.year, config)
+    results = outcome.results if outcome else []
+    order = {j.folder: i for i, j in enumerate(todo)}
+    results.sort(key=lambda r: order[r.job.folder])
+    out.print(f"\n[bold]Sammanfattning[/] ({time.perf_counter() - start:.1f} s, renderare {job0.renderer}):")
     for r in results:
         if r.ok:
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
             out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s): {paths}", highlight=False)
         else:
-            from rich.markup import escape
-
             out.print(f"  [red]FEL[/]    {escape(f'{r.job.name} ({r.job.folder}): {r.error}')}", highlight=False)
+    if current:
+        names = ", ".join(f"{j.name} ({j.folder})" for j in current[:12])
+        more = f" och {len(current) - 12} till" if len(current) > 12 else ""
+        out.print(f"  [cyan]AKTUELL[/] {len(current)} rapport(er) oförändrade, inte ombyggda: {names}{more}"
+                  " (--force bygger om)", highlight=False)
+    if outcome is not None:
+        out.print(f"  {outcome.workers} arbetsprocess(er), {outcome.kernel_starts} Python-kärna(or) startade för "
+                  f"{outcome.notebooks} notebooks (en varm kärna per process).", highlight=False)
     out.print(f"  Index: {index}", highlight=False)
     failed = [r for r in results if not r.ok]
     if failed:
-        out.print(f"[red]{len(failed)} av {len(results)} rapporter misslyckades.[/]")
+        out.print(f"[red]{len(failed)} av {len(todo)} rapporter misslyckades.[/]")
         raise typer.Exit(REPORTS_FAILED)
 
 

@@ -178,12 +178,19 @@ class Report(GroupComparison):
     """Presentation of one area's results (kommun or län) for the notebooks."""
 
     def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
-                 results: Results | None = None, downloads_dir: str | None = None):
+                 results: Results | None = None, downloads_dir: str | None = None,
+                 results_path: str | None = None):
+        """``results_path``: the computed results (artefact folder written by ``analysis render``); the
+        report then only reads them. Without it the results are computed from ``data_path``."""
         if not isinstance(code, str):
             raise TypeError(f"kommunkoden måste vara en textsträng ('0880'), inte {code!r}")
         from .geography import load_geography
 
         area = load_geography().area(code)
+        if results is None and results_path:
+            from .artefact import open_results
+
+            results = open_results(results_path, code, year)
         self.results = results or load_results(year=year, county=area.county, data=data_path or None)
         self.area = area
         self.code = code
@@ -583,12 +590,12 @@ class CountyReport(Report):
     """The county report for Integrationsrådet: every kommun side by side with the län and riket."""
 
     def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True,
-                 downloads_dir: str | None = None):
+                 downloads_dir: str | None = None, results_path: str | None = None):
         from .geography import load_geography
 
         lan = load_geography().county(county)
         super().__init__(lan.code, year, data_path=data_path, static_images=static_images,
-                         downloads_dir=downloads_dir)
+                         downloads_dir=downloads_dir, results_path=results_path)
         self.kommuner = self.geo.kommuner_in(lan.county)
 
     def areas(self, ind: Indicator) -> list:

@@ -39,6 +39,8 @@ class Job:
     out_root: Path
     root: Path
     renderer: str
+    results_path: Path | None = None  # the computed results (artefact folder); set by the batch
+    run_tag: str = ""  # names this run's temporary folders: .tmp-<run_tag>-<folder>
 
     @property
     def folder(self) -> str:
@@ -55,6 +57,8 @@ class JobResult:
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    work: Path | None = None  # the built report folder, waiting to be published
+    skipped: bool = False  # up to date: not rebuilt
 
     @property
     def ok(self) -> bool:
@@ -69,57 +73,29 @@ def choose_renderer() -> str:
     return "quarto" if shutil.which("quarto") else "pandoc+typst"
 
 
-class _KernelStderr:
-    """Send this process's stderr (inherited by the kernels) to a log file while notebooks run."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        import sys
-
-        sys.stderr.flush()
-        self.saved = os.dup(2)
-        self.log = open(self.path, "ab")
-        os.dup2(self.log.fileno(), 2)
-        return self
-
-    def __exit__(self, *exc):
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
-        self.log.close()
-
-
-def _execute(job: Job, work: Path) -> None:
+def _execute(job: Job, work: Path, kernel=None) -> None:
     nb_dir = work / "notebooks"
     nb_dir.mkdir(parents=True, exist_ok=True)
-    with _KernelStderr(nb_dir / "kernel-stderr.log"):
-        _execute_notebooks(job, nb_dir)
+    _execute_notebooks(job, nb_dir, kernel)
     report_workbook(work / DATA_DIR, work / WORKBOOK)
 
 
-def _execute_notebooks(job: Job, nb_dir: Path) -> None:
-    import papermill as pm
+def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
+    """Every notebook of the report through papermill's API, in the worker's warm kernel."""
     from papermill.exceptions import PapermillExecutionError
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
     params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
-              "downloads_dir": str(nb_dir.parent / DATA_DIR)}
+              "downloads_dir": str(nb_dir.parent / DATA_DIR), "results_path": str(job.results_path or "")}
     params["municipality" if job.kind == "kommun" else "county"] = job.code
     for name in names:
         src = job.root / "notebooks" / f"{name}.ipynb"
-        for attempt in (1, 2):
-            try:
-                pm.execute_notebook(
-                    str(src), str(nb_dir / f"{name}.ipynb"), parameters=params, kernel_name="python3",
-                    progress_bar=False, log_output=False, cwd=str(job.root), start_timeout=120,
-                )
-                break
-            except PapermillExecutionError as exc:
-                raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
-            except RuntimeError as exc:  # kernel start races between parallel jobs: retry once
-                if attempt == 2 or "kernel" not in str(exc).lower():
-                    raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
+        try:
+            kernel.execute(src, nb_dir / f"{name}.ipynb", params)
+        except PapermillExecutionError as exc:
+            raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
+        except RuntimeError as exc:
+            raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
 
 
 def _template_values(job: Job, results_meta: dict) -> dict:
@@ -130,14 +106,15 @@ def _template_values(job: Job, results_meta: dict) -> dict:
 
 
 def _report_meta(job: Job) -> dict:
+    from .artefact import open_results, read_meta
     from .geography import load_geography
-    from .provenance import all_snapshots
-    from .results import load_results
+    from .provenance import Snapshot
 
     geo = load_geography(job.root)
-    county = job.code if job.kind == "lan" else geo.area(job.code).county
-    res = load_results(year=job.year, county=county, data=job.data_path)
-    snapshots = all_snapshots(job.root / "data" / "raw")  # read and checksum-verified once per report
+    code = job.code if job.kind == "kommun" else "00" + job.code
+    res = open_results(job.results_path, code, job.year)  # this report's slice: nothing is recomputed
+    # Raw snapshots as verified once when the results were computed.
+    snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(job.results_path))["snapshots"]]
     dates = [s.meta.get("retrieved", "") for s in snapshots]
     banner = ""
     if res.has_example_data:
@@ -152,6 +129,11 @@ def _report_meta(job: Job) -> dict:
         data_file = job.data_path.name
     from . import reportmeta
 
+    county_name = geo.area("00" + res.strategy.county).name.replace("Region ", "") + " län"
+    strategy_note = ""
+    if res.strategy.default:
+        strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
+                         + res.strategy.note.strip().format(county_name=county_name) + "\n:::")
     downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
     return {
@@ -159,10 +141,11 @@ def _report_meta(job: Job) -> dict:
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
-        "county_name": geo.area("00" + county).name.replace("Region ", "") + " län",
+        "county_name": county_name,
         "strategy_name": res.strategy.name, "council": res.strategy.council,
         "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
         "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
+        "strategy_note": strategy_note,
     }
 
 
@@ -193,46 +176,102 @@ def _annual_report_documents(job: Job, work: Path) -> list[Path]:
         return []
     from .arsredovisning import write_documents
 
-    return write_documents(job.code, job.year, job.data_path, work)
+    return write_documents(job.code, job.year, job.data_path, work,
+                           results_path=str(job.results_path) if job.results_path else None)
 
 
 def _move_into_place(work: Path, final: Path) -> None:
     """Replace the old report folder only once the new one is complete."""
-    old = final.with_name(f".old-{final.name}-{os.getpid()}")
+    old = final.with_name(f".old-{os.getpid()}-{final.name}")
     if final.exists():
         final.rename(old)
     work.rename(final)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def run_job(job: Job) -> JobResult:
+def work_dir(job: Job) -> Path:
+    return job.final_dir.with_name(f".tmp-{job.run_tag or os.getpid()}-{job.folder}")
+
+
+def build_job(job: Job, kernel) -> JobResult:
+    """Build one report into its temporary folder (not published: see :func:`publish`)."""
     os.environ.setdefault("ANALYSIS_ROOT", str(job.root))
     start = time.perf_counter()
     result = JobResult(job)
-    work = job.final_dir.with_name(f".tmp-{job.folder}-{os.getpid()}")
+    work = work_dir(job)
     shutil.rmtree(work, ignore_errors=True)
     try:
         work.mkdir(parents=True)
-        _execute(job, work)
+        _execute(job, work, kernel)
         outputs = _render(job, work)
         outputs += _annual_report_documents(job, work)
-        _move_into_place(work, job.final_dir)
+        from .manifest import write_manifest
+
+        write_manifest(job, work)
+        result.work = work
         result.outputs = [job.final_dir / p.name for p in outputs]
     except AnalysisError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if result.work is None:
+            shutil.rmtree(work, ignore_errors=True)
         result.seconds = time.perf_counter() - start
     return result
 
 
+def publish(result: JobResult) -> None:
+    """Move a built report into place (one rename of the complete folder)."""
+    if result.work is not None:
+        _move_into_place(result.work, result.job.final_dir)
+        result.work = None
+
+
+def run_job(job: Job) -> JobResult:
+    """Build and publish one report in this process, with a kernel of its own (tests, small runs)."""
+    import dataclasses
+
+    from .artefact import ensure_artefact
+    from .config import load_config
+    from .engine import WarmKernel
+
+    if job.results_path is None:
+        config = load_config(job.root)
+        try:
+            path, _ = ensure_artefact(config, job.data_path, job.year)
+        except AnalysisError as exc:
+            return JobResult(job, error=str(exc))
+        job = dataclasses.replace(job, results_path=path)
+    kernel = WarmKernel(job.root)
+    try:
+        result = build_job(job, kernel)
+    finally:
+        kernel.shutdown()
+    publish(result)
+    return result
+
+
+def _check_writable(out_root: Path) -> None:
+    """The output folder (or the nearest folder that exists above it) must be a writable folder."""
+    p = out_root
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    if not p.is_dir():
+        raise AnalysisError(f"Utdatamappen {out_root} kan inte skapas: {p} är inte en mapp.")
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise AnalysisError(f"Utdatamappen {out_root} är inte skrivbar (ingen skrivrätt i {p}).")
+
+
 def plan(
-    municipalities: list[str], county: str | None, year: int | None, formats: tuple[str, ...] | None,
-    data: Path | None = None, config: Config | None = None,
+    municipalities: list[str], county: str | list[str] | None, year: int | None, formats: tuple[str, ...] | None,
+    data: Path | None = None, config: Config | None = None, all_areas: bool = False,
 ) -> list[Job]:
-    """The jobs for the requested kommuner and/or län (all its kommuner plus the county report)."""
+    """The jobs for the requested kommuner and/or län (all its kommuner plus the county report).
+
+    Checks the plan before any work: unknown codes, formats, the data file, the output folder. Nothing is
+    created here.
+    """
     from .geography import load_geography
     from .strategy import load_strategy
 
@@ -246,15 +285,19 @@ def plan(
     data_path = (Path(data) if data else config.data_path).resolve()
     if not data_path.is_file():
         raise AnalysisError(f"Datafilen finns inte: {data_path}")
-    if not municipalities and county is None:
-        county = config.county  # default: the configured län with all its kommuner
+    _check_writable(config.output_path / str(year))
+    counties = [county] if isinstance(county, str) else list(county or [])
+    if all_areas:
+        counties = [a.county for a in geo.counties]
+    if not municipalities and not counties:
+        counties = [config.county]  # default: the configured län with all its kommuner
     renderer = choose_renderer()
     common = dict(year=year, data_path=data_path, formats=formats, out_root=config.output_path,
                   root=config.root, renderer=renderer)
     jobs: list[Job] = []
     areas = [geo.find(m) for m in municipalities]
-    if county is not None:
-        lan = geo.county(county)
+    lans = [geo.county(c) for c in counties]
+    for lan in lans:
         load_strategy(lan.county, config.root)  # a clear error now rather than in every job
         areas += [a for a in geo.kommuner_in(lan.county) if a not in areas]
     for a in areas:
@@ -262,9 +305,26 @@ def plan(
             raise AnalysisError(f"{a.code} {a.name} är inte en kommun; använd --county för länsrapporten.")
         load_strategy(a.county, config.root)
         jobs.append(Job(kind="kommun", code=a.code, name=a.name, **common))
-    if county is not None:
+    for lan in lans:
         jobs.append(Job(kind="lan", code=lan.county, name=lan.name.replace("Region ", "") + " län", **common))
     return jobs
+
+
+def check_coverage(jobs: list[Job], results_path: Path) -> None:
+    """Every requested area must have data for the report year: one error naming all that lack it."""
+    from .artefact import read_meta
+
+    meta = read_meta(str(results_path))
+    missing = []
+    for j in jobs:
+        county = j.code[:2] if j.kind == "kommun" else j.code
+        have = set(meta["counties"][county]["has_data"])
+        if (j.code if j.kind == "kommun" else "00" + j.code) not in have and (
+                j.kind == "kommun" or not any(c[:2] == county and not c.startswith("00") for c in have)):
+            missing.append(f"{j.code} {j.name}")
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" och {len(missing) - 8} till" if len(missing) > 8 else "")
+        raise AnalysisError(f"Datafilen har inga uppgifter för {jobs[0].year} för {shown}.")
 
 
 def prepare_assets(out_root: Path, year: int) -> None:

@@ -45,6 +45,8 @@ class Strategy:
     council: str = "Integrationsrådet"
     source_document: str = ""
     purpose: str = ""
+    default: bool = False  # the national default, used for a län without its own strategy file
+    note: str = ""  # said plainly in the report when ``default`` (``{county_name}`` filled in)
 
     def goal_for(self, focus_area: str) -> Goal | None:
         return next((g for g in self.goals if focus_area in g.focus_areas), None)
@@ -78,12 +80,22 @@ def parse_strategy(raw: dict, catalogue: Catalogue, origin: str = "strategy") ->
         council=raw.get("council", "Integrationsrådet"),
         source_document=raw.get("source_document", ""),
         purpose=raw.get("purpose", ""),
+        default=bool(raw.get("default", False)),
+        note=raw.get("note", ""),
     )
 
 
+DEFAULT_FILE = "nationell.yml"
+
+
 def strategy_files(root: Path | None = None) -> list[Path]:
+    """The regional strategy files (the national default is not one of them)."""
     root = root or project_root()
-    return sorted((root / "data" / "strategies").glob("*.yml"))
+    return sorted(p for p in (root / "data" / "strategies").glob("*.yml") if p.name != DEFAULT_FILE)
+
+
+def has_own_strategy(county: str, root: Path | None = None) -> bool:
+    return not load_strategy(county, root).default
 
 
 @lru_cache(maxsize=16)
@@ -100,7 +112,12 @@ def load_strategy(county: str, root: Path | None = None) -> Strategy:
         found.append(str(raw.get("county", "?")).zfill(2))
         if found[-1] == county:
             return parse_strategy(raw, catalogue, str(path))
-    raise AnalysisError(
-        f"Ingen strategifil för län {county} i data/strategies/ (finns för: {', '.join(found) or 'inga'}). "
-        "Lägg till en strategifil för länet för att följa upp det."
-    )
+    default = root / "data" / "strategies" / DEFAULT_FILE
+    if not default.is_file():
+        raise AnalysisError(
+            f"Ingen strategifil för län {county} i data/strategies/ (finns för: {', '.join(found) or 'inga'}) "
+            f"och ingen nationell standardstrategi ({DEFAULT_FILE})."
+        )
+    raw = yaml.safe_load(default.read_text(encoding="utf-8"))
+    strategy = parse_strategy({**raw, "county": county, "default": True}, catalogue, str(default))
+    return strategy

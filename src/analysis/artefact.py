@@ -1,0 +1,223 @@
+"""Compute once: the results a run needs, stored as Parquet and read by every notebook and render step.
+
+:func:`ensure_artefact` validates the tidy data, applies suppression and computes gaps and trends once per
+(data checksum, report year, catalogue, strategies, computing code) and writes them under
+``.cache/results/<key>/`` – one folder per län (``lan-10/tidy.parquet``, ``gaps.parquet``,
+``trends.parquet``) holding its kommuner, the län and riket, plus ``meta.json`` (what it was built from,
+the raw snapshots once verified, and a checksum of every area's rows for the incremental build).
+:func:`open_results` loads one report's slice: a kommun report reads its län's folder and keeps its own,
+its län's and riket's rows, so the cost per report does not grow with the number of areas in the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config, load_config
+from .errors import AnalysisError
+from .provenance import sha256
+
+VERSION = 1
+TABLES = ("tidy", "gaps", "trends")
+# Code whose change changes the numbers: part of the key.
+_CODE = ("artefact.py", "contract.py", "gaps.py", "results.py", "catalogue.py", "geography.py", "strategy.py")
+
+
+def cache_dir(config: Config) -> Path:
+    return config.root / ".cache" / "results"
+
+
+def _files_digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(sha256(p).encode())
+    return h.hexdigest()
+
+
+def inputs_digest(config: Config) -> dict[str, str]:
+    """Checksums of what the numbers are computed from, besides the data file."""
+    here = Path(__file__).parent
+    return {
+        "catalogue": _files_digest(list((config.root / "data" / "catalogue").glob("*.yml"))),
+        "strategies": _files_digest(list(config.strategies_dir.glob("*.yml"))),
+        "geography": sha256(config.root / "data" / "raw" / "kolada" / "kolada_municipality_list_2026-03.csv"),
+        "code": _files_digest([here / name for name in _CODE if (here / name).exists()]),
+    }
+
+
+def artefact_key(config: Config, data_path: Path, year: int) -> tuple[str, dict]:
+    inputs = {"version": str(VERSION), "data": sha256(data_path), "year": str(year),
+              "baseline_override": str(config.baseline_year), **inputs_digest(config)}
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
+    return key, inputs
+
+
+def _area_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """One checksum per geo_code over its rows in every table (vectorised row hashes)."""
+    parts: dict[str, list[bytes]] = {}
+    for name in TABLES:
+        df = frames[name]
+        if df.empty:
+            continue
+        rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
+        codes = df["geo_code"].to_numpy()
+        for code in pd.unique(codes):
+            parts.setdefault(code, []).append(name.encode() + rows[codes == code].tobytes())
+    return {code: hashlib.sha256(b"".join(chunks)).hexdigest()[:20] for code, chunks in parts.items()}
+
+
+def _snapshots_meta(config: Config) -> list[dict]:
+    """Raw snapshots, checksum-verified once per artefact, with the indicator ids each covers."""
+    from .provenance import all_snapshots
+    from .reportmeta import _covers
+
+    out = []
+    for s in all_snapshots(config.raw_dir):
+        out.append({"path": str(s.path.relative_to(config.root)), "meta": s.meta, "covers": sorted(_covers(s))})
+    return out
+
+
+_MISSING = {"None": None, "NA": pd.NA, "nan": float("nan")}
+
+
+def _object_columns(df: pd.DataFrame) -> dict[str, str]:
+    """Object columns and the missing value they hold, so reading restores them exactly."""
+    out = {}
+    for col, dtype in df.dtypes.items():
+        if dtype == object:
+            nulls = df[col][df[col].isna()]
+            first = nulls.iloc[0] if len(nulls) else None
+            out[col] = "NA" if first is pd.NA else ("None" if first is None else "nan")
+    return out
+
+
+def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
+    """Validate, suppress, compute gaps and trends once; write one folder per län into ``dest``."""
+    from .catalogue import load_catalogue
+    from .contract import load_tidy
+    from .gaps import compute_gaps, compute_trends, suppress
+    from .geography import load_geography
+    from .strategy import load_strategy
+
+    catalogue = load_catalogue(config.root)
+    geo = load_geography(config.root)
+    tidy = suppress(load_tidy(data_path, catalogue, geo), catalogue)
+    if not (tidy["year"] == year).any():
+        years = sorted(tidy["year"].unique())
+        raise AnalysisError(f"{data_path}: inga uppgifter för {year} (data finns för {years[0]}–{years[-1]}).")
+    gaps = compute_gaps(tidy, catalogue, geo, suppressed=True)
+    baselines = {}
+    for lan in geo.counties:
+        strategy = load_strategy(lan.county, config.root)
+        baselines[lan.county] = int(config.baseline_year or strategy.baseline_year)
+    trends = {b: compute_trends(tidy, catalogue, b, year, geo) for b in sorted(set(baselines.values()))}
+    meta = {"version": VERSION, "year": year, "data_path": str(data_path), "counties": {},
+            "object_columns": {name: _object_columns(df) for name, df in
+                               (("tidy", tidy), ("gaps", gaps), ("trends", next(iter(trends.values()))))}}
+    for lan in geo.counties:
+        codes = [k.code for k in geo.kommuner_in(lan.county)] + [lan.code, "0000"]
+        frames = {
+            "tidy": tidy[tidy["geo_code"].isin(codes)],
+            "gaps": gaps[gaps["geo_code"].isin(codes)],
+            "trends": trends[baselines[lan.county]].pipe(lambda t: t[t["geo_code"].isin(codes)]),
+        }
+        folder = dest / f"lan-{lan.county}"
+        folder.mkdir(parents=True)
+        for name, df in frames.items():
+            df.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
+        meta["counties"][lan.county] = {
+            "baseline_year": baselines[lan.county],
+            "areas": _area_hashes(frames),
+            "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
+        }
+    meta["snapshots"] = _snapshots_meta(config)
+    (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
+    """The artefact folder for these inputs, computing it only when it does not exist yet.
+
+    Returns (folder, computed). Written to a temporary folder and renamed, so parallel runs never read
+    half an artefact.
+    """
+    key, inputs = artefact_key(config, data_path, year)
+    final = cache_dir(config) / key
+    if (final / "meta.json").is_file():
+        return final, False
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".tmp-{key}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        compute(config, data_path, year, tmp)
+        meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
+        meta["inputs"] = inputs
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        try:
+            tmp.rename(final)
+        except OSError:  # another run finished the same artefact first
+            if not (final / "meta.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final, True
+
+
+@lru_cache(maxsize=4)
+def read_meta(path: str) -> dict:
+    return json.loads((Path(path) / "meta.json").read_text(encoding="utf-8"))
+
+
+def report_codes(code: str, geo) -> tuple[str, list[str]]:
+    """(länskod, the codes whose rows a report shows): a kommun with its län and riket; a län with all
+    its kommuner, itself and riket."""
+    area = geo.area(code)
+    if area.level == "kommun":
+        return area.county, [area.code, area.county_code, "0000"]
+    if area.level == "lan":
+        return area.county, [k.code for k in geo.kommuner_in(area.county)] + [area.code, "0000"]
+    raise AnalysisError(f"{code}: rapporter finns för kommuner och län")
+
+
+def slice_digest(path: Path, code: str, geo) -> str:
+    """Checksum of exactly the rows one report shows (for the incremental build)."""
+    county, codes = report_codes(code, geo)
+    areas = read_meta(str(path))["counties"][county]["areas"]
+    return hashlib.sha256("|".join(f"{c}:{areas.get(c, '-')}" for c in codes).encode()).hexdigest()[:20]
+
+
+def open_results(path: str | Path, code: str, year: int, config: Config | None = None):
+    """The :class:`~analysis.results.Results` of one report, read from the artefact (no computation)."""
+    from .catalogue import load_catalogue
+    from .geography import load_geography
+    from .results import Results
+    from .strategy import load_strategy
+
+    path = Path(path)
+    meta = read_meta(str(path))
+    if int(meta["year"]) != int(year):
+        raise AnalysisError(f"{path}: resultaten gäller {meta['year']}, inte {year}")
+    config = config or load_config()
+    geo = load_geography(config.root)
+    county, codes = report_codes(code, geo)
+    folder = path / f"lan-{county}"
+    frames = {}
+    for name in TABLES:
+        df = pd.read_parquet(folder / f"{name}.parquet")
+        for col, missing in meta["object_columns"][name].items():  # text comes back as pandas' string dtype
+            if col in df and df[col].dtype != object:
+                df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing])
+        frames[name] = df[df["geo_code"].isin(codes)].reset_index(drop=True)
+    return Results(
+        config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
+        int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],
+        Path(meta["data_path"]),
+    )

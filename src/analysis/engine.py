@@ -1,0 +1,342 @@
+"""The batch engine: worker processes with one warm kernel each, interrupt-safe publishing.
+
+* **Warm execution, still papermill.** Each worker keeps one Jupyter kernel (:class:`WarmKernel`) and runs
+  every notebook of its reports through ``papermill.execute_notebook`` with the registered engine
+  ``warm``, which hands papermill's client the worker's kernel manager (nbclient's ``km``) instead of
+  starting a kernel per notebook. Before each notebook the kernel's namespace is reset (``%reset -f``); a
+  dead kernel is restarted. The kernel keeps its imports and its one kaleido/Chromium for the PNG charts.
+* **Publishing in the main process only.** Workers build reports into ``reports/<year>/.tmp-<run>-<folder>``;
+  the main process moves a complete folder into place. On SIGINT/SIGTERM it stops publishing at once,
+  terminates every process of the run (workers, kernels, browsers, pandoc, typst: the whole process tree,
+  kept together by making the main process a child subreaper), removes its temporary folders and exits
+  with 130/143. Temporary folders of killed runs are removed by the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing as mp
+import os
+import queue
+import signal
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papermill.engines import NBClientEngine, papermill_engines
+
+RESET_CODE = """\
+get_ipython().run_line_magic('reset', '-f')
+import os as _os, sys as _sys
+_os.chdir({cwd!r})
+_m = _sys.modules.get('analysis.present')
+if _m is not None and hasattr(_m, '_figure_ids'):
+    _m._figure_ids.clear()
+get_ipython().execution_count = 1
+del _os, _sys, _m
+"""
+
+
+class WarmEngine(NBClientEngine):
+    """papermill engine ``warm``: executes in the kernel manager passed as ``km`` and resets its namespace."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
+                                 reset_code="", **kwargs):
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.engines import logger
+
+        class _Client(PapermillNotebookClient):
+            def papermill_execute_cells(self):
+                if reset_code:
+                    reply = self.wait_for_reply(self.kc.execute(reset_code, silent=True, store_history=False))
+                    if reply is None or reply["content"]["status"] != "ok":
+                        raise RuntimeError("the kernel's namespace could not be reset")
+                super().papermill_execute_cells()
+
+        client = _Client(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                         kernel_name=kernel_name, log=logger, log_output=log_output,
+                         stdout_file=stdout_file, stderr_file=stderr_file)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:  # the kernel stays; its client for this notebook goes
+                client.kc.stop_channels()
+                client.kc = None
+
+
+papermill_engines.register("warm", WarmEngine)
+
+
+class WarmKernel:
+    """One kernel kept for all notebooks of a worker; restarted when it dies."""
+
+    def __init__(self, root: Path, log: Path | None = None):
+        self.root = Path(root)
+        self.log_path = log
+        self.km = None
+        self.starts = 0
+        self.executions = 0
+
+    def _start(self):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.shutdown()
+        km = AsyncKernelManager(kernel_name="python3")
+        out = open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
+        env = {**os.environ, "ANALYSIS_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        try:
+            run_sync(km.start_kernel)(cwd=str(self.root), stdout=out, stderr=out, env=env)
+        finally:
+            out.close()
+        self.km = km
+        self.starts += 1
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    @property
+    def pid(self) -> int | None:
+        prov = getattr(self.km, "provisioner", None)
+        return getattr(getattr(prov, "process", None), "pid", None)
+
+    def execute(self, src: Path, dest: Path, parameters: dict) -> None:
+        import papermill as pm
+        from nbclient.exceptions import DeadKernelError
+
+        for attempt in (1, 2):
+            if not self.alive():
+                self._start()
+            try:
+                pm.execute_notebook(
+                    str(src), str(dest), parameters=parameters, engine_name="warm", kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                    start_timeout=120, km=self.km, reset_code=RESET_CODE.format(cwd=str(self.root)),
+                )
+                self.executions += 1
+                return
+            except DeadKernelError:
+                if attempt == 2:
+                    raise RuntimeError("the kernel died twice") from None
+                self._start()
+
+    def shutdown(self) -> None:
+        if self.km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        km, self.km = self.km, None
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=False)
+        kill_tree_of(km)
+
+
+def kill_tree_of(km) -> None:
+    """Make sure a kernel and anything it started (its Chromium) are gone."""
+    import psutil
+
+    pid = getattr(getattr(getattr(km, "provisioner", None), "process", None), "pid", None)
+    if pid is None:
+        return
+    with contextlib.suppress(psutil.Error):
+        proc = psutil.Process(pid)
+        kill_processes([proc, *proc.children(recursive=True)])
+
+
+def kill_processes(procs, grace: float = 2.0) -> None:
+    import psutil
+
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=grace)
+
+
+# --------------------------------------------------------------------------------------- workers
+
+
+def _set_child_subreaper() -> None:
+    """Orphans of the run (a browser whose kernel died) re-parent to this process, so none escapes."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def _worker(tasks, results, root: str, log: str) -> None:
+    """A worker process: build the reports it is given, in one warm kernel."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides; it terminates us
+    _die_with_parent()
+    os.environ["ANALYSIS_ROOT"] = root
+    from .render import build_job
+
+    kernel = WarmKernel(Path(root), Path(log))
+    try:
+        while True:
+            item = tasks.get()
+            if item is None:
+                break
+            index, job = item
+            results.put(("start", index, os.getpid()))
+            res = build_job(job, kernel)
+            results.put(("done", index, res))
+    finally:
+        kernel.shutdown()
+        results.put(("exit", os.getpid(), (kernel.starts, kernel.executions)))
+
+
+@dataclass
+class BatchOutcome:
+    results: list = field(default_factory=list)  # JobResult, published or failed
+    interrupted: int = 0  # the signal number when interrupted, else 0
+    kernel_starts: int = 0
+    notebooks: int = 0
+    workers: int = 0
+
+
+class _Stop:
+    def __init__(self):
+        self.signum = 0
+
+    def __call__(self, signum, frame):
+        self.signum = self.signum or signum
+
+
+def _resource_tracker_pid() -> int | None:
+    from multiprocessing import resource_tracker
+
+    return getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None)
+
+
+def run_tag() -> str:
+    return f"{os.getpid()}"
+
+
+def clean_stale(year_dir: Path) -> list[Path]:
+    """Remove ``.tmp-*`` / ``.old-*`` folders of runs that no longer run (killed or crashed)."""
+    import psutil
+
+    removed = []
+    if not year_dir.is_dir():
+        return removed
+    for d in year_dir.iterdir():
+        if not (d.name.startswith(".tmp-") or d.name.startswith(".old-")):
+            continue
+        owner = d.name.split("-")[1]  # .tmp-<pid of the run>-<folder>, .old-<pid>-<folder>
+        if owner.isdigit() and int(owner) != os.getpid() and psutil.pid_exists(int(owner)):
+            continue  # a run that is still going
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
+
+
+def run_batch(jobs: list, workers: int, on_start=None, on_done=None) -> BatchOutcome:
+    """Build ``jobs`` in ``workers`` processes; publish each finished report unless interrupted."""
+    import psutil
+
+    from .render import publish
+
+    outcome = BatchOutcome()
+    if not jobs:
+        return outcome
+    root = jobs[0].root
+    logs = root / ".cache" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    _set_child_subreaper()
+    stop = _Stop()
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    ctx = mp.get_context("spawn")
+    tasks, results = ctx.Queue(), ctx.Queue()
+    for item in enumerate(jobs):
+        tasks.put(item)
+    n = max(1, min(workers, len(jobs)))
+    for _ in range(n):
+        tasks.put(None)
+    outcome.workers = n
+    procs = []
+    for i in range(n):
+        p = ctx.Process(target=_worker, args=(tasks, results, str(root), str(logs / f"kernel-{i}.log")),
+                        daemon=True)
+        p.start()
+        procs.append(p)
+    pending = set(range(len(jobs)))
+    running: dict[int, int] = {}  # job index -> worker pid
+    exited = 0
+    try:
+        while pending and not stop.signum:
+            try:
+                kind, a, b = results.get(timeout=0.2)
+            except queue.Empty:
+                dead = {p.pid for p in procs if not p.is_alive()}
+                for index, pid in list(running.items()):
+                    if pid in dead:  # the worker died under this report
+                        from .render import JobResult
+
+                        res = JobResult(jobs[index], error="arbetsprocessen avslutades oväntat")
+                        outcome.results.append(res)
+                        pending.discard(index)
+                        running.pop(index)
+                        if on_done:
+                            on_done(res)
+                if len(dead) == len(procs):
+                    break
+                continue
+            if kind == "start":
+                running[a] = b
+                if on_start:
+                    on_start(jobs[a])
+            elif kind == "done":
+                res = b
+                running.pop(a, None)
+                pending.discard(a)
+                if stop.signum:
+                    break
+                if res.ok:
+                    publish(res)
+                outcome.results.append(res)
+                if on_done:
+                    on_done(res)
+            elif kind == "exit":
+                exited += 1
+                outcome.kernel_starts += b[0]
+                outcome.notebooks += b[1]
+        if not stop.signum:  # let the workers shut their kernels down
+            deadline = time.monotonic() + 30
+            while exited < n and time.monotonic() < deadline and not stop.signum:
+                try:
+                    kind, a, b = results.get(timeout=0.2)
+                    if kind == "exit":
+                        exited += 1
+                        outcome.kernel_starts += b[0]
+                        outcome.notebooks += b[1]
+                except queue.Empty:
+                    if not any(p.is_alive() for p in procs):
+                        break
+    finally:
+        outcome.interrupted = stop.signum
+        # Whatever is left of the run (workers, kernels, browsers, pandoc, typst) goes now.
+        kill_processes([c for c in psutil.Process().children(recursive=True) if c.pid != _resource_tracker_pid()])
+        for p in procs:
+            p.join(timeout=1)
+        for j in jobs:
+            from .render import work_dir
+
+            shutil.rmtree(work_dir(j), ignore_errors=True)
+        for s, h in previous.items():
+            signal.signal(s, h)
+        tasks.cancel_join_thread()
+        results.cancel_join_thread()
+    return outcome

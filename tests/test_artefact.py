@@ -1,0 +1,86 @@
+"""The compute-once artefact: computed once per inputs, read back exactly, sliced per report."""
+import pandas as pd
+import pytest
+
+import analysis.artefact as artefact
+from analysis.artefact import ensure_artefact, open_results, report_codes, slice_digest
+from analysis.geography import load_geography
+from analysis.results import load_results
+
+
+@pytest.fixture()
+def counted(monkeypatch):
+    calls = []
+    real = artefact.compute
+
+    def compute(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(artefact, "compute", compute)
+    return calls
+
+
+def test_computed_once_per_inputs(project, counted):
+    first, computed = ensure_artefact(project, project.data_path, 2024)
+    again, computed_again = ensure_artefact(project, project.data_path, 2024)
+    assert computed and not computed_again and first == again and len(counted) == 1
+    assert first.parent == project.root / ".cache" / "results"
+    other, computed_other = ensure_artefact(project, project.data_path, 2023)  # another year: another key
+    assert computed_other and other != first and len(counted) == 2
+
+
+@pytest.mark.parametrize("code", ["1081", "0010"])
+def test_slice_equals_the_full_computation(project, code):
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+    res = open_results(path, code, 2024, config=project)
+    full = load_results(2024, "10", config=project)
+    _, codes = report_codes(code, load_geography(project.root))
+    for name in ("tidy", "gaps", "trends"):
+        expected = getattr(full, name)
+        expected = expected[expected["geo_code"].isin(codes)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(getattr(res, name), expected)
+    assert res.baseline_year == full.baseline_year == 2022
+    assert set(res.tidy["geo_code"]) == set(codes)
+
+
+def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+
+    def forbidden(*a, **k):
+        raise AssertionError("a report must not compute results")
+
+    import analysis.gaps
+    import analysis.present
+    import analysis.results
+
+    for mod, name in ((analysis.gaps, "compute_gaps"), (analysis.gaps, "compute_trends"),
+                      (analysis.results, "load_results"), (analysis.present, "load_results")):
+        monkeypatch.setattr(mod, name, forbidden)
+    report = analysis.present.Report("1081", 2024, static_images=False, results_path=str(path))
+    ind = report.catalogue.get("sysselsattningsgrad")
+    assert "24,4" in report.headline(ind).replace("\u00a0", " ")
+    county = analysis.present.CountyReport("10", 2024, static_images=False, results_path=str(path))
+    assert len(county.side_by_side(ind)) == 5 + 2
+
+
+def test_one_changed_kommun_changes_only_its_slice_and_its_county(project):
+    geo = load_geography(project.root)
+    before, _ = ensure_artefact(project, project.data_path, 2024)
+    tidy = pd.read_csv(project.data_path, dtype=str, keep_default_na=False)
+    row = (tidy["geo_code"] == "1081") & (tidy["indicator"] == "sysselsattningsgrad") & (tidy["year"] == "2024")
+    tidy.loc[row & (tidy["group"] == "utrikes"), "value"] = "61.0"
+    tidy.to_csv(project.data_path, index=False)
+    after, computed = ensure_artefact(project, project.data_path, 2024)
+    assert computed and after != before
+    changed = {c for c in ("1080", "1081", "1082", "0010", "0880", "0008")
+               if slice_digest(before, c, geo) != slice_digest(after, c, geo)}
+    assert changed == {"1081", "0010"}
+
+
+def test_year_without_data_is_an_error_and_nothing_is_cached(project):
+    from analysis.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="inga uppgifter för 2031"):
+        ensure_artefact(project, project.data_path, 2031)
+    assert not list((project.root / ".cache" / "results").glob("*"))

@@ -1,0 +1,119 @@
+"""The batch engine: warm kernels, incremental re-runs and interrupt safety (through the real CLI)."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from analysis.engine import clean_stale
+
+
+def test_clean_stale_removes_only_folders_of_runs_that_are_gone(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone = tmp_path / f".tmp-{dead.pid}-1081"
+    old = tmp_path / f".old-{dead.pid}-1081"
+    live = tmp_path / f".tmp-{os.getppid()}-1080"  # a run that still runs (our parent process)
+    report = tmp_path / "1082"
+    for d in (gone, old, live, report):
+        d.mkdir()
+    removed = clean_stale(tmp_path)
+    assert set(removed) == {gone, old}
+    assert live.is_dir() and report.is_dir()
+
+
+@pytest.fixture()
+def render_root(root, tmp_path):
+    """A copy of the project where the CLI can render (and be killed) without touching the repository."""
+    dest = tmp_path / "proj"
+    for name in ("data", "notebooks", "reports/templates"):
+        shutil.copytree(root / name, dest / name)
+    for name in ("analysis.yml", "_quarto.yml"):
+        shutil.copy(root / name, dest / name)
+    return dest
+
+
+def _cli(root: Path, *args: str, **kw) -> subprocess.Popen:
+    env = {**os.environ, "ANALYSIS_ROOT": str(root), "COLUMNS": "200"}
+    return subprocess.Popen([sys.executable, "-m", "analysis.cli", "render", *args], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+@pytest.mark.e2e
+def test_second_run_skips_and_force_rebuilds(render_root):
+    first = _cli(render_root, "-m", "1081", "-f", "html")
+    out, errs = first.communicate(timeout=300)
+    assert first.returncode == 0, errs
+    html = render_root / "reports" / "2024" / "1081" / "rapport.html"
+    stamp = html.stat().st_mtime_ns
+    again = _cli(render_root, "-m", "1081", "-f", "html")
+    out, errs = again.communicate(timeout=120)
+    assert again.returncode == 0 and "AKTUELL" in out and "1 rapport(er) oförändrade" in out
+    assert "0 av 1 rapport(er)" in errs and "Resultaten fanns redan" in errs
+    assert html.stat().st_mtime_ns == stamp
+    forced = _cli(render_root, "-m", "1081", "-f", "html", "--force")
+    out, errs = forced.communicate(timeout=300)
+    assert forced.returncode == 0 and "OK" in out
+    assert html.stat().st_mtime_ns != stamp
+
+
+def _tree(proc: psutil.Process) -> dict[int, float]:
+    out = {}
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            out[p.pid] = p.create_time()
+        except psutil.Error:
+            pass
+    return out
+
+
+def _still_running(seen: dict[int, float]) -> list[str]:
+    left = []
+    for pid, created in seen.items():
+        try:
+            p = psutil.Process(pid)
+            if p.create_time() == created and p.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{pid} {p.name()}")
+        except psutil.Error:
+            pass
+    return left
+
+
+@pytest.mark.e2e
+def test_sigint_stops_every_process_and_publishes_nothing_after(render_root):
+    proc = _cli(render_root, "--county", "10", "-f", "html,pdf", "--jobs", "2")
+    ps = psutil.Process(proc.pid)
+    seen: dict[int, float] = {}
+    deadline = time.monotonic() + 240
+    browser = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen.update(_tree(ps))
+        names = " ".join(p.name() for p in ps.children(recursive=True) if p.is_running())
+        if "chrom" in names.lower() and "kernel" not in names:  # a browser is up inside a kernel
+            browser = True
+        kernels = [p for p in ps.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        if browser and len(kernels) >= 1:
+            break
+        time.sleep(0.3)
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
+    assert browser, "no browser was started (kaleido) before the interrupt"
+    seen.update(_tree(ps))
+    proc.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    out, errs = proc.communicate(timeout=30)
+    stopped = time.monotonic() - t0
+    assert proc.returncode == 130, errs
+    assert stopped < 15
+    assert "Avbrutet (Ctrl-C)" in errs
+    time.sleep(1)
+    assert _still_running(seen) == []
+    year = render_root / "reports" / "2024"
+    published = sorted(p.name for p in year.iterdir()) if year.exists() else []
+    time.sleep(3)
+    assert (sorted(p.name for p in year.iterdir()) if year.exists() else []) == published
+    assert not [p for p in published if p.startswith((".tmp-", ".old-"))]
