@@ -30,15 +30,17 @@ def test_skip_rebuild_on_changed_row_and_changed_parameters(project, tmp_path):
     assert not up_to_date(jobs["1080"])  # an output is missing
     _built(jobs["1080"])
 
-    # One changed row of Ronneby: a new artefact; only Ronneby and the county report are out of date.
+    # One changed row of Ronneby: a new artefact; Ronneby and the county report are out of date, and of the
+    # others only Olofström, in Ronneby's comparison group (C7), whose group value changed.
     tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
     row = (tidy["geo_code"] == "1081") & (tidy["year"] == "2023") & (tidy["group"] == "inrikes")
-    tidy.loc[row & (tidy["indicator"] == "sysselsattningsgrad"), "value"] = "80.5"
+    cell = row & (tidy["indicator"] == "sysselsattningsgrad")
+    tidy.loc[cell, "value"] = tidy.loc[cell, "value"].astype(float).add(0.01).astype(str)  # small: no place changes
     tidy.to_csv(config.data_path, index=False)
     new_path, computed = ensure_artefact(config, config.data_path, 2024)
     assert computed
     stale = {f for f, j in jobs.items() if not up_to_date(dataclasses.replace(j, results_path=new_path))}
-    assert stale == {"1081", "lan-10"}
+    assert stale == {"1081", "lan-10", "1060"}
 
 
 def test_changed_notebook_or_strategy_rebuilds(project, tmp_path):

@@ -25,9 +25,13 @@ from .errors import AnalysisError
 from .provenance import sha256
 
 VERSION = 1
-TABLES = ("tidy", "gaps", "trends")
+TABLES = ("tidy", "gaps", "trends")  # rows per area (geo_code)
+# Rows per comparison group (group_id), kept for every group of the län's kommuner. A report depends on
+# its own areas' rows, its comparison groups' values and its kommuner's own places (positions).
+GROUP_TABLES = ("group_values", "group_gaps", "positions")
 # Code whose change changes the numbers: part of the key.
-_CODE = ("artefact.py", "contract.py", "gaps.py", "results.py", "catalogue.py", "geography.py", "strategy.py")
+_CODE = ("artefact.py", "contract.py", "gaps.py", "results.py", "catalogue.py", "geography.py", "strategy.py",
+         "coverage.py", "groups.py")
 
 
 def cache_dir(config: Config) -> Path:
@@ -50,6 +54,9 @@ def inputs_digest(config: Config) -> dict[str, str]:
         "strategies": _files_digest(list(config.strategies_dir.glob("*.yml"))),
         "geography": sha256(config.root / "data" / "raw" / "kolada" / "kolada_municipality_list_2026-03.csv"),
         "code": _files_digest([here / name for name in _CODE if (here / name).exists()]),
+        "config": sha256(config.root / "analysis.yml"),
+        "groupings": _files_digest(list((config.root / "data" / "groupings").glob("*.yml"))),
+        "sidecars": _files_digest(list(config.raw_dir.rglob("*.source.yml"))),
     }
 
 
@@ -61,14 +68,15 @@ def artefact_key(config: Config, data_path: Path, year: int) -> tuple[str, dict]
 
 
 def _area_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """One checksum per geo_code over its rows in every table (vectorised row hashes)."""
+    """One checksum per geo_code (and per ``group:<id>``) over its rows in every table (vectorised row hashes)."""
     parts: dict[str, list[bytes]] = {}
-    for name in TABLES:
+    for name in (*TABLES, *GROUP_TABLES):
         df = frames[name]
         if df.empty:
             continue
         rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
-        codes = df["geo_code"].to_numpy()
+        by_area = name in TABLES or name == "positions"  # a place belongs to its kommun
+        codes = (df["geo_code"] if by_area else "group:" + df["group_id"].astype(str)).to_numpy()
         for code in pd.unique(codes):
             parts.setdefault(code, []).append(name.encode() + rows[codes == code].tobytes())
     return {code: hashlib.sha256(b"".join(chunks)).hexdigest()[:20] for code, chunks in parts.items()}
@@ -94,7 +102,10 @@ def _object_columns(df: pd.DataFrame) -> dict[str, str]:
     for col, dtype in df.dtypes.items():
         if dtype == object:
             nulls = df[col][df[col].isna()]
-            first = nulls.iloc[0] if len(nulls) else None
+            if not len(nulls):
+                out[col] = ""  # no missing value here: another partition may tell
+                continue
+            first = nulls.iloc[0]
             out[col] = "NA" if first is pd.NA else ("None" if first is None else "nan")
     return out
 
@@ -105,6 +116,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
     from .contract import load_tidy
     from .gaps import compute_gaps, compute_trends, suppress
     from .geography import load_geography
+    from .groups import compute_group_gaps, compute_group_values, compute_positions, load_grouping
     from .strategy import load_strategy
 
     catalogue = load_catalogue(config.root)
@@ -119,19 +131,39 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
         strategy = load_strategy(lan.county, config.root)
         baselines[lan.county] = int(config.baseline_year or strategy.baseline_year)
     trends = {b: compute_trends(tidy, catalogue, b, year, geo) for b in sorted(set(baselines.values()))}
+    grouping = load_grouping(config, geo)
+    by_kept: dict[frozenset, dict] = {}  # the group tables per set of example indicators a län keeps
     meta = {"version": VERSION, "year": year, "data_path": str(data_path), "counties": {},
-            "object_columns": {name: _object_columns(df) for name, df in
-                               (("tidy", tidy), ("gaps", gaps), ("trends", next(iter(trends.values()))))}}
+            "object_columns": {}}
     for lan in geo.counties:
         codes = [k.code for k in geo.kommuner_in(lan.county)] + [lan.code, "0000"]
+        # Example rows are a demonstration for the län they were made for (coverage.demonstration_only):
+        # a län keeps an indicator's example rows only where it has example rows of its own.
+        own = tidy["geo_code"].isin(codes[:-1])
+        kept = frozenset(tidy.loc[tidy["example"] & own, "indicator"])
+
+        def demo(df, kept=kept):
+            return df[~df["example"].astype(bool) | df["indicator"].isin(kept)]
+
+        if kept not in by_kept:
+            t, g = demo(tidy), demo(gaps)
+            values = compute_group_values(t, catalogue, grouping)
+            by_kept[kept] = {"group_values": values, "group_gaps": compute_group_gaps(values, catalogue),
+                             "positions": compute_positions(t, g, catalogue, grouping, geo)}
+        groups = {grouping.by_kommun[c] for c in codes if c in grouping.by_kommun}
         frames = {
-            "tidy": tidy[tidy["geo_code"].isin(codes)],
-            "gaps": gaps[gaps["geo_code"].isin(codes)],
-            "trends": trends[baselines[lan.county]].pipe(lambda t: t[t["geo_code"].isin(codes)]),
+            "tidy": demo(tidy[tidy["geo_code"].isin(codes)]),
+            "gaps": demo(gaps[gaps["geo_code"].isin(codes)]),
+            "trends": demo(trends[baselines[lan.county]].pipe(lambda t: t[t["geo_code"].isin(codes)])),
+            **{name: by_kept[kept][name].pipe(lambda t: t[t["group_id"].isin(groups)]) for name in GROUP_TABLES},
         }
         folder = dest / f"lan-{lan.county}"
         folder.mkdir(parents=True)
         for name, df in frames.items():
+            known = meta["object_columns"].setdefault(name, {})
+            for col, kind in _object_columns(df).items():
+                if not known.get(col):
+                    known[col] = kind
             df.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
         meta["counties"][lan.county] = {
             "baseline_year": baselines[lan.county],
@@ -176,6 +208,14 @@ def read_meta(path: str) -> dict:
     return json.loads((Path(path) / "meta.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=4)
+def _grouping(root: Path):
+    from .geography import load_geography
+    from .groups import load_grouping
+
+    return load_grouping(load_config(root), load_geography(root))
+
+
 def report_codes(code: str, geo) -> tuple[str, list[str]]:
     """(länskod, the codes whose rows a report shows): a kommun with its län and riket; a län with all
     its kommuner, itself and riket."""
@@ -191,7 +231,14 @@ def slice_digest(path: Path, code: str, geo) -> str:
     """Checksum of exactly the rows one report shows (for the incremental build)."""
     county, codes = report_codes(code, geo)
     areas = read_meta(str(path))["counties"][county]["areas"]
-    return hashlib.sha256("|".join(f"{c}:{areas.get(c, '-')}" for c in codes).encode()).hexdigest()[:20]
+    by_kommun = _grouping(geo_root(path)).by_kommun
+    keys = codes + sorted({f"group:{by_kommun[c]}" for c in codes if c in by_kommun})
+    return hashlib.sha256("|".join(f"{c}:{areas.get(c, '-')}" for c in keys).encode()).hexdigest()[:20]
+
+
+def geo_root(path: Path) -> Path:
+    """The project root an artefact belongs to (``<root>/.cache/results/<key>``)."""
+    return Path(path).resolve().parents[2]
 
 
 def open_results(path: str | Path, code: str, year: int, config: Config | None = None):
@@ -210,14 +257,17 @@ def open_results(path: str | Path, code: str, year: int, config: Config | None =
     county, codes = report_codes(code, geo)
     folder = path / f"lan-{county}"
     frames = {}
-    for name in TABLES:
+    for name in (*TABLES, *GROUP_TABLES):
         df = pd.read_parquet(folder / f"{name}.parquet")
         for col, missing in meta["object_columns"][name].items():  # text comes back as pandas' string dtype
             if col in df and df[col].dtype != object:
-                df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing])
-        frames[name] = df[df["geo_code"].isin(codes)].reset_index(drop=True)
+                df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing or "None"])
+        if name in TABLES:
+            df = df[df["geo_code"].isin(codes)]
+        frames[name] = df.reset_index(drop=True)
     return Results(
         config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
         int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],
-        Path(meta["data_path"]),
+        Path(meta["data_path"]), _grouping(config.root), frames["group_values"], frames["group_gaps"],
+        frames["positions"],
     )

@@ -154,6 +154,22 @@ class Geography:
         return msg
 
 
+# The län's names in running text ("Norrbottens län", not "Norrbotten län"), by länskod.
+COUNTY_NAMES = {
+    "01": "Stockholms län", "03": "Uppsala län", "04": "Södermanlands län", "05": "Östergötlands län",
+    "06": "Jönköpings län", "07": "Kronobergs län", "08": "Kalmar län", "09": "Gotlands län",
+    "10": "Blekinge län", "12": "Skåne län", "13": "Hallands län", "14": "Västra Götalands län",
+    "17": "Värmlands län", "18": "Örebro län", "19": "Västmanlands län", "20": "Dalarnas län",
+    "21": "Gävleborgs län", "22": "Västernorrlands län", "23": "Jämtlands län", "24": "Västerbottens län",
+    "25": "Norrbottens län",
+}
+
+
+def county_name(area: Area) -> str:
+    """"Norrbottens län" for Region Norrbotten (or any of its kommuner)."""
+    return COUNTY_NAMES.get(area.county or "", area.name.replace("Region ", "") + " län")
+
+
 @lru_cache(maxsize=2)
 def load_geography(root: Path | None = None) -> Geography:
     root = root or project_root()

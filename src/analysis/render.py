@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fmt
+from . import fmt, geography
 from .config import Config, load_config
 from .downloads import DATA_DIR, WORKBOOK, report_workbook
 from .errors import AnalysisError
@@ -58,7 +58,7 @@ class JobResult:
     error: str | None = None
     seconds: float = 0.0
     work: Path | None = None  # the built report folder, waiting to be published
-    skipped: bool = False  # up to date: not rebuilt
+    phases: dict = field(default_factory=dict)  # seconds per step (notebooks, render)
 
     @property
     def ok(self) -> bool:
@@ -129,7 +129,7 @@ def _report_meta(job: Job) -> dict:
         data_file = job.data_path.name
     from . import reportmeta
 
-    county_name = geo.area("00" + res.strategy.county).name.replace("Region ", "") + " län"
+    county_name = geography.county_name(geo.area("00" + res.strategy.county))
     strategy_note = ""
     if res.strategy.default:
         strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
@@ -202,9 +202,13 @@ def build_job(job: Job, kernel) -> JobResult:
     shutil.rmtree(work, ignore_errors=True)
     try:
         work.mkdir(parents=True)
+        t = time.perf_counter()
         _execute(job, work, kernel)
+        result.phases["notebooks"] = time.perf_counter() - t
+        t = time.perf_counter()
         outputs = _render(job, work)
         outputs += _annual_report_documents(job, work)
+        result.phases["render"] = time.perf_counter() - t
         from .manifest import write_manifest
 
         write_manifest(job, work)
@@ -306,7 +310,7 @@ def plan(
         load_strategy(a.county, config.root)
         jobs.append(Job(kind="kommun", code=a.code, name=a.name, **common))
     for lan in lans:
-        jobs.append(Job(kind="lan", code=lan.county, name=lan.name.replace("Region ", "") + " län", **common))
+        jobs.append(Job(kind="lan", code=lan.county, name=geography.county_name(lan), **common))
     return jobs
 
 
@@ -348,7 +352,7 @@ def write_index(out_root: Path, year: int, config: Config) -> Path:
     items = []
     for d in sorted(p for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         if d.name.startswith("lan-"):
-            name = geo.county(d.name[4:]).name.replace("Region ", "") + " län (länsrapport)"
+            name = geography.county_name(geo.county(d.name[4:])) + " (länsrapport)"
             order = (0, d.name)
         elif d.name in geo:
             name = f"{geo.area(d.name).name} ({d.name})"

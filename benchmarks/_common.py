@@ -1,0 +1,120 @@
+"""Shared helpers for the benchmarks: a scratch copy of the project, the machine and its load, running the
+CLI while sampling the memory of its whole process tree."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+COPY = ("data", "notebooks", "reports/templates")
+FILES = ("analysis.yml", "_quarto.yml", "_brand.yml")
+
+
+def scratch_project() -> Path:
+    """A copy of the project's inputs in a temporary folder: reports and caches never touch the repository."""
+    dest = Path(tempfile.mkdtemp(prefix="bench-"))
+    for name in COPY:
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, dest / name)
+    for name in FILES:
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
+                         text=True).stdout.strip()
+    return (f"machine: {platform.node()}, {os.cpu_count()} cores ({cpu}), {mem:.1f} GB RAM, "
+            f"Python {platform.python_version()}, code {rev}")
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min) on {os.cpu_count()} cores"
+
+
+class TreeMemory:
+    """Samples the summed memory (PSS where readable, else RSS) of a process and all its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        self.pid, self.interval = pid, interval
+        self.peak_pss = self.peak_rss = 0
+        self.peak_procs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            pss = rss = 0
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                    pss += getattr(info, "pss", info.rss)
+                    rss += info.rss
+                except psutil.Error:
+                    pass
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self.peak_procs = max(self.peak_procs, len(procs))
+            self._stop.wait(self.interval)
+
+
+def analysis(project: Path, *args: str, memory: bool = False, check: bool = True):
+    """Run ``analysis …`` in the scratch project; returns (seconds, stdout, stderr, TreeMemory or None)."""
+    env = {**os.environ, "ANALYSIS_ROOT": str(project), "COLUMNS": "200"}
+    exe = Path(sys.executable).with_name("analysis")
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(exe), *args], cwd=project, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    mem = TreeMemory(proc.pid) if memory else None
+    if mem:
+        mem.__enter__()
+    out, err = proc.communicate()
+    if mem:
+        mem.__exit__(None, None, None)
+    seconds = time.perf_counter() - start
+    if check and proc.returncode != 0:
+        raise SystemExit(f"analysis {' '.join(args)} failed ({proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}")
+    return seconds, out, err, mem
+
+
+def built(out: str) -> list[str]:
+    """The reports a run built, from its summary ("OK     Ronneby (1081, 12 s): …")."""
+    return re.findall(r"OK\s+(.+?) \((\S+?),", out)
+
+
+def clear_cache(project: Path) -> None:
+    shutil.rmtree(project / ".cache" / "results", ignore_errors=True)

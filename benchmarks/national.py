@@ -1,0 +1,72 @@
+"""Benchmark: the national batch, 290 kommun + 21 county reports and the index (not a test).
+
+    .venv/bin/python benchmarks/national.py [--formats html,pdf] [--jobs 2]
+
+Data: the embedded national data (real SCB BAS for every kommun, län and riket) plus EXAMPLE values for
+every other indicator and every area, generated here with the project's example generator, so every
+report has all its charts. The example rows are flagged example=true and marked in the reports as ever;
+the file is written to the scratch project only. Targets (2 cores): ≤ 12 minutes (aim 4), peak memory of
+the whole process tree ≤ 1.5 GB (PSS: shared pages counted once).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from _common import analysis, built, load, machine, scratch_project
+
+
+def national_data(project) -> "Path":  # noqa: F821
+    from analysis.build import build_dataset
+    from analysis.catalogue import load_catalogue
+    from analysis.config import load_config
+    from analysis.contract import KEY, write_tidy
+    from analysis.example_data import generate_example_data, load_profiles
+    from analysis.geography import load_geography
+
+    config = load_config(project)
+    catalogue, geo = load_catalogue(project), load_geography(project)
+    res = build_dataset(config, catalogue, geo)
+    real = res.table[~res.table["example"]]
+    profiles = load_profiles(project)
+    ids = [i for i in catalogue.ids() if i in profiles and i not in set(real["indicator"])]
+    parts = [generate_example_data(catalogue, geo, lan.county, config.example_years, config.example_seed,
+                                   profiles, indicators=ids) for lan in geo.counties]
+    example = pd.concat(parts, ignore_index=True).drop_duplicates(KEY, keep="first")
+    table = pd.concat([real, example], ignore_index=True)
+    path = project / "data" / "tidy" / "national-benchmark.csv"
+    write_tidy(table, path)
+    print(f"data: {len(real)} real rows + {len(example)} example rows (example=true) for {len(ids)} indicators, "
+          f"{table['geo_code'].nunique()} areas -> {path.name}")
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--formats", default="html,pdf")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    print(machine())
+    print("start:", load())
+    project = scratch_project()
+    data = national_data(project)
+    s, out, err, mem = analysis(project, "render", "--all", "-f", args.formats, "--jobs", str(args.jobs), "--force",
+                                "--data", str(data), memory=True, check=False)
+    reports = built(out)
+    kommun = sum(1 for _, f in reports if not f.startswith("lan-"))
+    lan = sum(1 for _, f in reports if f.startswith("lan-"))
+    failed = out.count("FEL ")
+    index = (project / "reports" / "2024" / "index.html").is_file()
+    print(f"RESULT national ({args.formats}, {args.jobs} jobs): {s / 60:.1f} min for {kommun} kommun + {lan} county "
+          f"reports (index {'written' if index else 'MISSING'}, {failed} failed); peak memory of the process tree "
+          f"{mem.peak_pss / 2**30:.2f} GB PSS ({mem.peak_rss / 2**30:.2f} GB RSS summed, {mem.peak_procs} processes) "
+          "(targets: ≤ 12 min, ≤ 1.5 GB)")
+    print("end:", load())
+    if failed:
+        print(out[-4000:])
+
+
+if __name__ == "__main__":
+    main()
