@@ -221,20 +221,32 @@ class Report(GroupComparison):
         start = self.shown_code(ind)
         return self.geo.comparison_areas(start)
 
+    def _by_indicator(self, table: str) -> dict[str, pd.DataFrame]:
+        """A results table split by indicator once (selection only: every lookup below reads one part)."""
+        cache = self.__dict__.setdefault("_split", {})
+        df = getattr(self.results, table)
+        key = (table, id(df))
+        if key not in cache:
+            cache[key] = {k: v for k, v in df.groupby("indicator", sort=False)}
+            cache[key][None] = df.iloc[0:0]
+        return cache[key]
+
+    def _part(self, table: str, ind: Indicator) -> pd.DataFrame:
+        parts = self._by_indicator(table)
+        return parts.get(ind.id, parts[None])
+
     def tidy(self, ind: Indicator) -> pd.DataFrame:
-        t = self.results.tidy
-        return t[t["indicator"] == ind.id]
+        return self._part("tidy", ind)
 
     def gap_row(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None):
-        g = self.results.gaps
+        g = self._part("gaps", ind)
         comparison = comparison or ("inrikes" if ind.is_native else ("lan" if len(code) == 4 and not code.startswith("00") else "riket"))
-        sel = g[(g["indicator"] == ind.id) & (g["geo_code"] == code) & (g["year"] == self.year)
-                & (g["sex"] == sex) & (g["comparison"] == comparison)]
+        sel = g[(g["geo_code"] == code) & (g["year"] == self.year) & (g["sex"] == sex) & (g["comparison"] == comparison)]
         return sel.iloc[0] if len(sel) else None
 
     def trend_row(self, ind: Indicator, code: str, sex: str = "T"):
-        t = self.results.trends
-        sel = t[(t["indicator"] == ind.id) & (t["geo_code"] == code) & (t["sex"] == sex)]
+        t = self._part("trends", ind)
+        sel = t[(t["geo_code"] == code) & (t["sex"] == sex)]
         return sel.iloc[0] if len(sel) else None
 
     def missing(self, ind: Indicator, code: str | None = None) -> coverage.Missing | None:
