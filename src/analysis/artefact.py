@@ -26,9 +26,12 @@ from .provenance import sha256
 
 VERSION = 1
 TABLES = ("tidy", "gaps", "trends")  # rows per area (geo_code)
-# Rows per comparison group (group_id), kept for every group of the län's kommuner. A report depends on
-# its own areas' rows, its comparison groups' values and its kommuner's own places (positions).
+# Comparison groups: values per group (kept for every group of the län's kommuner) and every kommun's
+# place (positions, all kommuner: a kommun report's strip plot shows them all). A report depends on its own
+# areas' rows, its comparison groups' values, its kommuner's own places in the report year and – for a
+# kommun report – every kommun's measure in the report year (the strip plot, checksum "strip").
 GROUP_TABLES = ("group_values", "group_gaps", "positions")
+STRIP_COLUMNS = ["indicator", "geo_code", "group_id", "measure"]
 # Code whose change changes the numbers: part of the key.
 _CODE = ("artefact.py", "contract.py", "gaps.py", "results.py", "catalogue.py", "geography.py", "strategy.py",
          "coverage.py", "groups.py")
@@ -67,19 +70,29 @@ def artefact_key(config: Config, data_path: Path, year: int) -> tuple[str, dict]
     return key, inputs
 
 
-def _area_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """One checksum per geo_code (and per ``group:<id>``) over its rows in every table (vectorised row hashes)."""
+def _rows_digest(df: pd.DataFrame) -> str:
+    return hashlib.sha256(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes()).hexdigest()[:20]
+
+
+def _area_hashes(frames: dict[str, pd.DataFrame], year: int) -> dict[str, str]:
+    """One checksum per geo_code (and per ``group:<id>``) over its rows in every table (vectorised row hashes);
+    ``strip``: every kommun's measure in the report year."""
     parts: dict[str, list[bytes]] = {}
     for name in (*TABLES, *GROUP_TABLES):
         df = frames[name]
+        if name == "positions":  # a place belongs to its kommun; the report shows the report year's
+            df = df[df["year"] == year]
         if df.empty:
             continue
         rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
-        by_area = name in TABLES or name == "positions"  # a place belongs to its kommun
+        by_area = name in TABLES or name == "positions"
         codes = (df["geo_code"] if by_area else "group:" + df["group_id"].astype(str)).to_numpy()
         for code in pd.unique(codes):
             parts.setdefault(code, []).append(name.encode() + rows[codes == code].tobytes())
-    return {code: hashlib.sha256(b"".join(chunks)).hexdigest()[:20] for code, chunks in parts.items()}
+    out = {code: hashlib.sha256(b"".join(chunks)).hexdigest()[:20] for code, chunks in parts.items()}
+    pos = frames["positions"]
+    out["strip"] = _rows_digest(pos.loc[(pos["year"] == year) & (pos["sex"] == "T"), STRIP_COLUMNS])
+    return out
 
 
 def _snapshots_meta(config: Config) -> list[dict]:
@@ -155,7 +168,9 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
             "tidy": demo(tidy[tidy["geo_code"].isin(codes)]),
             "gaps": demo(gaps[gaps["geo_code"].isin(codes)]),
             "trends": demo(trends[baselines[lan.county]].pipe(lambda t: t[t["geo_code"].isin(codes)])),
-            **{name: by_kept[kept][name].pipe(lambda t: t[t["group_id"].isin(groups)]) for name in GROUP_TABLES},
+            **{name: by_kept[kept][name].pipe(lambda t: t[t["group_id"].isin(groups)])
+               for name in ("group_values", "group_gaps")},
+            "positions": by_kept[kept]["positions"],
         }
         folder = dest / f"lan-{lan.county}"
         folder.mkdir(parents=True)
@@ -167,7 +182,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
             df.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
         meta["counties"][lan.county] = {
             "baseline_year": baselines[lan.county],
-            "areas": _area_hashes(frames),
+            "areas": _area_hashes(frames, year),
             "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
         }
     meta["snapshots"] = _snapshots_meta(config)
@@ -233,6 +248,8 @@ def slice_digest(path: Path, code: str, geo) -> str:
     areas = read_meta(str(path))["counties"][county]["areas"]
     by_kommun = _grouping(geo_root(path)).by_kommun
     keys = codes + sorted({f"group:{by_kommun[c]}" for c in codes if c in by_kommun})
+    if geo.area(code).level == "kommun":
+        keys.append("strip")
     return hashlib.sha256("|".join(f"{c}:{areas.get(c, '-')}" for c in keys).encode()).hexdigest()[:20]
 
 
