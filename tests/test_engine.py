@@ -117,3 +117,32 @@ def test_sigint_stops_every_process_and_publishes_nothing_after(render_root):
     time.sleep(3)
     assert (sorted(p.name for p in year.iterdir()) if year.exists() else []) == published
     assert not [p for p in published if p.startswith((".tmp-", ".old-"))]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-m", "9999"], "Okänd områdeskod"),
+    (["--county", "10", "--year", "2031"], "inga uppgifter för 2031"),
+    (["--county", "99"], "Okänd områdeskod"),
+])
+def test_plan_is_checked_before_any_work(project, monkeypatch, args, message):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    r = CliRunner().invoke(app, ["render", *args])
+    assert r.exit_code != 0
+    assert message in " ".join(r.output.split())
+    assert not (project.root / "reports").exists()  # nothing created
+
+
+def test_unwritable_output_folder_is_one_error(project, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    (project.root / "reports").write_text("not a folder", encoding="utf-8")
+    r = CliRunner().invoke(app, ["render", "-m", "1081"])
+    assert r.exit_code != 0 and "inte en mapp" in r.output
+    assert not (project.root / ".cache").exists()  # stopped before computing anything
