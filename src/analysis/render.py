@@ -262,9 +262,9 @@ def _check_writable(out_root: Path) -> None:
     while not p.exists() and p != p.parent:
         p = p.parent
     if not p.is_dir():
-        raise AnalysisError(f"Utdatamappen {out_root} kan inte skapas: {p} är inte en mapp.")
+        raise AnalysisError(f"Rapportmappen {out_root}: {p} är inte en mapp")
     if not os.access(p, os.W_OK | os.X_OK):
-        raise AnalysisError(f"Utdatamappen {out_root} är inte skrivbar (ingen skrivrätt i {p}).")
+        raise AnalysisError(f"Rapportmappen {out_root}: saknar behörighet att skriva i {p}")
 
 
 def plan(
