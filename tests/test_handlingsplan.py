@@ -174,18 +174,18 @@ def test_county_without_plan_says_how_to_make_one(shown):
 
 
 def test_activity_tables_get_pdf_column_widths(shown):
-    from analysis.present import ACTIVITY_WIDTHS, CountyReport
+    from analysis.present import ACTIVITY_WIDTHS, CountyReport, show
 
-    CountyReport("10", 2024, static_images=False).action_plan()
+    show(CountyReport("10", 2024, static_images=False).action_plan())
     table = next(b["text/markdown"] for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
     dashes = [len(c) - 1 for c in table.splitlines()[1].strip("|").split("|")]
     assert dashes == [round(100 * w / sum(ACTIVITY_WIDTHS)) for w in ACTIVITY_WIDTHS]
 
 
 def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
-    CountyReport("08", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"])
+    show(CountyReport("08", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
     md = "\n".join(b.get("text/markdown", "") for b in shown)
     assert "## Social sammanhållning" in md and "### Valdeltagande i kommunfullmäktigevalet" in md
     assert "Uppgift saknas" in md and "analysis fetch --county 08" in md and "U65861, U65860" in md
@@ -193,9 +193,9 @@ def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
 
 
 def test_blekinge_has_no_extra_focus_areas(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
-    CountyReport("10", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"])
+    show(CountyReport("10", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
     assert [b["text/markdown"] for b in shown] == ["<!-- inga fler fokusområden i strategin -->"]
 
 

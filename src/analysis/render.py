@@ -23,8 +23,12 @@ from .downloads import DATA_DIR, WORKBOOK, report_workbook
 from .errors import AnalysisError
 from .provenance import sha256
 
-KOMMUN_NOTEBOOKS = ("sammanfattning", "arbete", "utbildning", "sprak", "halsa")
-LAN_NOTEBOOKS = ("lan",)
+FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
+# executed notebook -> (source notebook, its own parameters): one focus-area notebook run once per focus area
+KOMMUN_NOTEBOOKS = {"sammanfattning": ("sammanfattning", {}),
+                    **{f: ("fokusomrade", {"focus_area": f}) for f in FOCUS_AREAS}}
+LAN_NOTEBOOKS = {"lan": ("lan", {})}
+FIGURES_DIR = "figurer"  # chart PNGs beside rapport.qmd, referenced by the markdown figures
 FORMATS = {"html": "html", "pdf": "typst"}
 
 
@@ -104,14 +108,15 @@ def _execute_notebooks(job: Job, nb_dir: Path) -> None:
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
     params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
-              "downloads_dir": str(nb_dir.parent / DATA_DIR)}
+              "downloads_dir": str(nb_dir.parent / DATA_DIR), "figures_dir": str(nb_dir.parent / FIGURES_DIR),
+              "include_plotlyjs": False}  # the report page carries plotly.js once
     params["municipality" if job.kind == "kommun" else "county"] = job.code
-    for name in names:
-        src = job.root / "notebooks" / f"{name}.ipynb"
+    for name, (source, own) in names.items():
+        src = job.root / "notebooks" / f"{source}.ipynb"
         for attempt in (1, 2):
             try:
                 pm.execute_notebook(
-                    str(src), str(nb_dir / f"{name}.ipynb"), parameters=params, kernel_name="python3",
+                    str(src), str(nb_dir / f"{name}.ipynb"), parameters={**params, **own}, kernel_name="python3",
                     progress_bar=False, log_output=False, cwd=str(job.root), start_timeout=120,
                 )
                 break
@@ -167,7 +172,7 @@ def _report_meta(job: Job) -> dict:
 
 
 def _render(job: Job, work: Path) -> list[Path]:
-    from .qmd import write_report_source
+    from .qmd import remove_quarto_leftovers, write_report_source
 
     template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
     qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
@@ -178,6 +183,7 @@ def _render(job: Job, work: Path) -> list[Path]:
             proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
+            remove_quarto_leftovers(work)
             outputs.append(work / ("rapport.html" if f == "html" else "rapport.pdf"))
         else:
             from .pandoc_render import render
