@@ -118,18 +118,18 @@ def test_example_plan_counts_and_kommun_activities(config):
 
 @pytest.fixture()
 def shown(monkeypatch):
-    import analysis.present as present
+    import analysis.display as display
 
     bundles = []
-    monkeypatch.setattr(present, "_display", lambda bundle, metadata=None: bundles.append(bundle))
+    monkeypatch.setattr(display, "_display", lambda bundle, metadata=None: bundles.append(bundle))
     return bundles
 
 
 def test_county_section_counts_by_status_per_goal(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
     r = CountyReport("10", 2024, static_images=False)
-    r.action_plan()
+    show(r.action_plan())
     md = [b.get("text/markdown", "") for b in shown]
     assert any("Exempeldata:" in m and "påhittad" in m for m in md)  # flagged where it shows
     assert "### Mål 5. Samarbete mellan offentliga aktörer" in md
@@ -143,10 +143,10 @@ def test_county_section_counts_by_status_per_goal(shown):
 
 
 def test_goal_5_status_comes_from_the_plan(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
     r = CountyReport("10", 2024, static_images=False)
-    r.status_overview()
+    show(r.status_overview())
     table = shown[0]["text/markdown"]
     row5 = next(line for line in table.splitlines() if line.startswith("| 5. Samarbete"))
     assert f"Handlingsplan 2024: {r.plan.status_summary('samarbete')}" in row5 and "Exempeldata" in row5
@@ -156,9 +156,9 @@ def test_goal_5_status_comes_from_the_plan(shown):
 
 
 def test_kommun_report_lists_its_activities(shown):
-    from analysis.present import Report
+    from analysis.present import Report, show
 
-    Report("1082", 2024, static_images=False).kommun_activities()
+    show(Report("1082", 2024, static_images=False).kommun_activities())
     table = next(b["text/markdown"] for b in shown if b["text/markdown"].startswith("| Mål"))
     assert "Lokalt jobbspår inom industri och logistik" in table  # "Karlshamns kommun; Arbetsförmedlingen"
     assert "Studiehandledning på modersmål" in table  # "Länets kommuner"
@@ -166,9 +166,9 @@ def test_kommun_report_lists_its_activities(shown):
 
 
 def test_county_without_plan_says_how_to_make_one(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
-    CountyReport("08", 2024, static_images=False).action_plan()
+    show(CountyReport("08", 2024, static_images=False).action_plan())
     assert "analysis handlingsplan mall --county 08" in shown[0]["text/markdown"]
     assert "Kalmar län" in shown[0]["text/markdown"]
 

@@ -98,6 +98,13 @@ def label_for(prefix: str, text: str) -> str:
 # --------------------------------------------------------------------------- objects
 
 
+def _display(data: dict, metadata: dict | None = None) -> None:
+    """The one place an output leaves for the notebook."""
+    from IPython.display import display
+
+    display(data, raw=True, metadata=metadata or {})
+
+
 class Shown:
     """Base: an object that displays itself (``_ipython_display_``) or hands its bundle to :func:`show`."""
 
@@ -105,10 +112,7 @@ class Shown:
         raise NotImplementedError
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        data, metadata = self.bundle()
-        display(data, raw=True, metadata=metadata)
+        _display(*self.bundle())
 
 
 @dataclass
