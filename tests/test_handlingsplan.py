@@ -200,13 +200,13 @@ def test_blekinge_has_no_extra_focus_areas(shown):
 
 
 def test_free_text_stays_literal_in_the_report(project, template, tmp_path, shown, monkeypatch):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
     monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
     evil = "<img src=x onerror=alert(1)> | *fet* {{< pagebreak >}}"
     import_plan(fill(template, tmp_path / "p.xlsx", [(2024, "5", evil, "Länsstyrelsen Blekinge", "pågår", "`x`", None)]),
                 "10", producer="**Ingen fetstil**", config=project)
-    CountyReport("10", 2024, static_images=False, data_path=str(project.data_path)).action_plan()
+    show(CountyReport("10", 2024, static_images=False, data_path=str(project.data_path)).action_plan())
     table = next(b for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
     assert "\\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \\*fet\\* \\{\\{\\< pagebreak \\>\\}\\}" in table["text/markdown"]
     assert "&lt;img src=x" in table["text/html"] and "<img" not in table["text/html"]

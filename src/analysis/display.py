@@ -130,6 +130,7 @@ class Table(Shown):
     label: str = ""
     links: Download | dict | None = None
     widths: list[float] | None = None  # relative PDF column widths (default: from the content)
+    free_text: list[str] | None = None  # columns of people's own text (a handlingsplan): literal in Markdown
 
     def __post_init__(self):
         self.label = self.label or label_for("tbl", self.links.slug if isinstance(self.links, Download)
@@ -143,7 +144,7 @@ class Table(Shown):
                 f"{body}\n</div>\n{_links_html(_links(self.links), 'tabellen')}")
 
     def markdown(self) -> str:
-        return pipe_table(self.data, self.widths) + f"\n\n: {_md_escape(self.caption)} {{#{self.label}}}\n"
+        return pipe_table(self.data, self.widths, self.free_text) + f"\n\n: {_md_escape(self.caption)} {{#{self.label}}}\n"
 
     def bundle(self):
         return {"text/html": self.html(), "text/markdown": self.markdown(),
@@ -280,8 +281,10 @@ def show_markdown(text: str) -> Text:
 
 
 def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = None, widths: list[float] | None = None,
-               label: str = "") -> Table:
-    return emit(Table(df, caption, label, links, widths))
+               free_text: list[str] | None = None, label: str = "") -> Table:
+    """``widths``: relative column widths in the PDF (default: from the content). ``free_text``: columns
+    holding people's own text (a handlingsplan), kept literal in the Markdown."""
+    return emit(Table(df, caption, label, links, widths, free_text))
 
 
 def show_figure(fig: go.Figure, alt: str, caption: str, static: bool | None = None,
@@ -319,7 +322,7 @@ def column_widths(df: pd.DataFrame) -> list[int]:
     return widths
 
 
-def pipe_table(df: pd.DataFrame, widths: list[float] | None = None) -> str:
+def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: list[str] | None = None) -> str:
     """A pandoc/Quarto pipe table with separator dashes proportional to ``widths`` (relative; e.g. a table
     of long texts) or else to :func:`column_widths`."""
     if widths and len(widths) == len(df.columns):
@@ -328,7 +331,11 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None) -> str:
         dashes = [w + 1 for w in column_widths(df)]
     header = "| " + " | ".join(_cell(c) for c in df.columns) + " |"
     sep = "|" + "|".join(":" + "-" * d for d in dashes) + "|"
-    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    from .escape import md_text
+
+    literal = [c in (free_text or ()) for c in df.columns]
+    rows = ["| " + " | ".join(md_text(v) if lit else _cell(v) for v, lit in zip(row, literal)) + " |"
+            for row in df.itertuples(index=False)]
     return "\n".join([header, sep, *rows])
 
 
