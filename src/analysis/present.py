@@ -418,7 +418,8 @@ class Report(GroupComparison):
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": what,
-                             "Läge": "länets handlingsplan", "Utveckling": status, "Data": kind})
+                             "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
+                             "Data": kind})
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
