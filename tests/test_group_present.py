@@ -96,3 +96,17 @@ def test_gaps_table_has_a_kommungrupp_row_between_kommun_and_lan(ronneby):
     t = t[t["indicator"] == "sysselsattningsgrad"]
     assert list(t["level"]) == ["kommun", "kommungrupp", "lan", "riket"]
     assert t.iloc[1]["n_kommuner"] == 51 and pd.notna(t.iloc[1]["gap"])
+
+
+def test_summary_table_has_a_kommungrupp_column(ronneby, monkeypatch):
+    import analysis.present as present
+
+    tables = []
+    monkeypatch.setattr(present, "show_table", lambda df, caption, links=None, **kw: tables.append(df))
+    monkeypatch.setattr(present, "show_markdown", lambda text: None)
+    ronneby.goal_overview()
+    col = dict(zip(tables[0]["Indikator"], tables[0]["Kommungruppen"]))
+    gap = ronneby.group_gap(ronneby.catalogue.get("sysselsattningsgrad"))
+    assert col["Sysselsättningsgrad"] == f"skillnad {abs(gap['gap']):.1f}\u00a0procentenheter".replace(".", ",")
+    assert col["God självskattad hälsa"] == "–"  # shown at län level: no kommungrupp
+    assert not tables[0]["Kommungruppen"].isna().any()

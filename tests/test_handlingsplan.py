@@ -118,18 +118,18 @@ def test_example_plan_counts_and_kommun_activities(config):
 
 @pytest.fixture()
 def shown(monkeypatch):
-    import analysis.present as present
+    import analysis.display as display
 
     bundles = []
-    monkeypatch.setattr(present, "_display", lambda bundle, metadata=None: bundles.append(bundle))
+    monkeypatch.setattr(display, "_display", lambda bundle, metadata=None: bundles.append(bundle))
     return bundles
 
 
 def test_county_section_counts_by_status_per_goal(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
     r = CountyReport("10", 2024, static_images=False)
-    r.action_plan()
+    show(r.action_plan())
     md = [b.get("text/markdown", "") for b in shown]
     assert any("Exempeldata:" in m and "påhittad" in m for m in md)  # flagged where it shows
     assert "### Mål 5. Samarbete mellan offentliga aktörer" in md
@@ -143,10 +143,10 @@ def test_county_section_counts_by_status_per_goal(shown):
 
 
 def test_goal_5_status_comes_from_the_plan(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
     r = CountyReport("10", 2024, static_images=False)
-    r.status_overview()
+    show(r.status_overview())
     table = shown[0]["text/markdown"]
     row5 = next(line for line in table.splitlines() if line.startswith("| 5. Samarbete"))
     assert f"Handlingsplan 2024: {r.plan.status_summary('samarbete')}" in row5 and "Exempeldata" in row5
@@ -156,9 +156,9 @@ def test_goal_5_status_comes_from_the_plan(shown):
 
 
 def test_kommun_report_lists_its_activities(shown):
-    from analysis.present import Report
+    from analysis.present import Report, show
 
-    Report("1082", 2024, static_images=False).kommun_activities()
+    show(Report("1082", 2024, static_images=False).kommun_activities())
     table = next(b["text/markdown"] for b in shown if b["text/markdown"].startswith("| Mål"))
     assert "Lokalt jobbspår inom industri och logistik" in table  # "Karlshamns kommun; Arbetsförmedlingen"
     assert "Studiehandledning på modersmål" in table  # "Länets kommuner"
@@ -166,26 +166,26 @@ def test_kommun_report_lists_its_activities(shown):
 
 
 def test_county_without_plan_says_how_to_make_one(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
-    CountyReport("08", 2024, static_images=False).action_plan()
+    show(CountyReport("08", 2024, static_images=False).action_plan())
     assert "analysis handlingsplan mall --county 08" in shown[0]["text/markdown"]
     assert "Kalmar län" in shown[0]["text/markdown"]
 
 
 def test_activity_tables_get_pdf_column_widths(shown):
-    from analysis.present import ACTIVITY_WIDTHS, CountyReport
+    from analysis.present import ACTIVITY_WIDTHS, CountyReport, show
 
-    CountyReport("10", 2024, static_images=False).action_plan()
+    show(CountyReport("10", 2024, static_images=False).action_plan())
     table = next(b["text/markdown"] for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
     dashes = [len(c) - 1 for c in table.splitlines()[1].strip("|").split("|")]
     assert dashes == [round(100 * w / sum(ACTIVITY_WIDTHS)) for w in ACTIVITY_WIDTHS]
 
 
 def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
-    CountyReport("08", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"])
+    show(CountyReport("08", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
     md = "\n".join(b.get("text/markdown", "") for b in shown)
     assert "## Social sammanhållning" in md and "### Valdeltagande i kommunfullmäktigevalet" in md
     assert "Uppgift saknas" in md and "analysis fetch --county 08" in md and "U65861, U65860" in md
@@ -193,20 +193,20 @@ def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
 
 
 def test_blekinge_has_no_extra_focus_areas(shown):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
-    CountyReport("10", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"])
+    show(CountyReport("10", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
     assert [b["text/markdown"] for b in shown] == ["<!-- inga fler fokusområden i strategin -->"]
 
 
 def test_free_text_stays_literal_in_the_report(project, template, tmp_path, shown, monkeypatch):
-    from analysis.present import CountyReport
+    from analysis.present import CountyReport, show
 
     monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
     evil = "<img src=x onerror=alert(1)> | *fet* {{< pagebreak >}}"
     import_plan(fill(template, tmp_path / "p.xlsx", [(2024, "5", evil, "Länsstyrelsen Blekinge", "pågår", "`x`", None)]),
                 "10", producer="**Ingen fetstil**", config=project)
-    CountyReport("10", 2024, static_images=False, data_path=str(project.data_path)).action_plan()
+    show(CountyReport("10", 2024, static_images=False, data_path=str(project.data_path)).action_plan())
     table = next(b for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
     assert "\\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \\*fet\\* \\{\\{\\< pagebreak \\>\\}\\}" in table["text/markdown"]
     assert "&lt;img src=x" in table["text/html"] and "<img" not in table["text/html"]

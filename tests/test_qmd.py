@@ -48,3 +48,16 @@ def test_template_values_are_substituted(root):
     text = report_source(root / "reports" / "templates" / "kommun.qmd", {"year": "2024", "name": "Ronneby"}, root)
     assert "${year}" not in text and "${name}" not in text
     assert text.startswith("---\ntitle:")
+
+
+def test_quarto_leftovers_are_removed(tmp_path):
+    from analysis.qmd import remove_quarto_leftovers
+
+    for d in (".quarto/idx", "rapport_files/libs", "notebooks/arbete_files"):
+        (tmp_path / d).mkdir(parents=True)
+    for f in ("notebooks/arbete.out.ipynb", "notebooks/arbete.html", "rapport.html", "notebooks/arbete.ipynb"):
+        (tmp_path / f).write_text("x")
+    removed = remove_quarto_leftovers(tmp_path)
+    assert sorted(removed) == [".quarto", "notebooks/arbete.html", "notebooks/arbete.out.ipynb",
+                               "notebooks/arbete_files", "rapport_files"]
+    assert (tmp_path / "rapport.html").exists() and (tmp_path / "notebooks/arbete.ipynb").exists()

@@ -161,11 +161,12 @@ class GroupComparison:
                 "Kommuner med saknade eller skyddade värden rangordnas inte. Placeringen visar var kommunen står "
                 "bland andra kommuner, inte om resultatet är bra.")
 
-    def group_cell(self, ind: Indicator) -> dict[str, str]:
-        """{"Kommungruppen": "skillnad 17,2 procentenheter"} for overview tables; {} without a group."""
+    def group_cell(self, ind: Indicator | None) -> dict[str, str]:
+        """{"Kommungruppen": "skillnad 17,2 procentenheter"} for overview tables; {} without a group; "–" for a
+        row without an indicator (followed up outside the statistics) or one shown at län level."""
         if self.comparison_group() is None:
             return {}
-        if self.comparison_group(ind) is None:
+        if ind is None or self.comparison_group(ind) is None:
             return {"Kommungruppen": "–"}
         if ind.is_native:
             gap = self.group_gap(ind)

@@ -1,30 +1,24 @@
 """Presentation for the notebooks: headlines, goal status, charts and tables from library results.
 
 Nothing here computes a gap: every number comes from :mod:`analysis.results` (one computation path).
-Each ``show_*`` call emits one display bundle that both renderers understand:
-
-* text         -> ``text/markdown``
-* tables       -> ``text/html`` (HTML reports) + ``text/markdown`` pipe table (PDF via Typst)
-* charts       -> ``text/html`` (interactive plotly, plotly.js loaded once by the page, no CDN)
-                  + ``image/png`` (static, kaleido + Chrome/Chromium) for the PDF
+The methods marked ``@presents`` return :class:`~analysis.display.Parts` (text, charts, tables) and show
+nothing themselves: the notebook displays them (last expression of a cell, or ``show(...)``), so an analyst can
+inspect and change them first. How the objects become notebook outputs is :mod:`analysis.display`.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from . import coverage, fmt
 from .catalogue import Indicator
 from .contract import SEXES
+from .display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from .downloads import TableNotes, slugify, write_table
 from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
 from .group_present import GROUP_LEVEL, GroupComparison
@@ -42,102 +36,6 @@ EXAMPLE_NOTE = (
 )
 #: Handlingsplan activity tables in the PDF: aktivitet, ansvariga, status, kommentar.
 ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
-                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-
-
-def _display(bundle: dict, metadata: dict | None = None) -> None:
-    from IPython.display import display
-
-    display(bundle, raw=True, metadata=metadata or {})
-
-
-def show_markdown(text: str) -> None:
-    _display({"text/markdown": text, "text/plain": text})
-
-
-def _links_html(links: dict[str, str] | None, what: str) -> str:
-    if not links:
-        return ""
-    return (f'<p class="nedladdning">Ladda ner {html.escape(what)}: '
-            f'<a href="{html.escape(links["csv"])}" download>CSV</a> · '
-            f'<a href="{html.escape(links["xlsx"])}" download>Excel (XLSX)</a></p>')
-
-
-def show_table(df: pd.DataFrame, caption: str, links: dict[str, str] | None = None,
-               widths: list[float] | None = None, free_text: list[str] | None = None) -> None:
-    """A table as HTML (caption, keyboard-scrollable region, download links) and as a pandoc pipe table
-    with caption (for the PDF). ``widths``: relative column widths in the PDF (default: from the content).
-    ``free_text``: columns holding people's own text (a handlingsplan), kept literal in the Markdown."""
-    body = df.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..")
-    body = body.replace(">", f">\n<caption>{html.escape(caption)}</caption>", 1)  # right after <table …>
-    body = (f'<div class="tabell-ram" role="region" tabindex="0" aria-label="{html.escape(caption)}">\n'
-            f"{body}\n</div>\n{_links_html(links, 'tabellen')}")
-    shown = df
-    if free_text:
-        from .escape import md_text
-
-        shown = df.assign(**{c: df[c].map(md_text) for c in free_text if c in df.columns})
-    md = shown.to_markdown(index=False, disable_numparse=True) + f"\n\n: {caption}\n"
-    if widths and len(widths) == len(df.columns):  # pandoc takes relative widths from the dashes
-        lines = md.split("\n")
-        lines[1] = "|" + "|".join(":" + "-" * max(3, round(100 * w / sum(widths))) for w in widths) + "|"
-        md = "\n".join(lines)
-    _display({"text/html": body, "text/markdown": md, "text/plain": df.to_string(index=False)})
-
-
-_kaleido_state: dict = {}
-
-
-def _png(fig: go.Figure, width: int = 900, height: int = 420) -> bytes | None:
-    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome."""
-    if _kaleido_state.get("failed"):
-        return None
-    try:
-        if not _kaleido_state.get("started"):
-            import kaleido
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                kaleido.start_sync_server(silence_warnings=True)
-            _kaleido_state["started"] = True
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fig.to_image(format="png", width=width, height=height, scale=2)
-    except Exception as exc:  # noqa: BLE001 - any failure means: no static image, say so
-        _kaleido_state["failed"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return None
-
-
-_figure_ids: dict[str, int] = {}
-
-
-def show_figure(fig: go.Figure, alt: str, caption: str, static: bool = True,
-                links: dict[str, str] | None = None) -> None:
-    """An interactive chart for HTML and a PNG for the PDF, both with the same alt text.
-
-    HTML: the figure is labelled by its caption and described by the alt text (not ``role="img"``: plotly's
-    toolbar buttons inside must stay reachable); the data table follows the chart.
-    """
-    div = pio.to_html(fig, include_plotlyjs=False, full_html=False, config=PLOTLY_CONFIG)
-    n = _figure_ids[caption] = _figure_ids.get(caption, 0) + 1
-    fid = "fig-" + hashlib.sha1(f"{caption}|{n}".encode()).hexdigest()[:10]
-    body = (
-        f'<figure class="diagram" aria-labelledby="{fid}-cap" aria-describedby="{fid}-alt">\n{div}\n'
-        f'<figcaption id="{fid}-cap">{html.escape(caption)}</figcaption>\n'
-        f'<p class="diagram-beskrivning" id="{fid}-alt">{html.escape(alt)}</p>\n'
-        f"{_links_html(links, 'diagrammets data')}</figure>"
-    )
-    bundle = {"text/html": body, "text/plain": alt}
-    png = _png(fig) if static else None
-    if png is not None:
-        bundle["image/png"] = base64.b64encode(png).decode("ascii")
-    elif static:
-        reason = _kaleido_state.get("failed", "")
-        bundle["text/markdown"] = (
-            f"*Diagrammet kunde inte skapas som bild ({reason}); samma uppgifter finns i tabellen nedan.*"
-        )
-    _display(bundle, metadata={"image/png": {"alt": alt, "caption": caption}})
 
 
 # --------------------------------------------------------------------------- text pieces
@@ -178,12 +76,13 @@ class Report(GroupComparison):
     """Presentation of one area's results (kommun or län) for the notebooks."""
 
     def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
-                 results: Results | None = None, downloads_dir: str | None = None,
-                 results_path: str | None = None):
+                 results: Results | None = None, downloads_dir: str | None = None, figures_dir: str | None = None,
+                 include_plotlyjs: bool = True, results_path: str | None = None):
         """``results_path``: the computed results (artefact folder written by ``analysis render``); the
         report then only reads them. Without it the results are computed from ``data_path``."""
-        if not isinstance(code, str):
-            raise TypeError(f"kommunkoden måste vara en textsträng ('0880'), inte {code!r}")
+        from .params import check_code
+
+        check_code("municipality" if not isinstance(code, str) or len(code) == 4 else "county", code)
         from .geography import load_geography
 
         area = load_geography().area(code)
@@ -197,6 +96,7 @@ class Report(GroupComparison):
         self.year = int(year)
         self.static = static_images
         self.downloads = Path(downloads_dir) if downloads_dir else None
+        configure(static_images=static_images, figures_dir=figures_dir, include_plotlyjs=include_plotlyjs)
         self.geo = self.results.geography
         self.catalogue = self.results.catalogue
 
@@ -254,7 +154,8 @@ class Report(GroupComparison):
         return coverage.missing(ind, code or self.shown_code(ind), self.year, self.results.tidy, self.geo,
                                 self.results.config.county)
 
-    def missing_note(self, ind: Indicator, missing: coverage.Missing) -> None:
+    @presents
+    def missing_note(self, ind: Indicator, missing: coverage.Missing) -> Parts:
         """"Uppgift saknas" with its reason and how to get the figures, in place of headline, chart and tables."""
         show_markdown(f"::: {{.callout-note}}\n**{coverage.MISSING_TITLE}.** {missing.reason[:1].upper()}"
                       f"{missing.reason[1:]}. {missing.how}\n:::")
@@ -431,12 +332,15 @@ class Report(GroupComparison):
         return TableNotes(title, source, ind.definition, ind.unit, example, extra or [])
 
     def download(self, slug: str, data: pd.DataFrame, notes: TableNotes, ind: Indicator | None = None,
-                 part: int = 0) -> dict[str, str] | None:
-        """Write the table's CSV/XLSX when the report collects downloads; returns the links."""
-        if self.downloads is None or data.empty:
+                 part: int = 0) -> Download | None:
+        """The table's CSV/XLSX, written when the chart or table linking them is displayed (and the report
+        collects downloads)."""
+        if data.empty:
             return None  # nothing to download: the report says "uppgift saknas" instead
         order = (self.catalogue.ids().index(ind.id) if ind is not None else -1, part)
-        return write_table(self.downloads, slugify(f"{self.area.code}-{slug}"), data, notes, order)
+        name = slugify(f"{self.area.code}-{slug}")
+        folder = self.downloads
+        return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order))
 
     # -- shared pieces ------------------------------------------------------------------------------
 
@@ -451,7 +355,8 @@ class Report(GroupComparison):
 
     # -- what the notebooks call -------------------------------------------------------------------
 
-    def goal(self, focus_area: str) -> None:
+    @presents
+    def goal(self, focus_area: str) -> Parts:
         goal = self.results.strategy.goal_for(focus_area)
         if goal is None:
             show_markdown(f"*{self.results.strategy.name} har inget mål för detta fokusområde.*")
@@ -461,7 +366,8 @@ class Report(GroupComparison):
             f"*Källa: {self.results.strategy.source_document}.*"
         )
 
-    def indicator(self, ind: Indicator | str) -> None:
+    @presents
+    def indicator(self, ind: Indicator | str) -> Parts:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
         gone = self.missing(ind)
         if gone is not None:
@@ -514,11 +420,13 @@ class Report(GroupComparison):
         group = self.group_sentence(ind)
         return first + (f" {group}" if group else "") + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
 
-    def focus_area(self, focus_area: str) -> None:
+    @presents
+    def focus_area(self, focus_area: str) -> Parts:
         for ind in self.catalogue.in_focus_area(focus_area):
             self.indicator(ind)
 
-    def goal_overview(self) -> None:
+    @presents
+    def goal_overview(self) -> Parts:
         """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
         rows = []
         for goal in self.results.strategy.goals:
@@ -528,7 +436,8 @@ class Report(GroupComparison):
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": what,
-                             "Läge": "länets handlingsplan", "Utveckling": status, "Data": kind})
+                             "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
+                             "Data": kind})
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
@@ -551,7 +460,8 @@ class Report(GroupComparison):
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
         self.group_overview()
 
-    def more_focus_areas(self, shown: list[str]) -> None:
+    @presents
+    def more_focus_areas(self, shown: list[str]) -> Parts:
         """The strategy's focus areas that the notebooks do not show in sections of their own (``shown``),
         each with a heading and its indicators (Kalmar: Social sammanhållning). Nothing for other strategies."""
         areas = [a for g in self.results.strategy.goals for a in g.focus_areas if a not in shown]
@@ -573,7 +483,8 @@ class Report(GroupComparison):
         if note:
             show_markdown(f"*{note}*")
 
-    def kommun_activities(self) -> None:
+    @presents
+    def kommun_activities(self) -> Parts:
         """The activities of the län's handlingsplan that name this kommun as responsible."""
         from .handlingsplan import activities_table, free_text_columns, load_spec, report_text, source_line
         from .handlingsplan import caption as plan_caption
@@ -602,12 +513,15 @@ class CountyReport(Report):
     """The county report for Integrationsrådet: every kommun side by side with the län and riket."""
 
     def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True,
-                 downloads_dir: str | None = None, results_path: str | None = None):
+                 downloads_dir: str | None = None, figures_dir: str | None = None, include_plotlyjs: bool = True,
+                 results_path: str | None = None):
         from .geography import load_geography
+        from .params import check_code
 
-        lan = load_geography().county(county)
+        lan = load_geography().county(check_code("county", county))
         super().__init__(lan.code, year, data_path=data_path, static_images=static_images,
-                         downloads_dir=downloads_dir, results_path=results_path)
+                         downloads_dir=downloads_dir, figures_dir=figures_dir, include_plotlyjs=include_plotlyjs,
+                         results_path=results_path)
         self.kommuner = self.geo.kommuner_in(lan.county)
 
     def areas(self, ind: Indicator) -> list:
@@ -674,7 +588,8 @@ class CountyReport(Report):
                + f" ({unit}).")
         return fig, alt
 
-    def indicator(self, ind: Indicator | str) -> None:
+    @presents
+    def indicator(self, ind: Indicator | str) -> Parts:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
         gone = [self.missing(ind, a.code) for a in self.areas(ind)[:-1]]
         if all(m is not None for m in gone):  # neither the län nor any of its kommuner has figures
@@ -697,7 +612,8 @@ class CountyReport(Report):
         self.county_groups(ind)
         self._source_note(ind)
 
-    def status_overview(self) -> None:
+    @presents
+    def status_overview(self) -> Parts:
         """Per strategic goal: the län's status and how many kommuner got better or worse."""
         rows = []
         for goal in self.results.strategy.goals:
@@ -729,7 +645,8 @@ class CountyReport(Report):
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
 
-    def action_plan(self) -> None:
+    @presents
+    def action_plan(self) -> Parts:
         """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
         from .handlingsplan import activities_table, counts_table, free_text_columns, load_spec, report_text
         from .handlingsplan import source_line
@@ -762,7 +679,8 @@ class CountyReport(Report):
                        widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
         show_markdown(f"*{source_line(plan, markdown=True)}*")
 
-    def trend_overview(self) -> None:
+    @presents
+    def trend_overview(self) -> Parts:
         rows = []
         for ind in self.catalogue:
             tr = self.trend_row(ind, self.code)
@@ -823,7 +741,8 @@ class CountyReport(Report):
             goals.append(g)
         return AnnualText(intro, goals)
 
-    def annual_report(self) -> None:
+    @presents
+    def annual_report(self) -> Parts:
         """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
         from .arsredovisning import load_texts
 

@@ -85,3 +85,21 @@ def write_report_source(template: Path, values: dict, work: Path, root: Path) ->
     qmd = work / "rapport.qmd"
     qmd.write_text(report_source(template, values, root), encoding="utf-8")
     return qmd
+
+
+#: what a Quarto render may leave beside rapport.qmd that does not belong in a published report folder
+QUARTO_LEFTOVERS = (".quarto", "rapport_files", "**/*.out.ipynb", "**/*.quarto_ipynb", "notebooks/*.html",
+                    "notebooks/*_files")
+
+
+def remove_quarto_leftovers(folder: Path) -> list[str]:
+    """Delete Quarto's working files (``.quarto/``, previews, ``*.out.ipynb``) from a rendered report folder."""
+    import shutil
+
+    removed = []
+    for pattern in QUARTO_LEFTOVERS:
+        for path in folder.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            removed.append(path.relative_to(folder).as_posix())
+    return removed
+

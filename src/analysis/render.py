@@ -23,8 +23,12 @@ from .downloads import DATA_DIR, WORKBOOK, report_workbook
 from .errors import AnalysisError
 from .provenance import sha256
 
-KOMMUN_NOTEBOOKS = ("sammanfattning", "arbete", "utbildning", "sprak", "halsa")
-LAN_NOTEBOOKS = ("lan",)
+FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
+# executed notebook -> (source notebook, its own parameters): one focus-area notebook run once per focus area
+KOMMUN_NOTEBOOKS = {"sammanfattning": ("sammanfattning", {}),
+                    **{f: ("fokusomrade", {"focus_area": f}) for f in FOCUS_AREAS}}
+LAN_NOTEBOOKS = {"lan": ("lan", {})}
+FIGURES_DIR = "figurer"  # chart PNGs beside rapport.qmd, referenced by the markdown figures
 FORMATS = {"html": "html", "pdf": "typst"}
 
 
@@ -86,12 +90,14 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
     params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
-              "downloads_dir": str(nb_dir.parent / DATA_DIR), "results_path": str(job.results_path or "")}
+              "downloads_dir": str(nb_dir.parent / DATA_DIR), "figures_dir": str(nb_dir.parent / FIGURES_DIR),
+              "include_plotlyjs": False,  # the report page carries plotly.js once
+              "results_path": str(job.results_path or "")}
     params["municipality" if job.kind == "kommun" else "county"] = job.code
-    for name in names:
-        src = job.root / "notebooks" / f"{name}.ipynb"
+    for name, (source, own) in names.items():
+        src = job.root / "notebooks" / f"{source}.ipynb"
         try:
-            kernel.execute(src, nb_dir / f"{name}.ipynb", params)
+            kernel.execute(src, nb_dir / f"{name}.ipynb", {**params, **own})
         except PapermillExecutionError as exc:
             raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
         except RuntimeError as exc:
@@ -150,7 +156,7 @@ def _report_meta(job: Job) -> dict:
 
 
 def _render(job: Job, work: Path) -> list[Path]:
-    from .qmd import write_report_source
+    from .qmd import remove_quarto_leftovers, write_report_source
 
     template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
     qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
@@ -161,6 +167,7 @@ def _render(job: Job, work: Path) -> list[Path]:
             proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
+            remove_quarto_leftovers(work)
             outputs.append(work / ("rapport.html" if f == "html" else "rapport.pdf"))
         else:
             from .pandoc_render import render

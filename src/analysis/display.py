@@ -1,0 +1,366 @@
+"""The display layer: presentation objects (text, charts, tables) and how they become notebook outputs.
+
+Presentation methods (:mod:`analysis.present`) return objects; nothing is shown or written until an object is
+displayed: as the last expression of a cell, with :func:`show`, or with IPython's ``display``. So an analyst can
+look at and change a chart (``parts.figure.figure`` is the plotly figure) or a table (``parts.table.data``)
+before it is shown. Displaying writes the files that belong to the object (static PNG, CSV/XLSX downloads).
+
+One output per object, with the representations every consumer picks from (Quarto's own choice: HTML takes
+``text/html``, Typst ``text/markdown``; see :data:`analysis.pandoc_render.MIME_PRIORITY`):
+
+* text   -> ``text/markdown``
+* table  -> ``text/html`` (caption, keyboard-scrollable region, download links) and ``text/markdown``: a pipe
+            table whose separator dashes follow the content's width, then ``: caption {#tbl-…}``
+* chart  -> ``application/vnd.plotly.v1+json`` (JupyterLab draws it), ``text/html`` (a ``<figure>`` with the
+            plotly div, short visible caption, long description for screen readers only; plotly.js comes from
+            the report page, or once per notebook for nbconvert) and, for the PDF,
+            ``text/markdown`` ``![caption](figurer/….png){#fig-… fig-alt="…"}`` with the PNG written beside the
+            report (``figures_dir``); without ``figures_dir`` the PNG is an ``image/png`` representation.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@dataclass
+class Settings:
+    """Where displayed objects write their files, for the process (one notebook = one kernel)."""
+
+    static_images: bool = True  # make a PNG of every chart (kaleido + Chrome/Chromium)
+    figures_dir: Path | None = None  # a folder beside rapport.qmd: PNGs + markdown figures for the PDF
+    include_plotlyjs: bool = True  # put plotly.js once into this notebook's HTML (False: the page loads it)
+
+
+settings = Settings()
+_state: dict = {"plotlyjs_sent": False}
+
+
+def configure(static_images: bool = True, figures_dir: str | Path | None = None,
+              include_plotlyjs: bool = True) -> None:
+    settings.static_images = static_images
+    settings.figures_dir = Path(figures_dir) if figures_dir else None
+    settings.include_plotlyjs = include_plotlyjs
+
+
+# --------------------------------------------------------------------------- downloads (lazy)
+
+
+@dataclass
+class Download:
+    """A table's CSV/XLSX files, written the first time the object that links them is displayed."""
+
+    slug: str
+    write: Callable[[], dict[str, str] | None] = field(repr=False)
+    _links: dict | None = field(default=None, repr=False)
+    _done: bool = field(default=False, repr=False)
+
+    def links(self) -> dict[str, str] | None:
+        if not self._done:
+            self._links, self._done = self.write(), True
+        return self._links
+
+
+def _links(links) -> dict[str, str] | None:
+    return links.links() if isinstance(links, Download) else links
+
+
+def _links_html(links: dict[str, str] | None, what: str) -> str:
+    if not links:
+        return ""
+    return (f'<p class="nedladdning">Ladda ner {html.escape(what)}: '
+            f'<a href="{html.escape(links["csv"])}" download>CSV</a> · '
+            f'<a href="{html.escape(links["xlsx"])}" download>Excel (XLSX)</a></p>')
+
+
+def label_for(prefix: str, text: str) -> str:
+    """A cross-reference label Quarto accepts: ``fig-…`` / ``tbl-…`` with ASCII letters, digits and dashes."""
+    text = text.lower().translate(str.maketrans("åäöéü", "aaoeu"))
+    return f"{prefix}-" + (re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "x")
+
+
+# --------------------------------------------------------------------------- objects
+
+
+def _display(data: dict, metadata: dict | None = None) -> None:
+    """The one place an output leaves for the notebook."""
+    from IPython.display import display
+
+    display(data, raw=True, metadata=metadata or {})
+
+
+class Shown:
+    """Base: an object that displays itself (``_ipython_display_``) or hands its bundle to :func:`show`."""
+
+    def bundle(self) -> tuple[dict, dict]:
+        raise NotImplementedError
+
+    def _ipython_display_(self) -> None:
+        _display(*self.bundle())
+
+
+@dataclass
+class Text(Shown):
+    markdown: str
+
+    def bundle(self):
+        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {}
+
+
+@dataclass
+class Table(Shown):
+    data: pd.DataFrame
+    caption: str
+    label: str = ""
+    links: Download | dict | None = None
+    widths: list[float] | None = None  # relative PDF column widths (default: from the content)
+    free_text: list[str] | None = None  # columns of people's own text (a handlingsplan): literal in Markdown
+
+    def __post_init__(self):
+        self.label = self.label or label_for("tbl", self.links.slug if isinstance(self.links, Download)
+                                             else self.caption)
+
+    def html(self) -> str:
+        body = self.data.to_html(index=False, escape=True, border=0, classes="tabell", na_rep="..",
+                                 table_id=self.label)
+        body = body.replace(">", f">\n<caption>{html.escape(self.caption)}</caption>", 1)  # right after <table>
+        return (f'<div class="tabell-ram" role="region" tabindex="0" aria-label="{html.escape(self.caption)}">\n'
+                f"{body}\n</div>\n{_links_html(_links(self.links), 'tabellen')}")
+
+    def markdown(self) -> str:
+        return pipe_table(self.data, self.widths, self.free_text) + f"\n\n: {_md_escape(self.caption)} {{#{self.label}}}\n"
+
+    def bundle(self):
+        return {"text/html": self.html(), "text/markdown": self.markdown(),
+                "text/plain": self.data.to_string(index=False)}, {}
+
+
+@dataclass
+class Chart(Shown):
+    """A plotly chart with a short visible caption and a long description (alt text only)."""
+
+    figure: go.Figure
+    caption: str
+    alt: str
+    label: str = ""
+    links: Download | dict | None = None
+    static: bool | None = None  # None: the process setting
+
+    def __post_init__(self):
+        self.label = self.label or label_for("fig", self.links.slug if isinstance(self.links, Download)
+                                             else self.caption)
+
+    def html(self) -> str:
+        """The figure is labelled by its caption and described by the alt text (not ``role="img"``: plotly's
+        toolbar buttons inside must stay reachable); the description is for screen readers only."""
+        include = settings.include_plotlyjs and not _state["plotlyjs_sent"]
+        div = pio.to_html(self.figure, include_plotlyjs=include, full_html=False, config=PLOTLY_CONFIG,
+                          div_id=f"{self.label}-plot")
+        _state["plotlyjs_sent"] |= include
+        fid = self.label
+        return (
+            f'<figure class="diagram" id="{fid}" aria-labelledby="{fid}-cap" aria-describedby="{fid}-alt">\n{div}\n'
+            f'<figcaption id="{fid}-cap">{html.escape(self.caption)}</figcaption>\n'
+            f'<p class="diagram-beskrivning visually-hidden" id="{fid}-alt">{html.escape(self.alt)}</p>\n'
+            f"{_links_html(_links(self.links), 'diagrammets data')}</figure>"
+        )
+
+    def plotly_json(self) -> dict:
+        data = json.loads(pio.to_json(self.figure, validate=False))
+        return {**data, "config": PLOTLY_CONFIG}
+
+    def markdown_figure(self, rel_path: str) -> str:
+        alt = self.alt.replace('"', "'").replace("\n", " ")
+        return f'![{_md_escape(self.caption)}]({rel_path}){{#{self.label} width=100% fig-alt="{alt}"}}'
+
+    def bundle(self):
+        data = {PLOTLY_MIME: self.plotly_json(), "text/html": self.html(), "text/plain": self.caption}
+        metadata = {}
+        static = settings.static_images if self.static is None else self.static
+        png = _png(self.figure) if static else None
+        if png is not None and settings.figures_dir is not None:
+            settings.figures_dir.mkdir(parents=True, exist_ok=True)
+            (settings.figures_dir / f"{self.label}.png").write_bytes(png)
+            data["text/markdown"] = self.markdown_figure(f"{settings.figures_dir.name}/{self.label}.png")
+        elif png is not None:
+            data["image/png"] = base64.b64encode(png).decode("ascii")
+            metadata = {"image/png": {"alt": self.alt, "caption": self.caption}}
+        elif static:
+            reason = _kaleido_state.get("failed", "")
+            data["text/markdown"] = (
+                f"*Diagrammet kunde inte skapas som bild ({reason}); samma uppgifter finns i tabellen nedan.*"
+            )
+        return data, metadata
+
+
+class Parts(list):
+    """What one presentation call shows, in order. ``.figure``/``.table`` are its first chart and table
+    (``.figures``/``.tables`` all of them); displaying it displays every part."""
+
+    @property
+    def figures(self) -> list[Chart]:
+        return [p for p in self if isinstance(p, Chart)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [p for p in self if isinstance(p, Table)]
+
+    @property
+    def figure(self) -> Chart | None:
+        return next(iter(self.figures), None)
+
+    @property
+    def table(self) -> Table | None:
+        return next(iter(self.tables), None)
+
+    def _ipython_display_(self) -> None:
+        for part in self:
+            part._ipython_display_()
+
+    def _repr_markdown_(self) -> str:  # outside IPython's display machinery: a readable summary
+        return "\n\n".join(p.markdown if isinstance(p, Text) else f"[{type(p).__name__}: {p.caption}]" for p in self)
+
+
+def show(*objects) -> None:
+    """Display presentation objects (or :class:`Parts`) now: the edge where files are written."""
+    for obj in objects:
+        obj._ipython_display_()
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+_collectors: list[Parts] = []
+
+
+def emit(obj: Shown) -> Shown:
+    """Inside a :func:`presents` method: add to what it returns. Elsewhere: display at once."""
+    if _collectors:
+        _collectors[-1].append(obj)
+    else:
+        obj._ipython_display_()
+    return obj
+
+
+def presents(method):
+    """Decorator: the method's ``show_*`` calls become the :class:`Parts` it returns (displayed by the caller)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs) -> Parts:
+        parts = Parts()
+        _collectors.append(parts)
+        try:
+            method(*args, **kwargs)
+        finally:
+            _collectors.pop()
+        if _collectors:  # called by another presentation method: its parts are part of the caller's
+            _collectors[-1].extend(parts)
+        return parts
+
+    return wrapper
+
+
+def show_markdown(text: str) -> Text:
+    return emit(Text(text))
+
+
+def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = None, widths: list[float] | None = None,
+               free_text: list[str] | None = None, label: str = "") -> Table:
+    """``widths``: relative column widths in the PDF (default: from the content). ``free_text``: columns
+    holding people's own text (a handlingsplan), kept literal in the Markdown."""
+    return emit(Table(df, caption, label, links, widths, free_text))
+
+
+def show_figure(fig: go.Figure, alt: str, caption: str, static: bool | None = None,
+                links: Download | dict | None = None, label: str = "") -> Chart:
+    return emit(Chart(fig, caption, alt, label, links, static))
+
+
+# --------------------------------------------------------------------------- markdown tables
+
+
+def _md_escape(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("|", "\\|")
+
+
+def _cell(value) -> str:
+    text = ".." if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+WRAP_AT = 30  # characters: longer cells wrap, so one long text column does not squeeze the others
+CELL_PAD = 2  # characters for the cell's inset
+
+
+def column_widths(df: pd.DataFrame) -> list[int]:
+    """Characters each column needs: its longest value (up to :data:`WRAP_AT`, beyond that it wraps) and at
+    least its longest word, header included (a header wraps between words, never inside one). Quarto (and
+    pandoc) take PDF column widths from the separator's dashes, so these keep years from running into values
+    and short headings from being hyphenated."""
+    widths = []
+    for col in df.columns:
+        cells = [_cell(v) for v in df[col]]
+        longest = max((len(c) for c in cells), default=0)
+        words = max((len(w) for text in [str(col), *cells] for w in text.split()), default=1)
+        widths.append(max(min(longest, WRAP_AT), words, 3) + CELL_PAD)
+    return widths
+
+
+def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: list[str] | None = None) -> str:
+    """A pandoc/Quarto pipe table with separator dashes proportional to ``widths`` (relative; e.g. a table
+    of long texts) or else to :func:`column_widths`."""
+    if widths and len(widths) == len(df.columns):
+        dashes = [max(3, round(100 * w / sum(widths))) for w in widths]
+    else:
+        dashes = [w + 1 for w in column_widths(df)]
+    header = "| " + " | ".join(_cell(c) for c in df.columns) + " |"
+    sep = "|" + "|".join(":" + "-" * d for d in dashes) + "|"
+    from .escape import md_text
+
+    literal = [c in (free_text or ()) for c in df.columns]
+    rows = ["| " + " | ".join(md_text(v) if lit else _cell(v) for v, lit in zip(row, literal)) + " |"
+            for row in df.itertuples(index=False)]
+    return "\n".join([header, sep, *rows])
+
+
+# --------------------------------------------------------------------------- static PNG
+
+
+_kaleido_state: dict = {}
+
+
+def _png(fig: go.Figure, width: int = 900) -> bytes | None:
+    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome."""
+    if _kaleido_state.get("failed"):
+        return None
+    height = fig.layout.height or 420
+    try:
+        if not _kaleido_state.get("started"):
+            import kaleido
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                kaleido.start_sync_server(silence_warnings=True)
+            _kaleido_state["started"] = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fig.to_image(format="png", width=width, height=height, scale=2)
+    except Exception as exc:  # noqa: BLE001 - any failure means: no static image, say so
+        _kaleido_state["failed"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None
