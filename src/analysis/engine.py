@@ -36,7 +36,7 @@ if _m is not None and hasattr(_m, '_figure_ids'):
     _m._figure_ids.clear()
 _m = _sys.modules.get('analysis.display')  # per-notebook display state (the browser stays)
 if _m is not None:
-    getattr(_m, '_state', {})['plotlyjs_sent'] = False
+    getattr(_m, '_state', {{}})['plotlyjs_sent'] = False
     getattr(_m, '_collectors', []).clear()
 get_ipython().execution_count = 1
 del _os, _sys, _m
