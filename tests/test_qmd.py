@@ -61,3 +61,19 @@ def test_quarto_leftovers_are_removed(tmp_path):
     assert sorted(removed) == [".quarto", "notebooks/arbete.html", "notebooks/arbete.out.ipynb",
                                "notebooks/arbete_files", "rapport_files"]
     assert (tmp_path / "rapport.html").exists() and (tmp_path / "notebooks/arbete.ipynb").exists()
+
+
+def test_quartos_widget_cdn_scripts_are_removed(tmp_path):
+    """What Quarto's widgets.ts puts into the head when a notebook has text/html outputs."""
+    from analysis.qmd import remove_widget_cdn
+
+    page = tmp_path / "rapport.html"
+    page.write_text(
+        '<head>\n<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js" '
+        'integrity="sha512-x" crossorigin="anonymous"></script>\n'
+        '<script src="https://cdnjs.cloudflare.com/ajax/libs/jquery/3.5.1/jquery.min.js" integrity="sha512-y" '
+        'crossorigin="anonymous" data-relocate-top="true"></script>\n'
+        '<script type="application/javascript" data-relocate-top="true">define(\'jquery\', [],function() '
+        '{return window.jQuery;})</script>\n<script>/* plotly.js v4 */</script>\n</head>', encoding="utf-8")
+    assert remove_widget_cdn(page) == 3
+    assert page.read_text(encoding="utf-8") == "<head>\n<script>/* plotly.js v4 */</script>\n</head>"
