@@ -25,6 +25,7 @@ def test_document_options(front):
     assert front["notebook-links"] is False and front["notebook-view"] is False and front["format-links"] is False
     html, typst = front["format"]["html"], front["format"]["typst"]
     assert html["embed-resources"] is True and html["toc-expand"] is True
+    assert html["html-table-processing"] == "none"
     assert typst["papersize"] == "a4" and typst["pdf-standard"] == "ua-1"
 
 
