@@ -61,7 +61,8 @@ def bad_case(draw):
         "numerator_above_denominator", "bad_geo", "unknown_geo", "bad_year", "bad_sex", "bad_group",
         "bad_indicator", "bad_age_band", "value_and_status", "neither_value_nor_status", "duplicate",
         "missing_column", "extra_column", "example_word", "header_only", "empty", "binary", "latin1",
-        "sidecar_name", "other_suffix", "zip_as_xlsx", "garbage_text",
+        "sidecar_name", "other_suffix", "zip_as_xlsx", "garbage_text", "xlsx_merged", "xlsx_formula",
+        "xlsx_two_sheets", "xlsx_only_hidden",
     ]))
     name = "bad.csv"
     if kind == "non_finite":
@@ -141,11 +142,38 @@ def bad_case(draw):
         with zipfile.ZipFile(buf, "w") as z:
             z.writestr(draw(st.sampled_from(["a.txt", "xl/workbook.xml", "[Content_Types].xml"])), "x")
         return kind, "bad.xlsx", buf.getvalue()
+    elif kind.startswith("xlsx_"):
+        return kind, "bad.xlsx", _xlsx(kind, rows, draw(st.integers(0, len(rows) - 1)))
     elif kind == "garbage_text":
         col = draw(st.sampled_from(["sex", "group", "status"]))
         rows[i][COL[col]] = draw(st.text(min_size=1, max_size=12).filter(
             lambda s: s.strip() not in {"T", "K", "M", "utrikes", "inrikes", "total", "", "..", ".", "–", "-", "nan"}))
     return kind, name, _csv(rows)
+
+
+def _xlsx(kind: str, rows, i: int) -> bytes:
+    """A workbook that a person would read differently from a naive reader, or that hides its values."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for r in [COLUMNS, *rows]:
+        ws.append(r)
+    if kind == "xlsx_merged":
+        ws.merge_cells(start_row=i + 2, start_column=COL["source"] + 1, end_row=i + 3, end_column=COL["source"] + 1)
+    elif kind == "xlsx_formula":
+        ws.cell(row=i + 2, column=COL["value"] + 1, value="=27/32*100")  # saved without a cached value
+    elif kind == "xlsx_two_sheets":
+        copy = wb.copy_worksheet(ws)
+        copy.title = "Data 2023"
+    elif kind == "xlsx_only_hidden":
+        wb.create_sheet("Tom")
+        ws.sheet_state = "hidden"
+        wb.active = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _not_number(s: str) -> bool:

@@ -124,3 +124,11 @@ def test_integer_code_is_answered_with_one_line():
 
 def test_labels_are_ascii():
     assert re.fullmatch(r"fig-[a-z0-9-]+", display.label_for("fig", "Sysselsättningsgrad, Örebro län"))
+
+
+def test_unknown_choice_names_the_choices():
+    from analysis.params import check_choice
+
+    assert check_choice("focus_area", "arbete", {"arbete": "Arbete"}) == "arbete"
+    with pytest.raises(ParameterError, match="välj ett av: arbete, halsa"):
+        check_choice("focus_area", "jobb", {"arbete": "Arbete", "halsa": "Hälsa"})

@@ -25,6 +25,7 @@ def test_document_options(front):
     assert front["notebook-links"] is False and front["notebook-view"] is False and front["format-links"] is False
     html, typst = front["format"]["html"], front["format"]["typst"]
     assert html["embed-resources"] is True and html["toc-expand"] is True
+    assert html["html-table-processing"] == "none"
     assert typst["papersize"] == "a4" and typst["pdf-standard"] == "ua-1"
 
 
@@ -61,3 +62,50 @@ def test_quarto_leftovers_are_removed(tmp_path):
     assert sorted(removed) == [".quarto", "notebooks/arbete.html", "notebooks/arbete.out.ipynb",
                                "notebooks/arbete_files", "rapport_files"]
     assert (tmp_path / "rapport.html").exists() and (tmp_path / "notebooks/arbete.ipynb").exists()
+
+
+def test_quartos_widget_cdn_scripts_are_removed(tmp_path):
+    """What Quarto's widgets.ts puts into the head when a notebook has text/html outputs."""
+    from analysis.qmd import remove_widget_cdn
+
+    page = tmp_path / "rapport.html"
+    page.write_text(
+        '<head>\n<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js" '
+        'integrity="sha512-x" crossorigin="anonymous"></script>\n'
+        '<script src="https://cdnjs.cloudflare.com/ajax/libs/jquery/3.5.1/jquery.min.js" integrity="sha512-y" '
+        'crossorigin="anonymous" data-relocate-top="true"></script>\n'
+        '<script type="application/javascript" data-relocate-top="true">define(\'jquery\', [],function() '
+        '{return window.jQuery;})</script>\n<script>/* plotly.js v4 */</script>\n</head>', encoding="utf-8")
+    assert remove_widget_cdn(page) == 3
+    assert page.read_text(encoding="utf-8") == "<head>\n<script>/* plotly.js v4 */</script>\n</head>"
+
+
+def test_quarto_renderer_gets_the_document_and_leaves_a_clean_folder(out_config, tmp_path, monkeypatch):
+    """With a stand-in `quarto` on PATH (the real CLI cannot be installed here): the command renders the
+    generated rapport.qmd, and Quarto's leftovers and CDN scripts do not reach the report folder."""
+    import dataclasses
+    import os
+    import stat
+
+    from analysis.render import _render, plan
+
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\n# quarto render rapport.qmd --to html\n'
+                    'echo "$@" > args.txt\nmkdir -p .quarto/idx notebooks\n'
+                    'touch notebooks/arbete.out.ipynb\n'
+                    'printf \'<script src="https://cdnjs.cloudflare.com/ajax/libs/jquery/3.5.1/jquery.min.js" '
+                    'crossorigin="anonymous"></script>ok\' > rapport.html\n', encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    [job] = plan(["1081"], None, 2024, ("html",), config=out_config)
+    job = dataclasses.replace(job, renderer="quarto")
+    work = tmp_path / "work"
+    work.mkdir()
+    [out] = _render(job, work)
+    args = (work / "args.txt").read_text().split()
+    assert args[0] == "render" and args[1].endswith("rapport.qmd") and args[2:] == ["--to", "html"]
+    meta, _ = split_front_matter((work / "rapport.qmd").read_text(encoding="utf-8"))
+    assert meta["lang"] == "sv-SE" and meta["format"]["html"]["embed-resources"] is True
+    assert out.read_text(encoding="utf-8") == "ok"  # CDN script removed
+    assert not (work / ".quarto").exists() and not (work / "notebooks" / "arbete.out.ipynb").exists()

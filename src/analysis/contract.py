@@ -355,7 +355,7 @@ def validate_tidy(
     raw = raw.reset_index(drop=True)
     if raw.empty and not problems:
         problems.whole("the file has no data rows (only a header, or nothing)")
-    prepared = _prepare(raw, problems)
+    prepared = _prepare(raw, problems) if len(raw.columns) or not raw.empty else None
     if prepared is not None and len(raw):
         df, bad = prepared
         _reference_problems(df, catalogue, geography, problems)
@@ -503,8 +503,12 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
         if len(plausible) > 1:
             raise AnalysisError(f"{path}: flera flikar ser ut som data ({', '.join(ws.title for ws in plausible)}); "
                                 "välj en med --sheet NAMN")
+        hidden = [w.title for w in wb.worksheets if w.sheet_state != "visible" and _plausible(w)]
         if plausible:
             ws = plausible[0]
+        elif hidden:
+            raise AnalysisError(f"{path}: uppgifterna ligger på en dold flik ({', '.join(hidden)}); visa fliken i "
+                                "Excel eller välj den med --sheet NAMN")
         elif len(visible) == 1:
             ws = visible[0]
         else:

@@ -37,6 +37,9 @@ import plotly.io as pio
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: read by screen readers, not shown: inline as well, so it holds in nbconvert/JupyterLab pages without our CSS
+VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+                   "clip:rect(0,0,0,0);white-space:nowrap;border:0")
 
 
 @dataclass
@@ -177,7 +180,8 @@ class Chart(Shown):
         return (
             f'<figure class="diagram" id="{fid}" aria-labelledby="{fid}-cap" aria-describedby="{fid}-alt">\n{div}\n'
             f'<figcaption id="{fid}-cap">{html.escape(self.caption)}</figcaption>\n'
-            f'<p class="diagram-beskrivning visually-hidden" id="{fid}-alt">{html.escape(self.alt)}</p>\n'
+            f'<p class="diagram-beskrivning visually-hidden" style="{VISUALLY_HIDDEN}" id="{fid}-alt">'
+            f"{html.escape(self.alt)}</p>\n"
             f"{_links_html(_links(self.links), 'diagrammets data')}</figure>"
         )
 

@@ -31,3 +31,11 @@ def check_code(name: str, value) -> str:
     if not isinstance(value, str):
         raise ParameterError(code_hint(name, value))
     return value
+
+
+def check_choice(name: str, value, choices) -> str:
+    """``value`` if it is one of ``choices``, else :class:`ParameterError` naming them."""
+    choices = list(choices)
+    if value not in choices:
+        raise ParameterError(f"{name} = {value!r} finns inte; välj ett av: {', '.join(choices)}.")
+    return value

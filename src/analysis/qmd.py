@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import string
 from pathlib import Path
 
@@ -102,4 +103,21 @@ def remove_quarto_leftovers(folder: Path) -> list[str]:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
             removed.append(path.relative_to(folder).as_posix())
     return removed
+
+
+# Quarto puts require.js and jQuery from cdnjs into the head of any page that embeds a notebook with text/html
+# outputs (src/core/jupyter/widgets.ts, "javascript widgets"); our outputs need neither (plotly.js is inlined).
+WIDGET_CDN = re.compile(
+    r'<script src="https://cdnjs\.cloudflare\.com/ajax/libs/(?:require\.js|jquery)/[^"]*"[^>]*></script>\s*'
+    r"|<script[^>]*>define\('jquery', \[\],function\(\) \{return window\.jQuery;\}\)</script>\s*"
+)
+
+
+def remove_widget_cdn(html_file: Path) -> int:
+    """Drop Quarto's require.js/jQuery CDN scripts from a rendered page; returns how many were removed."""
+    text = html_file.read_text(encoding="utf-8")
+    cleaned, n = WIDGET_CDN.subn("", text)
+    if n:
+        html_file.write_text(cleaned, encoding="utf-8")
+    return n
 

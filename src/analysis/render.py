@@ -156,7 +156,7 @@ def _report_meta(job: Job) -> dict:
 
 
 def _render(job: Job, work: Path) -> list[Path]:
-    from .qmd import remove_quarto_leftovers, write_report_source
+    from .qmd import remove_quarto_leftovers, remove_widget_cdn, write_report_source
 
     template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
     qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
@@ -168,6 +168,8 @@ def _render(job: Job, work: Path) -> list[Path]:
             if proc.returncode != 0:
                 raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
             remove_quarto_leftovers(work)
+            if f == "html":
+                remove_widget_cdn(work / "rapport.html")
             outputs.append(work / ("rapport.html" if f == "html" else "rapport.pdf"))
         else:
             from .pandoc_render import render
