@@ -118,9 +118,14 @@ def _report_meta(job: Job) -> dict:
 
     geo = load_geography(job.root)
     code = job.code if job.kind == "kommun" else "00" + job.code
-    res = open_results(job.results_path, code, job.year)  # this report's slice: nothing is recomputed
+    path = job.results_path
+    if path is None:  # a job built outside a batch: the (cached) results of its inputs
+        from .artefact import ensure_artefact
+
+        path, _ = ensure_artefact(load_config(job.root), job.data_path, job.year)
+    res = open_results(path, code, job.year)  # this report's slice: nothing is recomputed
     # Raw snapshots as verified once when the results were computed.
-    snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(job.results_path))["snapshots"]]
+    snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(path))["snapshots"]]
     dates = [s.meta.get("retrieved", "") for s in snapshots]
     banner = ""
     if res.has_example_data:
