@@ -349,14 +349,24 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: l
 _kaleido_state: dict = {}
 
 
-def _png(fig: go.Figure, width: int = 900) -> bytes | None:
-    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome."""
+def _png(fig: go.Figure, width: int | None = None) -> bytes | None:
+    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome.
+
+    Drawn at the width of :func:`analysis.charts.static_size`, so chart text prints at ≥ 8 pt in the PDF, in the
+    brand's typeface (registered for the headless Chromium)."""
     if _kaleido_state.get("failed"):
         return None
+    from .charts import static_size
+
+    width = width or static_size()[0]
     height = fig.layout.height or 420
     try:
         if not _kaleido_state.get("started"):
             import kaleido
+
+            from .brand import use_brand_fonts_in_chromium
+
+            use_brand_fonts_in_chromium()
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -159,7 +159,15 @@ def _report_meta(job: Job) -> dict:
 
     downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
+    from . import brand
+
+    title = f"Integrationsuppföljning {job.year}: {job.name}"
+    cover = brand.typst_cover(
+        title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
+        res.strategy.publisher, dt.date.today(),
+        f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
     return {
+        "publisher": res.strategy.publisher, "pdf_cover": cover,
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
