@@ -20,8 +20,9 @@ from .catalogue import Indicator
 from .contract import SEXES
 from .display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from .downloads import TableNotes, slugify, write_table
-from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
+from .gaps import UNKNOWN
 from .group_present import GROUP_LEVEL, GroupComparison
+from .narrative import STATUS_ICON, status_line, trend_label
 from .results import Results, load_results
 
 # Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
@@ -29,7 +30,6 @@ COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
 AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond"),
               GROUP_LEVEL: ("dashdot", "triangle-up")}
 TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73", GROUP_LEVEL: "#555555"}
-STATUS_ICON = {BETTER: "↑", WORSE: "↓", UNCHANGED: "→", UNKNOWN: "?"}
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
@@ -41,25 +41,12 @@ ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 # --------------------------------------------------------------------------- text pieces
 
 
-def status_word(trend_row) -> str:
-    """"↑ bättre", "? kan inte bedömas" (no trend row)."""
+def status_word(trend_row, ind: Indicator | None = None) -> str:
+    """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
+    if ind is not None:
+        return trend_label(ind, trend_row)
     status = UNKNOWN if trend_row is None else trend_row["status"]
     return f"{STATUS_ICON[status]} {status}"
-
-
-def status_text(status: str | None, change: float | None, ind: Indicator, baseline: int, measure: str) -> str:
-    """Arrow and words, e.g. "↑ Bättre sedan 2022: skillnaden har minskat med 2,4 procentenheter"."""
-    if status is None:
-        return f"{STATUS_ICON[UNKNOWN]} Kan inte bedömas: uppgift saknas"
-    icon = STATUS_ICON[status]
-    if status == UNKNOWN or change is None or pd.isna(change):
-        return f"{icon} Kan inte bedömas"
-    what = "skillnaden" if measure == "skillnad" else "värdet"
-    verb = "ökat" if change > 0 else "minskat"
-    amount = fmt.difference(change, ind.diff_unit if measure == "skillnad" else ind.diff_unit)
-    if status == UNCHANGED:
-        return f"{icon} Oförändrad sedan {baseline}: {what} har {verb} med {amount}, inom den minsta påvisbara förändringen"
-    return f"{icon} {status.capitalize()} sedan {baseline}: {what} har {verb} med {amount}"
 
 
 @dataclass
@@ -193,13 +180,7 @@ class Report(GroupComparison):
 
     def status(self, ind: Indicator, code: str | None = None, sex: str = "T") -> str:
         code = code or self.shown_code(ind)
-        tr = self.trend_row(ind, code, sex)
-        if tr is None:
-            return status_text(None, None, ind, self.results.baseline_year, "skillnad")
-        text = status_text(tr["status"], tr["change"], ind, self.results.baseline_year, tr["measure"])
-        if tr["status"] == UNKNOWN and tr["reason"]:
-            text += f" ({tr['reason']})"
-        return text
+        return status_line(ind, self.trend_row(ind, code, sex))
 
     # -- chart and its table ---------------------------------------------------------------------
 
@@ -282,12 +263,12 @@ class Report(GroupComparison):
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
                     f"Skillnad, {ind.diff_unit}": "..." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
-                    f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex),
+                    f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
                 })
             else:
                 v, s = self.value(ind, code, "total", sex)
                 rows.append({"Kön": SEXES[sex].capitalize(), self.geo.area(code).name: fmt.with_unit(v, ind.unit, status=s),
-                             f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex)})
+                             f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
         return pd.DataFrame(rows)
 
     def chart_data(self, ind: Indicator) -> pd.DataFrame:
@@ -432,7 +413,8 @@ class Report(GroupComparison):
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
                              **self.group_cell(ind),
-                             "Utveckling": self.status(ind, code), "Data": self.data_kind(ind, [code])})
+                             "Utveckling": status_word(self.trend_row(ind, code), ind),
+                             "Data": self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
@@ -512,7 +494,7 @@ class CountyReport(Report):
         rows = []
         for a in self.areas(ind):
             tr = self.trend_row(ind, a.code)
-            status = status_word(tr)
+            status = status_word(tr, ind)
             if ind.is_native:
                 u, su = self.value(ind, a.code, "utrikes")
                 i, si = self.value(ind, a.code, "inrikes")
@@ -606,7 +588,7 @@ class CountyReport(Report):
                              "Länet": status, "Kommunerna": "–", "Data": kind})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
-                lan_status = status_word(tr)
+                lan_status = status_word(tr, ind)
                 counts = {}
                 if "kommun" in ind.levels:
                     for k in self.kommuner:
@@ -673,7 +655,7 @@ class CountyReport(Report):
                 f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals),
                 f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals),
                 "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {unit}"),
-                "Bedömning": status_word(tr),
+                "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
         caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
