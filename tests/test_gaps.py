@@ -107,10 +107,11 @@ def trend_rows(indicator, values: dict, code="1081"):
 
 
 def test_trend_status(catalogue):
-    # sysselsättningsgrad min_change 2.0: gap 26.8 -> 24.4 narrows by 2.4 -> bättre
+    # sysselsättningsgrad min_change 2.0: gap −26.8 -> −24.4 (utrikes − inrikes) narrows by 2.4 -> bättre
     t = compute_trends(trend_rows("sysselsattningsgrad", {2022: (57.6, 84.4), 2024: (59.2, 83.6)}),
                        catalogue, 2022, 2024)
-    assert t["status"].iloc[0] == BETTER and t["change"].iloc[0] == pytest.approx(-2.4)
+    assert t["status"].iloc[0] == BETTER and t["change"].iloc[0] == pytest.approx(2.4)
+    assert t["value_baseline"].iloc[0] == pytest.approx(-26.8)  # the same sign as every table and chart
     t = compute_trends(trend_rows("sysselsattningsgrad", {2022: (60.0, 80.0), 2024: (57.0, 80.0)}),
                        catalogue, 2022, 2024)
     assert t["status"].iloc[0] == WORSE

@@ -59,6 +59,14 @@ def difference(value: float | None, diff_unit: str, decimals: int = 1, status: s
     return f"{number(abs(value), decimals)}{NBSP}{diff_unit}"
 
 
+def gap(value: float | None, diff_unit: str, decimals: int = 1, status: str = "") -> str:
+    """A gap in the reports' one sign convention (utrikes − inrikes), signed, with unit:
+    ``"−24,4 procentenheter"``, ``"+18,8 procentenheter"``, ``"±0,0 procentenheter"``."""
+    if _missing(value):
+        return status or ".."
+    return f"{number(value, decimals, signed=True)}{NBSP}{diff_unit}"
+
+
 def ratio(value: float | None, decimals: int = 2) -> str:
     return ".." if _missing(value) else number(value, decimals)
 

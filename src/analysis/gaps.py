@@ -275,9 +275,10 @@ def compute_trends(
 ) -> pd.DataFrame:
     """Status from ``baseline_year`` to ``year`` per indicator, area and sex.
 
-    Native indicators are judged on the gap (measure ``skillnad``: positive = utrikes födda worse off;
-    a smaller gap is better). Indicators without a native group are judged on their own level
-    (measure ``nivå``), in the catalogue's direction.
+    Native indicators are judged on the gap (measure ``skillnad``, values and change in the one sign used
+    everywhere: utrikes − inrikes); a change that lowers the disadvantage of utrikes födda is better, i.e. a
+    rising gap where a high value is good, a falling one where it is bad. Indicators without a native group
+    are judged on their own level (measure ``nivå``), in the catalogue's direction.
     """
     data = suppress(tidy, catalogue)
     gaps = compute_gaps(data, catalogue, geography, suppressed=True)
@@ -286,7 +287,7 @@ def compute_trends(
     for ind in catalogue:
         if ind.is_native:
             g = gaps[(gaps["indicator"] == ind.id) & (gaps["comparison"] == "inrikes")]
-            series = g.set_index(["geo_code", "sex", "year"])["disadvantage"]
+            series = g.set_index(["geo_code", "sex", "year"])["gap"]
             groups = ("utrikes", "inrikes")
         else:
             g = data[(data["indicator"] == ind.id) & (data["group"] == "total")]
@@ -314,7 +315,7 @@ def compute_trends(
                 mdc = minimum_detectable_change(
                     ind, [cell(y, grp) for y in (baseline_year, year) for grp in groups]
                 )
-                better_if_negative = ind.is_native or not ind.higher_is_better
+                better_if_negative = not ind.higher_is_better  # same for the gap and the level
                 status, reason = judge(ind, change, mdc, better_if_negative)
             rows.append(
                 {

@@ -101,7 +101,7 @@ class GroupComparison:
             return (f"**{md_text(g.display_name)}:** {ind.group_label('utrikes')} "
                     f"{fmt.with_unit(gap['value_subject'], ind.unit)}, {ind.group_label('inrikes')} "
                     f"{fmt.with_unit(gap['value_reference'], ind.unit)} – skillnad "
-                    f"{fmt.difference(gap['gap'], ind.diff_unit)} "
+                    f"{fmt.gap(gap['gap'], ind.diff_unit)} "
                     f"({self._basis(int(min(gap['n_subject'], gap['n_reference'])), int(gap['n_members']))})")
         v = self.group_value(ind, "total")
         if v is None or v["status"]:
@@ -171,7 +171,7 @@ class GroupComparison:
         if ind.is_native:
             gap = self.group_gap(ind)
             ok = gap is not None and gap["status"] == ""
-            return {"Kommungruppen": f"skillnad {fmt.difference(gap['gap'], ind.diff_unit)}" if ok else ".."}
+            return {"Kommungruppen": f"skillnad {fmt.gap(gap['gap'], ind.diff_unit)}" if ok else ".."}
         v = self.group_value(ind, "total")
         return {"Kommungruppen": fmt.with_unit(v["value"], ind.unit) if v is not None and v["status"] == "" else ".."}
 

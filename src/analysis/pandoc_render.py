@@ -167,7 +167,9 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
     src.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + md, encoding="utf-8")
     header = work / f".{qmd.stem}.{to}.header"
     lua = work / f".{qmd.stem}.figures.lua"
-    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s"]
+    # --columns: pipe tables keep automatic column widths; with pandoc's default (72) a wide table gets relative
+    # widths and long words spill over the next column in the PDF (tests/test_pdfcheck.py finds that).
+    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s", "--columns=1000"]
     if opts.get("toc"):
         args += ["--toc", f"--toc-depth={opts.get('toc-depth', 3)}"]
     if opts.get("toc-title"):

@@ -41,6 +41,13 @@ ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 # --------------------------------------------------------------------------- text pieces
 
 
+def measure_label(ind: Indicator) -> str:
+    """What a row of a mixed table compares: "skillnad utrikes födda − inrikes födda" or "nivå (ingen …)"."""
+    if ind.is_native:
+        return f"skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}"
+    return "nivå (ingen jämförelsegrupp bland inrikes födda)"
+
+
 def status_word(trend_row, ind: Indicator | None = None) -> str:
     """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
     if ind is not None:
@@ -157,7 +164,7 @@ class Report(GroupComparison):
             u, su = self.value(ind, code, "utrikes")
             i, si = self.value(ind, code, "inrikes")
             gap = self.gap_row(ind, code)
-            diff = fmt.difference(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
+            diff = fmt.gap(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
             text = (
                 f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
                 f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
@@ -262,7 +269,7 @@ class Report(GroupComparison):
                     "Kön": SEXES[sex].capitalize(),
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": "..." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
                 })
             else:
@@ -405,7 +412,7 @@ class Report(GroupComparison):
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
                 if ind.is_native:
-                    level = "..." if gap is None else f"skillnad {fmt.difference(gap['gap'], ind.diff_unit, status=gap['status'])}"
+                    level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
                 else:
                     v, s = self.value(ind, code, "total")
                     level = fmt.with_unit(v, ind.unit, status=s)
@@ -503,7 +510,7 @@ class CountyReport(Report):
                     "Område": a.name,
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
             else:
@@ -648,18 +655,19 @@ class CountyReport(Report):
             tr = self.trend_row(ind, self.code)
             if tr is None:
                 continue
-            unit = ind.diff_unit
+            unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
             rows.append({
                 "Indikator": ind.short_title,
-                "Mått": "skillnad utrikes–inrikes" if tr["measure"] == "skillnad" else "nivå",
-                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals),
-                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals),
-                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {unit}"),
+                "Mått": measure_label(ind),
+                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
+                "Enhet": unit,
                 "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
         caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
-                   "Skillnad: positiv = sämre för utrikes födda.")
+                   "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
 
