@@ -34,8 +34,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# A short toolbar (PNG download, zoom, reset) that fits above the plot even at 390 px; the PNG it downloads is
+# the figure as drawn, with the EXEMPELDATA mark where the chart shows example values (analysis.charts).
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
-                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+                                            "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: read by screen readers, not shown: inline as well, so it holds in nbconvert/JupyterLab pages without our CSS
 VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"

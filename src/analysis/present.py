@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import coverage, fmt
+from . import brand, charts, coverage, fmt
 from .catalogue import Indicator
 from .contract import SEXES
 from .display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
@@ -39,6 +39,12 @@ ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 
 
 # --------------------------------------------------------------------------- text pieces
+
+
+def _short_group(label: str) -> str:
+    """"utrikes födda" -> "utrikes", "elever med utländsk bakgrund" -> "utländsk"."""
+    words = label.split()
+    return words[-2] if len(words) > 2 else words[0]
 
 
 def measure_label(ind: Indicator) -> str:
@@ -209,29 +215,36 @@ class Report(GroupComparison):
     def trend_figure(self, ind: Indicator) -> go.Figure:
         fig = go.Figure()
         unit = "%" if ind.unit == "procent" else f" {ind.unit}"
-        for label, grp, level, rows in self.series(ind):
+        example = False
+        series = self.series(ind)
+        own_level = self.geo.area(self.shown_code(ind)).level
+        # the own lines' last values: the higher line is labelled above its point, the lower one below
+        ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
+        top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
+        for label, grp, level, rows in series:
             dash, symbol = AREA_STYLE[level]
             colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
-            # Direct label at the last point of the area's own lines: colour is never the only key.
-            direct = level == self.geo.area(self.shown_code(ind)).level
-            who = ind.group_label(grp).split()[0] if ind.is_native else label
+            example = example or bool(rows["example"].any())
+            # Direct label at the last point of the area's own lines: colour is never the only key. Placed
+            # above and left of the point, inside the plot, so it is never cut at the right edge (390 px).
+            direct = level == own_level
+            who = _short_group(ind.group_label(grp)) if ind.is_native else label
             last = [""] * (len(rows) - 1) + [who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
                                                                         status=rows["status"].iloc[-1])]
             fig.add_trace(go.Scatter(
                 x=rows["year"], y=rows["value"], name=label, mode="lines+markers+text" if direct else "lines+markers",
-                text=last if direct else None, textposition="middle right",
-                textfont={"color": colour, "size": 13}, cliponaxis=False,
+                text=last if direct else None, textposition="top left" if grp == top else "bottom left",
+                textfont={"color": colour, "shadow": "0 0 3px white, 0 0 3px white"}, cliponaxis=False,
                 line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
                 hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
             ))
+        charts.style(fig, example=example, height=440, margin={"l": 10, "r": 16, "b": 10})
         fig.update_layout(
-            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=420,
-            margin={"l": 60, "r": 150, "t": 30, "b": 40}, font={"family": "Arial, sans-serif", "size": 13},
-            legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+            # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
             yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
-                   "ticksuffix": "" if ind.unit != "procent" else " %"},
-            xaxis={"dtick": 1, "title": {"text": "År"}},
+                   "ticksuffix": "" if ind.unit != "procent" else " %", "rangemode": "tozero"},
+            xaxis={"dtick": 1, "title": {"text": ""}},
         )
         return fig
 
@@ -351,8 +364,11 @@ class Report(GroupComparison):
                       + f"**Måluppfyllelse:** {self.status(ind)}")
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
-        versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
-        title = f"{ind.title}, {where} jämfört med {versus}"
+        if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
+            title = f"{ind.title}, {where}: länet jämfört med riket"
+        else:
+            versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
+            title = f"{ind.title}, {where} jämfört med {versus}"
         table_caption = f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
                               ind, 1)
@@ -525,35 +541,51 @@ class CountyReport(Report):
         return pd.DataFrame(rows)
 
     def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
-        names, values, colours, patterns = [], [], [], []
+        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
+        bars = []
         for a in self.areas(ind):
             if ind.is_native:
                 g = self.gap_row(ind, a.code)
-                v = None if g is None or g["status"] else g["gap"]
+                v = None if g is None or g["status"] else float(g["gap"])
             else:
                 v, s = self.value(ind, a.code, "total")
-                v = None if s else v
-            names.append(a.name)
-            values.append(v)
-            colours.append({"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}[a.level])
-            patterns.append({"kommun": "", "lan": "/", "riket": "."}[a.level])
+                v = None if s or pd.isna(v) else float(v)
+            bars.append((a.name, v, a.level))
+        bars.sort(key=lambda b: (b[1] is None, -(b[1] or 0.0)))
+        names = [b[0] for b in bars]
+        values = [b[1] for b in bars]
+        look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
+                "riket": (brand.colour("green"), ".")}
         unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
+        suffix = {"kommun": "", "lan": " (länet)", "riket": ""}
         fig = go.Figure(go.Bar(
-            x=values, y=names, orientation="h", marker={"color": colours, "pattern": {"shape": patterns},
-                                                         "line": {"color": "white", "width": 1}},
-            text=[".." if v is None else fmt.number(v, ind.decimals) for v in values], textposition="outside",
+            x=[0 if v is None else v for v in values], y=names, orientation="h",
+            marker={"color": [look[b[2]][0] for b in bars], "pattern": {"shape": [look[b[2]][1] for b in bars]},
+                    "line": {"color": "white", "width": 1}},
+            text=[".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native) for v in values],
+            textposition="outside", cliponaxis=False, showlegend=False,
             hovertemplate=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
         ))
+        known = [v for v in values if v is not None] or [0.0]
+        lo, hi = min(0.0, min(known)), max(0.0, max(known))
+        pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
+        example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
+        charts.style(fig, example=example, height=130 + 34 * len(names), legend=False,
+                     margin={"l": 10, "r": 16, "b": 10})
         fig.update_layout(
-            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=120 + 32 * len(names),
-            margin={"l": 140, "r": 60, "t": 20, "b": 50}, font={"family": "Arial, sans-serif", "size": 13},
-            yaxis={"autorange": "reversed"},
-            xaxis={"title": {"text": (f"Skillnad utrikes − inrikes, {ind.diff_unit}" if ind.is_native
-                                      else f"{ind.short_title}, {unit}")}},
+            yaxis={"autorange": "reversed", "tickvals": names,
+                   "ticktext": [f"<b>{n}{suffix[b[2]]}</b>" if b[2] != "kommun" else n for n, b in zip(names, bars)]},
+            xaxis={"range": [lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)], "zeroline": True,
+                   "zerolinecolor": brand.colour("grey"),
+                   "title": {"text": (f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
+                                      f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
+                                      if ind.is_native else f"{ind.short_title}, {unit}")}},
         )
-        what = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
-        alt = (f"Stapeldiagram över {what} för {ind.title.lower()} {self.year} per område: "
-               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals)}" for n, v in zip(names, values))
+        what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
+                else "värdet")
+        alt = (f"Stapeldiagram över {what} för {ind.title.lower()} {self.year} per område, sorterat efter värde: "
+               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
+                           for n, v in zip(names, values))
                + f" ({unit}).")
         return fig, alt
 
