@@ -238,6 +238,10 @@ class Report(GroupComparison):
                 line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
                 hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
+                # survey values: the 95 % margin as error bars (also in the table under the chart)
+                error_y=({"type": "data", "array": rows["margin"].tolist(), "visible": True, "thickness": 1.2,
+                          "width": 4, "color": colour}
+                         if ind.survey and "margin" in rows and rows["margin"].notna().any() else None),
             ))
         charts.style(fig, example=example, height=440, margin={"l": 10, "r": 16, "b": 10})
         fig.update_layout(
@@ -262,7 +266,10 @@ class Report(GroupComparison):
         """The numbers behind the trend chart, formatted in Swedish."""
         cols = {}
         for label, _grp, _level, rows in self.series(ind):
-            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status) for r in rows.itertuples()}
+            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status)
+                           + (f" (±{fmt.number(r.margin, ind.decimals)})" if pd.notna(getattr(r, "margin", None))
+                              and not pd.isna(r.value) else "")
+                           for r in rows.itertuples()}
         years = sorted({y for c in cols.values() for y in c})
         return pd.DataFrame([{"År": str(y), **{k: v.get(y, "..") for k, v in cols.items()}} for y in years])
 
@@ -299,6 +306,8 @@ class Report(GroupComparison):
                 rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
                              "Kön": SEXES[r.sex], "År": int(r.year),
                              f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
+                             **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
+                                 else round(float(r.margin), 3)} if ind.survey else {}),
                              "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
                              "Exempeldata": "ja" if r.example else "nej"})
         data = pd.DataFrame(rows)
@@ -331,6 +340,10 @@ class Report(GroupComparison):
         show_markdown(f"### {ind.title}")
         if self.is_example(ind):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+
+    def _mark(self, ind: Indicator, caption: str) -> str:
+        """A table caption with the example-data mark in front when the table shows example values."""
+        return f"EXEMPELDATA – {caption}" if self.is_example(ind) else caption
 
     def _source_note(self, ind: Indicator) -> None:
         source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
@@ -369,7 +382,8 @@ class Report(GroupComparison):
         else:
             versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
             title = f"{ind.title}, {where} jämfört med {versus}"
-        table_caption = f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
+        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
+                                   + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
                               ind, 1)
         show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
@@ -382,7 +396,7 @@ class Report(GroupComparison):
         self.group_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
-            caption = f"{ind.short_title} {self.year} efter kön, {where}."
+            caption = self._mark(ind, f"{ind.short_title} {self.year} efter kön, {where}.")
             show_table(sexes, caption, self.download(f"{ind.id}-kon", sexes, self.notes(ind, caption), ind, 2))
         elif ind.sex_split:
             show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
@@ -538,7 +552,11 @@ class CountyReport(Report):
                         "–" if a.level == "riket" or cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        kinds = [self.data_kind(ind, [a.code]) for a in self.areas(ind)]
+        if "Exempeldata" in kinds:  # every row says whether its values are example values
+            table["Data"] = kinds
+        return table
 
     def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
         """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
@@ -604,7 +622,7 @@ class CountyReport(Report):
         show_markdown(self.headline(ind) + "\n\n"
                       + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
         fig, alt = self.gap_figure(ind)
-        caption = f"{ind.title} {self.year} per kommun, länet och riket."
+        caption = self._mark(ind, f"{ind.title} {self.year} per kommun, länet och riket.")
         table = self.side_by_side(ind)
         links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
         show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,

@@ -295,6 +295,19 @@ def prepare_assets(out_root: Path, year: int) -> None:
         shutil.copyfile(src, dst)
 
 
+def _has_example_data(report_dir: Path) -> bool:
+    """Whether a rendered report shows example values: any of its tables' descriptions (data/*.json) says so."""
+    import json
+
+    for meta in (report_dir / DATA_DIR).glob("*.json"):
+        try:
+            if json.loads(meta.read_text(encoding="utf-8")).get("example"):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def write_index(out_root: Path, year: int, config: Config) -> Path:
     """``reports/<year>/index.html`` linking every report present for the year."""
     from .geography import load_geography
@@ -314,15 +327,19 @@ def write_index(out_root: Path, year: int, config: Config) -> Path:
         links = [f'<a href="{d.name}/rapport.{ext}">{label}</a>' for ext, label in (("html", "webbsida"), ("pdf", "PDF"))
                  if (d / f"rapport.{ext}").exists()]
         if links:
-            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}</li>"))
+            mark = (' <strong class="exempel">innehåller EXEMPELDATA</strong>' if _has_example_data(d) else "")
+            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}{mark}</li>"))
     body = "\n".join(i for _, i in sorted(items))
     page = f"""<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Integrationsuppföljning {year} – rapporter</title>
-<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}</style>
+<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}
+.exempel{{color:#8A4B00;background:#FFF4E5;padding:0 .3em}}</style>
 </head><body><main>
 <h1>Integrationsuppföljning {year}</h1>
 <p>Rapporter per kommun och län. Skapad {fmt.date_long(dt.date.today())}.</p>
+<p>Rapporter markerade <strong class="exempel">innehåller EXEMPELDATA</strong> visar för några indikatorer
+genererade exempelvärden, inte verklig statistik; de är markerade i rapporten och får inte citeras.</p>
 <ul>
 {body}
 </ul></main></body></html>
