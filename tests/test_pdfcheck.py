@@ -53,7 +53,7 @@ def kalmar_pdfs(config, out_config, tmp_path_factory):
     jobs = [j for j in plan([], "08", 2024, ("pdf",), data=data, config=out_config) if j.code in ("0880", "08")]
     results = [run_job(j) for j in jobs]
     assert all(r.ok for r in results), [r.error for r in results]
-    return [p for r in results for p in r.outputs]
+    return [p for r in results for p in r.outputs if p.suffix == ".pdf"]
 
 
 @pytest.mark.e2e
