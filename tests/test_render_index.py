@@ -16,3 +16,14 @@ def test_index_marks_reports_with_example_data(config, tmp_path):
     ronneby = next(line for line in page.splitlines() if "Ronneby" in line)
     olofstrom = next(line for line in page.splitlines() if "Olofström" in line)
     assert "EXEMPELDATA" in ronneby and "EXEMPELDATA" not in olofstrom
+
+
+def test_sections_follow_the_strategy_goals(root, catalogue):
+    from analysis.render import focus_sections
+    from analysis.strategy import load_strategy
+
+    heads = [line for line in focus_sections("kommun", load_strategy("10"), catalogue, root).splitlines()
+             if line.startswith("## ")]
+    assert heads == ["## Svenska språket", "## Hälsa", "## Arbete", "## Utbildning"]  # Blekinge: goals 1–4
+    lan = focus_sections("lan", load_strategy("08"), catalogue, root)
+    assert lan.index("## Arbete") < lan.index("## Utbildning") < lan.index("## Svenska språket")  # Kalmar: 1, 2

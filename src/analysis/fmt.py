@@ -67,6 +67,16 @@ def gap(value: float | None, diff_unit: str, decimals: int = 1, status: str = ""
     return f"{number(value, decimals, signed=True)}{NBSP}{diff_unit}"
 
 
+def in_text(title: str) -> str:
+    """A title inside a sentence: first letter lower-case, acronyms kept ("Arbetslöshet 20–64 år (BAS)" ->
+    "arbetslöshet 20–64 år (BAS)", never "(bas)")."""
+    import re
+
+    if re.match(r"[A-ZÅÄÖ]{2,}(?![a-zåäö])", title):
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def ratio(value: float | None, decimals: int = 2) -> str:
     return ".." if _missing(value) else number(value, decimals)
 

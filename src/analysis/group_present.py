@@ -115,7 +115,7 @@ class GroupComparison:
         g = self.comparison_group(ind)
         if g is None or not self.group_shown(ind):
             return ""
-        subject = ind.text_name or ind.short_title.lower()
+        subject = ind.text_name or fmt.in_text(ind.short_title)
         if ind.is_native:
             u, su = self.value(ind, self.code, "utrikes")
             gap = self.group_gap(ind)
@@ -447,7 +447,7 @@ class GroupComparison:
             return
         if (table["Gruppens värde"] == "..").all():
             show_markdown(f"*Jämförelse med kommungrupper: värden finns för för få kommuner i grupperna "
-                          f"för {ind.short_title.lower()} {self.year}.*")
+                          f"för {fmt.in_text(ind.short_title)} {self.year}.*")
             return
         caption = (f"{ind.short_title} {self.year}, {self._measure_label(ind).lower()}: varje kommun i länet mot "
                    f"sin egen kommungrupp ({self.results.grouping.title}; gruppens värde = "

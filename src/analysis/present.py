@@ -260,7 +260,7 @@ class Report(GroupComparison):
                 f"{label}: {fmt.with_unit(first['value'], ind.unit, status=first['status'])} år {first['year']}, "
                 f"{fmt.with_unit(last['value'], ind.unit, status=last['status'])} år {last['year']}"
             )
-        return f"Linjediagram över {ind.title.lower()} per år. " + "; ".join(parts) + "."
+        return f"Linjediagram över {fmt.in_text(ind.title)} per år. " + "; ".join(parts) + "."
 
     def chart_table(self, ind: Indicator) -> pd.DataFrame:
         """The numbers behind the trend chart, formatted in Swedish."""
@@ -382,7 +382,7 @@ class Report(GroupComparison):
         else:
             versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
             title = f"{ind.title}, {where} jämfört med {versus}"
-        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
+        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
                                    + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
                               ind, 1)
@@ -453,7 +453,7 @@ class Report(GroupComparison):
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
-        table = pd.DataFrame(rows)
+        table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
         show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
         self._activities_only_note()
         if self.results.has_example_data:
@@ -601,7 +601,7 @@ class CountyReport(Report):
         )
         what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
                 else "värdet")
-        alt = (f"Stapeldiagram över {what} för {ind.title.lower()} {self.year} per område, sorterat efter värde: "
+        alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
                + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
                            for n, v in zip(names, values))
                + f" ({unit}).")

@@ -134,6 +134,29 @@ def _template_values(job: Job, results_meta: dict) -> dict:
     }
 
 
+def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
+    """The report's focus-area sections in the order of the strategy's goals (then any other focus area with a
+    notebook section), each a heading and its embedded cells."""
+    order = [fa for goal in strategy.goals for fa in goal.focus_areas]
+    order += [fa for fa in catalogue.focus_areas if fa not in order]
+    parts, seen = [], set()
+    lan_nb = (root / "notebooks" / "lan.ipynb").read_text(encoding="utf-8") if kind == "lan" else ""
+    for fa in order:
+        if fa in seen or fa not in catalogue.focus_areas:
+            continue
+        seen.add(fa)
+        if kind == "kommun":
+            if fa not in FOCUS_AREAS:  # shown by the summary notebook's "fler områden" cell
+                continue
+            body = f"{{{{< embed notebooks/{fa}.ipynb#fokus-mal >}}}}\n\n{{{{< embed notebooks/{fa}.ipynb#fokus-indikatorer >}}}}"
+        else:
+            if f"#| label: lan-{fa}\\n" not in lan_nb:
+                continue  # shown by the notebook's "fler områden" cell
+            body = f"{{{{< embed notebooks/lan.ipynb#lan-{fa} >}}}}"
+        parts.append(f"## {catalogue.focus_areas[fa]}\n\n{body}\n")
+    return "\n".join(parts)
+
+
 def _report_meta(job: Job) -> dict:
     from .geography import load_geography
     from .provenance import all_snapshots
@@ -168,6 +191,7 @@ def _report_meta(job: Job) -> dict:
         f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
     return {
         "publisher": res.strategy.publisher, "pdf_cover": cover,
+        "focus_sections": focus_sections(job.kind, res.strategy, res.catalogue, job.root),
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
