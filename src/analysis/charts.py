@@ -34,7 +34,9 @@ def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, ma
         hoverlabel={"font": {"family": font["family"], "size": font["size"]}},
         showlegend=legend,
         # below the plot area, left-aligned; entries wrap onto more rows on a narrow screen instead of being cut
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0, "xanchor": "left",
+        # at the bottom of the figure (container), below the x-axis title: the margin grows to fit the legend,
+        # and its entries wrap onto more rows on a narrow screen instead of being cut or meeting the axis title
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left",
                 "font": {"size": font["size"]}, "title": {"text": ""}},
     )
     fig.update_xaxes(automargin=True, tickfont={"size": font["size"]}, title_font={"size": font["size"]})

@@ -293,10 +293,11 @@ class GroupComparison:
         for text, x, y, colour in labels:
             fig.add_annotation(x=x, y=y, text=html.escape(text), showarrow=False, font={"color": colour, "size": 12},
                                bgcolor="rgba(255,255,255,0.85)")
+        from . import charts
+
+        example = bool(in_group["example"].any()) if "example" in in_group else False
+        charts.style(fig, example=example, height=320, margin={"l": 10, "r": 30, "b": 10})  # house style, mark
         fig.update_layout(
-            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=300,
-            margin={"l": 10, "r": 30, "t": 30, "b": 50}, font={"family": "Arial, sans-serif", "size": 13},
-            legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
             yaxis={"tickvals": [0, 1], "ticktext": row_names, "range": [-0.6, 1.6], "automargin": True,
                    "showgrid": False, "zeroline": False},
             xaxis={"title": {"text": (f"Skillnad, {ind.diff_unit}" if ind.is_native
