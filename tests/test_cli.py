@@ -11,9 +11,9 @@ def test_gaps_ronneby_real_and_example_rows():
     r = runner.invoke(app, ["gaps", "--municipality", "1081", "--year", "2024"])
     assert r.exit_code == 0, r.output
     assert "Sysselsättningsgrad 20–64 år" in r.output
-    assert "+24,4 pe" in r.output and "59,2\u00a0%" in r.output and "83,6\u00a0%" in r.output
-    assert "+20,0 pe" in r.output and "+14,4 pe" in r.output
-    assert "+18,8 pe" in r.output  # arbetslöshet Ronneby 24,0 − 5,2
+    assert "−24,4 pe (sämre)" in r.output and "59,2\u00a0%" in r.output and "83,6\u00a0%" in r.output
+    assert "−20,0 pe (sämre)" in r.output and "−14,4 pe (sämre)" in r.output  # one sign: utrikes − inrikes
+    assert "+18,8 pe (sämre)" in r.output  # arbetslöshet Ronneby 24,0 − 5,2
     assert "EXEMPEL" in r.output and "verklig" in r.output
 
 

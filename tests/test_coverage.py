@@ -133,7 +133,7 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     r = CliRunner().invoke(app, ["gaps", "--municipality", "0880", "--year", "2024"])
     assert r.exit_code == 0, r.output
     flat = " ".join(r.output.split())
-    assert "+15,7 pe" in flat  # Kalmar's real employment gap
+    assert "−15,7 pe (sämre)" in flat  # Kalmar's real employment gap (utrikes − inrikes)
     assert f"Uppgift saknas för {len(catalogue) - len(BAS)} indikator(er):" in flat
     assert "Ohälsotal 16–64 år (Kalmar 2024): datamängden har inga uppgifter för Kalmar 2024" in flat
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat

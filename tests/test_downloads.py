@@ -4,7 +4,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.downloads import TableNotes, report_workbook, slugify, write_table
+from analysis.downloads import (
+    TableNotes,
+    _sheet_name,
+    as_numbers,
+    report_workbook,
+    slugify,
+    unprotect_codes,
+    write_table,
+)
 
 
 def test_table_as_csv_and_xlsx_with_notes(tmp_path):
@@ -14,7 +22,8 @@ def test_table_as_csv_and_xlsx_with_notes(tmp_path):
                                                            "Andel sysselsatta.", "procent", example=True))
     assert links == {"csv": "data/test.csv", "xlsx": "data/test.xlsx"}
     raw = (tmp_path / "test.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and "61,04".encode() in raw and b"0880" in raw and b";" in raw
+    assert raw.startswith(b"\xef\xbb\xbf") and "61,04".encode() in raw and b";" in raw
+    assert b'"=""0880"""' in raw  # the CSV field ="0880": Excel opens the code as text, the leading zero stays
     wb = load_workbook(tmp_path / "test.xlsx")
     assert wb.sheetnames == ["Data", "Noter"]
     assert wb["Data"]["C2"].value == pytest.approx(61.04)  # a number, not text
@@ -44,6 +53,33 @@ def test_a_table_without_rows_never_crashes_the_workbook(tmp_path):
     assert wb["03 Gammal"]["A2"].value.startswith("uppgift saknas")
 
 
+def test_formatted_tables_are_written_as_numbers(tmp_path):
+    nbsp, minus = "\u00a0", "\u2212"
+    table = pd.DataFrame({"År": ["2023", "2024"], "Ronneby": [f"78,5{nbsp}%", ".."],
+                          "Skillnad, procentenheter": [f"{minus}10,1", "+2,4"], "Bedömning": ["↑ bättre", "? okänd"],
+                          "Kod": ["0010", "1081"]})
+    assert list(as_numbers(table).columns) == ["År", "Ronneby (%)", "Skillnad, procentenheter", "Bedömning", "Kod"]
+    write_table(tmp_path, "t", table, TableNotes("T", "SCB"))
+    wb = load_workbook(tmp_path / "t.xlsx")
+    ws = wb["Data"]
+    assert ws["A2"].value == 2023 and ws["B2"].value == pytest.approx(78.5) and ws["B3"].value == ".."
+    assert ws["C2"].value == pytest.approx(-10.1) and ws["D2"].value == "↑ bättre"
+    assert ws["E2"].value == "0010" and ws["E2"].data_type == "s"  # codes are text
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+    assert '2023;78,5;-10,1;↑ bättre;"=""0010"""' in text
+    back = unprotect_codes(pd.read_csv(tmp_path / "t.csv", sep=";", decimal=",", dtype={"Kod": str},
+                                       encoding="utf-8-sig"))
+    assert back["Kod"].tolist() == ["0010", "1081"]
+
+
+def test_sheet_names_are_cut_at_whole_words():
+    used: set[str] = set()
+    a = _sheet_name("01 Sysselsättningsgrad 20–64 år, Ronneby jämfört med länet", used)
+    b = _sheet_name("01 Sysselsättningsgrad 20–64 år, Ronneby jämfört med länet", used)
+    assert a == "01 Sysselsättningsgrad 20–64" and len(a) <= 31  # not "… 20–64 å"
+    assert b != a and len(b) <= 31 and b.endswith("(2)")
+
+
 def test_slugify():
     assert slugify("Måluppfyllelse för Sölvesborg") == "maluppfyllelse-for-solvesborg"
 
@@ -55,8 +91,8 @@ def test_rendered_report_links_its_downloads(ronneby):
     assert 'href="data/1081-sysselsattningsgrad-diagram.csv"' in html
     assert 'href="data/1081-sysselsattningsgrad-diagram.xlsx"' in html
     assert 'href="rapport-tabeller.xlsx"' in html
-    data = pd.read_csv(folder / "data" / "1081-sysselsattningsgrad-diagram.csv", sep=";", decimal=",",
-                       dtype={"Kod": str}, encoding="utf-8-sig")
+    data = unprotect_codes(pd.read_csv(folder / "data" / "1081-sysselsattningsgrad-diagram.csv", sep=";",
+                                       decimal=",", dtype={"Kod": str}, encoding="utf-8-sig"))
     row = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "utrikes födda")]
     ins = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "inrikes födda")]
     assert round(ins["Värde (%)"].item() - row["Värde (%)"].item(), 1) == 24.4  # the real figures

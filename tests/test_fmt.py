@@ -30,3 +30,8 @@ def test_signed_and_missing():
 def test_dates():
     assert fmt.date_long(dt.date(2024, 3, 5)) == "5 mars 2024"
     assert fmt.date_short(dt.date(2024, 3, 5)) == "2024-03-05"
+
+
+def test_titles_in_running_text_keep_acronyms():
+    assert fmt.in_text("Arbetslöshet 20–64 år (BAS)") == "arbetslöshet 20–64 år (BAS)"
+    assert fmt.in_text("BAS-statistik") == "BAS-statistik" and fmt.in_text("Sfi – godkända") == "sfi – godkända"

@@ -5,6 +5,8 @@ import pytest
 
 from analysis.gaps import (
     BETTER,
+    NOT_SIGNIFICANT,
+    TOO_LITTLE_DATA,
     UNCHANGED,
     UNKNOWN,
     WORSE,
@@ -18,7 +20,7 @@ from conftest import make_rows
 
 def native(indicator, code, year, utr, inr, sex="T", **kw):
     age = {"sysselsattningsgrad": "20-64", "arbetsloshet": "20-64", "behorighet_yrkesprogram": "åk9",
-           "ohalsotal": "16-64"}[indicator]
+           "ohalsotal": "16-64", "god_halsa": "16-84"}[indicator]
     return [
         {"indicator": indicator, "geo_code": code, "year": year, "sex": sex, "group": "utrikes", "age_band": age,
          "value": utr, **kw},
@@ -105,16 +107,40 @@ def trend_rows(indicator, values: dict, code="1081"):
 
 
 def test_trend_status(catalogue):
-    # sysselsättningsgrad min_change 2.0: gap 26.8 -> 24.4 narrows by 2.4 -> bättre
+    # sysselsättningsgrad min_change 2.0: gap −26.8 -> −24.4 (utrikes − inrikes) narrows by 2.4 -> bättre
     t = compute_trends(trend_rows("sysselsattningsgrad", {2022: (57.6, 84.4), 2024: (59.2, 83.6)}),
                        catalogue, 2022, 2024)
-    assert t["status"].iloc[0] == BETTER and t["change"].iloc[0] == pytest.approx(-2.4)
+    assert t["status"].iloc[0] == BETTER and t["change"].iloc[0] == pytest.approx(2.4)
+    assert t["value_baseline"].iloc[0] == pytest.approx(-26.8)  # the same sign as every table and chart
     t = compute_trends(trend_rows("sysselsattningsgrad", {2022: (60.0, 80.0), 2024: (57.0, 80.0)}),
                        catalogue, 2022, 2024)
     assert t["status"].iloc[0] == WORSE
     t = compute_trends(trend_rows("sysselsattningsgrad", {2022: (60.0, 80.0), 2024: (61.5, 80.0)}),
                        catalogue, 2022, 2024)
-    assert t["status"].iloc[0] == UNCHANGED  # within the minimum detectable change
+    assert t["status"].iloc[0] == UNCHANGED  # within min_change (2.0)
+
+
+def test_trend_words_follow_one_rule(catalogue):
+    """oförändrad only within min_change; beyond it but within the statistical MDC: not significant; an MDC above
+    the catalogue's max_detectable_change: cannot be judged (too little data)."""
+    ind = catalogue.get("god_halsa")  # survey: margins give the MDC; min_change 2.0
+    assert ind.max_detectable_change == 10.0  # catalogue default
+
+    def survey_rows(margin, values):
+        rows = trend_rows("god_halsa", values, code="0010")
+        rows["margin"] = margin
+        return rows
+
+    # margin ±2 per cell: MDC = 2.8 * sqrt(4 * (2/1.96)^2) ≈ 5.7; change 4.0 is beyond min_change, within MDC
+    t = compute_trends(survey_rows(2.0, {2022: (60.0, 75.0), 2024: (64.0, 75.0)}), catalogue, 2022, 2024).iloc[0]
+    assert t["status"] == NOT_SIGNIFICANT and t["mdc"] == pytest.approx(2.8 * 2 * 2 / 1.96)
+    t = compute_trends(survey_rows(2.0, {2022: (60.0, 75.0), 2024: (61.0, 75.0)}), catalogue, 2022, 2024).iloc[0]
+    assert t["status"] == UNCHANGED
+    t = compute_trends(survey_rows(2.0, {2022: (60.0, 75.0), 2024: (67.0, 75.0)}), catalogue, 2022, 2024).iloc[0]
+    assert t["status"] == BETTER
+    # margin ±5: MDC ≈ 14.3 > 10 -> even a change of 34.5 cannot be judged
+    t = compute_trends(survey_rows(5.0, {2022: (40.0, 75.0), 2024: (74.5, 75.0)}), catalogue, 2022, 2024).iloc[0]
+    assert t["status"] == UNKNOWN and t["reason"] == TOO_LITTLE_DATA
 
 
 def test_trend_series_break_and_missing_years(catalogue):

@@ -107,6 +107,9 @@ def test_summary_table_has_a_kommungrupp_column(ronneby, monkeypatch):
     ronneby.goal_overview()
     col = dict(zip(tables[0]["Indikator"], tables[0]["Kommungruppen"]))
     gap = ronneby.group_gap(ronneby.catalogue.get("sysselsattningsgrad"))
-    assert col["Sysselsättningsgrad"] == f"skillnad {abs(gap['gap']):.1f}\u00a0procentenheter".replace(".", ",")
+    from analysis import fmt
+
+    assert col["Sysselsättningsgrad"] == f"skillnad {fmt.gap(gap['gap'], 'procentenheter')}"  # utrikes − inrikes
+    assert col["Sysselsättningsgrad"].startswith("skillnad \u2212")
     assert col["God självskattad hälsa"] == "–"  # shown at län level: no kommungrupp
     assert not tables[0]["Kommungruppen"].isna().any()

@@ -14,7 +14,7 @@ def test_headline_in_swedish_format(ronneby):
     ind = ronneby.catalogue.get("sysselsattningsgrad")
     assert ronneby.headline(ind) == (
         f"**Sysselsättningsgrad 2024, Ronneby:** utrikes födda 59,2{NBSP}%, inrikes födda 83,6{NBSP}% "
-        f"– skillnad 24,4{NBSP}procentenheter (sämre för utrikes födda)"
+        f"– skillnad −24,4{NBSP}procentenheter (sämre för utrikes födda)"  # one sign: utrikes − inrikes
     )
     assert ronneby.status(ind).startswith("↑ Bättre sedan 2022: skillnaden har minskat med 2,4")
 
@@ -61,3 +61,20 @@ def test_county_side_by_side():
     assert t["Område"].tolist() == ["Olofström", "Karlskrona", "Ronneby", "Karlshamn", "Sölvesborg",
                                     "Region Blekinge", "Riket"]
     assert t.set_index("Område").loc["Ronneby", "Skillnad, procentenheter"] == "\u221224,4"
+
+
+def test_one_sign_for_the_gap_everywhere(ronneby):
+    """Headline, table by sex, goal table, county table, bar chart and trend table: utrikes − inrikes."""
+    ind = ronneby.catalogue.get("sysselsattningsgrad")
+    assert f"skillnad −24,4{NBSP}procentenheter" in ronneby.headline(ind)
+    sexes = ronneby.sex_table(ind)
+    if sexes is not None:
+        assert sexes.set_index("Kön").loc["Totalt", "Skillnad, procentenheter"] == "−24,4"
+    county = CountyReport("10", 2024, static_images=False)
+    side = county.side_by_side(ind).set_index("Område")
+    assert side.loc["Ronneby", "Skillnad, procentenheter"] == "−24,4"
+    fig, _alt = county.gap_figure(ind)
+    bars = dict(zip(fig.data[0].y, fig.data[0].x))
+    assert round(bars["Ronneby"], 1) == -24.4
+    tr = county.trend_row(ind, "1081")
+    assert tr["value_year"] == pytest.approx(-24.4, abs=0.05)

@@ -35,9 +35,13 @@ def test_includes_are_inlined_and_resolve_from_the_report_folder(front, root):
         assert includes and all(set(item) == {"text"} for item in includes)  # no path relative to elsewhere
     html = "".join(i["text"] for i in front["format"]["html"]["include-in-header"])
     assert re.findall(r'<script src="([^"]+)"', html) == ["../_assets/plotly.min.js"]  # beside the report folders
-    assert "cdn" not in html.lower()
+    assert "cdn" not in re.sub(r"url\(data:[^)]*\)", "", html).lower()  # (embedded fonts are base64)
     head_typ = (root / "reports" / "templates" / "head.typ").read_text(encoding="utf-8")
-    assert front["format"]["typst"]["include-in-header"][0]["text"].strip() == head_typ.strip()
+    typst_includes = [i["text"].strip() for i in front["format"]["typst"]["include-in-header"]]
+    assert typst_includes[-1] == head_typ.strip()
+    # the brand (_brand.yml) comes first in both formats, so Quarto and the pandoc+Typst path share it
+    assert "#let report(" in typst_includes[0] and "Source Sans Pro" in typst_includes[0]
+    assert "--brand-primary" in front["format"]["html"]["include-in-header"][0]["text"]
 
 
 def test_only_project_section_stays_behind(root):

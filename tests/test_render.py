@@ -38,7 +38,7 @@ def test_pdf_report(ronneby):
     pdf = ronneby.job.final_dir / "rapport.pdf"
     text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
     assert "Integrationsuppföljning 2024: Ronneby" in text
-    assert "skillnad 24,4 procentenheter" in text
+    assert "skillnad −24,4 procentenheter" in text  # one sign: utrikes − inrikes
     assert "Exempeldata" in text
     for word in ("Hälsa", "Svenska språket", "Måluppfyllelse", "Sysselsättningsgrad"):
         assert word in text

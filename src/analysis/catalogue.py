@@ -54,6 +54,8 @@ class Indicator:
     series_start: int | None = None
     series_note: str | None = None
     text_name: str | None = None  # definite form for running text: "sysselsättningsgraden"
+    #: a minimum detectable change above this means the trend cannot be judged ("för litet underlag")
+    max_detectable_change: float | None = None
 
     @property
     def higher_is_better(self) -> bool:
@@ -158,6 +160,7 @@ def parse_catalogue(raw: dict, schema: dict, path: Path | None = None) -> Catalo
         ind = dict(ind)
         supp = ind.pop("suppression", None) or defaults.get("suppression") or {}
         ind["levels"] = tuple(ind.get("levels") or defaults.get("levels") or ("kommun", "lan", "riket"))
+        ind.setdefault("max_detectable_change", defaults.get("max_detectable_change"))
         indicators.append(Indicator(**ind, suppression=Suppression(**supp)))
     return Catalogue(dict(raw["focus_areas"]), tuple(indicators), path)
 

@@ -308,7 +308,8 @@ def _print_missing(gone, results) -> None:
 def _print_gap_table(table: pd.DataFrame, results, area) -> None:
     out.print(
         f"[bold]{area.name} ({area.code}) {results.year}[/]: utrikes jämfört med inrikes födda, länet och riket. "
-        f"Skillnad: + = sämre för utrikes födda (resp. kommunen), − = bättre. Trend från basåret "
+        f"Skillnad = värde − jämförelse (utrikes − inrikes födda, resp. kommunen − länet/riket); "
+        f"Läge säger vem som har det sämre. Trend från basåret "
         f"{results.baseline_year}. Symboler: .. uppgift saknas eller är skyddad, . kan inte förekomma, – bortfall.",
         highlight=False,
     )
@@ -330,8 +331,10 @@ def _print_gap_table(table: pd.DataFrame, results, area) -> None:
             ref = fmt.with_unit(r.value_reference, r.unit, status=r.status_reference)
             if not native:
                 ref = f"{r.reference} {ref}"
-            diff = fmt.number(r.disadvantage, 1, status=r.status, signed=True)
+            diff = fmt.number(r.gap, 1, status=r.status, signed=True)
             diff += f" {'pe' if r.diff_unit == 'procentenheter' else r.diff_unit}" if r.status == "" else ""
+            if r.status == "" and r.disadvantage == r.disadvantage and round(r.disadvantage, 1) != 0:
+                diff += " (sämre)" if r.disadvantage > 0 else " (bättre)"
             marker = "[bold magenta]EXEMPEL[/]" if r.example else "verklig"
             t.add_row(
                 r.area, r.sex_label, fmt.with_unit(r.value_subject, r.unit, status=r.status_subject), ref,

@@ -34,8 +34,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# A short toolbar (PNG download, zoom, reset) that fits above the plot even at 390 px; the PNG it downloads is
+# the figure as drawn, with the EXEMPELDATA mark where the chart shows example values (analysis.charts).
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
-                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+                                            "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: read by screen readers, not shown: inline as well, so it holds in nbconvert/JupyterLab pages without our CSS
 VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
@@ -349,14 +353,24 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: l
 _kaleido_state: dict = {}
 
 
-def _png(fig: go.Figure, width: int = 900) -> bytes | None:
-    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome."""
+def _png(fig: go.Figure, width: int | None = None) -> bytes | None:
+    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome.
+
+    Drawn at the width of :func:`analysis.charts.static_size`, so chart text prints at ≥ 8 pt in the PDF, in the
+    brand's typeface (registered for the headless Chromium)."""
     if _kaleido_state.get("failed"):
         return None
+    from .charts import static_size
+
+    width = width or static_size()[0]
     height = fig.layout.height or 420
     try:
         if not _kaleido_state.get("started"):
             import kaleido
+
+            from .brand import use_brand_fonts_in_chromium
+
+            use_brand_fonts_in_chromium()
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

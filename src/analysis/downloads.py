@@ -55,6 +55,67 @@ def notes_frame(notes: TableNotes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Uppgift", "Beskrivning"])
 
 
+#: columns holding area codes: text in XLSX (leading zeros kept), ="0010" in CSV so Excel keeps them too
+CODE_COLUMNS = ("Kod", "Kommunkod", "Länskod")
+_NUMBER = re.compile(r"^([+\u2212\-±]?)(\d{1,3}(?:[\u00a0 ]\d{3})+|\d+)(?:,(\d+))?"
+                     r"(?:[\u00a0 ]?(%|procentenheter|pe|dagar))?$")
+_SYMBOLS = {"", "..", ".", "–", "-", "…", "..."}
+
+
+def _parse(cell) -> tuple[float, str] | None:
+    if not isinstance(cell, str):
+        return None
+    m = _NUMBER.match(cell.strip())
+    if not m:
+        return None
+    sign, whole, frac, unit = m.groups()
+    digits = re.sub(r"[\u00a0 ]", "", whole)
+    value = float(digits + "." + frac) if frac else int(digits)
+    return (-value if sign in ("\u2212", "-") else value), (unit or "")
+
+
+def as_numbers(data: pd.DataFrame) -> pd.DataFrame:
+    """Columns of formatted Swedish numbers ("78,5 %", "−10,1", "+2,4", "1 234") become numbers; the official
+    symbols stay as text in their cells. A column's common unit moves into its header ("Värde (%)")."""
+    out = data.copy()
+    for col in out.columns:
+        if col in CODE_COLUMNS or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            continue
+        cells = out[col].tolist()
+        parsed = [_parse(c) for c in cells]
+        if not any(parsed) or any(p is None and not (isinstance(c, str) and c.strip() in _SYMBOLS)
+                                  for p, c in zip(parsed, cells)):
+            continue
+        units = {p[1] for p in parsed if p}
+        out[col] = pd.Series([p[0] if p else (c.strip() or None) for p, c in zip(parsed, cells)],
+                             index=out.index, dtype=object)
+        if len(units) == 1 and (unit := units.pop()) and unit not in str(col):
+            out = out.rename(columns={col: f"{col} ({unit})"})
+    return out
+
+
+def protect_codes(data: pd.DataFrame) -> pd.DataFrame:
+    """The frame as written to CSV: codes as ="0010" (Excel keeps the zeros), numbers in mixed columns (numbers
+    and symbols) with decimal comma like the numeric columns."""
+    out = data.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = [str(c).replace(".", ",") if isinstance(c, float) else c for c in out[col]]
+    for col in CODE_COLUMNS:
+        if col in out:
+            out[col] = [f'="{c}"' if isinstance(c, str) and c.isdigit() else c for c in out[col]]
+    return out
+
+
+def unprotect_codes(data: pd.DataFrame) -> pd.DataFrame:
+    out = data.copy()
+    for col in CODE_COLUMNS:
+        if col in out:
+            out[col] = [c[2:-1] if isinstance(c, str) and c.startswith('="') and c.endswith('"') else c
+                        for c in out[col]]
+    return out
+
+
 def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, order: tuple = ()) -> dict[str, str]:
     """Write CSV, XLSX and the description; returns {'csv': relative path, 'xlsx': relative path}."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -63,8 +124,9 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     if notes.example and not {"Exempeldata", "Data"} & set(data.columns):
         data = data.assign(Exempeldata="ja")  # generated values stay marked in the file itself, not only in Noter
     csv, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
+    data = as_numbers(data)  # "78,5 %", "−10,1" -> 78.5, -10.1 (the unit goes into the header)
     data = safe_cells(data)  # text such as =HYPERLINK(…) or @SUM(…) stays text in Excel/LibreOffice
-    data.to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    protect_codes(data).to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
         data.to_excel(xl, sheet_name="Data", index=False)
         safe_cells(notes_frame(notes)).to_excel(xl, sheet_name="Noter", index=False)
@@ -96,8 +158,9 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
             xl, sheet_name="Innehåll och noter", index=False)
         for name, m in sheets:
             try:
-                data = pd.read_csv(folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={"Kod": str},
-                                   encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+                data = unprotect_codes(pd.read_csv(
+                    folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={c: str for c in CODE_COLUMNS},
+                    encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
             except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
                 data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
             safe_cells(data).to_excel(xl, sheet_name=name, index=False)
@@ -106,13 +169,23 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", text)[:31]
+    """A sheet name of at most 31 characters, cut at a word boundary (never mid-word), unique in the book."""
+    name = re.sub(r"[\[\]:*?/\\]", "", text).strip()
+    name = _whole_words(name, 31)
     base, n = name, 2
     while name in used:
-        name = f"{base[:28]}~{n}"
+        suffix = f" ({n})"
+        name = _whole_words(base, 31 - len(suffix)) + suffix
         n += 1
     used.add(name)
     return name
+
+
+def _whole_words(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:–-")
 
 
 def _autosize(xl: pd.ExcelWriter) -> None:

@@ -59,6 +59,24 @@ def difference(value: float | None, diff_unit: str, decimals: int = 1, status: s
     return f"{number(abs(value), decimals)}{NBSP}{diff_unit}"
 
 
+def gap(value: float | None, diff_unit: str, decimals: int = 1, status: str = "") -> str:
+    """A gap in the reports' one sign convention (utrikes − inrikes), signed, with unit:
+    ``"−24,4 procentenheter"``, ``"+18,8 procentenheter"``, ``"±0,0 procentenheter"``."""
+    if _missing(value):
+        return status or ".."
+    return f"{number(value, decimals, signed=True)}{NBSP}{diff_unit}"
+
+
+def in_text(title: str) -> str:
+    """A title inside a sentence: first letter lower-case, acronyms kept ("Arbetslöshet 20–64 år (BAS)" ->
+    "arbetslöshet 20–64 år (BAS)", never "(bas)")."""
+    import re
+
+    if re.match(r"[A-ZÅÄÖ]{2,}(?![a-zåäö])", title):
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def ratio(value: float | None, decimals: int = 2) -> str:
     return ".." if _missing(value) else number(value, decimals)
 

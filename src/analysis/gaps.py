@@ -10,8 +10,11 @@ A few generic transforms, parameterised by the catalogue:
   ``gap = subject − reference`` in the indicator's difference unit (procentenheter for shares);
   ``disadvantage`` turns the sign so that a positive value means the subject (utrikes födda, or the
   kommun) is worse off, as the catalogue's direction says.
-* :func:`compute_trends` judges the change from the baseline year to the report year:
-  bättre / sämre / oförändrad (within the minimum detectable change) / kan inte bedömas.
+* :func:`compute_trends` judges the change from the baseline year to the report year, one rule for every
+  place that shows it: *oförändrad* only within the catalogue's ``min_change``; a larger change still
+  within the statistical minimum detectable change (MDC) is *ingen statistiskt säkerställd förändring*;
+  beyond it *bättre* / *sämre*; *kan inte bedömas* when a value is missing, the series breaks, or the MDC
+  exceeds the catalogue's ``max_detectable_change`` (too few persons to say anything useful).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ TREND_COLUMNS = [
     "value_year", "change", "mdc", "status", "reason", "example",
 ]
 BETTER, WORSE, UNCHANGED, UNKNOWN = "bättre", "sämre", "oförändrad", "kan inte bedömas"
+NOT_SIGNIFICANT = "ingen statistiskt säkerställd förändring"
+TOO_LITTLE_DATA = "för litet underlag"
 #: z(0.975) + z(0.80): the minimum detectable change is about 2.8 standard errors.
 MDC_FACTOR = 1.96 + 0.84
 
@@ -248,11 +253,17 @@ def minimum_detectable_change(ind: Indicator, cells: list[pd.Series | None]) -> 
     return ind.min_change
 
 
-def _judge(change: float, mdc: float, better_if_negative: bool) -> str:
+def judge(ind: Indicator, change: float, mdc: float, better_if_negative: bool) -> tuple[str, str]:
+    """(status, reason) for a change and its minimum detectable change — the one trend rule."""
+    limit = ind.max_detectable_change
+    if limit is not None and mdc > limit:
+        return UNKNOWN, TOO_LITTLE_DATA
+    if abs(change) <= ind.min_change:
+        return UNCHANGED, ""
     if abs(change) <= mdc:
-        return UNCHANGED
+        return NOT_SIGNIFICANT, ""
     improved = change < 0 if better_if_negative else change > 0
-    return BETTER if improved else WORSE
+    return (BETTER if improved else WORSE), ""
 
 
 def compute_trends(
@@ -264,9 +275,10 @@ def compute_trends(
 ) -> pd.DataFrame:
     """Status from ``baseline_year`` to ``year`` per indicator, area and sex.
 
-    Native indicators are judged on the gap (measure ``skillnad``: positive = utrikes födda worse off;
-    a smaller gap is better). Indicators without a native group are judged on their own level
-    (measure ``nivå``), in the catalogue's direction.
+    Native indicators are judged on the gap (measure ``skillnad``, values and change in the one sign used
+    everywhere: utrikes − inrikes); a change that lowers the disadvantage of utrikes födda is better, i.e. a
+    rising gap where a high value is good, a falling one where it is bad. Indicators without a native group
+    are judged on their own level (measure ``nivå``), in the catalogue's direction.
     """
     data = suppress(tidy, catalogue)
     gaps = compute_gaps(data, catalogue, geography, suppressed=True)
@@ -275,7 +287,7 @@ def compute_trends(
     for ind in catalogue:
         if ind.is_native:
             g = gaps[(gaps["indicator"] == ind.id) & (gaps["comparison"] == "inrikes")]
-            series = g.set_index(["geo_code", "sex", "year"])["disadvantage"]
+            series = g.set_index(["geo_code", "sex", "year"])["gap"]
             groups = ("utrikes", "inrikes")
         else:
             g = data[(data["indicator"] == ind.id) & (data["group"] == "total")]
@@ -303,8 +315,8 @@ def compute_trends(
                 mdc = minimum_detectable_change(
                     ind, [cell(y, grp) for y in (baseline_year, year) for grp in groups]
                 )
-                better_if_negative = ind.is_native or not ind.higher_is_better
-                status = _judge(change, mdc, better_if_negative)
+                better_if_negative = not ind.higher_is_better  # same for the gap and the level
+                status, reason = judge(ind, change, mdc, better_if_negative)
             rows.append(
                 {
                     "indicator": ind.id, "geo_code": code, "level": _level(code, geography), "sex": sex,

@@ -101,7 +101,7 @@ class GroupComparison:
             return (f"**{md_text(g.display_name)}:** {ind.group_label('utrikes')} "
                     f"{fmt.with_unit(gap['value_subject'], ind.unit)}, {ind.group_label('inrikes')} "
                     f"{fmt.with_unit(gap['value_reference'], ind.unit)} – skillnad "
-                    f"{fmt.difference(gap['gap'], ind.diff_unit)} "
+                    f"{fmt.gap(gap['gap'], ind.diff_unit)} "
                     f"({self._basis(int(min(gap['n_subject'], gap['n_reference'])), int(gap['n_members']))})")
         v = self.group_value(ind, "total")
         if v is None or v["status"]:
@@ -115,7 +115,7 @@ class GroupComparison:
         g = self.comparison_group(ind)
         if g is None or not self.group_shown(ind):
             return ""
-        subject = ind.text_name or ind.short_title.lower()
+        subject = ind.text_name or fmt.in_text(ind.short_title)
         if ind.is_native:
             u, su = self.value(ind, self.code, "utrikes")
             gap = self.group_gap(ind)
@@ -171,7 +171,7 @@ class GroupComparison:
         if ind.is_native:
             gap = self.group_gap(ind)
             ok = gap is not None and gap["status"] == ""
-            return {"Kommungruppen": f"skillnad {fmt.difference(gap['gap'], ind.diff_unit)}" if ok else ".."}
+            return {"Kommungruppen": f"skillnad {fmt.gap(gap['gap'], ind.diff_unit)}" if ok else ".."}
         v = self.group_value(ind, "total")
         return {"Kommungruppen": fmt.with_unit(v["value"], ind.unit) if v is not None and v["status"] == "" else ".."}
 
@@ -293,10 +293,11 @@ class GroupComparison:
         for text, x, y, colour in labels:
             fig.add_annotation(x=x, y=y, text=html.escape(text), showarrow=False, font={"color": colour, "size": 12},
                                bgcolor="rgba(255,255,255,0.85)")
+        from . import charts
+
+        example = bool(in_group["example"].any()) if "example" in in_group else False
+        charts.style(fig, example=example, height=320, margin={"l": 10, "r": 30, "b": 10})  # house style, mark
         fig.update_layout(
-            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=300,
-            margin={"l": 10, "r": 30, "t": 30, "b": 50}, font={"family": "Arial, sans-serif", "size": 13},
-            legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
             yaxis={"tickvals": [0, 1], "ticktext": row_names, "range": [-0.6, 1.6], "automargin": True,
                    "showgrid": False, "zeroline": False},
             xaxis={"title": {"text": (f"Skillnad, {ind.diff_unit}" if ind.is_native
@@ -447,7 +448,7 @@ class GroupComparison:
             return
         if (table["Gruppens värde"] == "..").all():
             show_markdown(f"*Jämförelse med kommungrupper: värden finns för för få kommuner i grupperna "
-                          f"för {ind.short_title.lower()} {self.year}.*")
+                          f"för {fmt.in_text(ind.short_title)} {self.year}.*")
             return
         caption = (f"{ind.short_title} {self.year}, {self._measure_label(ind).lower()}: varje kommun i länet mot "
                    f"sin egen kommungrupp ({self.results.grouping.title}; gruppens värde = "

@@ -20,6 +20,7 @@ import pypandoc
 import typst
 import yaml
 
+from . import brand, config
 from .errors import AnalysisError
 
 EMBED = re.compile(r"\{\{<\s*embed\s+([^#\s>]+)#([\w-]+)[^>]*>\}\}")
@@ -157,11 +158,18 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
     _date(meta, opts.get("date-format"))
     work = qmd.parent
     md = expand(body, work, to, work / "media")
+    own_cover = to == "typst" and "#show: report.with(" in md
+    if own_cover:  # the brand's cover carries title, publisher, dates and the contents (analysis.brand)
+        for key in ("title", "subtitle", "date", "author"):
+            meta.pop(key, None)
+        opts["toc"] = False
     src = work / f".{qmd.stem}.{to}.md"
     src.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + md, encoding="utf-8")
     header = work / f".{qmd.stem}.{to}.header"
     lua = work / f".{qmd.stem}.figures.lua"
-    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s"]
+    # --columns: pipe tables keep automatic column widths; with pandoc's default (72) a wide table gets relative
+    # widths and long words spill over the next column in the PDF (tests/test_pdfcheck.py finds that).
+    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s", "--columns=1000"]
     if opts.get("toc"):
         args += ["--toc", f"--toc-depth={opts.get('toc-depth', 3)}"]
     if opts.get("toc-title"):
@@ -178,6 +186,9 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             typ = work / f"{qmd.stem}.typ"
             lua.write_text(TYPST_FIGURES, encoding="utf-8")
             args += ["-t", "typst", "--lua-filter", lua.name, "-o", typ.name]
+            templates = Path(project_root or config.project_root()) / "reports" / "templates"
+            if own_cover:  # no pandoc title block or page set-up; callouts as the brand's boxes
+                args += ["--template", str(templates / "pandoc.typst"), "--lua-filter", str(templates / "callout.lua")]
             if opts.get("papersize"):
                 args += ["-V", f"papersize={opts['papersize']}"]
             _pandoc(args, work)
@@ -185,6 +196,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             standards = [str(x) for x in _as_list(opts.get("pdf-standard"))]
             try:
                 typst.compile(str(typ), output=str(out), root=str(work),
+                              font_paths=[str(d) for d in brand.font_dirs()],
                               **({"pdf_standards": standards} if standards else {}))
             except RuntimeError as exc:
                 raise AnalysisError(f"typst failed ({', '.join(standards) or 'PDF'}): {str(exc)[:2000]}") from None

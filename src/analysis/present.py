@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import coverage, fmt
+from . import brand, charts, coverage, fmt
 from .catalogue import Indicator
 from .contract import SEXES
 from .display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from .downloads import TableNotes, slugify, write_table
-from .gaps import BETTER, UNCHANGED, UNKNOWN, WORSE
+from .gaps import UNKNOWN
 from .group_present import GROUP_LEVEL, GroupComparison
+from .narrative import STATUS_ICON, status_line, trend_label
 from .results import Results, load_results
 
 # Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
@@ -29,7 +30,6 @@ COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
 AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond"),
               GROUP_LEVEL: ("dashdot", "triangle-up")}
 TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73", GROUP_LEVEL: "#555555"}
-STATUS_ICON = {BETTER: "↑", WORSE: "↓", UNCHANGED: "→", UNKNOWN: "?"}
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
@@ -41,25 +41,25 @@ ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 # --------------------------------------------------------------------------- text pieces
 
 
-def status_word(trend_row) -> str:
-    """"↑ bättre", "? kan inte bedömas" (no trend row)."""
+def _short_group(label: str) -> str:
+    """"utrikes födda" -> "utrikes", "elever med utländsk bakgrund" -> "utländsk"."""
+    words = label.split()
+    return words[-2] if len(words) > 2 else words[0]
+
+
+def measure_label(ind: Indicator) -> str:
+    """What a row of a mixed table compares: "skillnad utrikes födda − inrikes födda" or "nivå (ingen …)"."""
+    if ind.is_native:
+        return f"skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}"
+    return "nivå (ingen jämförelsegrupp bland inrikes födda)"
+
+
+def status_word(trend_row, ind: Indicator | None = None) -> str:
+    """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
+    if ind is not None:
+        return trend_label(ind, trend_row)
     status = UNKNOWN if trend_row is None else trend_row["status"]
     return f"{STATUS_ICON[status]} {status}"
-
-
-def status_text(status: str | None, change: float | None, ind: Indicator, baseline: int, measure: str) -> str:
-    """Arrow and words, e.g. "↑ Bättre sedan 2022: skillnaden har minskat med 2,4 procentenheter"."""
-    if status is None:
-        return f"{STATUS_ICON[UNKNOWN]} Kan inte bedömas: uppgift saknas"
-    icon = STATUS_ICON[status]
-    if status == UNKNOWN or change is None or pd.isna(change):
-        return f"{icon} Kan inte bedömas"
-    what = "skillnaden" if measure == "skillnad" else "värdet"
-    verb = "ökat" if change > 0 else "minskat"
-    amount = fmt.difference(change, ind.diff_unit if measure == "skillnad" else ind.diff_unit)
-    if status == UNCHANGED:
-        return f"{icon} Oförändrad sedan {baseline}: {what} har {verb} med {amount}, inom den minsta påvisbara förändringen"
-    return f"{icon} {status.capitalize()} sedan {baseline}: {what} har {verb} med {amount}"
 
 
 @dataclass
@@ -188,7 +188,7 @@ class Report(GroupComparison):
             u, su = self.value(ind, code, "utrikes")
             i, si = self.value(ind, code, "inrikes")
             gap = self.gap_row(ind, code)
-            diff = fmt.difference(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
+            diff = fmt.gap(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
             text = (
                 f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
                 f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
@@ -211,13 +211,7 @@ class Report(GroupComparison):
 
     def status(self, ind: Indicator, code: str | None = None, sex: str = "T") -> str:
         code = code or self.shown_code(ind)
-        tr = self.trend_row(ind, code, sex)
-        if tr is None:
-            return status_text(None, None, ind, self.results.baseline_year, "skillnad")
-        text = status_text(tr["status"], tr["change"], ind, self.results.baseline_year, tr["measure"])
-        if tr["status"] == UNKNOWN and tr["reason"]:
-            text += f" ({tr['reason']})"
-        return text
+        return status_line(ind, self.trend_row(ind, code, sex))
 
     # -- chart and its table ---------------------------------------------------------------------
 
@@ -239,29 +233,40 @@ class Report(GroupComparison):
     def trend_figure(self, ind: Indicator) -> go.Figure:
         fig = go.Figure()
         unit = "%" if ind.unit == "procent" else f" {ind.unit}"
-        for label, grp, level, rows in self.series(ind):
+        example = False
+        series = self.series(ind)
+        own_level = self.geo.area(self.shown_code(ind)).level
+        # the own lines' last values: the higher line is labelled above its point, the lower one below
+        ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
+        top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
+        for label, grp, level, rows in series:
             dash, symbol = AREA_STYLE[level]
             colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
-            # Direct label at the last point of the area's own lines: colour is never the only key.
-            direct = level == self.geo.area(self.shown_code(ind)).level
-            who = ind.group_label(grp).split()[0] if ind.is_native else label
+            example = example or bool(rows["example"].any())
+            # Direct label at the last point of the area's own lines: colour is never the only key. Placed
+            # above and left of the point, inside the plot, so it is never cut at the right edge (390 px).
+            direct = level == own_level
+            who = _short_group(ind.group_label(grp)) if ind.is_native else label
             last = [""] * (len(rows) - 1) + [who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
                                                                         status=rows["status"].iloc[-1])]
             fig.add_trace(go.Scatter(
                 x=rows["year"], y=rows["value"], name=label, mode="lines+markers+text" if direct else "lines+markers",
-                text=last if direct else None, textposition="middle right",
-                textfont={"color": colour, "size": 13}, cliponaxis=False,
+                text=last if direct else None, textposition="top left" if grp == top else "bottom left",
+                textfont={"color": colour, "shadow": "0 0 3px white, 0 0 3px white"}, cliponaxis=False,
                 line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
                 hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
+                # survey values: the 95 % margin as error bars (also in the table under the chart)
+                error_y=({"type": "data", "array": rows["margin"].tolist(), "visible": True, "thickness": 1.2,
+                          "width": 4, "color": colour}
+                         if ind.survey and "margin" in rows and rows["margin"].notna().any() else None),
             ))
+        charts.style(fig, example=example, height=440, margin={"l": 10, "r": 16, "b": 10})
         fig.update_layout(
-            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=420,
-            margin={"l": 60, "r": 150, "t": 30, "b": 40}, font={"family": "Arial, sans-serif", "size": 13},
-            legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+            # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
             yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
-                   "ticksuffix": "" if ind.unit != "procent" else " %"},
-            xaxis={"dtick": 1, "title": {"text": "År"}},
+                   "ticksuffix": "" if ind.unit != "procent" else " %", "rangemode": "tozero"},
+            xaxis={"dtick": 1, "title": {"text": ""}},
         )
         return fig
 
@@ -273,13 +278,16 @@ class Report(GroupComparison):
                 f"{label}: {fmt.with_unit(first['value'], ind.unit, status=first['status'])} år {first['year']}, "
                 f"{fmt.with_unit(last['value'], ind.unit, status=last['status'])} år {last['year']}"
             )
-        return f"Linjediagram över {ind.title.lower()} per år. " + "; ".join(parts) + "."
+        return f"Linjediagram över {fmt.in_text(ind.title)} per år. " + "; ".join(parts) + "."
 
     def chart_table(self, ind: Indicator) -> pd.DataFrame:
         """The numbers behind the trend chart, formatted in Swedish."""
         cols = {}
         for label, _grp, _level, rows in self.series(ind):
-            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status) for r in rows.itertuples()}
+            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status)
+                           + (f" (±{fmt.number(r.margin, ind.decimals)})" if pd.notna(getattr(r, "margin", None))
+                              and not pd.isna(r.value) else "")
+                           for r in rows.itertuples()}
         years = sorted({y for c in cols.values() for y in c})
         return pd.DataFrame([{"År": str(y), **{k: v.get(y, "..") for k, v in cols.items()}} for y in years])
 
@@ -299,13 +307,13 @@ class Report(GroupComparison):
                     "Kön": SEXES[sex].capitalize(),
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": "..." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
-                    f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
                 })
             else:
                 v, s = self.value(ind, code, "total", sex)
                 rows.append({"Kön": SEXES[sex].capitalize(), self.geo.area(code).name: fmt.with_unit(v, ind.unit, status=s),
-                             f"Utveckling sedan {self.results.baseline_year}": self.status(ind, code, sex)})
+                             f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
         return pd.DataFrame(rows)
 
     def chart_data(self, ind: Indicator) -> pd.DataFrame:
@@ -316,6 +324,8 @@ class Report(GroupComparison):
                 rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
                              "Kön": SEXES[r.sex], "År": int(r.year),
                              f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
+                             **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
+                                 else round(float(r.margin), 3)} if ind.survey else {}),
                              "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
                              "Exempeldata": "ja" if r.example else "nej"})
         data = pd.DataFrame(rows)
@@ -349,6 +359,10 @@ class Report(GroupComparison):
         if self.is_example(ind):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
 
+    def _mark(self, ind: Indicator, caption: str) -> str:
+        """A table caption with the example-data mark in front when the table shows example values."""
+        return f"EXEMPELDATA – {caption}" if self.is_example(ind) else caption
+
     def _source_note(self, ind: Indicator) -> None:
         source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
         show_markdown(f"*{ind.definition}* {source}.")
@@ -381,9 +395,13 @@ class Report(GroupComparison):
                       + f"**Måluppfyllelse:** {self.status(ind)}")
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
-        versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
-        title = f"{ind.title}, {where} jämfört med {versus}"
-        table_caption = f"Uppgifterna i diagrammet: {ind.title.lower()}, totalt för båda könen."
+        if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
+            title = f"{ind.title}, {where}: länet jämfört med riket"
+        else:
+            versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
+            title = f"{ind.title}, {where} jämfört med {versus}"
+        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
+                                   + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
                               ind, 1)
         show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
@@ -396,7 +414,7 @@ class Report(GroupComparison):
         self.group_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
-            caption = f"{ind.short_title} {self.year} efter kön, {where}."
+            caption = self._mark(ind, f"{ind.short_title} {self.year} efter kön, {where}.")
             show_table(sexes, caption, self.download(f"{ind.id}-kon", sexes, self.notes(ind, caption), ind, 2))
         elif ind.sex_split:
             show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
@@ -442,7 +460,7 @@ class Report(GroupComparison):
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
                 if ind.is_native:
-                    level = "..." if gap is None else f"skillnad {fmt.difference(gap['gap'], ind.diff_unit, status=gap['status'])}"
+                    level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
                 else:
                     v, s = self.value(ind, code, "total")
                     level = fmt.with_unit(v, ind.unit, status=s)
@@ -450,9 +468,10 @@ class Report(GroupComparison):
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
                              **self.group_cell(ind),
-                             "Utveckling": self.status(ind, code), "Data": self.data_kind(ind, [code])})
+                             "Utveckling": status_word(self.trend_row(ind, code), ind),
+                             "Data": self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
-        table = pd.DataFrame(rows)
+        table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
         show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
         self._activities_only_note()
         if self.results.has_example_data:
@@ -532,7 +551,7 @@ class CountyReport(Report):
         rows = []
         for a in self.areas(ind):
             tr = self.trend_row(ind, a.code)
-            status = status_word(tr)
+            status = status_word(tr, ind)
             if ind.is_native:
                 u, su = self.value(ind, a.code, "utrikes")
                 i, si = self.value(ind, a.code, "inrikes")
@@ -541,7 +560,7 @@ class CountyReport(Report):
                     "Område": a.name,
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"]),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
             else:
@@ -553,38 +572,58 @@ class CountyReport(Report):
                         "–" if a.level == "riket" or cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        kinds = [self.data_kind(ind, [a.code]) for a in self.areas(ind)]
+        if "Exempeldata" in kinds:  # every row says whether its values are example values
+            table["Data"] = kinds
+        return table
 
     def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
-        names, values, colours, patterns = [], [], [], []
+        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
+        bars = []
         for a in self.areas(ind):
             if ind.is_native:
                 g = self.gap_row(ind, a.code)
-                v = None if g is None or g["status"] else g["gap"]
+                v = None if g is None or g["status"] else float(g["gap"])
             else:
                 v, s = self.value(ind, a.code, "total")
-                v = None if s else v
-            names.append(a.name)
-            values.append(v)
-            colours.append({"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}[a.level])
-            patterns.append({"kommun": "", "lan": "/", "riket": "."}[a.level])
+                v = None if s or pd.isna(v) else float(v)
+            bars.append((a.name, v, a.level))
+        bars.sort(key=lambda b: (b[1] is None, -(b[1] or 0.0)))
+        names = [b[0] for b in bars]
+        values = [b[1] for b in bars]
+        look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
+                "riket": (brand.colour("green"), ".")}
         unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
+        suffix = {"kommun": "", "lan": " (länet)", "riket": ""}
         fig = go.Figure(go.Bar(
-            x=values, y=names, orientation="h", marker={"color": colours, "pattern": {"shape": patterns},
-                                                         "line": {"color": "white", "width": 1}},
-            text=[".." if v is None else fmt.number(v, ind.decimals) for v in values], textposition="outside",
+            x=[0 if v is None else v for v in values], y=names, orientation="h",
+            marker={"color": [look[b[2]][0] for b in bars], "pattern": {"shape": [look[b[2]][1] for b in bars]},
+                    "line": {"color": "white", "width": 1}},
+            text=[".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native) for v in values],
+            textposition="outside", cliponaxis=False, showlegend=False,
             hovertemplate=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
         ))
+        known = [v for v in values if v is not None] or [0.0]
+        lo, hi = min(0.0, min(known)), max(0.0, max(known))
+        pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
+        example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
+        charts.style(fig, example=example, height=130 + 34 * len(names), legend=False,
+                     margin={"l": 10, "r": 16, "b": 10})
         fig.update_layout(
-            separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=120 + 32 * len(names),
-            margin={"l": 140, "r": 60, "t": 20, "b": 50}, font={"family": "Arial, sans-serif", "size": 13},
-            yaxis={"autorange": "reversed"},
-            xaxis={"title": {"text": (f"Skillnad utrikes − inrikes, {ind.diff_unit}" if ind.is_native
-                                      else f"{ind.short_title}, {unit}")}},
+            yaxis={"autorange": "reversed", "tickvals": names,
+                   "ticktext": [f"<b>{n}{suffix[b[2]]}</b>" if b[2] != "kommun" else n for n, b in zip(names, bars)]},
+            xaxis={"range": [lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)], "zeroline": True,
+                   "zerolinecolor": brand.colour("grey"),
+                   "title": {"text": (f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
+                                      f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
+                                      if ind.is_native else f"{ind.short_title}, {unit}")}},
         )
-        what = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
-        alt = (f"Stapeldiagram över {what} för {ind.title.lower()} {self.year} per område: "
-               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals)}" for n, v in zip(names, values))
+        what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
+                else "värdet")
+        alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
+               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
+                           for n, v in zip(names, values))
                + f" ({unit}).")
         return fig, alt
 
@@ -603,7 +642,7 @@ class CountyReport(Report):
         show_markdown(self.headline(ind) + "\n\n"
                       + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
         fig, alt = self.gap_figure(ind)
-        caption = f"{ind.title} {self.year} per kommun, länet och riket."
+        caption = self._mark(ind, f"{ind.title} {self.year} per kommun, länet och riket.")
         table = self.side_by_side(ind)
         links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
         show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,
@@ -626,7 +665,7 @@ class CountyReport(Report):
                              "Länet": status, "Kommunerna": "–", "Data": kind})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
-                lan_status = status_word(tr)
+                lan_status = status_word(tr, ind)
                 counts = {}
                 if "kommun" in ind.levels:
                     for k in self.kommuner:
@@ -686,18 +725,19 @@ class CountyReport(Report):
             tr = self.trend_row(ind, self.code)
             if tr is None:
                 continue
-            unit = ind.diff_unit
+            unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
             rows.append({
                 "Indikator": ind.short_title,
-                "Mått": "skillnad utrikes–inrikes" if tr["measure"] == "skillnad" else "nivå",
-                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals),
-                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals),
-                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {unit}"),
-                "Bedömning": status_word(tr),
+                "Mått": measure_label(ind),
+                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
+                "Enhet": unit,
+                "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
         caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
-                   "Skillnad: positiv = sämre för utrikes födda.")
+                   "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
 

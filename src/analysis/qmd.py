@@ -31,6 +31,13 @@ def document_options(root: Path) -> dict:
     for fmt_opts in (opts.get("format") or {}).values():
         if isinstance(fmt_opts, dict) and "include-in-header" in fmt_opts:
             fmt_opts["include-in-header"] = [_inline(root, item) for item in _as_list(fmt_opts["include-in-header"])]
+    # The visual identity (_brand.yml) as the first header of each format, read by both renderers.
+    from . import brand
+
+    for name, text in (("html", brand.css(brand.load_brand(root))), ("typst", brand.typst_header(brand.load_brand(root)))):
+        fmt_opts = opts.setdefault("format", {}).setdefault(name, {})
+        if isinstance(fmt_opts, dict):
+            fmt_opts["include-in-header"] = [{"text": text}] + _as_list(fmt_opts.get("include-in-header"))
     return opts
 
 

@@ -111,6 +111,29 @@ def _template_values(job: Job, results_meta: dict) -> dict:
     }
 
 
+def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
+    """The report's focus-area sections in the order of the strategy's goals (then any other focus area with a
+    notebook section), each a heading and its embedded cells."""
+    order = [fa for goal in strategy.goals for fa in goal.focus_areas]
+    order += [fa for fa in catalogue.focus_areas if fa not in order]
+    parts, seen = [], set()
+    lan_nb = (root / "notebooks" / "lan.ipynb").read_text(encoding="utf-8") if kind == "lan" else ""
+    for fa in order:
+        if fa in seen or fa not in catalogue.focus_areas:
+            continue
+        seen.add(fa)
+        if kind == "kommun":
+            if fa not in FOCUS_AREAS:  # shown by the summary notebook's "fler områden" cell
+                continue
+            body = f"{{{{< embed notebooks/{fa}.ipynb#fokus-mal >}}}}\n\n{{{{< embed notebooks/{fa}.ipynb#fokus-indikatorer >}}}}"
+        else:
+            if f"#| label: lan-{fa}\\n" not in lan_nb:
+                continue  # shown by the notebook's "fler områden" cell
+            body = f"{{{{< embed notebooks/lan.ipynb#lan-{fa} >}}}}"
+        parts.append(f"## {catalogue.focus_areas[fa]}\n\n{body}\n")
+    return "\n".join(parts)
+
+
 def _report_meta(job: Job) -> dict:
     from .artefact import open_results, read_meta
     from .geography import load_geography
@@ -147,7 +170,16 @@ def _report_meta(job: Job) -> dict:
                          + res.strategy.note.strip().format(county_name=county_name) + "\n:::")
     downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
+    from . import brand
+
+    title = f"Integrationsuppföljning {job.year}: {job.name}"
+    cover = brand.typst_cover(
+        title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
+        res.strategy.publisher, dt.date.today(),
+        f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
     return {
+        "publisher": res.strategy.publisher, "pdf_cover": cover,
+        "focus_sections": focus_sections(job.kind, res.strategy, res.catalogue, job.root),
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
@@ -357,6 +389,19 @@ def prepare_assets(out_root: Path, year: int) -> None:
         shutil.copyfile(src, dst)
 
 
+def _has_example_data(report_dir: Path) -> bool:
+    """Whether a rendered report shows example values: any of its tables' descriptions (data/*.json) says so."""
+    import json
+
+    for meta in (report_dir / DATA_DIR).glob("*.json"):
+        try:
+            if json.loads(meta.read_text(encoding="utf-8")).get("example"):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def write_index(out_root: Path, year: int, config: Config) -> Path:
     """``reports/<year>/index.html`` linking every report present for the year."""
     from .geography import load_geography
@@ -376,15 +421,19 @@ def write_index(out_root: Path, year: int, config: Config) -> Path:
         links = [f'<a href="{d.name}/rapport.{ext}">{label}</a>' for ext, label in (("html", "webbsida"), ("pdf", "PDF"))
                  if (d / f"rapport.{ext}").exists()]
         if links:
-            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}</li>"))
+            mark = (' <strong class="exempel">innehåller EXEMPELDATA</strong>' if _has_example_data(d) else "")
+            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}{mark}</li>"))
     body = "\n".join(i for _, i in sorted(items))
     page = f"""<!DOCTYPE html>
 <html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Integrationsuppföljning {year} – rapporter</title>
-<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}</style>
+<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}
+.exempel{{color:#8A4B00;background:#FFF4E5;padding:0 .3em}}</style>
 </head><body><main>
 <h1>Integrationsuppföljning {year}</h1>
 <p>Rapporter per kommun och län. Skapad {fmt.date_long(dt.date.today())}.</p>
+<p>Rapporter markerade <strong class="exempel">innehåller EXEMPELDATA</strong> visar för några indikatorer
+genererade exempelvärden, inte verklig statistik; de är markerade i rapporten och får inte citeras.</p>
 <ul>
 {body}
 </ul></main></body></html>

@@ -27,12 +27,18 @@ def reading_guide(has_example: bool) -> str:
     return f"""::: {{.callout-note}}
 **Så läser du rapporten**
 
-- **Skillnaden** är värdet för utrikes födda minus värdet för inrikes födda. För andelar anges den i
-  **procentenheter** (från 60 % till 85 % är 25 procentenheter), för ohälsotal i dagar. Om en hög
-  nivå är bra eller dålig anges för varje indikator; texten säger vilken grupp som har det sämre.
-- Där det saknas en jämförelsegrupp (sfi) jämförs kommunen med länet och riket.
-- **Utvecklingen** bedöms från strategins basår: ↑ bättre, ↓ sämre, → oförändrad (förändringen är mindre
-  än den minsta påvisbara) och ? kan inte bedömas (uppgift saknas eller serien har brott).
+- **Skillnaden** är alltid värdet för utrikes födda *minus* värdet för inrikes födda (för skolans
+  indikatorer: elever med utländsk *minus* svensk bakgrund), i text, tabeller, diagram och nedladdningar.
+  Den är negativ när utrikes födda har ett lägre värde, t.ex. −24,4 för en lägre sysselsättningsgrad. För
+  andelar anges den i **procentenheter** (från 60 % till 85 % är 25 procentenheter), för ohälsotal i dagar.
+  Om ett högt värde är bra eller dåligt anges för varje indikator; texten säger vilken grupp som har det sämre.
+- Där det saknas en jämförelsegrupp (sfi) är skillnaden kommunen *minus* länet (länet *minus* riket);
+  tabeller som blandar de två slagen säger på varje rad vad som jämförs.
+- **Utvecklingen** från strategins basår: ↑ bättre och ↓ sämre när förändringen är större än den minsta
+  påvisbara förändringen; → oförändrad när den är högst indikatorns gräns för oförändrad (se Källor och
+  metod); ≈ ingen statistiskt säkerställd förändring när den är större än så men inom den minsta påvisbara
+  förändringen (anges med ±); ? kan inte bedömas när uppgift saknas, serien har brott eller underlaget är för
+  litet (den minsta påvisbara förändringen är då större än katalogens gräns).
 - **Symboler:** {symbols}. Ett saknat värde är aldrig 0.
 - **Sekretess:** andelar visas bara när gruppen har fler än 20 personer och fler än 5 med egenskapen;
   annars står `..`. Ibland döljs ytterligare en uppgift så att en dold uppgift inte kan räknas fram ur

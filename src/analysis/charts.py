@@ -1,0 +1,62 @@
+"""Chart craft shared by every plotly figure of the reports: the brand's typeface and sizes, room for the
+toolbar, legends that never meet an axis title, and the EXEMPELDATA mark inside any chart with example values.
+
+The mark is part of the figure itself (an annotation), so it is in the interactive chart, in the static PNG of
+the PDF and in the PNG plotly's toolbar downloads.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from . import brand, fmt
+
+EXAMPLE_MARK = "EXEMPELDATA – inte verklig statistik"
+#: static chart size: at the PDF's text width the smallest chart text prints at ≥ 8 pt (_brand.yml: chart)
+STATIC_WIDTH = 640
+
+
+def static_size() -> tuple[int, float]:
+    """(width in px, printed pt per px) of the static charts."""
+    chart = brand.scale()["chart"]
+    width = int(chart["width-px"])
+    return width, chart["print-width-mm"] / width / 0.3528
+
+
+def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, margin: dict | None = None) -> go.Figure:
+    """Apply the house style. ``margin`` overrides left/right/bottom; the top always leaves room for plotly's
+    toolbar (and the example mark), so the toolbar never covers a bar or a line."""
+    m = {"l": 10, "r": 20, "b": 10, **(margin or {})}
+    m["t"] = 74 if example else 40  # toolbar band (≈ 30 px), then the example mark
+    font = brand.chart_font()
+    fig.update_layout(
+        separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", height=height, margin=m, font=font,
+        hoverlabel={"font": {"family": font["family"], "size": font["size"]}},
+        showlegend=legend,
+        # below the plot area, left-aligned; entries wrap onto more rows on a narrow screen instead of being cut
+        # at the bottom of the figure (container), below the x-axis title: the margin grows to fit the legend,
+        # and its entries wrap onto more rows on a narrow screen instead of being cut or meeting the axis title
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left",
+                "font": {"size": font["size"]}, "title": {"text": ""}},
+    )
+    fig.update_xaxes(automargin=True, tickfont={"size": font["size"]}, title_font={"size": font["size"]})
+    fig.update_yaxes(automargin=True, tickfont={"size": font["size"]}, title_font={"size": font["size"]})
+    if example:
+        mark_example(fig)
+    return fig
+
+
+def mark_example(fig: go.Figure) -> go.Figure:
+    """A visible EXEMPELDATA mark inside the chart (top left, above the plot area) and a light watermark."""
+    amber, sand = brand.colour("warning"), brand.colour("sand")
+    fig.add_annotation(text=f"<b>{EXAMPLE_MARK}</b>", xref="paper", yref="paper", x=0, y=1, yshift=6,
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left",
+                       font={"color": amber, "size": brand.chart_font()["size"]}, bgcolor=sand,
+                       bordercolor=amber, borderwidth=1.5, borderpad=3)
+    fig.add_annotation(text="EXEMPELDATA", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                       textangle=-18, font={"color": amber, "size": 44}, opacity=0.13)
+    return fig
+
+
+def is_marked(fig: go.Figure) -> bool:
+    return any(EXAMPLE_MARK in (a.text or "") for a in fig.layout.annotations)
