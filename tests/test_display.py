@@ -132,3 +132,26 @@ def test_unknown_choice_names_the_choices():
     assert check_choice("focus_area", "arbete", {"arbete": "Arbete"}) == "arbete"
     with pytest.raises(ParameterError, match="välj ett av: arbete, halsa"):
         check_choice("focus_area", "jobb", {"arbete": "Arbete", "halsa": "Hälsa"})
+
+
+def test_wide_tables_keep_every_column_as_wide_as_its_longest_word():
+    """Too wide for the page: long text columns give way, no column gets less than its longest word."""
+    df = pd.DataFrame([{"Område": "Region Blekinge", "Skillnad, procentenheter": "−17,2",
+                        "Utveckling sedan 2022": "↑ bättre: skillnaden har minskat med 2,4 procentenheter " * 2,
+                        "Kommentar": "lång kommentar om aktiviteten och dess uppföljning " * 3}])
+    dashes = display.separator_dashes(df)
+    assert sum(dashes) <= 101  # the text width
+    share = [d / sum(dashes) * display.TEXT_WIDTH_CHARS for d in dashes]
+    words = [len("Blekinge"), len("procentenheter"), len("procentenheter"), len("uppföljning")]
+    assert all(s >= w + display.CELL_PAD - 0.5 for s, w in zip(share, words))
+
+
+def test_given_widths_are_kept_unless_a_word_would_not_fit():
+    df = pd.DataFrame({"Aktivitet": ["Lokalt jobbspår"], "Status": ["genomförd"]})
+    assert display.separator_dashes(df, [3, 1]) == [75, 25]
+    assert display.separator_dashes(df, [30, 1])[1] >= round((len("genomförd") + 2) * 100 / 90)
+
+
+def test_no_break_space_joins_number_and_unit():
+    df = pd.DataFrame({"Läge": ["skillnad −24,4\u00a0procentenheter"]})
+    assert display._longest_word(df, "Läge") == len("−24,4\u00a0procentenheter")

@@ -314,6 +314,15 @@ def _cell(value) -> str:
 
 WRAP_AT = 30  # characters: longer cells wrap, so one long text column does not squeeze the others
 CELL_PAD = 2  # characters for the cell's inset
+#: characters of the PDF's 9 pt table text across the A4 text width (166 mm, _brand.yml), with some margin
+TEXT_WIDTH_CHARS = 90
+
+
+def _longest_word(df: pd.DataFrame, col) -> int:
+    """Longest run a line cannot break inside: words joined by no-break spaces ("24,4\u00a0procentenheter")
+    count as one."""
+    return max((len(w) for text in [str(col), *map(_cell, df[col])] for w in re.split(r"[ \t\n]+", text)),
+               default=1)
 
 
 def column_widths(df: pd.DataFrame) -> list[int]:
@@ -323,20 +332,43 @@ def column_widths(df: pd.DataFrame) -> list[int]:
     and short headings from being hyphenated."""
     widths = []
     for col in df.columns:
-        cells = [_cell(v) for v in df[col]]
-        longest = max((len(c) for c in cells), default=0)
-        words = max((len(w) for text in [str(col), *cells] for w in text.split()), default=1)
-        widths.append(max(min(longest, WRAP_AT), words, 3) + CELL_PAD)
+        longest = max((len(_cell(v)) for v in df[col]), default=0)
+        widths.append(max(min(longest, WRAP_AT), _longest_word(df, col), 3) + CELL_PAD)
     return widths
 
 
-def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: list[str] | None = None) -> str:
-    """A pandoc/Quarto pipe table with separator dashes proportional to ``widths`` (relative; e.g. a table
-    of long texts) or else to :func:`column_widths`."""
+def fit_widths(desired: list[float], minimum: list[float], total: float) -> list[float]:
+    """Shares of ``total`` in proportion to ``desired``, but none below its ``minimum`` (the others give way):
+    a column never gets less room than its longest word, so no word prints over the next column."""
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(desired)) if i not in fixed]
+        rest, weight = total - sum(fixed.values()), sum(desired[i] for i in free)
+        if not free or weight <= 0:
+            break
+        short = [i for i in free if desired[i] * rest / weight < minimum[i]]
+        if not short:
+            break
+        fixed.update({i: minimum[i] for i in short})
+    rest, weight = total - sum(fixed.values()), sum(desired[i] for i in range(len(desired)) if i not in fixed)
+    return [fixed[i] if i in fixed else desired[i] * rest / weight for i in range(len(desired))]
+
+
+def separator_dashes(df: pd.DataFrame, widths: list[float] | None = None) -> list[int]:
+    """Dashes per column (100 = the text width): ``widths`` (relative) or the content's :func:`column_widths`,
+    fitted so every column holds its longest word."""
+    scale = 100 / TEXT_WIDTH_CHARS
+    minimum = [(_longest_word(df, c) + CELL_PAD) * scale for c in df.columns]
     if widths and len(widths) == len(df.columns):
-        dashes = [max(3, round(100 * w / sum(widths))) for w in widths]
+        desired = [100 * w / sum(widths) for w in widths]
     else:
-        dashes = [w + 1 for w in column_widths(df)]
+        desired = [w * scale for w in column_widths(df)]
+    return [max(3, round(w)) for w in fit_widths(desired, minimum, 100.0)]
+
+
+def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: list[str] | None = None) -> str:
+    """A pandoc/Quarto pipe table with separator dashes from :func:`separator_dashes`."""
+    dashes = separator_dashes(df, widths)
     header = "| " + " | ".join(_cell(c) for c in df.columns) + " |"
     sep = "|" + "|".join(":" + "-" * d for d in dashes) + "|"
     from .escape import md_text
