@@ -33,7 +33,7 @@ def render_root(root, tmp_path):
     dest = tmp_path / "proj"
     for name in ("data", "notebooks", "reports/templates"):
         shutil.copytree(root / name, dest / name)
-    for name in ("analysis.yml", "_quarto.yml"):
+    for name in ("analysis.yml", "_quarto.yml", "_brand.yml"):
         shutil.copy(root / name, dest / name)
     return dest
 

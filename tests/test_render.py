@@ -86,7 +86,7 @@ def test_failed_notebook_fails_only_its_report_and_keeps_old_output(config, out_
     # A notebook that raises: the report fails, the earlier report stays, no temporary folder is left.
     root = tmp_path / "root"
     shutil.copytree(config.root / "notebooks", root / "notebooks")
-    for name in ("data", "reports", "analysis.yml", "_quarto.yml"):
+    for name in ("data", "reports", "analysis.yml", "_quarto.yml", "_brand.yml"):
         src = config.root / name
         (root / name).symlink_to(src, target_is_directory=src.is_dir())
     nb = nbformat.read(root / "notebooks" / "sammanfattning.ipynb", as_version=4)
