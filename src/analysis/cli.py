@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as cx
 
 from . import fmt
-from .errors import AnalysisError, DataValidationError
+from .errors import AnalysisError, DataValidationError, require_writable_folder
 
 #: The one exit code for every user error (bad argument, invalid data, missing or unwritable path).
 USER_ERROR = 2
@@ -197,31 +197,15 @@ def _check_url(url: str | None, what: str) -> None:
 
 def _check_output_file(path: Path, what: str) -> None:
     """A file path we may write: not a folder, its folder exists or can be made, and is writable."""
-    import os
-
     _check_name(path, what)
     if path.is_dir():
         raise AnalysisError(f"{what} {path}: är en mapp; ange en fil, t.ex. {path / 'integration.csv'}")
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise AnalysisError(f"{what} {path}: {parent} är inte en mapp")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise AnalysisError(f"{what} {path}: saknar behörighet att skriva i {parent}")
+    require_writable_folder(path.parent, what)
 
 
 def _check_output_dir(path: Path, what: str) -> None:
-    import os
-
     _check_name(path, what)
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise AnalysisError(f"{what} {path}: {probe} är inte en mapp")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise AnalysisError(f"{what} {path}: saknar behörighet att skriva i {probe}")
+    require_writable_folder(path, what)
 
 
 def _emit(df: pd.DataFrame, format: Format) -> None:

@@ -1,5 +1,8 @@
 """Errors the CLI shows as plain messages (no traceback)."""
 
+import os
+from pathlib import Path
+
 
 class AnalysisError(Exception):
     """A problem the user can fix: bad input, unknown code, invalid data file."""
@@ -19,3 +22,14 @@ class DataValidationError(AnalysisError):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def require_writable_folder(path: Path, what: str) -> None:
+    """``path`` (or the nearest folder that exists above it, where it will be made) is a writable folder."""
+    probe = Path(path)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise AnalysisError(f"{what} {path}: {probe} är inte en mapp")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise AnalysisError(f"{what} {path}: saknar behörighet att skriva i {probe}")

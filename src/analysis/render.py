@@ -20,7 +20,7 @@ from pathlib import Path
 from . import fmt, geography
 from .config import Config, load_config
 from .downloads import DATA_DIR, WORKBOOK, report_workbook
-from .errors import AnalysisError
+from .errors import AnalysisError, require_writable_folder
 from .provenance import sha256
 
 FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
@@ -302,17 +302,6 @@ def run_job(job: Job) -> JobResult:
     return result
 
 
-def _check_writable(out_root: Path) -> None:
-    """The output folder (or the nearest folder that exists above it) must be a writable folder."""
-    p = out_root
-    while not p.exists() and p != p.parent:
-        p = p.parent
-    if not p.is_dir():
-        raise AnalysisError(f"Rapportmappen {out_root}: {p} är inte en mapp")
-    if not os.access(p, os.W_OK | os.X_OK):
-        raise AnalysisError(f"Rapportmappen {out_root}: saknar behörighet att skriva i {p}")
-
-
 def plan(
     municipalities: list[str], county: str | list[str] | None, year: int | None, formats: tuple[str, ...] | None,
     data: Path | None = None, config: Config | None = None, all_areas: bool = False,
@@ -335,7 +324,7 @@ def plan(
     data_path = (Path(data) if data else config.data_path).resolve()
     if not data_path.is_file():
         raise AnalysisError(f"Datafilen finns inte: {data_path}")
-    _check_writable(config.output_path / str(year))
+    require_writable_folder(config.output_path / str(year), "Rapportmappen")
     counties = [county] if isinstance(county, str) else list(county or [])
     if all_areas:
         counties = [a.county for a in geo.counties]
