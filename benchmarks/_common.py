@@ -33,6 +33,14 @@ def scratch_project() -> Path:
     return dest
 
 
+def start(ap) -> tuple:
+    """Parse the benchmark's arguments, print the machine and its load, and make a scratch project."""
+    args = ap.parse_args()
+    print(machine())
+    print("start:", load())
+    return args, scratch_project()
+
+
 def machine() -> str:
     cpu = "?"
     try:

@@ -15,7 +15,7 @@ import argparse
 import shutil
 import statistics
 
-from _common import analysis, built, clear_cache, load, machine, scratch_project
+from _common import analysis, built, clear_cache, load, start
 
 KOMMUNER = ("1060", "1080", "1081", "1082", "1083")
 
@@ -25,10 +25,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--formats", default="html,pdf")
     ap.add_argument("--jobs", type=int, default=2)
-    args = ap.parse_args()
-    print(machine())
-    print("start:", load())
-    project = scratch_project()
+    args, project = start(ap)
     batch, naive = [], []
     for i in range(args.repeat):
         clear_cache(project)

@@ -20,17 +20,14 @@ import argparse
 
 import pandas as pd
 
-from _common import analysis, built, load, machine, scratch_project
+from _common import analysis, built, load, start
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--formats", default="html,pdf")
     ap.add_argument("--kommun", default="1083")
-    args = ap.parse_args()
-    print(machine())
-    print("start:", load())
-    project = scratch_project()
+    args, project = start(ap)
     s, out, _, _ = analysis(project, "render", "-f", args.formats, "--force")
     print(f"first build: {s:.1f} s, {len(built(out))} reports")
     s, out, err, _ = analysis(project, "render", "-f", args.formats)

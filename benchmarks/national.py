@@ -15,7 +15,7 @@ import argparse
 
 import pandas as pd
 
-from _common import analysis, built, load, machine, scratch_project
+from _common import analysis, built, load, start
 
 
 def national_data(project) -> "Path":  # noqa: F821
@@ -47,10 +47,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--formats", default="html,pdf")
     ap.add_argument("--jobs", type=int, default=2)
-    args = ap.parse_args()
-    print(machine())
-    print("start:", load())
-    project = scratch_project()
+    args, project = start(ap)
     data = national_data(project)
     s, out, err, mem = analysis(project, "render", "--all", "-f", args.formats, "--jobs", str(args.jobs), "--force",
                                 "--data", str(data), memory=True, check=False)
