@@ -10,6 +10,8 @@ from analysis.display import (PLOTLY_MIME, Chart, Download, Parts, Table, Text, 
                               presents, show_markdown, show_table)
 from analysis.params import ParameterError, check_code
 
+REAL_PNG = display._png  # before the fixture below replaces it
+
 
 @pytest.fixture(autouse=True)
 def fresh_settings(monkeypatch, tmp_path):
@@ -155,3 +157,18 @@ def test_given_widths_are_kept_unless_a_word_would_not_fit():
 def test_no_break_space_joins_number_and_unit():
     df = pd.DataFrame({"Läge": ["skillnad −24,4\u00a0procentenheter"]})
     assert display._longest_word(df, "Läge") == len("−24,4\u00a0procentenheter")
+
+
+@pytest.mark.e2e
+def test_an_image_drawn_on_a_used_kaleido_page_equals_one_on_a_fresh_page():
+    """kaleido reloads its page after each image; we reload every TAB_RELOAD_EVERY images instead."""
+    assert REAL_PNG(figure()) is not None, display._kaleido_state.get("failed")  # the browser runs
+    assert display.reuse_kaleido_tabs(every=2)
+    try:
+        bars = go.Figure(go.Bar(x=["Ronneby", "Riket"], y=[59.2, 67.4]), layout={"title": "Ännu en"})
+        drawn = [REAL_PNG(figure()), REAL_PNG(bars), REAL_PNG(bars)]
+        # [0] on a fresh page, [1] on the page that drew [0] (then reloaded), [2] on the fresh page
+        assert drawn[1] == drawn[2]
+        assert drawn[0] != drawn[1]
+    finally:
+        display.reuse_kaleido_tabs()
