@@ -18,9 +18,8 @@ from pathlib import Path
 import nbformat
 import pypandoc
 import typst
-import yaml
 
-from . import brand, config
+from . import brand, config, yamlio
 from .errors import AnalysisError
 
 EMBED = re.compile(r"\{\{<\s*embed\s+([^#\s>]+)#([\w-]+)[^>]*>\}\}")
@@ -32,7 +31,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     m = FRONT.match(text)
     if not m:
         return {}, text
-    return yaml.safe_load(m.group(1)) or {}, text[m.end():]
+    return yamlio.load(m.group(1)) or {}, text[m.end():]
 
 
 def _find_cell(nb, label: str, path: Path):
@@ -164,7 +163,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             meta.pop(key, None)
         opts["toc"] = False
     src = work / f".{qmd.stem}.{to}.md"
-    src.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + md, encoding="utf-8")
+    src.write_text("---\n" + yamlio.dump(meta, allow_unicode=True) + "---\n" + md, encoding="utf-8")
     header = work / f".{qmd.stem}.{to}.header"
     lua = work / f".{qmd.stem}.figures.lua"
     # --columns: pipe tables keep automatic column widths; with pandoc's default (72) a wide table gets relative

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlio
 from .pandoc_render import split_front_matter
 
 PROJECT_FILE = "_quarto.yml"
@@ -74,7 +75,7 @@ def report_source(template: Path, values: dict, root: Path, date: dt.date | None
     return f"---\n{head}---\n{body}"
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yamlio.SafeDumper):
     """YAML with multi-line strings (the inlined header files) as readable ``|`` blocks."""
 
 
