@@ -10,14 +10,16 @@ from analysis.display import (PLOTLY_MIME, Chart, Download, Parts, Table, Text, 
                               presents, show_markdown, show_table)
 from analysis.params import ParameterError, check_code
 
-REAL_PNG = display._png  # before the fixture below replaces it
+REAL_IMAGE = display._image  # before the fixture below replaces it
 
 
 @pytest.fixture(autouse=True)
 def fresh_settings(monkeypatch, tmp_path):
     monkeypatch.setattr(display, "settings", display.Settings())
     monkeypatch.setattr(display, "_state", {"plotlyjs_sent": False})
-    monkeypatch.setattr(display, "_png", lambda fig, width=900: b"\x89PNG fake")  # no Chrome needed here
+    # no Chrome needed here
+    monkeypatch.setattr(display, "_image", lambda fig, fmt="png", width=None: b"\x89PNG fake" if fmt == "png"
+                        else b'<svg xmlns="http://www.w3.org/2000/svg"/>')
     return tmp_path
 
 
@@ -65,8 +67,8 @@ def test_chart_for_a_report_writes_png_and_markdown_figure(tmp_path):
     c = Chart(figure(), "Sysselsättningsgrad, Ronneby", 'Linjediagram: "utrikes" 52,1 % år 2020.',
               links=Download("1081-syss-diagram", lambda: None))
     data, _ = c.bundle()
-    assert (tmp_path / "figurer" / "fig-1081-syss-diagram.png").read_bytes().startswith(b"\x89PNG")
-    assert data["text/markdown"] == ("![Sysselsättningsgrad, Ronneby](figurer/fig-1081-syss-diagram.png)"
+    assert (tmp_path / "figurer" / "fig-1081-syss-diagram.svg").read_bytes().startswith(b"<svg")  # vector
+    assert data["text/markdown"] == ("![Sysselsättningsgrad, Ronneby](figurer/fig-1081-syss-diagram.svg)"
                                      "{#fig-1081-syss-diagram width=100% fig-alt=\"Linjediagram: 'utrikes' 52,1 % år 2020.\"}")
     assert "image/png" not in data  # Quarto ignores image metadata: the PDF takes the markdown figure
     assert data[PLOTLY_MIME]["data"][0]["y"] == [52.1, 59.2]  # JupyterLab draws this
@@ -162,11 +164,11 @@ def test_no_break_space_joins_number_and_unit():
 @pytest.mark.e2e
 def test_an_image_drawn_on_a_used_kaleido_page_equals_one_on_a_fresh_page():
     """kaleido reloads its page after each image; we reload every TAB_RELOAD_EVERY images instead."""
-    assert REAL_PNG(figure()) is not None, display._kaleido_state.get("failed")  # the browser runs
+    assert REAL_IMAGE(figure()) is not None, display._kaleido_state.get("failed")  # the browser runs
     assert display.reuse_kaleido_tabs(every=2)
     try:
         bars = go.Figure(go.Bar(x=["Ronneby", "Riket"], y=[59.2, 67.4]), layout={"title": "Ännu en"})
-        drawn = [REAL_PNG(figure()), REAL_PNG(bars), REAL_PNG(bars)]
+        drawn = [REAL_IMAGE(figure()), REAL_IMAGE(bars), REAL_IMAGE(bars)]
         # [0] on a fresh page, [1] on the page that drew [0] (then reloaded), [2] on the fresh page
         assert drawn[1] == drawn[2]
         assert drawn[0] != drawn[1]

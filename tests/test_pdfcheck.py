@@ -24,6 +24,15 @@ def test_overlapping_rows_are_found(tmp_path):
     assert {found[0].a.text, found[0].b.text} & {"Första", "Andra"}
 
 
+def test_chart_watermark_is_not_an_overlap_but_text_over_text_under_it_is(tmp_path):
+    # the example watermark (big, tilted letters under a chart) lies over the chart's labels on purpose
+    mark = '#place(top + left, dx: 1cm, dy: 0.2cm, rotate(-18deg, text(size: 44pt, fill: luma(220))[EXEMPELDATA]))\n'
+    labels = "".join(f"#place(top + left, dx: {x}cm, dy: 0.9cm)[{x},5 %]\n" for x in range(1, 9))
+    assert overlaps(_pdf(tmp_path, "mark", mark + labels + "Text.\n")) == []
+    clash = "#place(top + left, dx: 3cm, dy: 0.95cm)[84,4 %]\n"  # a label printed over a label
+    assert overlaps(_pdf(tmp_path, "clash", mark + labels + clash + "Text.\n"))
+
+
 def test_text_over_page_number_is_found(tmp_path):
     # the page number sits in the footer; a block placed past the bottom margin lands on it
     body = ('#set page(margin: 2cm, footer: align(center)[Sida 1 av 1])\n'

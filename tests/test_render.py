@@ -42,7 +42,7 @@ def test_pdf_report(ronneby):
     assert "Exempeldata" in text
     for word in ("Hälsa", "Svenska språket", "Måluppfyllelse", "Sysselsättningsgrad"):
         assert word in text
-    media = list((ronneby.job.final_dir / "figurer").glob("fig-*.png"))
+    media = list((ronneby.job.final_dir / "figurer").glob("fig-*.svg"))
     assert media, "static charts (kaleido) missing from the PDF"
 
 

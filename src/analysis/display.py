@@ -173,12 +173,13 @@ class Chart(Shown):
         self.label = self.label or label_for("fig", self.links.slug if isinstance(self.links, Download)
                                              else self.caption)
 
-    def html(self) -> str:
+    def html(self, fig: dict | None = None) -> str:
         """The figure is labelled by its caption and described by the alt text (not ``role="img"``: plotly's
-        toolbar buttons inside must stay reachable); the description is for screen readers only."""
+        toolbar buttons inside must stay reachable); the description is for screen readers only.
+        ``fig``: the figure as a dict when the caller has it already (:meth:`bundle`)."""
         include = settings.include_plotlyjs and not _state["plotlyjs_sent"]
-        div = pio.to_html(self.figure, include_plotlyjs=include, full_html=False, config=PLOTLY_CONFIG,
-                          div_id=f"{self.label}-plot")
+        div = pio.to_html(self.figure.to_dict() if fig is None else fig, include_plotlyjs=include, full_html=False,
+                          config=PLOTLY_CONFIG, div_id=f"{self.label}-plot", validate=False)
         _state["plotlyjs_sent"] |= include
         fid = self.label
         return (
@@ -189,8 +190,8 @@ class Chart(Shown):
             f"{_links_html(_links(self.links), 'diagrammets data')}</figure>"
         )
 
-    def plotly_json(self) -> dict:
-        data = json.loads(pio.to_json(self.figure, validate=False))
+    def plotly_json(self, fig: dict | None = None) -> dict:
+        data = json.loads(pio.to_json(self.figure.to_dict() if fig is None else fig, validate=False))
         return {**data, "config": PLOTLY_CONFIG}
 
     def markdown_figure(self, rel_path: str) -> str:
@@ -198,16 +199,19 @@ class Chart(Shown):
         return f'![{_md_escape(self.caption)}]({rel_path}){{#{self.label} width=100% fig-alt="{alt}"}}'
 
     def bundle(self):
-        data = {PLOTLY_MIME: self.plotly_json(), "text/html": self.html(), "text/plain": self.caption}
+        fig = self.figure.to_dict()  # once for all three outputs (each would copy and check the figure again)
+        data = {PLOTLY_MIME: self.plotly_json(fig), "text/html": self.html(fig), "text/plain": self.caption}
         metadata = {}
         static = settings.static_images if self.static is None else self.static
-        png = _png(self.figure) if static else None
-        if png is not None and settings.figures_dir is not None:
-            settings.figures_dir.mkdir(parents=True, exist_ok=True)
-            (settings.figures_dir / f"{self.label}.png").write_bytes(png)
-            data["text/markdown"] = self.markdown_figure(f"{settings.figures_dir.name}/{self.label}.png")
-        elif png is not None:
-            data["image/png"] = base64.b64encode(png).decode("ascii")
+        folder = settings.figures_dir
+        image = _image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
+        if image is not None and folder is not None:  # a report: a file beside rapport.qmd, a markdown figure
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"{self.label}.{STATIC_FORMAT}"
+            (folder / name).write_bytes(image)
+            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
+        elif image is not None:  # a notebook on its own: the PNG inside it
+            data["image/png"] = base64.b64encode(image).decode("ascii")
             metadata = {"image/png": {"alt": self.alt, "caption": self.caption}}
         elif static:
             reason = _kaleido_state.get("failed", "")
@@ -384,7 +388,7 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: l
 
 _kaleido_state: dict = {}
 #: renders on one kaleido tab before it is reloaded (kaleido itself reloads after every image)
-TAB_RELOAD_EVERY = 200
+TAB_RELOAD_EVERY = 50
 
 
 def reuse_kaleido_tabs(every: int = TAB_RELOAD_EVERY) -> bool:
@@ -424,33 +428,51 @@ def reuse_kaleido_tabs(every: int = TAB_RELOAD_EVERY) -> bool:
     return True
 
 
-def _png(fig: go.Figure, width: int | None = None) -> bytes | None:
-    """Static PNG through kaleido; the browser server starts once per process. None if no Chrome.
-
-    Drawn at the width of :func:`analysis.charts.static_size`, so chart text prints at ≥ 8 pt in the PDF, in the
-    brand's typeface (registered for the headless Chromium)."""
+def start_browser() -> bool:
+    """Start kaleido's browser (once per process) for the static charts; False when there is no Chrome."""
     if _kaleido_state.get("failed"):
-        return None
-    from .charts import static_size
-
-    width = width or static_size()[0]
-    height = fig.layout.height or 420
+        return False
+    if _kaleido_state.get("started"):
+        return True
     try:
-        if not _kaleido_state.get("started"):
-            import kaleido
+        import kaleido
 
-            from .brand import use_brand_fonts_in_chromium
+        from .brand import use_brand_fonts_in_chromium
 
-            use_brand_fonts_in_chromium()
-            reuse_kaleido_tabs()
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                kaleido.start_sync_server(silence_warnings=True)
-            _kaleido_state["started"] = True
+        use_brand_fonts_in_chromium()
+        reuse_kaleido_tabs()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return fig.to_image(format="png", width=width, height=height, scale=2)
+            kaleido.start_sync_server(silence_warnings=True)
+        _kaleido_state["started"] = True
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure means: no static image, say so
+        _kaleido_state["failed"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return False
+
+
+#: the static charts of a report (its PDF): vector images. In Chromium an SVG costs about half of a PNG (no
+#: rasterising, no encoding), Typst draws it sharp at any zoom, with the chart's text as text in the brand's font.
+STATIC_FORMAT = "svg"
+
+
+def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None) -> bytes | None:
+    """A static image (``fmt`` png or svg) through kaleido; the browser starts once per process. None if no
+    Chrome.
+
+    Drawn at the width of :func:`analysis.charts.static_size`, so chart text prints at ≥ 8 pt in the PDF, in the
+    brand's typeface (registered for the headless Chromium; Typst has the same font files)."""
+    from .charts import static_size
+
+    if not start_browser():
+        return None
+    width = width or static_size()[0]
+    height = (fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height) or 420
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pio.to_image(fig, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1,
+                                validate=False)
     except Exception as exc:  # noqa: BLE001 - any failure means: no static image, say so
         _kaleido_state["failed"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None

@@ -67,11 +67,31 @@ def _overlap(a: Word, b: Word) -> float:
     return w * h / smaller
 
 
+#: the letters of the watermark that charts.mark_example lays under a chart with example values
+WATERMARK_LETTERS = frozenset("EXEMPELDATA")
+#: … in a size far above the text's: how much taller than the page's median word its letters' boxes are
+WATERMARK_HEIGHT = 2.5
+
+
+def _watermark_free(words: list[Word]) -> list[Word]:
+    """The words without the letters of the chart watermark.
+
+    The watermark (large, tilted, 13 % opacity) is printed under the chart on purpose; in a vector chart each of
+    its letters may be a word of its own. Only words made of the capitals of EXEMPELDATA whose boxes are at least
+    ``WATERMARK_HEIGHT`` times as tall as the page's median word are left out."""
+    if not words:
+        return words
+    heights = sorted(w.y1 - w.y0 for w in words)
+    median = heights[len(heights) // 2]
+    return [w for w in words if not (set(w.text) <= WATERMARK_LETTERS and w.y1 - w.y0 >= WATERMARK_HEIGHT * median)]
+
+
 def overlaps(pdf: Path, tolerance: float = TOLERANCE) -> list[Overlap]:
-    """Every pair of overlapping words in ``pdf`` (sweep over words sorted by their top edge)."""
+    """Every pair of overlapping words in ``pdf`` (sweep over words sorted by their top edge), the chart
+    watermark's letters left out (:func:`_watermark_free`)."""
     found = []
     for number, words in enumerate(pages(Path(pdf)), start=1):
-        words = sorted(words, key=lambda w: w.y0)
+        words = sorted(_watermark_free(words), key=lambda w: w.y0)
         for i, a in enumerate(words):
             for b in words[i + 1:]:
                 if b.y0 >= a.y1:
