@@ -33,15 +33,34 @@ def test_county_bars_sorted_by_value_with_lan_and_riket_highlighted():
     assert lo < min(values) * 1.1  # room for the value labels left of the longest bar, away from the names
 
 
+def shown(fig: go.Figure, path: str):
+    """A layout value as plotly draws it: the figure's own, else its template's."""
+    def get(obj):
+        for key in path.split("."):
+            obj = obj[key]
+        return obj
+    own = get(fig.layout)
+    return own if own is not None else get(fig.layout.template.layout)
+
+
 def test_chart_text_prints_at_least_8_pt():
     width, pt_per_px = charts.static_size()
     fig = charts.style(go.Figure(go.Scatter(x=[1, 2], y=[1, 2])), example=False, height=300)
-    smallest = min(fig.layout.font.size, fig.layout.legend.font.size, fig.layout.xaxis.tickfont.size)
+    smallest = min(shown(fig, "font.size"), shown(fig, "legend.font.size"), shown(fig, "xaxis.tickfont.size"),
+                   shown(fig, "yaxis.title.font.size"))
     assert smallest * pt_per_px >= 8.0
-    assert fig.layout.font.family.startswith(brand.font_family())  # the body's typeface
+    assert shown(fig, "font.family").startswith(brand.font_family())  # the body's typeface
+    assert shown(fig, "separators") == ", "  # decimal comma
 
 
 def test_legend_sits_below_the_axis_title():
     fig = charts.style(go.Figure(go.Scatter(x=[1, 2], y=[1, 2], name="a")), example=False, height=300)
-    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert shown(fig, "legend.yref") == "container" and shown(fig, "legend.y") == 0
     assert fig.layout.margin.t >= 40  # the toolbar's band above the plot
+
+
+def test_figures_carry_the_small_house_template():
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
+    template = fig.to_dict()["layout"]["template"]
+    assert set(template["data"]) == {"scatter", "bar"}  # not plotly_white's forty trace types
+    assert template["layout"]["plot_bgcolor"] == "white"  # plotly_white's look
