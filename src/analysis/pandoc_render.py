@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 import pypandoc
-import typst
 
 from . import brand, config, yamlio
 from .errors import AnalysisError
@@ -193,12 +192,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             _pandoc(args, work)
             out = work / f"{qmd.stem}.pdf"
             standards = [str(x) for x in _as_list(opts.get("pdf-standard"))]
-            try:
-                typst.compile(str(typ), output=str(out), root=str(work),
-                              font_paths=[str(d) for d in brand.font_dirs()],
-                              **({"pdf_standards": standards} if standards else {}))
-            except RuntimeError as exc:
-                raise AnalysisError(f"typst failed ({', '.join(standards) or 'PDF'}): {str(exc)[:2000]}") from None
+            typst_pdf(typ, out, work, [str(d) for d in brand.font_dirs()], standards)
             if not opts.get("keep-typ"):
                 typ.unlink()
         else:
@@ -207,6 +201,32 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
         for tmp in (src, header, lua):
             tmp.unlink(missing_ok=True)
     return out
+
+
+# One compile per process: the typst binding keeps its caches for the life of the process (about 25 MB per
+# report), so a worker compiling hundreds of reports in-process grew past 1,5 GB.
+TYPST_CODE = """
+import json, sys
+import typst
+a = json.loads(sys.argv[1])
+try:
+    typst.compile(a["src"], output=a["out"], root=a["root"], font_paths=a["fonts"],
+                  **({"pdf_standards": a["standards"]} if a["standards"] else {}))
+except RuntimeError as exc:
+    sys.stderr.write(str(exc))
+    sys.exit(1)
+"""
+
+
+def typst_pdf(typ: Path, out: Path, root: Path, fonts: list[str], standards: list[str]) -> None:
+    """Compile ``typ`` to the PDF ``out`` with the typst binding, in a short-lived process of its own."""
+    import json
+    import sys
+
+    args = json.dumps({"src": str(typ), "out": str(out), "root": str(root), "fonts": fonts, "standards": standards})
+    proc = subprocess.run([sys.executable, "-c", TYPST_CODE, args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AnalysisError(f"typst failed ({', '.join(standards) or 'PDF'}): {proc.stderr.strip()[:2000]}")
 
 
 def _as_list(value) -> list:
