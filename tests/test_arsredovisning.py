@@ -71,3 +71,20 @@ def test_kalmar_kommun_only_indicator_says_how_to_get_it():
     assert "finns bara för kommunerna" in social.missing[0] and "analysis fetch --county 08" in social.missing[0]
     bostad = text.goals[3]
     assert "Ingen handlingsplan för 2024 är inläst" in bostad.missing[0]
+
+
+def test_cached_results_from_a_copy_that_is_gone_still_serve(config, tmp_path):
+    """The results cache is keyed by the data's checksum: results computed from a copy of the file that has
+    since been deleted serve a run on the same data elsewhere, and the document names the file of this run."""
+    import shutil
+
+    from analysis.artefact import ensure_artefact
+
+    gone, here = tmp_path / "gone" / "kopia.csv", tmp_path / "har.csv"
+    gone.parent.mkdir()
+    shutil.copy(config.data_path, gone)
+    shutil.copy(config.data_path, here)
+    path, _ = ensure_artefact(config, gone, 2024)
+    shutil.rmtree(gone.parent)
+    docx, txt = write_documents("10", 2024, here, tmp_path / "ut", results_path=str(path))
+    assert "har.csv" in txt.read_text(encoding="utf-8")

@@ -125,13 +125,15 @@ def write_documents(county: str, year: int, data_path: Path | None, folder: Path
     res = report.results
     real = sorted({f"{i.producer}, {i.source['statistic']}" for i in res.catalogue if not report.is_example(i)
                    and report.data_kind(i, [report.code]) == "Verklig"})
+    # the file this run read (results found in the cache may have been computed from a copy elsewhere)
+    data = Path(data_path) if data_path else res.data_path
     try:
-        data_file = str(res.data_path.relative_to(res.config.root))
+        data_file = str(data.relative_to(res.config.root))
     except ValueError:
-        data_file = res.data_path.name
+        data_file = data.name
     from . import fmt
 
     about = {"sources": "; ".join(real) or "inga", "created": fmt.date_long(dt.date.today()),
-             "data_file": data_file, "data_sha": sha256(res.data_path)[:12]}
+             "data_file": data_file, "data_sha": sha256(data)[:12]}
     md = markdown(text, year, res.strategy.name, about)
     return write_files(md, folder)
