@@ -189,6 +189,12 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
     (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+def is_computed(config: Config, data_path: Path, year: int) -> bool:
+    """Whether the artefact for these inputs exists already (a checksum of the inputs, nothing computed)."""
+    key, _ = artefact_key(config, data_path, year)
+    return (cache_dir(config) / key / "meta.json").is_file()
+
+
 def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
     """The artefact folder for these inputs, computing it only when it does not exist yet.
 

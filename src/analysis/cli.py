@@ -566,6 +566,16 @@ def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10
         out.print(f"{a.code}  {a.name}", highlight=False)
 
 
+def _interrupted(signum: int, published: int) -> None:
+    import signal
+
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    err.print(f"[bold red]Avbrutet ({name}).[/] {published} rapport(er) hann publiceras före avbrottet; "
+              "inget publicerades efter det och alla processer är stoppade. Kör kommandot igen för att "
+              "fortsätta: aktuella rapporter hoppas över.", highlight=False)
+    raise typer.Exit(128 + signum)
+
+
 @app.command()
 def render(
     municipality: Annotated[Optional[list[str]], typer.Option("--municipality", "-m", help="Kommunkod eller namn (flera: upprepa eller kommaseparera)")] = None,
@@ -583,19 +593,19 @@ def render(
     """
     import dataclasses
     import os
-    import signal
     import time
 
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .artefact import ensure_artefact
+    from .artefact import ensure_artefact, is_computed
     from .config import load_config
-    from .engine import clean_stale, run_batch, run_tag
+    from .engine import Interrupted, Pool, clean_stale, run_tag
     from .manifest import up_to_date
     from .render import check_coverage, plan, prepare_assets, write_index
 
     start = time.perf_counter()
+    pool = None
     codes = [c.strip() for m in (municipality or []) for c in m.split(",") if c.strip()]
     counties = [c.strip() for m in (county or []) for c in m.split(",") if c.strip()]
     config = load_config()
@@ -612,9 +622,18 @@ def render(
         todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas)
         _check_output_dir(todo[0].out_root, "Rapportmappen")
         job0 = todo[0]
+        jobs = max(1, jobs or os.cpu_count() or 1)
+        pool = Pool(config.root, min(jobs, len(todo)), browser="pdf" in job0.formats)
+        if force or not is_computed(config, job0.data_path, job0.year):
+            pool.start()  # reports will be built: kernels and browsers start while the results are computed
         results_path, computed = ensure_artefact(config, job0.data_path, job0.year)
         check_coverage(todo, results_path)
+    except Interrupted as exc:
+        pool.close()
+        _interrupted(exc.signum, 0)
     except (AnalysisError, OSError) as exc:
+        if pool is not None:
+            pool.close()
         _fail(exc)
     tag = run_tag()
     todo = [dataclasses.replace(j, results_path=results_path, run_tag=tag) for j in todo]
@@ -624,7 +643,6 @@ def render(
         err.print(f"Tog bort {len(stale)} tillfälliga mappar från avbrutna körningar.", highlight=False)
     current = [] if force else [j for j in todo if up_to_date(j)]
     build = [j for j in todo if j not in current]
-    jobs = max(1, jobs or os.cpu_count() or 1)
     prepare_assets(job0.out_root, job0.year)
     err.print(
         f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
@@ -642,14 +660,18 @@ def render(
                 progress.update(task, description=f"Rapporter (klar: {res.job.name})")
                 progress.advance(task)
 
-            outcome = run_batch(build, jobs, on_done=done)
+            try:
+                outcome = pool.run(build, on_done=done)
+            except Interrupted as exc:  # between the checks and the first job
+                outcome = None
+                pool.close()
+                _interrupted(exc.signum, 0)
+            finally:
+                pool.close()
+    else:
+        pool.close()  # started for a run that turned out to have nothing to build
     if outcome is not None and outcome.interrupted:
-        name = "Ctrl-C" if outcome.interrupted == signal.SIGINT else "SIGTERM"
-        published = [r for r in outcome.results if r.ok]
-        err.print(f"[bold red]Avbrutet ({name}).[/] {len(published)} rapport(er) hann publiceras före avbrottet; "
-                  "inget publicerades efter det och alla processer är stoppade. Kör kommandot igen för att "
-                  "fortsätta: aktuella rapporter hoppas över.", highlight=False)
-        raise typer.Exit(128 + outcome.interrupted)
+        _interrupted(outcome.interrupted, sum(1 for r in outcome.results if r.ok))
     index = write_index(job0.out_root, job0.year, config)
     results = outcome.results if outcome else []
     order = {j.folder: i for i, j in enumerate(todo)}

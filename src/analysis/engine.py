@@ -43,6 +43,15 @@ del _os, _sys, _m
 """
 
 
+WARM_UP_CODE = """\
+import analysis.present, analysis.group_present
+from analysis import display as _display
+if {browser}:
+    _display.start_browser()
+del _display
+"""
+
+
 class WarmEngine(NBClientEngine):
     """papermill engine ``warm``: executes in the kernel manager passed as ``km`` and resets its namespace."""
 
@@ -130,6 +139,26 @@ class WarmKernel:
                     raise RuntimeError("the kernel died twice") from None
                 self._start()
 
+    def warm_up(self, browser: bool = True) -> bool:
+        """Start the kernel, import the presentation code and (for PDF charts) start kaleido's browser, while
+        the main process is still computing or checking; a failure here only means a cold first report."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if not self.alive():
+                self._start()
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=120)
+                reply = run_sync(kc.execute_interactive)(WARM_UP_CODE.format(browser=bool(browser)), timeout=120,
+                                                         store_history=False, output_hook=lambda msg: None)
+            finally:
+                kc.stop_channels()
+            return reply["content"]["status"] == "ok"
+        except Exception:  # noqa: BLE001 - the first notebook starts what is missing
+            return False
+
     def shutdown(self) -> None:
         if self.km is None:
             return
@@ -180,8 +209,9 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def _worker(tasks, results, root: str, log: str) -> None:
-    """A worker process: build the reports it is given, in one warm kernel."""
+def _worker(tasks, results, root: str, log: str, browser: bool = True) -> None:
+    """A worker process: start its kernel (and the kernel's browser) at once, then build the reports it is
+    given in that warm kernel."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides; it terminates us
     _die_with_parent()
     os.environ["ANALYSIS_ROOT"] = root
@@ -189,6 +219,7 @@ def _worker(tasks, results, root: str, log: str) -> None:
 
     kernel = WarmKernel(Path(root), Path(log))
     try:
+        kernel.warm_up(browser)
         while True:
             item = tasks.get()
             if item is None:
@@ -209,6 +240,27 @@ class BatchOutcome:
     kernel_starts: int = 0
     notebooks: int = 0
     workers: int = 0
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM while the pool was started but not yet running jobs (the main process was computing
+    the results): raised in the main thread so that the pool's ``close`` stops everything."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Stop:
+    def __init__(self):
+        self.signum = 0
+        self.raise_now = True  # outside Pool.run: unwind the main thread at once
+
+    def __call__(self, signum, frame):
+        self.signum = self.signum or signum
+        if self.raise_now:
+            self.raise_now = False
+            raise Interrupted(signum)
 
 
 class _Stop:
@@ -247,39 +299,67 @@ def clean_stale(year_dir: Path) -> list[Path]:
     return removed
 
 
-def run_batch(jobs: list, workers: int, on_start=None, on_done=None) -> BatchOutcome:
-    """Build ``jobs`` in ``workers`` processes; publish each finished report unless interrupted."""
-    import psutil
+class Pool:
+    """Worker processes with one warm kernel each.
 
-    from .render import publish
+    Started before the jobs are known (:meth:`start`), so kernels and browsers start while the main process
+    computes the results; :meth:`run` then builds the jobs and publishes each finished report unless
+    interrupted; :meth:`close` stops every process of the run (also on an exception or a signal)."""
 
-    outcome = BatchOutcome()
-    if not jobs:
-        return outcome
-    root = jobs[0].root
-    logs = root / ".cache" / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    _set_child_subreaper()
-    stop = _Stop()
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    ctx = mp.get_context("spawn")
-    tasks, results = ctx.Queue(), ctx.Queue()
-    for item in enumerate(jobs):
-        tasks.put(item)
-    n = max(1, min(workers, len(jobs)))
-    for _ in range(n):
-        tasks.put(None)
-    outcome.workers = n
-    procs = []
-    for i in range(n):
-        p = ctx.Process(target=_worker, args=(tasks, results, str(root), str(logs / f"kernel-{i}.log")),
-                        daemon=True)
-        p.start()
-        procs.append(p)
-    pending = set(range(len(jobs)))
-    running: dict[int, int] = {}  # job index -> worker pid
-    exited = 0
-    try:
+    def __init__(self, root: Path, workers: int, browser: bool = True):
+        self.root, self.workers, self.browser = Path(root), max(1, workers), browser
+        self.procs: list = []
+        self.stop = _Stop()
+        self.previous: dict = {}
+        self.jobs: list = []
+        self.tasks = self.results = None
+
+    @property
+    def started(self) -> bool:
+        return bool(self.procs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self) -> "Pool":
+        if self.started:
+            return self
+        logs = self.root / ".cache" / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        _set_child_subreaper()
+        self.previous = {s: signal.signal(s, self.stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        ctx = mp.get_context("spawn")
+        self.tasks, self.results = ctx.Queue(), ctx.Queue()
+        for i in range(self.workers):
+            p = ctx.Process(target=_worker, args=(self.tasks, self.results, str(self.root),
+                                                  str(logs / f"kernel-{i}.log"), self.browser), daemon=True)
+            p.start()
+            self.procs.append(p)
+        return self
+
+    def run(self, jobs: list, on_start=None, on_done=None) -> BatchOutcome:
+        from .render import JobResult, publish
+
+        outcome = BatchOutcome()
+        self.stop.raise_now = False
+        if self.stop.signum:
+            outcome.interrupted = self.stop.signum
+            return outcome
+        if not self.started:
+            self.workers = max(1, min(self.workers, len(jobs)))
+        self.start()
+        self.jobs = list(jobs)
+        for item in enumerate(jobs):
+            self.tasks.put(item)
+        for _ in self.procs:
+            self.tasks.put(None)
+        pending = set(range(len(jobs)))
+        running: dict[int, int] = {}  # job index -> worker pid
+        exited = 0
+        stop, results, procs = self.stop, self.results, self.procs
         while pending and not stop.signum:
             try:
                 kind, a, b = results.get(timeout=0.2)
@@ -287,8 +367,6 @@ def run_batch(jobs: list, workers: int, on_start=None, on_done=None) -> BatchOut
                 dead = {p.pid for p in procs if not p.is_alive()}
                 for index, pid in list(running.items()):
                     if pid in dead:  # the worker died under this report
-                        from .render import JobResult
-
                         res = JobResult(jobs[index], error="arbetsprocessen avslutades oväntat")
                         outcome.results.append(res)
                         pending.discard(index)
@@ -319,7 +397,7 @@ def run_batch(jobs: list, workers: int, on_start=None, on_done=None) -> BatchOut
                 outcome.notebooks += b[1]
         if not stop.signum:  # let the workers shut their kernels down
             deadline = time.monotonic() + 30
-            while exited < n and time.monotonic() < deadline and not stop.signum:
+            while exited < len(procs) and time.monotonic() < deadline and not stop.signum:
                 try:
                     kind, a, b = results.get(timeout=0.2)
                     if kind == "exit":
@@ -329,18 +407,38 @@ def run_batch(jobs: list, workers: int, on_start=None, on_done=None) -> BatchOut
                 except queue.Empty:
                     if not any(p.is_alive() for p in procs):
                         break
-    finally:
         outcome.interrupted = stop.signum
-        # Whatever is left of the run (workers, kernels, browsers, pandoc, typst) goes now.
-        kill_processes([c for c in psutil.Process().children(recursive=True) if c.pid != _resource_tracker_pid()])
-        for p in procs:
-            p.join(timeout=1)
-        for j in jobs:
-            from .render import work_dir
+        outcome.workers = self.workers
+        return outcome
 
+    def close(self) -> None:
+        """Whatever is left of the run (workers, kernels, browsers, pandoc, typst) goes now."""
+        import psutil
+
+        from .render import work_dir
+
+        if not self.started:
+            return
+        self.stop.raise_now = False
+        kill_processes([c for c in psutil.Process().children(recursive=True) if c.pid != _resource_tracker_pid()])
+        for p in self.procs:
+            p.join(timeout=1)
+        for j in self.jobs:
             shutil.rmtree(work_dir(j), ignore_errors=True)
-        for s, h in previous.items():
+        for s, h in self.previous.items():
             signal.signal(s, h)
-        tasks.cancel_join_thread()
-        results.cancel_join_thread()
-    return outcome
+        self.tasks.cancel_join_thread()
+        self.results.cancel_join_thread()
+        self.procs = []
+
+
+def run_batch(jobs: list, workers: int, on_start=None, on_done=None, browser: bool = True) -> BatchOutcome:
+    """Build ``jobs`` in ``workers`` processes (a :class:`Pool` started now); publish each finished report
+    unless interrupted."""
+    if not jobs:
+        return BatchOutcome()
+    with Pool(jobs[0].root, min(workers, len(jobs)), browser) as pool:
+        try:
+            return pool.run(jobs, on_start, on_done)
+        except Interrupted as exc:  # a signal between start and run
+            return BatchOutcome(interrupted=exc.signum, workers=pool.workers)
