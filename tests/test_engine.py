@@ -119,6 +119,35 @@ def test_sigint_stops_every_process_and_publishes_nothing_after(render_root):
     assert not [p for p in published if p.startswith((".tmp-", ".old-"))]
 
 
+@pytest.mark.e2e
+def test_sigterm_while_the_results_are_computed_stops_the_warming_pool(render_root):
+    """The pool starts its kernels while the main process still computes the results (empty cache here)."""
+    proc = _cli(render_root, "-m", "1081", "-f", "html,pdf", "--force")
+    ps = psutil.Process(proc.pid)
+    seen: dict[int, float] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen.update(_tree(ps))
+        if any("ipykernel" in " ".join(p.cmdline()) for p in ps.children(recursive=True) if p.is_running()):
+            break
+        time.sleep(0.1)
+    computed = list((render_root / ".cache" / "results").glob("*/meta.json"))
+    assert proc.poll() is None, "the run ended before it could be stopped"
+    seen.update(_tree(ps))
+    proc.send_signal(signal.SIGTERM)
+    out, errs = proc.communicate(timeout=30)
+    assert proc.returncode == 143, errs
+    assert "Avbrutet (SIGTERM)" in errs
+    time.sleep(1)
+    assert _still_running(seen) == []
+    year = render_root / "reports" / "2024"
+    assert not (year / "1081").exists()  # nothing published
+    assert not list(year.glob(".tmp-*")) if year.exists() else True
+    assert not list((render_root / ".cache" / "results").glob(".tmp-*"))  # no half-written results
+    if computed:
+        pytest.skip("the results were computed before a kernel was up: interrupted later than intended")
+
+
 @pytest.mark.parametrize("args, message", [
     (["-m", "9999"], "Okänd områdeskod"),
     (["--county", "10", "--year", "2031"], "inga uppgifter för 2031"),
