@@ -647,7 +647,7 @@ def render(
     err.print(
         f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
         f"{len(build)} av {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) byggs med "
-        f"{job0.renderer}, {min(jobs, max(1, len(build)))} parallella processer"
+        f"{job0.renderer}, {min(jobs, max(1, len(build)))} parallella arbetare"
         + (f"; {len(current)} är redan aktuella." if current else "."), highlight=False,
     )
     outcome = None
@@ -689,8 +689,8 @@ def render(
         out.print(f"  [cyan]AKTUELL[/] {len(current)} rapport(er) oförändrade, inte ombyggda: {names}{more}"
                   " (--force bygger om)", highlight=False)
     if outcome is not None:
-        out.print(f"  {outcome.workers} arbetsprocess(er), {outcome.kernel_starts} Python-kärna(or) startade för "
-                  f"{outcome.notebooks} notebooks (en varm kärna per process).", highlight=False)
+        out.print(f"  {outcome.workers} arbetare, {outcome.kernel_starts} Python-kärna(or) startade för "
+                  f"{outcome.notebooks} notebooks (en varm kärna per arbetare).", highlight=False)
     out.print(f"  Index: {index}", highlight=False)
     failed = [r for r in results if not r.ok]
     if failed:

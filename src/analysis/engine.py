@@ -1,26 +1,28 @@
-"""The batch engine: worker processes with one warm kernel each, interrupt-safe publishing.
+"""The batch engine: workers with one warm kernel each, interrupt-safe publishing.
 
+* **Workers are threads** of the main process: a worker only drives its kernel (over ZeroMQ), pandoc and typst;
+  the work happens in those processes. (Worker processes cost ≈ 200 MB each for their imports.)
 * **Warm execution, still papermill.** Each worker keeps one Jupyter kernel (:class:`WarmKernel`) and runs
   every notebook of its reports through ``papermill.execute_notebook`` with the registered engine
   ``warm``, which hands papermill's client the worker's kernel manager (nbclient's ``km``) instead of
   starting a kernel per notebook. Before each notebook the kernel's namespace is reset (``%reset -f``); a
-  dead kernel is restarted. The kernel keeps its imports and its one kaleido/Chromium for the PNG charts.
-* **Publishing in the main process only.** Workers build reports into ``reports/<year>/.tmp-<run>-<folder>``;
-  the main process moves a complete folder into place. On SIGINT/SIGTERM it stops publishing at once,
-  terminates every process of the run (workers, kernels, browsers, pandoc, typst: the whole process tree,
-  kept together by making the main process a child subreaper), removes its temporary folders and exits
-  with 130/143. Temporary folders of killed runs are removed by the next run.
+  dead kernel is restarted. The kernel keeps its imports and its one kaleido/Chromium for the static charts.
+* **Publishing in the main thread only.** Workers build reports into ``reports/<year>/.tmp-<run>-<folder>``;
+  the main thread moves a complete folder into place. On SIGINT/SIGTERM it stops publishing at once, tells
+  the workers to stop, terminates every process of the run (kernels, browsers, pandoc, typst: the whole
+  process tree, kept together by making the main process a child subreaper), removes its temporary folders
+  and exits with 130/143. Temporary folders of killed runs are removed by the next run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing as mp
 import os
 import queue
 import signal
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,10 +96,15 @@ class WarmKernel:
         self.starts = 0
         self.executions = 0
 
+    #: set when the run is being stopped: no kernel is (re)started any more
+    stopping = None
+
     def _start(self):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        if self.stopping is not None and self.stopping.is_set():
+            raise RuntimeError("the run is stopping")
         self.shutdown()
         km = AsyncKernelManager(kernel_name="python3")
         out = open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
@@ -204,33 +211,34 @@ def _set_child_subreaper() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
-def _die_with_parent() -> None:
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-
-
-def _worker(tasks, results, root: str, log: str, browser: bool = True) -> None:
-    """A worker process: start its kernel (and the kernel's browser) at once, then build the reports it is
-    given in that warm kernel."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides; it terminates us
-    _die_with_parent()
-    os.environ["ANALYSIS_ROOT"] = root
+def _worker(tasks: queue.Queue, results: queue.Queue, root: Path, log: Path, browser: bool,
+            stopping: threading.Event) -> None:
+    """A worker (a thread of the main process): start its kernel (and the kernel's browser) at once, then
+    build the reports it is given in that warm kernel. Threads, not processes: a worker only drives its
+    kernel, pandoc and typst, and a process of its own cost ≈ 200 MB (PSS) per worker."""
     from .render import build_job
 
-    kernel = WarmKernel(Path(root), Path(log))
+    me = threading.get_ident()
+    kernel = WarmKernel(root, log)
+    kernel.stopping = stopping
     try:
         kernel.warm_up(browser)
-        while True:
+        while not stopping.is_set():
             item = tasks.get()
             if item is None:
                 break
             index, job = item
-            results.put(("start", index, os.getpid()))
+            results.put(("start", index, me))
             res = build_job(job, kernel)
+            if stopping.is_set():
+                break
             results.put(("done", index, res))
+    except BaseException:  # noqa: BLE001 - the main loop reports the job it was building as failed
+        pass
     finally:
-        kernel.shutdown()
-        results.put(("exit", os.getpid(), (kernel.starts, kernel.executions)))
+        if not stopping.is_set():
+            kernel.shutdown()
+        results.put(("exit", me, (kernel.starts, kernel.executions)))
 
 
 @dataclass
@@ -271,12 +279,6 @@ class _Stop:
         self.signum = self.signum or signum
 
 
-def _resource_tracker_pid() -> int | None:
-    from multiprocessing import resource_tracker
-
-    return getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None)
-
-
 def run_tag() -> str:
     return f"{os.getpid()}"
 
@@ -308,15 +310,16 @@ class Pool:
 
     def __init__(self, root: Path, workers: int, browser: bool = True):
         self.root, self.workers, self.browser = Path(root), max(1, workers), browser
-        self.procs: list = []
+        self.threads: list = []
         self.stop = _Stop()
         self.previous: dict = {}
         self.jobs: list = []
         self.tasks = self.results = None
+        self.stopping = threading.Event()
 
     @property
     def started(self) -> bool:
-        return bool(self.procs)
+        return bool(self.threads)
 
     def __enter__(self):
         return self
@@ -331,13 +334,13 @@ class Pool:
         logs.mkdir(parents=True, exist_ok=True)
         _set_child_subreaper()
         self.previous = {s: signal.signal(s, self.stop) for s in (signal.SIGINT, signal.SIGTERM)}
-        ctx = mp.get_context("spawn")
-        self.tasks, self.results = ctx.Queue(), ctx.Queue()
+        self.tasks, self.results = queue.Queue(), queue.Queue()
         for i in range(self.workers):
-            p = ctx.Process(target=_worker, args=(self.tasks, self.results, str(self.root),
-                                                  str(logs / f"kernel-{i}.log"), self.browser), daemon=True)
-            p.start()
-            self.procs.append(p)
+            t = threading.Thread(target=_worker, args=(self.tasks, self.results, self.root, logs / f"kernel-{i}.log",
+                                                       self.browser, self.stopping),
+                                 name=f"arbetare-{i}", daemon=True)
+            t.start()
+            self.threads.append(t)
         return self
 
     def run(self, jobs: list, on_start=None, on_done=None) -> BatchOutcome:
@@ -354,26 +357,26 @@ class Pool:
         self.jobs = list(jobs)
         for item in enumerate(jobs):
             self.tasks.put(item)
-        for _ in self.procs:
+        for _ in self.threads:
             self.tasks.put(None)
         pending = set(range(len(jobs)))
         running: dict[int, int] = {}  # job index -> worker pid
         exited = 0
-        stop, results, procs = self.stop, self.results, self.procs
+        stop, results, threads = self.stop, self.results, self.threads
         while pending and not stop.signum:
             try:
                 kind, a, b = results.get(timeout=0.2)
             except queue.Empty:
-                dead = {p.pid for p in procs if not p.is_alive()}
+                dead = {p.ident for p in threads if not p.is_alive()}
                 for index, pid in list(running.items()):
                     if pid in dead:  # the worker died under this report
-                        res = JobResult(jobs[index], error="arbetsprocessen avslutades oväntat")
+                        res = JobResult(jobs[index], error="arbetaren avslutades oväntat")
                         outcome.results.append(res)
                         pending.discard(index)
                         running.pop(index)
                         if on_done:
                             on_done(res)
-                if len(dead) == len(procs):
+                if len(dead) == len(threads):
                     break
                 continue
             if kind == "start":
@@ -397,7 +400,7 @@ class Pool:
                 outcome.notebooks += b[1]
         if not stop.signum:  # let the workers shut their kernels down
             deadline = time.monotonic() + 30
-            while exited < len(procs) and time.monotonic() < deadline and not stop.signum:
+            while exited < len(threads) and time.monotonic() < deadline and not stop.signum:
                 try:
                     kind, a, b = results.get(timeout=0.2)
                     if kind == "exit":
@@ -405,7 +408,7 @@ class Pool:
                         outcome.kernel_starts += b[0]
                         outcome.notebooks += b[1]
                 except queue.Empty:
-                    if not any(p.is_alive() for p in procs):
+                    if not any(p.is_alive() for p in threads):
                         break
         outcome.interrupted = stop.signum
         outcome.workers = self.workers
@@ -420,16 +423,15 @@ class Pool:
         if not self.started:
             return
         self.stop.raise_now = False
-        kill_processes([c for c in psutil.Process().children(recursive=True) if c.pid != _resource_tracker_pid()])
-        for p in self.procs:
-            p.join(timeout=1)
+        self.stopping.set()  # no worker starts a kernel or takes a job any more
+        kill_processes(psutil.Process().children(recursive=True))
+        for t in self.threads:
+            t.join(timeout=2)
         for j in self.jobs:
             shutil.rmtree(work_dir(j), ignore_errors=True)
         for s, h in self.previous.items():
             signal.signal(s, h)
-        self.tasks.cancel_join_thread()
-        self.results.cancel_join_thread()
-        self.procs = []
+        self.threads = []
 
 
 def run_batch(jobs: list, workers: int, on_start=None, on_done=None, browser: bool = True) -> BatchOutcome:

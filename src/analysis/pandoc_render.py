@@ -59,7 +59,14 @@ def _notebook(path: str, mtime_ns: int, size: int):
     return nbformat.read(path, as_version=4)
 
 
-def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list[int]) -> str:
+RAW_MARK = "<!-- analysis: raw {} -->"
+RAW_MARKS = re.compile(r"<!-- analysis: raw (\d+) -->")
+
+
+def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list[int],
+                  raw: list[str] | None = None) -> str:
+    """The outputs of the cell ``label`` as markdown for ``to``. With ``raw``, HTML outputs are collected there
+    and stand as numbered markers in the markdown (pandoc copies raw HTML verbatim; see :func:`render`)."""
     st = Path(nb_path).stat()
     nb = _notebook(str(nb_path), st.st_mtime_ns, st.st_size)
     cell = _find_cell(nb, label, nb_path)
@@ -70,7 +77,11 @@ def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list
         data = out.get("data", {})
         mime = next((m for m in MIME_PRIORITY.get(to, MIME_PRIORITY["typst"]) if m in data), None)
         if mime == "text/html":
-            blocks.append("```{=html}\n" + "".join(data["text/html"]) + "\n```")
+            text = "".join(data["text/html"])
+            if raw is not None:
+                raw.append(text)
+                text = RAW_MARK.format(len(raw) - 1)
+            blocks.append("```{=html}\n" + text + "\n```")
         elif mime == "text/markdown":
             blocks.append("".join(data["text/markdown"]))
         elif mime is not None:  # an image without a markdown figure (notebooks run outside a report)
@@ -87,9 +98,9 @@ def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list
     return "\n\n".join(blocks)
 
 
-def expand(body: str, base: Path, to: str, media: Path) -> str:
+def expand(body: str, base: Path, to: str, media: Path, raw: list[str] | None = None) -> str:
     counter = [0]
-    body = EMBED.sub(lambda m: embed_outputs(base / m.group(1), m.group(2), to, media, counter), body)
+    body = EMBED.sub(lambda m: embed_outputs(base / m.group(1), m.group(2), to, media, counter, raw), body)
     return PAGEBREAK.sub("" if to == "html" else "```{=typst}\n#pagebreak()\n```", body)
 
 
@@ -164,7 +175,8 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
     meta = {k: v for k, v in opts.items() if k in ("title", "subtitle", "date", "lang", "author", "abstract")}
     _date(meta, opts.get("date-format"))
     work = qmd.parent
-    md = expand(body, work, to, work / "media")
+    raw: list[str] = []  # HTML outputs (plotly charts, tables): pandoc carries markers, not ≈ 1 MB of HTML
+    md = expand(body, work, to, work / "media", raw if to == "html" else None)
     own_cover = to == "typst" and "#show: report.with(" in md
     if own_cover:  # the brand's cover carries title, publisher, dates and the contents (analysis.brand)
         for key in ("title", "subtitle", "date", "author"):
@@ -184,7 +196,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
     try:
         head = _header(opts, work, inline_scripts=to == "html" and bool(opts.get("embed-resources")))
         # HTML: pandoc copies the header verbatim, so it gets a marker and the header (fonts, plotly.js: ≈ 5 MB)
-        # goes in afterwards; pandoc took ≈ 130 MB and 0,1 s to carry it through
+        # goes in afterwards, as the HTML outputs do
         header.write_text(HEAD_MARK if to == "html" else head, encoding="utf-8")
         args += ["-H", header.name]
         if to == "html":
@@ -192,9 +204,10 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             args += ["-t", "html5", "--section-divs", "-o", out.name]
             _pandoc(args, work)
             page = out.read_text(encoding="utf-8")
-            if page.count(HEAD_MARK) != 1:
-                raise AnalysisError(f"pandoc: the header marker is missing in {out.name}")
-            out.write_text(page.replace(HEAD_MARK, head), encoding="utf-8")
+            if page.count(HEAD_MARK) != 1 or sorted(map(int, RAW_MARKS.findall(page))) != list(range(len(raw))):
+                raise AnalysisError(f"pandoc: markers for the header or the HTML outputs are missing in {out.name}")
+            page = RAW_MARKS.sub(lambda m: raw[int(m.group(1))], page)
+            out.write_text(page.replace(HEAD_MARK, head, 1), encoding="utf-8")
         elif to == "typst":
             typ = work / f"{qmd.stem}.typ"
             lua.write_text(TYPST_FIGURES, encoding="utf-8")
