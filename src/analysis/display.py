@@ -429,10 +429,15 @@ def reuse_kaleido_tabs(every: int = TAB_RELOAD_EVERY) -> bool:
 
 
 def start_browser() -> bool:
-    """Start kaleido's browser (once per process) for the static charts; False when there is no Chrome."""
+    """Start kaleido's browser (once per process) for the static charts; False when there is no Chrome.
+    In a batch the run's image server draws them (:mod:`analysis.imageserver`) and no browser starts here."""
     if _kaleido_state.get("failed"):
         return False
     if _kaleido_state.get("started"):
+        return True
+    from .imageserver import client
+
+    if client() is not None:
         return True
     try:
         import kaleido
@@ -468,11 +473,17 @@ def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None) ->
         return None
     width = width or static_size()[0]
     height = (fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height) or 420
+    scale = 2 if fmt == "png" else 1
+    from .imageserver import client
+
     try:
+        server = client()
+        if server is not None:
+            return server.image(pio.to_json(fig, validate=False),
+                                {"format": fmt, "width": width, "height": height, "scale": scale})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pio.to_image(fig, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1,
-                                validate=False)
+            return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale, validate=False)
     except Exception as exc:  # noqa: BLE001 - any failure means: no static image, say so
         _kaleido_state["failed"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None

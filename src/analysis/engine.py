@@ -89,9 +89,10 @@ papermill_engines.register("warm", WarmEngine)
 class WarmKernel:
     """One kernel kept for all notebooks of a worker; restarted when it dies."""
 
-    def __init__(self, root: Path, log: Path | None = None):
+    def __init__(self, root: Path, log: Path | None = None, env: dict | None = None):
         self.root = Path(root)
         self.log_path = log
+        self.env = dict(env or {})  # added to the kernel's environment (the run's image server)
         self.km = None
         self.starts = 0
         self.executions = 0
@@ -108,7 +109,7 @@ class WarmKernel:
         self.shutdown()
         km = AsyncKernelManager(kernel_name="python3")
         out = open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
-        env = {**os.environ, "ANALYSIS_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        env = {**os.environ, "ANALYSIS_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.env}
         try:
             run_sync(km.start_kernel)(cwd=str(self.root), stdout=out, stderr=out, env=env)
         finally:
@@ -173,7 +174,7 @@ class WarmKernel:
 
         km, self.km = self.km, None
         with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=False)
+            run_sync(km.shutdown_kernel)(now=True)  # its notebooks are written; nothing to wait for
         kill_tree_of(km)
 
 
@@ -187,6 +188,16 @@ def kill_tree_of(km) -> None:
     with contextlib.suppress(psutil.Error):
         proc = psutil.Process(pid)
         kill_processes([proc, *proc.children(recursive=True)])
+
+
+def end_processes(procs, timeout: float = 3.0) -> None:
+    """SIGKILL ``procs`` and reap them."""
+    import psutil
+
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(procs, timeout=timeout)
 
 
 def kill_processes(procs, grace: float = 2.0) -> None:
@@ -212,14 +223,14 @@ def _set_child_subreaper() -> None:
 
 
 def _worker(tasks: queue.Queue, results: queue.Queue, root: Path, log: Path, browser: bool,
-            stopping: threading.Event) -> None:
+            stopping: threading.Event, env: dict) -> None:
     """A worker (a thread of the main process): start its kernel (and the kernel's browser) at once, then
     build the reports it is given in that warm kernel. Threads, not processes: a worker only drives its
     kernel, pandoc and typst, and a process of its own cost ≈ 200 MB (PSS) per worker."""
     from .render import build_job
 
     me = threading.get_ident()
-    kernel = WarmKernel(root, log)
+    kernel = WarmKernel(root, log, env)
     kernel.stopping = stopping
     try:
         kernel.warm_up(browser)
@@ -316,6 +327,8 @@ class Pool:
         self.jobs: list = []
         self.tasks = self.results = None
         self.stopping = threading.Event()
+        self.image_server = None
+        self.socket_dir: Path | None = None
 
     @property
     def started(self) -> bool:
@@ -335,13 +348,32 @@ class Pool:
         _set_child_subreaper()
         self.previous = {s: signal.signal(s, self.stop) for s in (signal.SIGINT, signal.SIGTERM)}
         self.tasks, self.results = queue.Queue(), queue.Queue()
+        env = self._start_image_server(logs) if self.browser else {}
         for i in range(self.workers):
             t = threading.Thread(target=_worker, args=(self.tasks, self.results, self.root, logs / f"kernel-{i}.log",
-                                                       self.browser, self.stopping),
+                                                       self.browser, self.stopping, env),
                                  name=f"arbetare-{i}", daemon=True)
             t.start()
             self.threads.append(t)
         return self
+
+    def _start_image_server(self, logs: Path) -> dict:
+        """One browser for the static charts of every worker (:mod:`analysis.imageserver`); the kernels get its
+        socket in their environment. It starts while the kernels start."""
+        import subprocess
+        import sys
+        import tempfile
+
+        from .imageserver import ENV
+
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="analysis-bilder-"))
+        path = str(self.socket_dir / "s")
+        log = open(logs / "imageserver.log", "ab")  # noqa: SIM115 - closed with the pool
+        self.image_server = subprocess.Popen(
+            [sys.executable, "-m", "analysis.imageserver", path, "1"], cwd=self.root,
+            env={**os.environ, "ANALYSIS_ROOT": str(self.root)}, stdout=log, stderr=log)
+        log.close()
+        return {ENV: path}
 
     def run(self, jobs: list, on_start=None, on_done=None) -> BatchOutcome:
         from .render import JobResult, publish
@@ -424,7 +456,9 @@ class Pool:
             return
         self.stop.raise_now = False
         self.stopping.set()  # no worker starts a kernel or takes a job any more
-        kill_processes(psutil.Process().children(recursive=True))
+        # Nothing of the run holds state worth a goodbye (the browser took 3 s to leave after SIGTERM): the
+        # whole tree goes with SIGKILL, orphans included (they re-parent to this subreaper).
+        end_processes(psutil.Process().children(recursive=True))
         for t in self.threads:
             t.join(timeout=2)
         for j in self.jobs:
@@ -432,6 +466,8 @@ class Pool:
         for s, h in self.previous.items():
             signal.signal(s, h)
         self.threads = []
+        if self.socket_dir is not None:
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 def run_batch(jobs: list, workers: int, on_start=None, on_done=None, browser: bool = True) -> BatchOutcome:
