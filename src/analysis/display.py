@@ -21,6 +21,7 @@ One output per object, with the representations every consumer picks from (Quart
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import json
@@ -389,6 +390,8 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: l
 _kaleido_state: dict = {}
 #: renders on one kaleido tab before it is reloaded (kaleido itself reloads after every image)
 TAB_RELOAD_EVERY = 50
+#: … and asked to collect its garbage every so many images
+GC_EVERY = 20
 
 
 def reuse_kaleido_tabs(every: int = TAB_RELOAD_EVERY) -> bool:
@@ -420,6 +423,9 @@ def reuse_kaleido_tabs(every: int = TAB_RELOAD_EVERY) -> bool:
             tab._analysis_images = 0
             return await stock(self, tab)
         tab._analysis_images = used
+        if used % GC_EVERY == 0:  # the page's garbage, collected now rather than when V8 feels like it
+            with contextlib.suppress(Exception):
+                await tab.tab.send_command("HeapProfiler.collectGarbage")
         await queue.put(tab)
 
     _return_tab.reload_every = every
