@@ -35,7 +35,7 @@ def _frame(payload: bytes) -> bytes:
 #: the browser's processes may hold this much (PSS, MB) before it is replaced by a fresh one (≈ 430 MB when
 #: fresh, with one tab, measured here): Chromium's page
 #: grows by ≈ 1–2 MB per chart drawn and does not give it back, not even on a reload
-BROWSER_LIMIT_MB = 560
+BROWSER_LIMIT_MB = 520
 #: how often (in charts) the browser's memory is looked at
 CHECK_EVERY = 20
 
@@ -150,6 +150,10 @@ class Client:
                 return s
             except OSError:
                 s.close()
+                failed = failure_file(self.path)
+                if os.path.exists(failed):  # the server could not start (no Chrome, …): say why, at once
+                    with open(failed, encoding="utf-8") as f:
+                        raise RuntimeError(f.read().strip() or "bildservern kunde inte starta") from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("bildservern svarar inte") from None
                 time.sleep(0.1)
@@ -199,10 +203,20 @@ def client() -> Client | None:
     return _client
 
 
+def failure_file(path: str) -> str:
+    """Where a server that could not start writes why (read by :class:`Client`)."""
+    return path + ".fel"
+
+
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run as a process by the engine
     argv = sys.argv[1:] if argv is None else argv
     path, tabs = argv[0], int(argv[1]) if len(argv) > 1 else 1
-    asyncio.run(_serve(path, tabs))
+    try:
+        asyncio.run(_serve(path, tabs))
+    except Exception as exc:  # noqa: BLE001 - the kernels report it in the reports instead of waiting
+        with open(failure_file(path), "w", encoding="utf-8") as f:
+            f.write((str(exc).splitlines() or [type(exc).__name__])[0])
+        raise SystemExit(1) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover

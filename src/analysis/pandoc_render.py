@@ -53,7 +53,7 @@ MIME_PRIORITY = {
 }
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)  # a report's five notebooks, for the two workers' reports in turn
 def _notebook(path: str, mtime_ns: int, size: int):
     """An executed notebook, read once for all its embeds in both formats (keyed by path, time and size)."""
     return nbformat.read(path, as_version=4)

@@ -1,0 +1,99 @@
+"""The run's image server: kernels get the same chart as from their own kaleido; a grown browser is replaced."""
+import asyncio
+import subprocess
+import sys
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from analysis import imageserver
+
+
+
+def figure(title: str = "Sysselsättningsgrad") -> dict:
+    return go.Figure(go.Scatter(x=[2020, 2024], y=[52.1, 59.2]), layout={"title": title, "height": 300}).to_dict()
+
+
+OPTS = {"format": "svg", "width": 640, "height": 300, "scale": 1}
+
+
+def canonical(svg: bytes) -> bytes:
+    """plotly names each drawing's defs, clip paths and traces with fresh 6-digit ids; the drawing is the rest."""
+    import re
+
+    uid = re.search(rb'id="defs-([0-9a-f]+)"', svg).group(1)
+    return re.sub(rb"trace[0-9a-f]{6}\b", b"traceUID", svg.replace(uid, b"UID"))
+
+
+@pytest.fixture()
+def server(tmp_path, root):
+    path = str(tmp_path / "s")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.imageserver", path, "1"], cwd=root,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        yield imageserver.Client(path)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.e2e  # needs Chromium
+def test_a_chart_from_the_server_is_the_chart_kaleido_draws(server):
+    import kaleido
+
+    drawn = server.image(pio.to_json(figure()), OPTS)
+    assert drawn.startswith(b"<svg") and "Sysselsättningsgrad".encode() in drawn
+
+    async def local():
+        async with kaleido.Kaleido(n=1, mathjax=False) as k:
+            return await k.calc_fig(figure(), opts=OPTS)
+
+    assert canonical(asyncio.run(local())) == canonical(drawn)
+    again = server.image(pio.to_json(figure("Ohälsotal")), OPTS)  # the same connection, a second chart
+    assert "Ohälsotal".encode() in again
+
+
+@pytest.mark.e2e  # needs Chromium
+def test_a_broken_chart_is_an_error_not_a_hang(server):
+    with pytest.raises(RuntimeError):
+        server.image('{"data": [{"type": "no-such-trace"}], "layout": {"height": "tall"}}',
+                     {"format": "nope", "width": 640, "height": 300, "scale": 1})
+    assert server.image(pio.to_json(figure()), OPTS).startswith(b"<svg")  # and it goes on serving
+
+
+@pytest.mark.e2e  # needs Chromium
+def test_a_browser_over_its_memory_limit_is_replaced(monkeypatch):
+    monkeypatch.setattr(imageserver, "BROWSER_LIMIT_MB", 1)  # every browser is too big
+    monkeypatch.setattr(imageserver, "CHECK_EVERY", 2)
+
+    async def run():
+        browser = imageserver._Browser(1)
+        await browser.open()
+        try:
+            images = [await browser.image(figure(), OPTS) for _ in range(5)]
+        finally:
+            await browser.close()
+        return browser.restarts, images
+
+    restarts, images = asyncio.run(run())
+    assert restarts == 2  # after the 2nd and the 4th chart
+    assert len({canonical(i) for i in images}) == 1
+
+
+
+def test_a_server_that_cannot_start_is_reported_at_once(tmp_path, monkeypatch):
+    import time
+
+    async def no_browser(path, tabs):
+        raise RuntimeError("Chrome finns inte")
+
+    monkeypatch.setattr(imageserver, "_serve", no_browser)
+    path = str(tmp_path / "s")
+    with pytest.raises(SystemExit):
+        imageserver.main([path, "1"])
+    t = time.monotonic()
+    with pytest.raises(RuntimeError, match="Chrome finns inte"):
+        imageserver.Client(path).image(pio.to_json(figure()), OPTS)
+    assert time.monotonic() - t < 5  # the reason at once, not after the 90 s wait for a server
