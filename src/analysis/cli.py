@@ -576,6 +576,32 @@ def _interrupted(signum: int, published: int) -> None:
     raise typer.Exit(128 + signum)
 
 
+def _prepare_run(todo, results_path, computed, force, jobs, job0):
+    """Tag the jobs with the results and this run, clean stale folders, find the reports to build, say so."""
+    import dataclasses
+
+    from .engine import clean_stale, run_tag
+    from .manifest import up_to_date
+    from .render import prepare_assets
+
+    tag = run_tag()
+    todo = [dataclasses.replace(j, results_path=results_path, run_tag=tag) for j in todo]
+    year_dir = job0.out_root / str(job0.year)
+    stale = clean_stale(year_dir)
+    if stale:
+        err.print(f"Tog bort {len(stale)} tillfälliga mappar från avbrutna körningar.", highlight=False)
+    current = [] if force else [j for j in todo if up_to_date(j)]
+    build = [j for j in todo if j not in current]
+    prepare_assets(job0.out_root, job0.year)
+    err.print(
+        f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
+        f"{len(build)} av {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) byggs med "
+        f"{job0.renderer}, {min(jobs, max(1, len(build)))} parallella arbetare"
+        + (f"; {len(current)} är redan aktuella." if current else "."), highlight=False,
+    )
+    return todo, build, current
+
+
 @app.command()
 def render(
     municipality: Annotated[Optional[list[str]], typer.Option("--municipality", "-m", help="Kommunkod eller namn (flera: upprepa eller kommaseparera)")] = None,
@@ -591,7 +617,6 @@ def render(
 
     Resultaten beräknas en gång per körning; rapporter som redan är aktuella hoppas över (--force bygger om).
     """
-    import dataclasses
     import os
     import time
 
@@ -600,9 +625,8 @@ def render(
 
     from .artefact import ensure_artefact, is_computed
     from .config import load_config
-    from .engine import Interrupted, Pool, clean_stale, run_tag
-    from .manifest import up_to_date
-    from .render import check_coverage, plan, prepare_assets, write_index
+    from .engine import Interrupted, Pool
+    from .render import check_coverage, plan, write_index
 
     start = time.perf_counter()
     pool = None
@@ -635,21 +659,11 @@ def render(
         if pool is not None:
             pool.close()
         _fail(exc)
-    tag = run_tag()
-    todo = [dataclasses.replace(j, results_path=results_path, run_tag=tag) for j in todo]
-    year_dir = job0.out_root / str(job0.year)
-    stale = clean_stale(year_dir)
-    if stale:
-        err.print(f"Tog bort {len(stale)} tillfälliga mappar från avbrutna körningar.", highlight=False)
-    current = [] if force else [j for j in todo if up_to_date(j)]
-    build = [j for j in todo if j not in current]
-    prepare_assets(job0.out_root, job0.year)
-    err.print(
-        f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
-        f"{len(build)} av {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) byggs med "
-        f"{job0.renderer}, {min(jobs, max(1, len(build)))} parallella arbetare"
-        + (f"; {len(current)} är redan aktuella." if current else "."), highlight=False,
-    )
+    try:  # until the jobs run, a signal unwinds here (the pool's handler raises Interrupted)
+        todo, build, current = _prepare_run(todo, results_path, computed, force, jobs, job0)
+    except Interrupted as exc:
+        pool.close()
+        _interrupted(exc.signum, 0)
     outcome = None
     if build:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -663,7 +677,6 @@ def render(
             try:
                 outcome = pool.run(build, on_done=done)
             except Interrupted as exc:  # between the checks and the first job
-                outcome = None
                 pool.close()
                 _interrupted(exc.signum, 0)
             finally:

@@ -282,14 +282,6 @@ class _Stop:
             raise Interrupted(signum)
 
 
-class _Stop:
-    def __init__(self):
-        self.signum = 0
-
-    def __call__(self, signum, frame):
-        self.signum = self.signum or signum
-
-
 def run_tag() -> str:
     return f"{os.getpid()}"
 
