@@ -127,10 +127,7 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     data = as_numbers(data)  # "78,5 %", "−10,1" -> 78.5, -10.1 (the unit goes into the header)
     data = safe_cells(data)  # text such as =HYPERLINK(…) or @SUM(…) stays text in Excel/LibreOffice
     protect_codes(data).to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
-        data.to_excel(xl, sheet_name="Data", index=False)
-        safe_cells(notes_frame(notes)).to_excel(xl, sheet_name="Noter", index=False)
-        _autosize(xl)
+    write_workbook(xlsx, [("Data", data), ("Noter", safe_cells(notes_frame(notes)))])
     (folder / f"{slug}.json").write_text(
         json.dumps({"slug": slug, "order": list(order), **asdict(notes)}, ensure_ascii=False), encoding="utf-8"
     )
@@ -144,28 +141,42 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
     if not metas:
         return None
     metas.sort(key=lambda m: (m.get("order") or [], m["slug"]))
-    contents, used = [], set()
-    with pd.ExcelWriter(out, engine="openpyxl") as xl:
-        sheets = []
-        for i, m in enumerate(metas, start=1):
-            name = _sheet_name(f"{i:02d} {m['title']}", used)
-            sheets.append((name, m))
-            contents.append({"Blad": name, "Tabell": m["title"], "Källa": m["source"],
-                             "Definition": m.get("definition", ""), "Exempeldata": "ja" if m.get("example") else "nej"})
-        symbols = pd.DataFrame([{"Blad": "", "Tabell": f"Symbol {s}", "Källa": meaning, "Definition": "",
-                                 "Exempeldata": ""} for s, meaning in STATUS_SYMBOLS.items()])
-        safe_cells(pd.concat([pd.DataFrame(contents), symbols], ignore_index=True)).to_excel(
-            xl, sheet_name="Innehåll och noter", index=False)
-        for name, m in sheets:
-            try:
-                data = unprotect_codes(pd.read_csv(
-                    folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={c: str for c in CODE_COLUMNS},
-                    encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
-            except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
-                data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
-            safe_cells(data).to_excel(xl, sheet_name=name, index=False)
-        _autosize(xl)
+    contents, used, sheets = [], set(), []
+    for i, m in enumerate(metas, start=1):
+        name = _sheet_name(f"{i:02d} {m['title']}", used)
+        sheets.append((name, m))
+        contents.append({"Blad": name, "Tabell": m["title"], "Källa": m["source"],
+                         "Definition": m.get("definition", ""), "Exempeldata": "ja" if m.get("example") else "nej"})
+    symbols = pd.DataFrame([{"Blad": "", "Tabell": f"Symbol {s}", "Källa": meaning, "Definition": "",
+                             "Exempeldata": ""} for s, meaning in STATUS_SYMBOLS.items()])
+    frames = [("Innehåll och noter", safe_cells(pd.concat([pd.DataFrame(contents), symbols], ignore_index=True)))]
+    for name, m in sheets:
+        try:
+            data = unprotect_codes(pd.read_csv(
+                folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={c: str for c in CODE_COLUMNS},
+                encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
+        except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
+            data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
+        frames.append((name, safe_cells(data)))
+    write_workbook(out, frames)
     return out
+
+
+#: text is written as text: a cell that looks like a formula, a link or a number stays what the table says
+_XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def write_workbook(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
+    """One sheet per (name, frame), without index, each column as wide as its longest cell (10–80 characters).
+
+    xlsxwriter rather than openpyxl: a small workbook takes ≈ 12 ms instead of ≈ 20 ms (20 per report)."""
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": _XLSX_OPTIONS}) as xl:
+        for name, df in sheets:
+            df.to_excel(xl, sheet_name=name, index=False)
+            sheet = xl.sheets[name]
+            for i, col in enumerate(df.columns):
+                width = max([len(str(col))] + [len(str(v)) for v in df.iloc[:, i] if not pd.isna(v)])
+                sheet.set_column(i, i, min(max(10, width + 2), 80))
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -186,10 +197,3 @@ def _whole_words(text: str, limit: int) -> str:
         return text
     cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
     return cut.rstrip(" ,;:–-")
-
-
-def _autosize(xl: pd.ExcelWriter) -> None:
-    for ws in xl.book.worksheets:
-        for col in ws.columns:
-            width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
-            ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 80)
