@@ -51,6 +51,10 @@ from analysis import display as _display
 if {browser}:
     _display.start_browser()
 del _display
+import gc as _gc
+_gc.collect()
+_gc.freeze()  # what is loaded now lives as long as the kernel: the collector stops walking it per notebook
+del _gc
 """
 
 
