@@ -102,3 +102,28 @@ def test_a_server_that_cannot_start_is_reported_at_once(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="Chrome finns inte"):
         imageserver.Client(path).image(pio.to_json(figure()), OPTS)
     assert time.monotonic() - t < 5  # the reason at once, not after the 90 s wait for a server
+
+
+@pytest.mark.e2e  # needs Chromium
+def test_a_repeated_chart_is_answered_from_the_cache(monkeypatch):
+    drawn = []
+
+    async def run():
+        browser = imageserver._Browser(1)
+        original = browser._draw
+
+        async def counting(fig, opts):
+            drawn.append(fig["layout"]["title"]["text"])
+            return await original(fig, opts)
+
+        browser._draw = counting
+        await browser.open()
+        try:
+            a = [await browser.image(figure(t), OPTS, key=t.encode()) for t in ("A", "B", "A", "A")]
+        finally:
+            await browser.close()
+        return browser, a
+
+    browser, images = asyncio.run(run())
+    assert drawn == ["A", "B"] and browser.hits == 2
+    assert images[0] is images[2] and canonical(images[0]) != canonical(images[1])

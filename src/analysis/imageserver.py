@@ -15,6 +15,7 @@ text). ``python -m analysis.imageserver SOCKET TABS`` runs the server; it prints
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import socket
@@ -65,12 +66,20 @@ def _tree_mb(pid: int) -> float:
     return total / 2**20
 
 
+#: how many recent charts are kept to answer a repeat without drawing: a län-level chart (a figure the source
+#: has only for the län) is the same in every kommun report of that län
+CACHE_SIZE = 64
+
+
 class _Browser:
-    """One kaleido (one tab) for every request, replaced when its memory passes :data:`BROWSER_LIMIT_MB`."""
+    """One kaleido (one tab) for every request, replaced when its memory passes :data:`BROWSER_LIMIT_MB`.
+    A chart asked for again (the same figure and options, byte for byte) is answered from a small cache."""
 
     def __init__(self, tabs: int):
         self.tabs, self.k, self.images, self.restarts = max(1, tabs), None, 0, 0
         self.lock = asyncio.Lock()
+        self.cache: dict[bytes, bytes] = {}
+        self.hits = 0
 
     async def open(self) -> None:
         import kaleido
@@ -83,7 +92,24 @@ class _Browser:
             k, self.k = self.k, None
             await k.close()
 
-    async def image(self, fig: dict, opts: dict) -> bytes:
+    def summary(self) -> str:
+        return f"{self.images + self.hits} diagram, {self.hits} ur cachen, {self.restarts} nya webbläsare"
+
+    async def image(self, fig: dict, opts: dict, key: bytes | None = None) -> bytes:
+        if (self.images + self.hits) % 100 == 99:  # the run ends with a SIGKILL: the log says it as it goes
+            print(self.summary(), flush=True)
+        if key is not None and key in self.cache:
+            self.hits += 1
+            self.cache[key] = self.cache.pop(key)  # most recently used last
+            return self.cache[key]
+        image = await self._draw(fig, opts)
+        if key is not None:
+            self.cache[key] = image
+            if len(self.cache) > CACHE_SIZE:
+                self.cache.pop(next(iter(self.cache)))
+        return image
+
+    async def _draw(self, fig: dict, opts: dict) -> bytes:
         async with self.lock:
             if self.images and self.images % CHECK_EVERY == 0 and _tree_mb(os.getpid()) > BROWSER_LIMIT_MB:
                 t = time.perf_counter()
@@ -113,11 +139,13 @@ async def _serve(path: str, tabs: int) -> None:
             while True:
                 try:
                     (size,) = struct.unpack(">I", await reader.readexactly(4))
-                    request = json.loads(await reader.readexactly(size))
+                    raw = await reader.readexactly(size)
+                    request = json.loads(raw)
                 except asyncio.IncompleteReadError:
                     break
                 try:
-                    image, status = await browser.image(request["fig"], request["opts"]), 0
+                    key = hashlib.sha256(raw).digest()
+                    image, status = await browser.image(request["fig"], request["opts"], key), 0
                 except Exception as exc:  # noqa: BLE001 - the kernel reports it in the report
                     image, status = (str(exc).splitlines() or [type(exc).__name__])[0].encode(), 1
                 writer.write(bytes([status]) + _frame(image))
@@ -131,6 +159,7 @@ async def _serve(path: str, tabs: int) -> None:
         async with server:
             await server.serve_forever()
     finally:
+        print(browser.summary(), flush=True)
         await browser.close()
 
 
