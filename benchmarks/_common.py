@@ -69,6 +69,7 @@ class TreeMemory:
         self.pid, self.interval = pid, interval
         self.peak_pss = self.peak_rss = 0
         self.peak_procs = 0
+        self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (kind, its last seen user+system CPU seconds)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -90,6 +91,9 @@ class TreeMemory:
             pss = rss = 0
             for p in procs:
                 try:
+                    kind = self._cpu[p.pid][0] if p.pid in self._cpu else kind_of(p)
+                    t = p.cpu_times()
+                    self._cpu[p.pid] = (kind, t.user + t.system)
                     info = p.memory_full_info()
                     pss += getattr(info, "pss", info.rss)
                     rss += info.rss
@@ -98,6 +102,40 @@ class TreeMemory:
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.peak_procs = max(self.peak_procs, len(procs))
             self._stop.wait(self.interval)
+
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds per kind of process, as last seen by the sampler (processes shorter than one interval,
+        such as a Typst compile, are partly missed: the total from getrusage is the exact figure)."""
+        out: dict[str, float] = {}
+        for kind, seconds in self._cpu.values():
+            out[kind] = out.get(kind, 0.0) + seconds
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def kind_of(p) -> str:
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return "?"
+    for kind, needle in (("kernel", "ipykernel"), ("image server", "analysis.imageserver"), ("chromium", "chrom"),
+                         ("pandoc", "pandoc"), ("typst", "typst")):
+        if needle in cmd:
+            return kind
+    return "analysis (main)" if "analysis" in cmd else p.name()
+
+
+def cpu_line(mem: "TreeMemory", children_cpu: float, wall: float, reports: int) -> str:
+    kinds = ", ".join(f"{k} {v:.0f}" for k, v in mem.cpu_by_kind().items())
+    return (f"CPU: {children_cpu:.0f} CPU-s for the whole tree ({children_cpu / max(reports, 1):.2f} per report, "
+            f"{children_cpu / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores); sampled by kind: {kinds}")
+
+
+def children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def analysis(project: Path, *args: str, memory: bool = False, check: bool = True):

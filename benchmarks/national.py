@@ -18,7 +18,7 @@ import argparse
 
 import pandas as pd
 
-from _common import analysis, built, load, start
+from _common import analysis, built, children_cpu, cpu_line, load, start
 
 
 def national_data(project) -> "Path":  # noqa: F821
@@ -54,6 +54,7 @@ def main() -> None:
     args, project = start(ap)
     data = national_data(project)
     areas = ["--county", args.county] if args.county else ["--all"]
+    cpu0 = children_cpu()
     s, out, err, mem = analysis(project, "render", *areas, "-f", args.formats, "--jobs", str(args.jobs), "--force",
                                 "--data", str(data), memory=True, check=False)
     reports = built(out)
@@ -66,6 +67,7 @@ def main() -> None:
           f"reports (index {'written' if index else 'MISSING'}, {failed} failed); peak memory of the process tree "
           f"{mem.peak_pss / 2**30:.2f} GB PSS ({mem.peak_rss / 2**30:.2f} GB RSS summed, {mem.peak_procs} processes) "
           "(targets: ≤ 12 min, ≤ 1.5 GB)")
+    print(cpu_line(mem, children_cpu() - cpu0, s, len(reports)))
     print("end:", load())
     if failed:
         print(out[-4000:])
