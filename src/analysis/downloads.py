@@ -9,6 +9,7 @@ and ``<slug>.json`` describing the table for the report workbook (``rapport-tabe
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -163,20 +164,38 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
 
 
 #: text is written as text: a cell that looks like a formula, a link or a number stays what the table says
-_XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+_XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                 "nan_inf_to_errors": True}
 
 
 def write_workbook(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
-    """One sheet per (name, frame), without index, each column as wide as its longest cell (10–80 characters).
+    """One sheet per (name, frame): the header, then the rows (numbers as numbers, missing values as empty
+    cells), each column as wide as its longest cell (10–80 characters).
 
-    xlsxwriter rather than openpyxl: a small workbook takes ≈ 12 ms instead of ≈ 20 ms (20 per report)."""
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": _XLSX_OPTIONS}) as xl:
+    Written with xlsxwriter's own row writer rather than pandas' ``to_excel`` (which formats cell by cell) or
+    openpyxl: a small workbook takes ≈ 6 ms instead of ≈ 12 ms (pandas + xlsxwriter) or ≈ 20 ms (openpyxl),
+    and a report writes 21."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), _XLSX_OPTIONS)
+    try:
         for name, df in sheets:
-            df.to_excel(xl, sheet_name=name, index=False)
-            sheet = xl.sheets[name]
-            for i, col in enumerate(df.columns):
-                width = max([len(str(col))] + [len(str(v)) for v in df.iloc[:, i] if not pd.isna(v)])
-                sheet.set_column(i, i, min(max(10, width + 2), 80))
+            sheet = book.add_worksheet(name)
+            header = [str(c) for c in df.columns]
+            sheet.write_row(0, 0, header)
+            widths = [len(h) for h in header]
+            for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+                for c, value in enumerate(row):
+                    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+                        continue
+                    if hasattr(value, "item"):  # numpy scalars
+                        value = value.item()
+                    sheet.write(r, c, value)
+                    widths[c] = max(widths[c], len(str(value)))
+            for c, width in enumerate(widths):
+                sheet.set_column(c, c, min(max(10, width + 2), 80))
+    finally:
+        book.close()
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
