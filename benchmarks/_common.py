@@ -69,7 +69,8 @@ class TreeMemory:
         self.pid, self.interval = pid, interval
         self.peak_pss = self.peak_rss = 0
         self.peak_procs = 0
-        self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (kind, its last seen user+system CPU seconds)
+        self._cpu: dict[int, tuple[str, float]] = {}
+        self.peak_by_kind: dict[str, float] = {}  # PSS per kind of process in the sample with the highest total  # pid -> (kind, its last seen user+system CPU seconds)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -89,6 +90,7 @@ class TreeMemory:
             except psutil.Error:
                 break
             pss = rss = 0
+            by_kind: dict[str, float] = {}
             for p in procs:
                 try:
                     kind = self._cpu[p.pid][0] if p.pid in self._cpu else kind_of(p)
@@ -96,9 +98,12 @@ class TreeMemory:
                     self._cpu[p.pid] = (kind, t.user + t.system)
                     info = p.memory_full_info()
                     pss += getattr(info, "pss", info.rss)
+                    by_kind[kind] = by_kind.get(kind, 0) + getattr(info, "pss", info.rss)
                     rss += info.rss
                 except psutil.Error:
                     pass
+            if pss > self.peak_pss:
+                self.peak_by_kind = by_kind
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.peak_procs = max(self.peak_procs, len(procs))
             self._stop.wait(self.interval)
@@ -127,8 +132,10 @@ def kind_of(p) -> str:
 
 def cpu_line(mem: "TreeMemory", children_cpu: float, wall: float, reports: int) -> str:
     kinds = ", ".join(f"{k} {v:.0f}" for k, v in mem.cpu_by_kind().items())
+    peak = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(mem.peak_by_kind.items(), key=lambda kv: -kv[1]))
     return (f"CPU: {children_cpu:.0f} CPU-s for the whole tree ({children_cpu / max(reports, 1):.2f} per report, "
-            f"{children_cpu / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores); sampled by kind: {kinds}")
+            f"{children_cpu / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores); sampled by kind: {kinds}\n"
+            f"memory at the peak, MB PSS by kind: {peak}")
 
 
 def children_cpu() -> float:

@@ -127,3 +127,31 @@ def test_a_repeated_chart_is_answered_from_the_cache(monkeypatch):
     browser, images = asyncio.run(run())
     assert drawn == ["A", "B"] and browser.hits == 2
     assert images[0] is images[2] and canonical(images[0]) != canonical(images[1])
+
+
+@pytest.mark.e2e  # needs Chromium
+def test_a_chart_is_drawn_ahead_and_redrawn_if_changed_before_it_is_shown(server, tmp_path, monkeypatch):
+    from analysis import display
+
+    monkeypatch.setenv(imageserver.ENV, server.path)
+    display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
+    try:
+        @display.presents
+        def two_charts():  # a presentation method: its charts are shown by the caller, later
+            display.show_figure(go.Figure(figure("Förvärvsfrekvens")), "alt", "Förvärvsfrekvens")
+            display.show_figure(go.Figure(figure("Före")), "alt", "Före ändringen")
+
+        kept, changed = two_charts().figures
+        assert kept._ahead[1] is not None and changed._ahead[1] is not None  # sent to the server when made
+        changed.figure.update_layout(title="Efter")  # an analyst changes the chart before showing it
+        for chart in (kept, changed):
+            data, _ = chart.bundle()
+            assert "figurer/" in data["text/markdown"]
+        svg = {p.name: p.read_bytes() for p in (tmp_path / "figurer").iterdir()}
+    finally:
+        display.configure()
+    assert len(svg) == 2
+    kept_svg = next(v for k, v in svg.items() if k.startswith(kept.label))
+    changed_svg = next(v for k, v in svg.items() if k.startswith(changed.label))
+    assert "Förvärvsfrekvens".encode() in kept_svg
+    assert b"Efter" in changed_svg and "Före".encode() not in changed_svg

@@ -205,7 +205,7 @@ class Chart(Shown):
         metadata = {}
         static = settings.static_images if self.static is None else self.static
         folder = settings.figures_dir
-        image = _image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
+        image = self._static_image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
         if image is not None and folder is not None:  # a report: a file beside rapport.qmd, a markdown figure
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{self.label}.{STATIC_FORMAT}"
@@ -220,6 +220,39 @@ class Chart(Shown):
                 f"*Diagrammet kunde inte skapas som bild ({reason}); samma uppgifter finns i tabellen nedan.*"
             )
         return data, metadata
+
+
+    def draw_ahead(self) -> None:
+        """In a batch, send the chart to the run's image server as soon as it is made: the kernel goes on with
+        the next tables and texts while Chromium draws, and :meth:`bundle` takes the image when the chart is
+        displayed. Nothing happens without the image server or when the report's charts are not files."""
+        static = settings.static_images if self.static is None else self.static
+        if not static or settings.figures_dir is None:
+            return
+        from .imageserver import client
+
+        if client() is None:
+            return
+        fig_json = pio.to_json(self.figure.to_dict(), validate=False)
+        self._ahead = (fig_json, _drawing_thread().submit(_image, None, STATIC_FORMAT, fig_json=fig_json))
+
+    def _static_image(self, fig: dict, fmt: str) -> bytes | None:
+        """The image drawn ahead if the figure is still the one sent (an analyst may change it before it is
+        shown), else drawn now."""
+        ahead = self.__dict__.pop("_ahead", None)
+        if ahead is not None:
+            sent, future = ahead
+            image = future.result()
+            if fmt == STATIC_FORMAT and pio.to_json(fig, validate=False) == sent:
+                return image
+        return _image(fig, fmt)
+
+
+@functools.lru_cache(maxsize=1)
+def _drawing_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagram")
 
 
 class Parts(list):
@@ -302,7 +335,9 @@ def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = N
 
 def show_figure(fig: go.Figure, alt: str, caption: str, static: bool | None = None,
                 links: Download | dict | None = None, label: str = "") -> Chart:
-    return emit(Chart(fig, caption, alt, label, links, static))
+    chart = Chart(fig, caption, alt, label, links, static)
+    chart.draw_ahead()
+    return emit(chart)
 
 
 # --------------------------------------------------------------------------- markdown tables
@@ -467,7 +502,8 @@ def start_browser() -> bool:
 STATIC_FORMAT = "svg"
 
 
-def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None) -> bytes | None:
+def _image(fig: go.Figure | dict | None, fmt: str = "png", width: int | None = None,
+           fig_json: str | None = None) -> bytes | None:
     """A static image (``fmt`` png or svg) through kaleido; the browser starts once per process. None if no
     Chrome.
 
@@ -478,6 +514,8 @@ def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None) ->
     if not start_browser():
         return None
     width = width or static_size()[0]
+    if fig is None:  # given as JSON (drawn ahead by the image server)
+        fig = json.loads(fig_json)
     height = (fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height) or 420
     scale = 2 if fmt == "png" else 1
     from .imageserver import client
@@ -485,7 +523,7 @@ def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None) ->
     try:
         server = client()
         if server is not None:
-            return server.image(pio.to_json(fig, validate=False),
+            return server.image(fig_json or pio.to_json(fig, validate=False),
                                 {"format": fmt, "width": width, "height": height, "scale": scale})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -21,6 +21,7 @@ import os
 import socket
 import struct
 import sys
+import threading
 import time
 import warnings
 
@@ -169,6 +170,7 @@ class Client:
     def __init__(self, path: str):
         self.path = path
         self.sock: socket.socket | None = None
+        self.lock = threading.Lock()  # one request at a time on the connection (charts drawn ahead, or now)
 
     def _connect(self) -> socket.socket:
         deadline = time.monotonic() + CONNECT_TIMEOUT
@@ -197,7 +199,11 @@ class Client:
         return bytes(buf)
 
     def image(self, fig_json: str, opts: dict) -> bytes:
-        request = _frame(json.dumps({"fig": json.loads(fig_json), "opts": opts}).encode())
+        request = _frame(('{"fig": ' + fig_json + ', "opts": ' + json.dumps(opts) + "}").encode())
+        with self.lock:
+            return self._ask(request)
+
+    def _ask(self, request: bytes) -> bytes:
         for attempt in (1, 2):
             try:
                 if self.sock is None:
