@@ -107,3 +107,16 @@ def test_year_without_data_is_an_error_and_nothing_is_cached(project):
     with pytest.raises(AnalysisError, match="inga uppgifter för 2031"):
         ensure_artefact(project, project.data_path, 2031)
     assert not list((project.root / ".cache" / "results").glob("*"))
+
+
+def test_a_batch_computes_in_a_child_process_and_gets_the_same_artefact(project, counted):
+    from analysis.artefact import ensure_artefact_in_child
+    from analysis.errors import AnalysisError
+
+    path, computed = ensure_artefact_in_child(project, project.data_path, 2024)
+    assert computed and (path / "meta.json").is_file() and counted == []  # not computed in this process
+    assert ensure_artefact(project, project.data_path, 2024) == (path, False)  # the key the run looks up
+    assert ensure_artefact_in_child(project, project.data_path, 2024) == (path, False)
+    with pytest.raises(AnalysisError, match="inga uppgifter för 2031"):  # its errors come back as they are
+        ensure_artefact_in_child(project, project.data_path, 2031)
+    assert not list((project.root / ".cache" / "results").glob(".tmp-*"))

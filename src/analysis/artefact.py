@@ -195,6 +195,57 @@ def is_computed(config: Config, data_path: Path, year: int) -> bool:
     return (cache_dir(config) / key / "meta.json").is_file()
 
 
+def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
+    """:func:`ensure_artefact` for a batch: when the results must be computed, a child process computes them.
+
+    The computation's libraries (pandera's and pyjanitor's imports, ≈ 70 MB) and frames (≈ 20 MB for the
+    national data) would otherwise stay in the process that drives the batch for its whole run. On an
+    interrupt the child is stopped and its temporary folder removed; its errors come back as they are."""
+    import subprocess
+    import sys
+
+    key, _ = artefact_key(config, data_path, year)
+    final = cache_dir(config) / key
+    if (final / "meta.json").is_file():
+        return final, False
+    env = {**os.environ, "ANALYSIS_ROOT": str(config.root)}
+    child = subprocess.Popen([sys.executable, "-m", "analysis.artefact", str(data_path), str(int(year))],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        out, err = child.communicate()
+    except BaseException:  # Ctrl-C, SIGTERM: stop the child, leave no half-written results
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        for tmp in final.parent.glob(f".tmp-{key}-{child.pid}"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if child.returncode == 2:
+        raise AnalysisError(err.strip())
+    if child.returncode != 0 or not out.strip():
+        raise AnalysisError(f"Resultaten kunde inte beräknas (kod {child.returncode}):\n{err.strip()[-3000:]}")
+    if err.strip():
+        print(err.strip(), file=sys.stderr)  # the computation's warnings, as if computed here
+    answer = json.loads(out.strip().splitlines()[-1])
+    return Path(answer["path"]), bool(answer["computed"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m analysis.artefact DATA YEAR``: compute the artefact (:func:`ensure_artefact_in_child`)."""
+    import sys
+
+    data, year = sys.argv[1:] if argv is None else argv
+    try:
+        path, computed = ensure_artefact(load_config(), Path(data), int(year))
+    except AnalysisError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    print(json.dumps({"path": str(path), "computed": computed}))
+
+
 def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
     """The artefact folder for these inputs, computing it only when it does not exist yet.
 
@@ -309,3 +360,7 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
         Path(meta["data_path"]), _grouping(config.root), frames["group_values"], frames["group_gaps"],
         frames["positions"],
     )
+
+
+if __name__ == "__main__":  # pragma: no cover - run by ensure_artefact_in_child
+    main()

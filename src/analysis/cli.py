@@ -623,7 +623,7 @@ def render(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .artefact import ensure_artefact, is_computed
+    from .artefact import ensure_artefact_in_child, is_computed
     from .config import load_config
     from .engine import Interrupted, Pool
     from .render import check_coverage, plan, write_index
@@ -650,7 +650,7 @@ def render(
         pool = Pool(config.root, min(jobs, len(todo)), browser="pdf" in job0.formats)
         if force or not is_computed(config, job0.data_path, job0.year):
             pool.start()  # reports will be built: kernels and browsers start while the results are computed
-        results_path, computed = ensure_artefact(config, job0.data_path, job0.year)
+        results_path, computed = ensure_artefact_in_child(config, job0.data_path, job0.year)
         check_coverage(todo, results_path)
     except Interrupted as exc:
         pool.close()
