@@ -93,7 +93,8 @@ class TreeMemory:
             by_kind: dict[str, float] = {}
             for p in procs:
                 try:
-                    kind = self._cpu[p.pid][0] if p.pid in self._cpu else kind_of(p)
+                    # looked at every time: a child seen between fork and exec still has its parent's command
+                    kind = "analysis (main)" if p.pid == self.pid else kind_of(p)
                     t = p.cpu_times()
                     self._cpu[p.pid] = (kind, t.user + t.system)
                     info = p.memory_full_info()
@@ -127,7 +128,9 @@ def kind_of(p) -> str:
                          ("pandoc", "pandoc"), ("typst", "typst")):
         if needle in cmd:
             return kind
-    return "analysis (main)" if "analysis" in cmd else p.name()
+    if "analysis.artefact" in cmd:
+        return "results (child)"
+    return "analysis (forking)" if "analysis" in cmd else p.name()
 
 
 def cpu_line(mem: "TreeMemory", children_cpu: float, wall: float, reports: int) -> str:

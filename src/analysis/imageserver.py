@@ -128,7 +128,7 @@ class _Browser:
 
 async def _serve(path: str, tabs: int) -> None:
     from .brand import use_brand_fonts_in_chromium
-    from .display import reuse_kaleido_tabs
+    from .kaleido_tabs import reuse_kaleido_tabs
 
     use_brand_fonts_in_chromium()
     reuse_kaleido_tabs()
