@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import queue
 import signal
@@ -58,6 +59,13 @@ del _gc
 """
 
 
+#: nbclient's own log lines ("Kernel died while waiting for execute reply." when Ctrl-C reaches a kernel) would
+#: reach the terminal through papermill's logger; a failed notebook is reported in the run's summary instead
+_NBCLIENT_LOG = logging.getLogger("analysis.engine.nbclient")
+_NBCLIENT_LOG.addHandler(logging.NullHandler())
+_NBCLIENT_LOG.propagate = False
+
+
 class WarmEngine(NBClientEngine):
     """papermill engine ``warm``: executes in the kernel manager passed as ``km`` and resets its namespace."""
 
@@ -66,7 +74,6 @@ class WarmEngine(NBClientEngine):
                                  stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
                                  reset_code="", **kwargs):
         from papermill.clientwrap import PapermillNotebookClient
-        from papermill.engines import logger
 
         class _Client(PapermillNotebookClient):
             def papermill_execute_cells(self):
@@ -77,7 +84,7 @@ class WarmEngine(NBClientEngine):
                 super().papermill_execute_cells()
 
         client = _Client(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
-                         kernel_name=kernel_name, log=logger, log_output=log_output,
+                         kernel_name=kernel_name, log=_NBCLIENT_LOG, log_output=log_output,
                          stdout_file=stdout_file, stderr_file=stderr_file)
         try:
             return client.execute()
