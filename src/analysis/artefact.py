@@ -189,10 +189,15 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
     (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+def _artefact_dir(config: Config, data_path: Path, year: int) -> tuple[str, dict, Path]:
+    """(key, inputs, folder) of the artefact for these inputs, whether it exists or not."""
+    key, inputs = artefact_key(config, data_path, year)
+    return key, inputs, cache_dir(config) / key
+
+
 def is_computed(config: Config, data_path: Path, year: int) -> bool:
     """Whether the artefact for these inputs exists already (a checksum of the inputs, nothing computed)."""
-    key, _ = artefact_key(config, data_path, year)
-    return (cache_dir(config) / key / "meta.json").is_file()
+    return (_artefact_dir(config, data_path, year)[2] / "meta.json").is_file()
 
 
 def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
@@ -204,8 +209,7 @@ def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tupl
     import subprocess
     import sys
 
-    key, _ = artefact_key(config, data_path, year)
-    final = cache_dir(config) / key
+    key, _, final = _artefact_dir(config, data_path, year)
     if (final / "meta.json").is_file():
         return final, False
     env = {**os.environ, "ANALYSIS_ROOT": str(config.root)}
@@ -252,8 +256,7 @@ def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, b
     Returns (folder, computed). Written to a temporary folder and renamed, so parallel runs never read
     half an artefact.
     """
-    key, inputs = artefact_key(config, data_path, year)
-    final = cache_dir(config) / key
+    key, inputs, final = _artefact_dir(config, data_path, year)
     if (final / "meta.json").is_file():
         return final, False
     final.parent.mkdir(parents=True, exist_ok=True)
