@@ -202,7 +202,7 @@ class Chart(Shown):
         fig = self.figure.to_dict()  # once for all three outputs (each would copy and check the figure again)
         data = {PLOTLY_MIME: self.plotly_json(fig), "text/html": self.html(fig), "text/plain": self.caption}
         metadata = {}
-        static = settings.static_images if self.static is None else self.static
+        static = self.wants_static
         folder = settings.figures_dir
         image = self._static_image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
         if image is not None and folder is not None:  # a report: a file beside rapport.qmd, a markdown figure
@@ -220,20 +220,24 @@ class Chart(Shown):
             )
         return data, metadata
 
+    @property
+    def wants_static(self) -> bool:
+        """Whether this chart gets a static image (its own setting, else the process's)."""
+        return settings.static_images if self.static is None else self.static
 
     def draw_ahead(self) -> None:
         """In a batch, send the chart to the run's image server as soon as it is made: the kernel goes on with
         the next tables and texts while Chromium draws, and :meth:`bundle` takes the image when the chart is
         displayed. Nothing happens without the image server or when the report's charts are not files."""
-        static = settings.static_images if self.static is None else self.static
-        if not static or settings.figures_dir is None:
+        if not self.wants_static or settings.figures_dir is None:
             return
         from .imageserver import client
 
         if client() is None:
             return
-        fig_json = pio.to_json(self.figure.to_dict(), validate=False)
-        self._ahead = (fig_json, _drawing_thread().submit(_image, None, STATIC_FORMAT, fig_json=fig_json))
+        fig = self.figure.to_dict()  # a copy: the drawing thread reads it while the kernel goes on
+        fig_json = pio.to_json(fig, validate=False)
+        self._ahead = (fig_json, _drawing_thread().submit(_image, fig, STATIC_FORMAT, fig_json=fig_json))
 
     def _static_image(self, fig: dict, fmt: str) -> bytes | None:
         """The image drawn ahead if the figure is still the one sent (an analyst may change it before it is
@@ -459,10 +463,10 @@ def start_browser() -> bool:
 STATIC_FORMAT = "svg"
 
 
-def _image(fig: go.Figure | dict | None, fmt: str = "png", width: int | None = None,
+def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None,
            fig_json: str | None = None) -> bytes | None:
     """A static image (``fmt`` png or svg) through kaleido; the browser starts once per process. None if no
-    Chrome.
+    Chrome. ``fig_json``: the figure already serialised (sent to the image server as it is).
 
     Drawn at the width of :func:`analysis.charts.static_size`, so chart text prints at ≥ 8 pt in the PDF, in the
     brand's typeface (registered for the headless Chromium; Typst has the same font files)."""
@@ -471,8 +475,6 @@ def _image(fig: go.Figure | dict | None, fmt: str = "png", width: int | None = N
     if not start_browser():
         return None
     width = width or static_size()[0]
-    if fig is None:  # given as JSON (drawn ahead by the image server)
-        fig = json.loads(fig_json)
     height = (fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height) or 420
     scale = 2 if fmt == "png" else 1
     from .imageserver import client
