@@ -72,6 +72,17 @@ def _tree(proc: psutil.Process) -> dict[int, float]:
     return out
 
 
+def _children(proc: psutil.Process) -> list[tuple[str, str]]:
+    """(name, command line) of every live descendant; one that exits or turns zombie while read is left out."""
+    out = []
+    for p in proc.children(recursive=True):
+        try:
+            out.append((p.name(), " ".join(p.cmdline())))
+        except psutil.Error:
+            pass
+    return out
+
+
 def _still_running(seen: dict[int, float]) -> list[str]:
     left = []
     for pid, created in seen.items():
@@ -94,10 +105,11 @@ def test_sigint_stops_every_process_and_publishes_nothing_after(render_root, to)
     browser = False
     while time.monotonic() < deadline and proc.poll() is None:
         seen.update(_tree(ps))
-        names = " ".join(p.name() for p in ps.children(recursive=True) if p.is_running())
+        children = _children(ps)
+        names = " ".join(name for name, _ in children)
         if "chrom" in names.lower() and "kernel" not in names:  # a browser is up inside a kernel
             browser = True
-        kernels = [p for p in ps.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        kernels = [cmd for _, cmd in children if "ipykernel" in cmd]
         published = list((render_root / "reports" / "2024").glob("*/.build.json"))
         if browser and len(kernels) >= 1 and (to == "process" or published):  # group: while notebooks run
             break
@@ -134,7 +146,7 @@ def test_sigterm_while_the_results_are_computed_stops_the_warming_pool(render_ro
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         seen.update(_tree(ps))
-        if any("ipykernel" in " ".join(p.cmdline()) for p in ps.children(recursive=True) if p.is_running()):
+        if any("ipykernel" in cmd for _, cmd in _children(ps)):
             break
         time.sleep(0.1)
     computed = list((render_root / ".cache" / "results").glob("*/meta.json"))
