@@ -95,6 +95,8 @@ class TreeMemory:
                 try:
                     # looked at every time: a child seen between fork and exec still has its parent's command
                     kind = "analysis (main)" if p.pid == self.pid else kind_of(p)
+                    if kind == "?" and p.pid in self._cpu:  # a process that is exiting keeps its kind
+                        kind = self._cpu[p.pid][0]
                     t = p.cpu_times()
                     self._cpu[p.pid] = (kind, t.user + t.system)
                     info = p.memory_full_info()

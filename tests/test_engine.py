@@ -193,3 +193,34 @@ def test_unwritable_output_folder_is_one_error(project, monkeypatch):
     r = CliRunner().invoke(app, ["render", "-m", "1081"])
     assert r.exit_code != 0 and "inte en mapp" in r.output
     assert not (project.root / ".cache").exists()  # stopped before computing anything
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.e2e
+def test_warm_kernel_runs_notebooks_in_one_kernel_with_a_fresh_namespace(tmp_path):
+    import nbformat
+
+    from analysis.engine import WarmKernel
+
+    first = _notebook(tmp_path / "a.ipynb", "import os\nx = 41\npid = os.getpid()", "x + 1")
+    second = _notebook(tmp_path / "b.ipynb", "import os\nprint(os.getpid(), 'x' in dir(), bool(get_ipython().displayhook.do_full_cache))")
+    kernel = WarmKernel(tmp_path)
+    try:
+        kernel.execute(first, tmp_path / "a.out.ipynb", {})
+        kernel.execute(second, tmp_path / "b.out.ipynb", {})
+        assert kernel.starts == 1 and kernel.executions == 2
+        a = nbformat.read(tmp_path / "a.out.ipynb", as_version=4)
+        assert a.cells[1].outputs[0]["data"]["text/plain"] == "42"
+        text = nbformat.read(tmp_path / "b.out.ipynb", as_version=4).cells[0].outputs[0]["text"].split()
+        assert text[0] == str(kernel.pid)  # the same kernel process ran both
+        assert text[1:] == ["False", "False"]  # nothing of the first notebook is left; no output cache (its reset collects)
+    finally:
+        kernel.shutdown()
