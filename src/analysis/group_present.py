@@ -49,21 +49,15 @@ class GroupComparison:
 
     def group_value(self, ind: Indicator, grp: str, sex: str = "T", year: int | None = None):
         g = self.comparison_group(ind)
-        v = self.results.group_values
-        if g is None or v is None:
+        if g is None or self.results.group_values is None:
             return None
-        sel = v[(v["indicator"] == ind.id) & (v["group_id"] == g.id) & (v["group"] == grp) & (v["sex"] == sex)
-                & (v["year"] == (year or self.year))]
-        return sel.iloc[0] if len(sel) else None
+        return self._row("group_values", ind, group_id=g.id, group=grp, sex=sex, year=year or self.year)
 
     def group_gap(self, ind: Indicator, sex: str = "T", year: int | None = None):
         g = self.comparison_group(ind)
-        v = self.results.group_gaps
-        if g is None or v is None:
+        if g is None or self.results.group_gaps is None:
             return None
-        sel = v[(v["indicator"] == ind.id) & (v["group_id"] == g.id) & (v["sex"] == sex)
-                & (v["year"] == (year or self.year))]
-        return sel.iloc[0] if len(sel) else None
+        return self._row("group_gaps", ind, group_id=g.id, sex=sex, year=year or self.year)
 
     def group_shown(self, ind: Indicator) -> bool:
         """True when the group has a value for the report year (enough of its kommuner have data)."""
@@ -74,13 +68,10 @@ class GroupComparison:
         return row is not None and row["status"] == ""
 
     def position(self, ind: Indicator, sex: str = "T", year: int | None = None):
-        p = getattr(self.results, "positions", None)
         g = self.comparison_group(ind)
-        if p is None or g is None:
+        if getattr(self.results, "positions", None) is None or g is None:
             return None
-        sel = p[(p["indicator"] == ind.id) & (p["geo_code"] == self.code) & (p["sex"] == sex)
-                & (p["year"] == (year or self.year)) & (p["group_id"] == g.id)]
-        return sel.iloc[0] if len(sel) else None
+        return self._row("positions", ind, geo_code=self.code, sex=sex, year=year or self.year, group_id=g.id)
 
     def _basis(self, n: int, members: int, method: str = "unweighted") -> str:
         """"ovägt medelvärde av gruppens 51 kommuner" / "… av 48 av gruppens 51 kommuner" (the others lack a value)."""
@@ -180,13 +171,12 @@ class GroupComparison:
     def group_series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
         """(label, group, "kommungrupp", rows by year) for the trend chart; years without a group value keep ".."."""
         g = self.comparison_group(ind)
-        v = self.results.group_values if g is not None else None
-        if v is None or not self.group_shown(ind):
+        if g is None or self.results.group_values is None or not self.group_shown(ind):
             return []
-        v = v[(v["indicator"] == ind.id) & (v["group_id"] == g.id) & (v["sex"] == "T") & (v["year"] <= self.year)]
         out = []
         for grp in (["utrikes", "inrikes"] if ind.is_native else ["total"]):
-            rows = v[v["group"] == grp].sort_values("year")
+            rows = self._rows("group_values", ind, group_id=g.id, group=grp, sex="T")
+            rows = rows[rows["year"] <= self.year].sort_values("year")
             if rows.empty or rows["value"].isna().all():
                 continue
             rows = rows.assign(geo_code=g.id)
@@ -227,10 +217,12 @@ class GroupComparison:
     # -- where the kommun stands ----------------------------------------------------------------------
 
     def _measures(self, ind: Indicator) -> pd.DataFrame:
-        """Every kommun's measure for the report year (places as computed), with names and group ids."""
-        p = self.results.positions
-        p = p[(p["indicator"] == ind.id) & (p["year"] == self.year) & (p["sex"] == "T")]
-        return p.assign(name=p["geo_code"].map(lambda c: self.geo.area(c).name))
+        """Every kommun's measure for the report year (places as computed), with names and group ids. Read-only."""
+        def make():
+            p = self._rows("positions", ind, year=self.year, sex="T")
+            return p.assign(name=p["geo_code"].map(lambda c: self.geo.area(c).name))
+
+        return self._once("measures", ind, make)
 
     def _measure_label(self, ind: Indicator) -> str:
         if ind.is_native:

@@ -135,23 +135,45 @@ class Report(GroupComparison):
         parts = self._by_indicator(table)
         return parts.get(ind.id, parts[None])
 
+    def _rows(self, table: str, ind: Indicator, **where) -> pd.DataFrame:
+        """The indicator's rows of a results table where every column named equals its value.
+
+        Each (table, indicator, columns) is indexed once (positions of the rows per combination of values), so
+        a lookup reads a dictionary instead of comparing whole columns: a report makes thousands of them."""
+        part = self._part(table, ind)
+        cache = self.__dict__.setdefault("_index", {})
+        key = (table, ind.id, tuple(where))
+        if key not in cache:
+            cache[key] = part.groupby(list(where), sort=False).indices if len(part) else {}
+        wanted = tuple(where.values())
+        pos = cache[key].get(wanted if len(wanted) > 1 else wanted[0])
+        return part.iloc[pos] if pos is not None else part.iloc[0:0]
+
+    def _row(self, table: str, ind: Indicator, **where):
+        """The first row of :meth:`_rows`, or None."""
+        rows = self._rows(table, ind, **where)
+        return rows.iloc[0] if len(rows) else None
+
+    def _once(self, name: str, ind: Indicator, make):
+        """``make()`` computed once per indicator for this report (selections read several times)."""
+        cache = self.__dict__.setdefault("_once_cache", {})
+        if (name, ind.id) not in cache:
+            cache[(name, ind.id)] = make()
+        return cache[(name, ind.id)]
+
     def tidy(self, ind: Indicator) -> pd.DataFrame:
         return self._part("tidy", ind)
 
     def gap_row(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None):
-        g = self._part("gaps", ind)
         comparison = comparison or ("inrikes" if ind.is_native else ("lan" if len(code) == 4 and not code.startswith("00") else "riket"))
-        sel = g[(g["geo_code"] == code) & (g["year"] == self.year) & (g["sex"] == sex) & (g["comparison"] == comparison)]
-        return sel.iloc[0] if len(sel) else None
+        return self._row("gaps", ind, geo_code=code, year=self.year, sex=sex, comparison=comparison)
 
     def trend_row(self, ind: Indicator, code: str, sex: str = "T"):
-        t = self._part("trends", ind)
-        sel = t[(t["geo_code"] == code) & (t["sex"] == sex)]
-        return sel.iloc[0] if len(sel) else None
+        return self._row("trends", ind, geo_code=code, sex=sex)
 
     def missing(self, ind: Indicator, code: str | None = None) -> coverage.Missing | None:
         """Why the shown area (or ``code``) has no figures for the report year, or None when it has rows."""
-        return coverage.missing(ind, code or self.shown_code(ind), self.year, self.results.tidy, self.geo,
+        return coverage.missing(ind, code or self.shown_code(ind), self.year, self.tidy(ind), self.geo,
                                 self.results.config.county)
 
     @presents
@@ -161,23 +183,19 @@ class Report(GroupComparison):
                       f"{missing.reason[1:]}. {missing.how}\n:::")
 
     def is_example(self, ind: Indicator) -> bool:
-        codes = [a.code for a in self.chain(ind)]
-        t = self.tidy(ind)
-        return bool(t[t["geo_code"].isin(codes)]["example"].any())
+        return self._once("example", ind, lambda: any(
+            bool(self._rows("tidy", ind, geo_code=a.code)["example"].any()) for a in self.chain(ind)))
 
     def data_kind(self, ind: Indicator, codes: list[str] | None = None) -> str:
         """"Exempeldata", "Verklig" or "Saknas" for the report year's rows of ``codes`` (default: the shown area)."""
-        codes = codes or [self.shown_code(ind)]
-        t = self.tidy(ind)
-        t = t[t["geo_code"].isin(codes) & (t["year"] == self.year)]
-        if t["example"].any():
+        parts = [self._rows("tidy", ind, geo_code=c, year=self.year) for c in (codes or [self.shown_code(ind)])]
+        if any(p["example"].any() for p in parts):
             return "Exempeldata"
-        return "Verklig" if t["value"].notna().any() else "Saknas"
+        return "Verklig" if any(p["value"].notna().any() for p in parts) else "Saknas"
 
     def value(self, ind: Indicator, code: str, group: str, sex: str = "T", year: int | None = None):
-        t = self.tidy(ind)
-        sel = t[(t["geo_code"] == code) & (t["group"] == group) & (t["sex"] == sex) & (t["year"] == (year or self.year))]
-        return (sel["value"].iloc[0], sel["status"].iloc[0]) if len(sel) else (float("nan"), "..")
+        sel = self._row("tidy", ind, geo_code=code, group=group, sex=sex, year=year or self.year)
+        return (sel["value"], sel["status"]) if sel is not None else (float("nan"), "..")
 
     # -- text -----------------------------------------------------------------------------------
 
@@ -216,14 +234,17 @@ class Report(GroupComparison):
     # -- chart and its table ---------------------------------------------------------------------
 
     def series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
-        """(label, group, level, rows by year) for every line of the trend chart."""
-        t = self.tidy(ind)
-        t = t[(t["sex"] == "T") & (t["year"] <= self.year)]
+        """(label, group, level, rows by year) for every line of the trend chart (made once per indicator:
+        the chart, its description and its two tables read it). Read-only."""
+        return self._once("series", ind, lambda: self._series(ind))
+
+    def _series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
         out = []
         groups = ["utrikes", "inrikes"] if ind.is_native else ["total"]
         for area in self.chain(ind):
             for grp in groups:
-                rows = t[(t["geo_code"] == area.code) & (t["group"] == grp)].sort_values("year")
+                rows = self._rows("tidy", ind, geo_code=area.code, group=grp, sex="T")
+                rows = rows[rows["year"] <= self.year].sort_values("year")
                 if rows.empty:
                     continue
                 label = f"{area.name} – {ind.group_label(grp)}" if ind.is_native else area.name
@@ -293,8 +314,7 @@ class Report(GroupComparison):
 
     def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
         code = self.shown_code(ind)
-        t = self.tidy(ind)
-        present_sexes = set(t[(t["geo_code"] == code) & (t["year"] == self.year)]["sex"])
+        present_sexes = set(self._rows("tidy", ind, geo_code=code, year=self.year)["sex"])
         if not ind.sex_split or not {"K", "M"} <= present_sexes:
             return None
         rows = []
