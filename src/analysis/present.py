@@ -121,33 +121,9 @@ class Report(GroupComparison):
         start = self.shown_code(ind)
         return self.geo.comparison_areas(start)
 
-    def _by_indicator(self, table: str) -> dict[str, pd.DataFrame]:
-        """A results table split by indicator once (selection only: every lookup below reads one part)."""
-        cache = self.__dict__.setdefault("_split", {})
-        df = getattr(self.results, table)
-        key = (table, id(df))
-        if key not in cache:
-            cache[key] = {k: v for k, v in df.groupby("indicator", sort=False)}
-            cache[key][None] = df.iloc[0:0]
-        return cache[key]
-
-    def _part(self, table: str, ind: Indicator) -> pd.DataFrame:
-        parts = self._by_indicator(table)
-        return parts.get(ind.id, parts[None])
-
     def _rows(self, table: str, ind: Indicator, **where) -> pd.DataFrame:
-        """The indicator's rows of a results table where every column named equals its value.
-
-        Each (table, indicator, columns) is indexed once (positions of the rows per combination of values), so
-        a lookup reads a dictionary instead of comparing whole columns: a report makes thousands of them."""
-        part = self._part(table, ind)
-        cache = self.__dict__.setdefault("_index", {})
-        key = (table, ind.id, tuple(where))
-        if key not in cache:
-            cache[key] = part.groupby(list(where), sort=False).indices if len(part) else {}
-        wanted = tuple(where.values())
-        pos = cache[key].get(wanted if len(wanted) > 1 else wanted[0])
-        return part.iloc[pos] if pos is not None else part.iloc[0:0]
+        """The indicator's rows of a results table where every column named equals its value (read-only)."""
+        return self.results.rows(table, ind.id, **where)
 
     def _row(self, table: str, ind: Indicator, **where):
         """The first row of :meth:`_rows`, or None."""
@@ -162,7 +138,7 @@ class Report(GroupComparison):
         return cache[(name, ind.id)]
 
     def tidy(self, ind: Indicator) -> pd.DataFrame:
-        return self._part("tidy", ind)
+        return self._rows("tidy", ind)
 
     def gap_row(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None):
         comparison = comparison or ("inrikes" if ind.is_native else ("lan" if len(code) == 4 and not code.startswith("00") else "riket"))

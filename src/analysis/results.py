@@ -6,7 +6,7 @@ select and label rows for one area (its own values, its län's and riket's) with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +41,35 @@ class Results:
     group_values: pd.DataFrame | None = None  # per group, indicator, year, sex, group: value and n
     group_gaps: pd.DataFrame | None = None  # per group, indicator, year, sex: utrikes − inrikes
     positions: pd.DataFrame | None = None  # every kommun's place within its group and riket
+    #: selections made by :meth:`rows` (read-only results: what was selected once stays valid)
+    _selections: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def rows(self, table: str, indicator: str, **where) -> pd.DataFrame:
+        """The rows of a results table for one indicator where every column named equals its value (read-only).
+
+        Selection only. Each table is split by indicator once and each (table, indicator, columns) indexed once
+        (the positions of the rows per combination of values), and every selection is kept: a report's
+        notebooks share one Results (:func:`analysis.artefact.open_results`) and make thousands of lookups, a
+        comparison of whole columns each when done with masks."""
+        cache = self._selections
+        key = (table, indicator, tuple(where.items()))
+        if key in cache:
+            return cache[key]
+        if (table, None) not in cache:
+            df = getattr(self, table)
+            cache[(table, None)] = {k: v for k, v in df.groupby("indicator", sort=False)}, df.iloc[0:0]
+        parts, empty = cache[(table, None)]
+        part = parts.get(indicator, empty)
+        if not where:
+            cache[key] = part
+            return part
+        columns = (table, indicator, tuple(where))
+        if columns not in cache:
+            cache[columns] = part.groupby(list(where), sort=False).indices if len(part) else {}
+        wanted = tuple(where.values())
+        pos = cache[columns].get(wanted if len(wanted) > 1 else wanted[0])
+        cache[key] = part.iloc[pos] if pos is not None else empty
+        return cache[key]
 
     @property
     def has_example_data(self) -> bool:
