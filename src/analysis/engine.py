@@ -79,7 +79,7 @@ class WarmEngine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
-                                 reset_code="", **kwargs):
+                                 reset_code="", kc=None, **kwargs):
         from papermill.clientwrap import PapermillNotebookClient
 
         class _Client(PapermillNotebookClient):
@@ -93,12 +93,13 @@ class WarmEngine(NBClientEngine):
         client = _Client(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                          kernel_name=kernel_name, log=_NBCLIENT_LOG, log_output=log_output,
                          stdout_file=stdout_file, stderr_file=stderr_file)
+        client.kc = kc  # the worker's client, kept (None: nbclient starts one for this notebook)
         try:
             return client.execute()
         finally:
-            if client.kc is not None:  # the kernel stays; its client for this notebook goes
+            if kc is None and client.kc is not None:  # the kernel stays; a client of this notebook's own goes
                 client.kc.stop_channels()
-                client.kc = None
+            client.kc = None
 
 
 papermill_engines.register("warm", WarmEngine)
@@ -112,6 +113,7 @@ class WarmKernel:
         self.log_path = log
         self.env = dict(env or {})  # added to the kernel's environment (the run's image server)
         self.km = None
+        self.kc = None  # the client of every notebook this kernel runs (:meth:`_client`)
         self.starts = 0
         self.executions = 0
 
@@ -157,7 +159,7 @@ class WarmKernel:
                 pm.execute_notebook(
                     str(src), str(dest), parameters=parameters, engine_name="warm", kernel_name="python3",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                    start_timeout=120, km=self.km, reset_code=RESET_CODE.format(cwd=str(self.root)),
+                    start_timeout=120, km=self.km, kc=self._client(), reset_code=RESET_CODE.format(cwd=str(self.root)),
                 )
                 self.executions += 1
                 return
@@ -165,6 +167,24 @@ class WarmKernel:
                 if attempt == 2:
                     raise RuntimeError("the kernel died twice") from None
                 self._start()
+
+    def _client(self):
+        """The kernel's client, started once and kept for all its notebooks: a client started per notebook waits
+        until the kernel's IOPub channel has been silent for 0,2 s (jupyter_client's ``wait_for_ready``), which
+        left the kernel idle ≥ 1 s of every five-notebook report. Used by the worker's thread only."""
+        if self.kc is None:
+            from jupyter_core.utils import run_sync
+
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=120)
+            except Exception:
+                kc.stop_channels()
+                raise
+            kc.allow_stdin = False
+            self.kc = kc
+        return self.kc
 
     def warm_up(self, browser: bool = True) -> bool:
         """Start the kernel, import the presentation code and (for PDF charts) start kaleido's browser, while
@@ -187,6 +207,10 @@ class WarmKernel:
             return False
 
     def shutdown(self) -> None:
+        if self.kc is not None:
+            kc, self.kc = self.kc, None
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
         if self.km is None:
             return
         from jupyter_core.utils import run_sync
