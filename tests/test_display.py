@@ -174,3 +174,29 @@ def test_an_image_drawn_on_a_used_kaleido_page_equals_one_on_a_fresh_page():
         assert drawn[0] != drawn[1]
     finally:
         display.reuse_kaleido_tabs()
+
+
+def test_a_chart_drawn_ahead_is_written_once_drawn_and_one_that_failed_says_so(tmp_path):
+    """In a batch the kernel does not wait for Chromium: the markdown figure is there at once, the file comes
+    when the drawing does (wait_for_drawings before the PDF), and a failed drawing is an image saying so."""
+    from concurrent.futures import Future
+
+    import plotly.io as pio
+
+    display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
+    drawn, failed = Future(), Future()
+    charts = []
+    for future, name in ((drawn, "a"), (failed, "b")):
+        chart = Chart(figure(), f"Diagram {name}", "alt", links=Download(f"1081-{name}", lambda: None))
+        chart._ahead = (pio.to_json(chart.figure.to_dict(), validate=False), future)  # as draw_ahead leaves it
+        charts.append(chart)
+    outputs = [c.bundle()[0]["text/markdown"] for c in charts]  # returns before anything is drawn
+    assert outputs[0].startswith("![Diagram a](figurer/fig-1081-a.svg)")
+    assert not list((tmp_path / "figurer").iterdir())
+    drawn.set_result(b"<svg>a</svg>")
+    failed.set_exception(RuntimeError("Chromium died"))
+    display.wait_for_drawings(10)
+    assert (tmp_path / "figurer" / "fig-1081-a.svg").read_bytes() == b"<svg>a</svg>"
+    message = (tmp_path / "figurer" / "fig-1081-b.svg").read_text()
+    assert message.startswith("<svg") and "kunde inte skapas som bild" in message
+    assert sorted(p.name for p in (tmp_path / "figurer").iterdir()) == ["fig-1081-a.svg", "fig-1081-b.svg"]

@@ -147,6 +147,7 @@ def test_a_chart_is_drawn_ahead_and_redrawn_if_changed_before_it_is_shown(server
         for chart in (kept, changed):
             data, _ = chart.bundle()
             assert "figurer/" in data["text/markdown"]
+        display.wait_for_drawings(60)  # the kept chart's file is written by the drawing thread
         svg = {p.name: p.read_bytes() for p in (tmp_path / "figurer").iterdir()}
     finally:
         display.configure()

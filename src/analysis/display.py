@@ -16,6 +16,9 @@ One output per object, with the representations every consumer picks from (Quart
             the report page, or once per notebook for nbconvert) and, for the PDF,
             ``text/markdown`` ``![caption](figurer/….png){#fig-… fig-alt="…"}`` with the PNG written beside the
             report (``figures_dir``); without ``figures_dir`` the PNG is an ``image/png`` representation.
+            In a batch the chart is sent to the run's image server when it is made (:meth:`Chart.draw_ahead`)
+            and its file is written by the kernel's drawing thread once drawn; the kernel never waits for
+            Chromium, and the worker waits for the files before the PDF (:func:`wait_for_drawings`).
 """
 
 from __future__ import annotations
@@ -204,6 +207,9 @@ class Chart(Shown):
         metadata = {}
         static = self.wants_static
         folder = settings.figures_dir
+        if static and folder is not None and self._write_when_drawn(fig, folder / f"{self.label}.{STATIC_FORMAT}"):
+            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{self.label}.{STATIC_FORMAT}")
+            return data, metadata
         image = self._static_image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
         if image is not None and folder is not None:  # a report: a file beside rapport.qmd, a markdown figure
             folder.mkdir(parents=True, exist_ok=True)
@@ -214,11 +220,21 @@ class Chart(Shown):
             data["image/png"] = base64.b64encode(image).decode("ascii")
             metadata = {"image/png": {"alt": self.alt, "caption": self.caption}}
         elif static:
-            reason = _kaleido_state.get("failed", "")
-            data["text/markdown"] = (
-                f"*Diagrammet kunde inte skapas som bild ({reason}); samma uppgifter finns i tabellen nedan.*"
-            )
+            data["text/markdown"] = f"*{no_image_text(_kaleido_state.get('failed', ''))}*"
         return data, metadata
+
+    def _write_when_drawn(self, fig: dict, path: Path) -> bool:
+        """In a batch: when the chart was sent ahead and is unchanged, its file is written by the drawing thread
+        once Chromium has drawn it, and the kernel goes on (:func:`wait_for_drawings` waits for the files before
+        the PDF is made). A chart that could not be drawn gets an image saying so. False: draw now."""
+        ahead = self.__dict__.get("_ahead")
+        if ahead is None or pio.to_json(fig, validate=False) != ahead[0]:
+            return False
+        del self.__dict__["_ahead"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        width, height = _static_size_of(fig)
+        _drawing_thread().submit(_write_drawn, ahead[1], path, width, height)
+        return True
 
     @property
     def wants_static(self) -> bool:
@@ -253,9 +269,59 @@ class Chart(Shown):
 
 @functools.lru_cache(maxsize=1)
 def _drawing_thread():
+    """One thread per kernel: draws the charts sent ahead, then writes their files, in the order sent."""
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagram")
+
+
+def no_image_text(reason: str) -> str:
+    """Where a chart could not be drawn as an image (in the PDF: in its place)."""
+    return f"Diagrammet kunde inte skapas som bild ({reason}); samma uppgifter finns i tabellen nedan."
+
+
+def _static_size_of(fig: go.Figure | dict) -> tuple[int, int]:
+    """(width, height) in px of a chart's static image."""
+    from .charts import static_size
+
+    height = fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height
+    return static_size()[0], height or 420
+
+
+def _write_drawn(future, path: Path, width: int, height: int) -> None:
+    """On the drawing thread, after the chart's drawing (same thread, sent first): its file, written whole."""
+    try:
+        image = future.result()
+    except Exception:  # noqa: BLE001 - any failure means: no image, say so
+        image = None
+    if image is None:
+        image = _message_svg(no_image_text(_kaleido_state.get("failed", "")), width, height)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(image)
+    tmp.replace(path)
+
+
+def _message_svg(text: str, width: int, height: int) -> bytes:
+    """A framed image with ``text`` in it, in place of a chart."""
+    import textwrap
+
+    from .brand import chart_font
+
+    font = html.escape(chart_font()["family"], quote=True)
+    lines = textwrap.wrap(text, 60)
+    rows = "".join(f'<tspan x="{width // 2}" dy="{0 if i == 0 else 1.4}em">{html.escape(line)}</tspan>'
+                   for i, line in enumerate(lines))
+    y = height // 2 - len(lines) * 10
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><rect x="1" y="1" width="{width - 2}" height="{height - 2}" '
+            f'fill="white" stroke="#767676" stroke-width="2"/><text x="{width // 2}" y="{y}" '
+            f'text-anchor="middle" font-family="{font}" font-size="18" fill="#000">{rows}</text></svg>').encode()
+
+
+def wait_for_drawings(timeout: float | None = None) -> None:
+    """Return once every chart sent ahead in this process has its file (nothing to wait for outside a batch)."""
+    if _drawing_thread.cache_info().currsize:
+        _drawing_thread().submit(lambda: None).result(timeout)
 
 
 class Parts(list):
@@ -470,12 +536,10 @@ def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None,
 
     Drawn at the width of :func:`analysis.charts.static_size`, so chart text prints at ≥ 8 pt in the PDF, in the
     brand's typeface (registered for the headless Chromium; Typst has the same font files)."""
-    from .charts import static_size
-
     if not start_browser():
         return None
-    width = width or static_size()[0]
-    height = (fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height) or 420
+    default_width, height = _static_size_of(fig)
+    width = width or default_width
     scale = 2 if fmt == "png" else 1
     from .imageserver import client
 

@@ -192,14 +192,18 @@ def _report_meta(job: Job) -> dict:
     }
 
 
-def _render(job: Job, work: Path) -> list[Path]:
+def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
+    """The report in each format. ``before_pdf``: called before the PDF is made (the kernel's charts drawn
+    ahead must have their files by then; the HTML does not read them)."""
     from .qmd import remove_quarto_leftovers, remove_widget_cdn, write_report_source
 
     template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
     qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
     outputs = []
-    for f in job.formats:
+    for f in sorted(job.formats, key=lambda f: f == "pdf"):
         to = FORMATS[f]
+        if f == "pdf" and before_pdf is not None:
+            before_pdf()
         if job.renderer == "quarto":
             proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
             if proc.returncode != 0:
@@ -252,7 +256,7 @@ def build_job(job: Job, kernel) -> JobResult:
         _execute(job, work, kernel)
         result.phases["notebooks"] = time.perf_counter() - t
         t = time.perf_counter()
-        outputs = _render(job, work)
+        outputs = _render(job, work, before_pdf=getattr(kernel, "finish_drawings", None))
         outputs += _annual_report_documents(job, work)
         result.phases["render"] = time.perf_counter() - t
         from .manifest import write_manifest
