@@ -6,7 +6,9 @@
   every notebook of its reports through ``papermill.execute_notebook`` with the registered engine
   ``warm``, which hands papermill's client the worker's kernel manager (nbclient's ``km``) instead of
   starting a kernel per notebook. Before each notebook the kernel's namespace is reset (as ``%reset -f``); a
-  dead kernel is restarted. The kernel keeps its imports and its one kaleido/Chromium for the static charts.
+  dead kernel is restarted. The kernel keeps its imports, and the worker one client of it for all notebooks.
+  The static charts are drawn by the run's image server (:mod:`analysis.imageserver`) while the kernel goes on;
+  the worker waits for their files before it makes the PDF (:meth:`WarmKernel.finish_drawings`).
 * **Publishing in the main thread only.** Workers build reports into ``reports/<year>/.tmp-<run>-<folder>``;
   the main thread moves a complete folder into place. On SIGINT/SIGTERM it stops publishing at once, tells
   the workers to stop, terminates every process of the run (kernels, browsers, pandoc, typst: the whole
@@ -200,6 +202,8 @@ class WarmKernel:
         (:func:`analysis.display.wait_for_drawings`): the PDF reads them."""
         from jupyter_core.utils import run_sync
 
+        if not self.alive():
+            raise RuntimeError("the kernel died before the charts' images were written")
         reply = run_sync(self._client().execute_interactive)(
             FINISH_DRAWINGS_CODE, silent=True, store_history=False, timeout=300, output_hook=lambda msg: None)
         if reply["content"]["status"] != "ok":
