@@ -322,14 +322,16 @@ def open_results(path: str | Path, code: str, year: int, config: Config | None =
     """The :class:`~analysis.results.Results` of one report, read from the artefact (no computation).
 
     An artefact never changes once written (its folder is named by its inputs' checksums), so the five
-    notebooks of a report, run one after the other in one warm kernel, share one read. Read-only: nothing
-    that presents the results may change them."""
+    notebooks of a report, run one after the other in one warm kernel, share one read (and the selections
+    kept on it, :meth:`~analysis.results.Results.rows`). Only the last report's is kept: a kernel runs its
+    reports one after the other, and each kept one held ≈ 50 MB. Read-only: nothing that presents the results
+    may change them."""
     if config is None:
         return _open_results_cached(str(Path(path).resolve()), str(code), int(year))
     return _open_results(path, code, year, config)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)
 def _open_results_cached(path: str, code: str, year: int):
     return _open_results(path, code, year, None)
 
