@@ -207,13 +207,13 @@ class Chart(Shown):
         metadata = {}
         static = self.wants_static
         folder = settings.figures_dir
-        if static and folder is not None and self._write_when_drawn(fig, folder / f"{self.label}.{STATIC_FORMAT}"):
-            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{self.label}.{STATIC_FORMAT}")
+        name = f"{self.label}.{STATIC_FORMAT}"
+        if static and folder is not None and self._write_when_drawn(fig, folder / name):
+            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
             return data, metadata
         image = self._static_image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
         if image is not None and folder is not None:  # a report: a file beside rapport.qmd, a markdown figure
             folder.mkdir(parents=True, exist_ok=True)
-            name = f"{self.label}.{STATIC_FORMAT}"
             (folder / name).write_bytes(image)
             data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
         elif image is not None:  # a notebook on its own: the PNG inside it
@@ -228,7 +228,7 @@ class Chart(Shown):
         once Chromium has drawn it, and the kernel goes on (:func:`wait_for_drawings` waits for the files before
         the PDF is made). A chart that could not be drawn gets an image saying so. False: draw now."""
         ahead = self.__dict__.get("_ahead")
-        if ahead is None or pio.to_json(fig, validate=False) != ahead[0]:
+        if ahead is None or not _unchanged(fig, ahead[0]):
             return False
         del self.__dict__["_ahead"]
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,7 +262,7 @@ class Chart(Shown):
         if ahead is not None:
             sent, future = ahead
             image = future.result()
-            if fmt == STATIC_FORMAT and pio.to_json(fig, validate=False) == sent:
+            if fmt == STATIC_FORMAT and _unchanged(fig, sent):
                 return image
         return _image(fig, fmt)
 
@@ -273,6 +273,11 @@ def _drawing_thread():
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagram")
+
+
+def _unchanged(fig: dict, sent: str) -> bool:
+    """Whether a chart is still the one sent to be drawn ahead (an analyst may change it before it is shown)."""
+    return pio.to_json(fig, validate=False) == sent
 
 
 def no_image_text(reason: str) -> str:

@@ -41,7 +41,10 @@ class Results:
     group_values: pd.DataFrame | None = None  # per group, indicator, year, sex, group: value and n
     group_gaps: pd.DataFrame | None = None  # per group, indicator, year, sex: utrikes − inrikes
     positions: pd.DataFrame | None = None  # every kommun's place within its group and riket
-    #: selections made by :meth:`rows` (read-only results: what was selected once stays valid)
+    #: what :meth:`rows` made, kept (read-only results: what was selected once stays valid): each table split
+    #: by indicator, each (table, indicator, columns) indexed, each selection
+    _parts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indices: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _selections: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rows(self, table: str, indicator: str, **where) -> pd.DataFrame:
@@ -51,25 +54,22 @@ class Results:
         (the positions of the rows per combination of values), and every selection is kept: a report's
         notebooks share one Results (:func:`analysis.artefact.open_results`) and make thousands of lookups, a
         comparison of whole columns each when done with masks."""
-        cache = self._selections
         key = (table, indicator, tuple(where.items()))
-        if key in cache:
-            return cache[key]
-        if (table, None) not in cache:
-            df = getattr(self, table)
-            cache[(table, None)] = {k: v for k, v in df.groupby("indicator", sort=False)}, df.iloc[0:0]
-        parts, empty = cache[(table, None)]
-        part = parts.get(indicator, empty)
-        if not where:
-            cache[key] = part
-            return part
-        columns = (table, indicator, tuple(where))
-        if columns not in cache:
-            cache[columns] = part.groupby(list(where), sort=False).indices if len(part) else {}
-        wanted = tuple(where.values())
-        pos = cache[columns].get(wanted if len(wanted) > 1 else wanted[0])
-        cache[key] = part.iloc[pos] if pos is not None else empty
-        return cache[key]
+        if key not in self._selections:
+            if table not in self._parts:
+                df = getattr(self, table)
+                self._parts[table] = {k: v for k, v in df.groupby("indicator", sort=False)}, df.iloc[0:0]
+            parts, empty = self._parts[table]
+            part = parts.get(indicator, empty)
+            if where:
+                columns = (table, indicator, tuple(where))
+                if columns not in self._indices:
+                    self._indices[columns] = part.groupby(list(where), sort=False).indices if len(part) else {}
+                wanted = tuple(where.values())
+                pos = self._indices[columns].get(wanted if len(wanted) > 1 else wanted[0])
+                part = part.iloc[pos] if pos is not None else empty
+            self._selections[key] = part
+        return self._selections[key]
 
     @property
     def has_example_data(self) -> bool:
