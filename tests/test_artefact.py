@@ -5,6 +5,7 @@ import pytest
 import analysis.artefact as artefact
 from analysis.artefact import ensure_artefact, open_results, report_codes, slice_digest
 from analysis.geography import load_geography
+from analysis.groups import load_grouping
 from analysis.results import load_results
 
 
@@ -50,6 +51,26 @@ def test_slice_equals_the_full_computation(project, code):
     pd.testing.assert_frame_equal(res.positions, full.positions)  # every kommun: the strip plot shows them all
     assert res.baseline_year == full.baseline_year == 2022
     assert set(res.tidy["geo_code"]) <= set(codes) and codes[0] in set(res.tidy["geo_code"])
+
+
+def test_the_artefact_carries_the_validated_grouping(project, monkeypatch):
+    """A report and the up-to-date check read the grouping from the artefact: the grouping file is validated
+    once, when the artefact is computed."""
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+    expected = load_grouping(project, load_geography(project.root))
+    import analysis.groups
+
+    def forbidden(*a, **k):
+        raise AssertionError("the grouping must not be validated again")
+
+    monkeypatch.setattr(analysis.groups, "validate_grouping", forbidden)
+    artefact.read_grouping.cache_clear()
+    got = open_results(path, "1081", 2024, config=project).grouping
+    for field in ("title", "groups", "by_kommun", "method", "min_coverage", "note"):
+        assert getattr(got, field) == getattr(expected, field), field
+    assert [s.path for s in got.snapshots] == [s.path for s in expected.snapshots]
+    assert got.snapshots[0].meta["caveats"] == expected.snapshots[0].meta["caveats"]
+    slice_digest(path, "1081", load_geography(project.root))
 
 
 def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):

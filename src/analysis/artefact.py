@@ -24,13 +24,14 @@ from .config import Config, load_config
 from .errors import AnalysisError
 from .provenance import sha256
 
-VERSION = 1
+VERSION = 2  # 2: the artefact carries its grouping (grouping.json)
 TABLES = ("tidy", "gaps", "trends")  # rows per area (geo_code)
 # Comparison groups: values per group (kept for every group of the län's kommuner) and every kommun's
 # place (positions, all kommuner: a kommun report's strip plot shows them all). A report depends on its own
 # areas' rows, its comparison groups' values, its kommuner's own places in the report year and – for a
 # kommun report – every kommun's measure in the report year (the strip plot, checksum "strip").
 GROUP_TABLES = ("group_values", "group_gaps", "positions")
+GROUPING_FILE = "grouping.json"  # the validated comparison grouping (groups.Grouping.to_json)
 STRIP_COLUMNS = ["indicator", "geo_code", "group_id", "measure"]
 # Code whose change changes the numbers: part of the key.
 _CODE = ("artefact.py", "contract.py", "gaps.py", "results.py", "catalogue.py", "geography.py", "strategy.py",
@@ -186,6 +187,8 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
             "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
         }
     meta["snapshots"] = _snapshots_meta(config)
+    (dest / GROUPING_FILE).write_text(json.dumps(grouping.to_json(config.root), ensure_ascii=False, default=str),
+                                      encoding="utf-8")
     (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
@@ -284,11 +287,12 @@ def read_meta(path: str) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _grouping(root: Path):
-    from .geography import load_geography
-    from .groups import load_grouping
+def read_grouping(path: str):
+    """The comparison grouping the artefact was computed with (validated once, when it was computed)."""
+    from .groups import Grouping
 
-    return load_grouping(load_config(root), load_geography(root))
+    data = json.loads((Path(path) / GROUPING_FILE).read_text(encoding="utf-8"))
+    return Grouping.from_json(data, geo_root(Path(path)))
 
 
 def report_codes(code: str, geo) -> tuple[str, list[str]]:
@@ -306,7 +310,7 @@ def slice_digest(path: Path, code: str, geo) -> str:
     """Checksum of exactly the rows one report shows (for the incremental build)."""
     county, codes = report_codes(code, geo)
     areas = read_meta(str(path))["counties"][county]["areas"]
-    by_kommun = _grouping(geo_root(path)).by_kommun
+    by_kommun = read_grouping(str(path)).by_kommun
     keys = codes + sorted({f"group:{by_kommun[c]}" for c in codes if c in by_kommun})
     if geo.area(code).level == "kommun":
         keys.append("strip")
@@ -362,7 +366,7 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
     return Results(
         config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
         int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],
-        Path(meta["data_path"]), _grouping(config.root), frames["group_values"], frames["group_gaps"],
+        Path(meta["data_path"]), read_grouping(str(path)), frames["group_values"], frames["group_gaps"],
         frames["positions"],
     )
 

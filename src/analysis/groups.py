@@ -108,12 +108,33 @@ class Grouping:
     def method_text(self) -> str:
         return METHODS[self.method]
 
+    def to_json(self, root: Path) -> dict:
+        """The validated grouping as JSON (snapshot paths relative to the project ``root``), so the results
+        artefact carries it and a report or an up-to-date check never validates the file again."""
+        return {
+            "title": self.title, "by_kommun": self.by_kommun, "method": self.method,
+            "min_coverage": self.min_coverage, "note": self.note,
+            "groups": [[g.id, g.name, list(g.members), g.kind, g.main_group] for g in self.groups.values()],
+            "snapshots": [[_relative(s.path, root), s.meta] for s in self.snapshots],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, root: Path) -> Grouping:
+        groups = {g[0]: ComparisonGroup(g[0], g[1], tuple(g[2]), g[3], g[4]) for g in data["groups"]}
+        return cls(data["title"], groups, dict(data["by_kommun"]), data["method"], float(data["min_coverage"]),
+                   [Snapshot(Path(root) / path, meta) for path, meta in data["snapshots"]], data["note"])
+
     @property
     def source_text(self) -> str:
         return self.title
 
 
 # --------------------------------------------------------------------------- configuration
+
+
+def _relative(path: Path, root: Path) -> str:
+    path, root = Path(path).resolve(), Path(root).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def grouping_config(config: Config) -> dict:
