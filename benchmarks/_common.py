@@ -126,11 +126,11 @@ def kind_of(p) -> str:
         cmd = " ".join(p.cmdline())
     except psutil.Error:
         return "?"
-    for kind, needle in (("kernel", "ipykernel"), ("image server", "analysis.imageserver"), ("chromium", "chrom"),
+    for kind, needle in (("kernel", "ipykernel"), ("image server", "analysis.publish.imageserver"), ("chromium", "chrom"),
                          ("pandoc", "pandoc"), ("typst", "typst")):
         if needle in cmd:
             return kind
-    if "analysis.artefact" in cmd:
+    if "analysis.compute.artefact" in cmd:
         return "results (child)"
     return "analysis (forking)" if "analysis" in cmd else p.name()
 

@@ -22,12 +22,12 @@ from _common import analysis, built, children_cpu, cpu_line, load, start
 
 
 def national_data(project) -> "Path":  # noqa: F821
-    from analysis.build import build_dataset
-    from analysis.catalogue import load_catalogue
+    from analysis.data.build import build_dataset
+    from analysis.domain.catalogue import load_catalogue
     from analysis.config import load_config
-    from analysis.contract import KEY, write_tidy
-    from analysis.example_data import generate_example_data, load_profiles
-    from analysis.geography import load_geography
+    from analysis.data.contract import KEY, write_tidy
+    from analysis.data.example_data import generate_example_data, load_profiles
+    from analysis.domain.geography import load_geography
 
     config = load_config(project)
     catalogue, geo = load_catalogue(project), load_geography(project)

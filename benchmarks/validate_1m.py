@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import load_catalogue
-from analysis.contract import COLUMNS
-from analysis.geography import load_geography
+from analysis.domain.catalogue import load_catalogue
+from analysis.data.contract import COLUMNS
+from analysis.domain.geography import load_geography
 
 
 def make_rows(n: int) -> pd.DataFrame:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.catalogue import load_catalogue
+from analysis.domain.catalogue import load_catalogue
 from analysis.config import load_config
-from analysis.contract import COLUMNS, load_tidy
-from analysis.geography import load_geography
+from analysis.data.contract import COLUMNS, load_tidy
+from analysis.domain.geography import load_geography
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ def out_config(config, tmp_path_factory):
 
 
 def _render(out_config, municipalities, county):
-    from analysis.render import plan, prepare_assets, run_job
+    from analysis.publish.render import plan, prepare_assets, run_job
 
     jobs = plan(municipalities, county, 2024, ("html", "pdf"), config=out_config)
     prepare_assets(out_config.output_path, 2024)

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from analysis.catalogue import load_catalogue
+from analysis.domain.catalogue import load_catalogue
 from analysis.cli import USER_ERROR, app
 from analysis.config import load_config
-from analysis.contract import COLUMNS, OPTIONAL
+from analysis.data.contract import COLUMNS, OPTIONAL
 
 runner = CliRunner()
 #: The full run (at least 200 cases, as the issue asks) takes about a minute on a busy machine and is marked e2e;

@@ -28,8 +28,8 @@ try:  # typer ≥ 0.22 vendors click; its usage errors are these classes
 except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as cx
 
-from . import fmt
-from .errors import AnalysisError, DataValidationError, require_writable_folder
+from analysis.present import fmt
+from analysis.errors import AnalysisError, DataValidationError, require_writable_folder
 
 #: The one exit code for every user error (bad argument, invalid data, missing or unwritable path).
 USER_ERROR = 2
@@ -221,7 +221,7 @@ def indicators(
     format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
 ) -> None:
     """The indicator catalogue."""
-    from .catalogue import load_catalogue
+    from analysis.domain.catalogue import load_catalogue
 
     try:
         cat = load_catalogue()
@@ -260,8 +260,8 @@ def gaps(
     format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
 ) -> None:
     """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
-    from .geography import load_geography
-    from .results import area_gap_table, load_results, missing_indicators
+    from analysis.domain.geography import load_geography
+    from analysis.compute.results import area_gap_table, load_results, missing_indicators
 
     try:
         area = load_geography().find(municipality)
@@ -339,9 +339,9 @@ def validate(
     max_problems: Annotated[int, typer.Option(min=1, help="Högst så många problem av varje slag listas")] = 20,
 ) -> None:
     """Kontrollera en datafil mot datakontraktet; listar alla problem."""
-    from .catalogue import load_catalogue
-    from .contract import load_tidy
-    from .geography import load_geography
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.data.contract import load_tidy
+    from analysis.domain.geography import load_geography
 
     try:
         _check_name(path, "Filen")
@@ -360,7 +360,7 @@ def build_data(
     output: Annotated[Optional[Path], typer.Option(help="Output file (default: analysis.yml's data)")] = None,
 ) -> None:
     """Bygg den inbäddade datamängden från råfilerna i data/raw och exempelgeneratorn."""
-    from .build import build_and_write
+    from analysis.data.build import build_and_write
 
     try:
         if output is not None:
@@ -386,8 +386,8 @@ def fetch(
     scb_url: Annotated[Optional[str], typer.Option(help="SCB PxWebApi 2.0 (eller en spegel)", envvar="ANALYSIS_SCB_URL")] = None,
 ) -> None:
     """Hämta indikatorer från Kolada och SCB, spara svaren med härkomst i data/raw och bygg om datamängden."""
-    from .fetch import fetch as run_fetch
-    from .fetch import parse_years
+    from analysis.data.fetch import fetch as run_fetch
+    from analysis.data.fetch import parse_years
 
     try:
         import math
@@ -425,9 +425,9 @@ def fetch_groups(
     kolada_url: Annotated[Optional[str], typer.Option(help="Kolada API v3 (eller en spegel)", envvar="ANALYSIS_KOLADA_URL")] = None,
 ) -> None:
     """Hämta Koladas kommungrupper (t.ex. liknande kommuner) med medlemmar och spara svaren med härkomst."""
-    from .config import load_config
-    from .geography import load_geography
-    from .sources.kolada_groups import fetch_groups as run
+    from analysis.config import load_config
+    from analysis.domain.geography import load_geography
+    from analysis.data.sources.kolada_groups import fetch_groups as run
 
     try:
         _check_url(kolada_url, "--kolada-url")
@@ -458,7 +458,7 @@ def import_(
     sheet: Annotated[Optional[str], typer.Option(help="Flik i en XLSX-fil (standard: den synliga fliken med data)")] = None,
 ) -> None:
     """Läs in egna uppgifter: validera, spara med härkomst i data/raw/import och bygg om datamängden."""
-    from .importer import import_file
+    from analysis.data.importer import import_file
 
     try:
         _check_name(path, "Filen")
@@ -494,10 +494,10 @@ def handlingsplan_mall(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="XLSX-fil att skriva (standard: handlingsplan-mall-lan-LL.xlsx)")] = None,
 ) -> None:
     """Skriv en tom XLSX-mall med strategins mål och status som listor, och ett blad med instruktioner."""
-    from .catalogue import load_catalogue
-    from .config import load_config
-    from .handlingsplan import write_template
-    from .strategy import load_strategy
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.config import load_config
+    from analysis.domain.handlingsplan import write_template
+    from analysis.domain.strategy import load_strategy
 
     try:
         config = load_config()
@@ -516,10 +516,10 @@ def handlingsplan_kontrollera(
     county: Annotated[Optional[str], typer.Option("--county", "-c", help="Länskod (standard: analysis.yml)")] = None,
 ) -> None:
     """Kontrollera en ifylld handlingsplan utan att spara den; listar alla fel med rad och kolumn."""
-    from .catalogue import load_catalogue
-    from .config import load_config
-    from .handlingsplan import load_plan_file
-    from .strategy import load_strategy
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.config import load_config
+    from analysis.domain.handlingsplan import load_plan_file
+    from analysis.domain.strategy import load_strategy
 
     try:
         config = load_config()
@@ -541,7 +541,7 @@ def handlingsplan_import(
     licence: Annotated[str, typer.Option(help="Licens/villkor")] = "enligt leverantören",
 ) -> None:
     """Läs in en ifylld handlingsplan: kontrollera, spara med härkomst i data/raw/handlingsplan/."""
-    from .handlingsplan import import_plan
+    from analysis.domain.handlingsplan import import_plan
 
     try:
         rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence)
@@ -555,7 +555,7 @@ def handlingsplan_import(
 @app.command()
 def areas(county: Annotated[Optional[str], typer.Option(help="Länskod, t.ex. 10")] = None) -> None:
     """Lista kommuner (i ett län) med koder."""
-    from .geography import load_geography
+    from analysis.domain.geography import load_geography
 
     geo = load_geography()
     try:
@@ -580,9 +580,9 @@ def _prepare_run(todo, results_path, computed, force, jobs, job0):
     """Tag the jobs with the results and this run, clean stale folders, find the reports to build, say so."""
     import dataclasses
 
-    from .engine import clean_stale, run_tag
-    from .manifest import up_to_date
-    from .render import prepare_assets
+    from analysis.publish.engine import clean_stale, run_tag
+    from analysis.publish.manifest import up_to_date
+    from analysis.publish.render import prepare_assets
 
     tag = run_tag()
     todo = [dataclasses.replace(j, results_path=results_path, run_tag=tag) for j in todo]
@@ -623,10 +623,10 @@ def render(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .artefact import ensure_artefact_in_child, is_computed
-    from .config import load_config
-    from .engine import Interrupted, Pool
-    from .render import check_coverage, plan, write_index
+    from analysis.compute.artefact import ensure_artefact_in_child, is_computed
+    from analysis.config import load_config
+    from analysis.publish.engine import Interrupted, Pool
+    from analysis.publish.render import check_coverage, plan, write_index
 
     start = time.perf_counter()
     pool = None
@@ -637,7 +637,7 @@ def render(
         formats = None
         if format is not None:
             formats = tuple(f.strip().lower() for f in format.split(","))
-            from .render import FORMATS
+            from analysis.publish.render import FORMATS
 
             if not all(formats) or not set(formats) <= set(FORMATS):
                 raise AnalysisError(f"--format {format!r}: ange {', '.join(FORMATS)} eller {','.join(FORMATS)}")

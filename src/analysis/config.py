@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import AnalysisError
+from analysis.errors import AnalysisError
 
 
 def project_root() -> Path:

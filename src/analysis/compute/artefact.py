@@ -1,0 +1,376 @@
+"""Compute once: the results a run needs, stored as Parquet and read by every notebook and render step.
+
+:func:`ensure_artefact` validates the tidy data, applies suppression and computes gaps and trends once per
+(data checksum, report year, catalogue, strategies, computing code) and writes them under
+``.cache/results/<key>/`` – one folder per län (``lan-10/tidy.parquet``, ``gaps.parquet``,
+``trends.parquet``) holding its kommuner, the län and riket, plus ``meta.json`` (what it was built from,
+the raw snapshots once verified, and a checksum of every area's rows for the incremental build).
+:func:`open_results` loads one report's slice: a kommun report reads its län's folder and keeps its own,
+its län's and riket's rows, so the cost per report does not grow with the number of areas in the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import Config, load_config
+from analysis.errors import AnalysisError
+from analysis.data.provenance import sha256
+
+VERSION = 2  # 2: the artefact carries its grouping (grouping.json)
+TABLES = ("tidy", "gaps", "trends")  # rows per area (geo_code)
+# Comparison groups: values per group (kept for every group of the län's kommuner) and every kommun's
+# place (positions, all kommuner: a kommun report's strip plot shows them all). A report depends on its own
+# areas' rows, its comparison groups' values, its kommuner's own places in the report year and – for a
+# kommun report – every kommun's measure in the report year (the strip plot, checksum "strip").
+GROUP_TABLES = ("group_values", "group_gaps", "positions")
+GROUPING_FILE = "grouping.json"  # the validated comparison grouping (groups.Grouping.to_json)
+STRIP_COLUMNS = ["indicator", "geo_code", "group_id", "measure"]
+# Code whose change changes the numbers: part of the key.
+_CODE = ("compute/artefact.py", "data/contract.py", "compute/gaps.py", "compute/results.py",
+         "domain/catalogue.py", "domain/geography.py", "domain/strategy.py", "compute/coverage.py",
+         "compute/groups.py")
+
+
+def cache_dir(config: Config) -> Path:
+    return config.root / ".cache" / "results"
+
+
+def _files_digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(sha256(p).encode())
+    return h.hexdigest()
+
+
+def inputs_digest(config: Config) -> dict[str, str]:
+    """Checksums of what the numbers are computed from, besides the data file."""
+    package = Path(__file__).parents[1]  # src/analysis
+    return {
+        "catalogue": _files_digest(list((config.root / "data" / "catalogue").glob("*.yml"))),
+        "strategies": _files_digest(list(config.strategies_dir.glob("*.yml"))),
+        "geography": sha256(config.root / "data" / "raw" / "kolada" / "kolada_municipality_list_2026-03.csv"),
+        "code": _files_digest([package / name for name in _CODE]),
+        "config": sha256(config.root / "analysis.yml"),
+        "groupings": _files_digest(list((config.root / "data" / "groupings").glob("*.yml"))),
+        "sidecars": _files_digest(list(config.raw_dir.rglob("*.source.yml"))),
+    }
+
+
+def artefact_key(config: Config, data_path: Path, year: int) -> tuple[str, dict]:
+    inputs = {"version": str(VERSION), "data": sha256(data_path), "year": str(year),
+              "baseline_override": str(config.baseline_year), **inputs_digest(config)}
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
+    return key, inputs
+
+
+def _rows_digest(df: pd.DataFrame) -> str:
+    return hashlib.sha256(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes()).hexdigest()[:20]
+
+
+def _area_hashes(frames: dict[str, pd.DataFrame], year: int) -> dict[str, str]:
+    """One checksum per geo_code (and per ``group:<id>``) over its rows in every table (vectorised row hashes);
+    ``strip``: every kommun's measure in the report year."""
+    parts: dict[str, list[bytes]] = {}
+    for name in (*TABLES, *GROUP_TABLES):
+        df = frames[name]
+        if name == "positions":  # a place belongs to its kommun; the report shows the report year's
+            df = df[df["year"] == year]
+        if df.empty:
+            continue
+        rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
+        by_area = name in TABLES or name == "positions"
+        codes = (df["geo_code"] if by_area else "group:" + df["group_id"].astype(str)).to_numpy()
+        for code in pd.unique(codes):
+            parts.setdefault(code, []).append(name.encode() + rows[codes == code].tobytes())
+    out = {code: hashlib.sha256(b"".join(chunks)).hexdigest()[:20] for code, chunks in parts.items()}
+    pos = frames["positions"]
+    out["strip"] = _rows_digest(pos.loc[(pos["year"] == year) & (pos["sex"] == "T"), STRIP_COLUMNS])
+    return out
+
+
+def _snapshots_meta(config: Config) -> list[dict]:
+    """Raw snapshots, checksum-verified once per artefact, with the indicator ids each covers."""
+    from analysis.data.provenance import all_snapshots
+    from analysis.present.reportmeta import _covers
+
+    out = []
+    for s in all_snapshots(config.raw_dir):
+        out.append({"path": str(s.path.relative_to(config.root)), "meta": s.meta, "covers": sorted(_covers(s))})
+    return out
+
+
+_MISSING = {"None": None, "NA": pd.NA, "nan": float("nan")}
+
+
+def _object_columns(df: pd.DataFrame) -> dict[str, str]:
+    """Object columns and the missing value they hold, so reading restores them exactly."""
+    out = {}
+    for col, dtype in df.dtypes.items():
+        if dtype == object:
+            nulls = df[col][df[col].isna()]
+            if not len(nulls):
+                out[col] = ""  # no missing value here: another partition may tell
+                continue
+            first = nulls.iloc[0]
+            out[col] = "NA" if first is pd.NA else ("None" if first is None else "nan")
+    return out
+
+
+def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
+    """Validate, suppress, compute gaps and trends once; write one folder per län into ``dest``."""
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.data.contract import load_tidy
+    from analysis.compute.gaps import compute_gaps, compute_trends, suppress
+    from analysis.domain.geography import load_geography
+    from analysis.compute.groups import compute_group_gaps, compute_group_values, compute_positions, load_grouping
+    from analysis.domain.strategy import load_strategy
+
+    catalogue = load_catalogue(config.root)
+    geo = load_geography(config.root)
+    tidy = suppress(load_tidy(data_path, catalogue, geo), catalogue)
+    if not (tidy["year"] == year).any():
+        years = sorted(tidy["year"].unique())
+        raise AnalysisError(f"{data_path}: inga uppgifter för {year} (data finns för {years[0]}–{years[-1]}).")
+    gaps = compute_gaps(tidy, catalogue, geo, suppressed=True)
+    baselines = {}
+    for lan in geo.counties:
+        strategy = load_strategy(lan.county, config.root)
+        baselines[lan.county] = int(config.baseline_year or strategy.baseline_year)
+    trends = {b: compute_trends(tidy, catalogue, b, year, geo) for b in sorted(set(baselines.values()))}
+    grouping = load_grouping(config, geo)
+    by_kept: dict[frozenset, dict] = {}  # the group tables per set of example indicators a län keeps
+    meta = {"version": VERSION, "year": year, "data_path": str(data_path), "counties": {},
+            "object_columns": {}}
+    for lan in geo.counties:
+        codes = [k.code for k in geo.kommuner_in(lan.county)] + [lan.code, "0000"]
+        # Example rows are a demonstration for the län they were made for (coverage.demonstration_only):
+        # a län keeps an indicator's example rows only where it has example rows of its own.
+        own = tidy["geo_code"].isin(codes[:-1])
+        kept = frozenset(tidy.loc[tidy["example"] & own, "indicator"])
+
+        def demo(df, kept=kept):
+            return df[~df["example"].astype(bool) | df["indicator"].isin(kept)]
+
+        if kept not in by_kept:
+            t, g = demo(tidy), demo(gaps)
+            values = compute_group_values(t, catalogue, grouping)
+            by_kept[kept] = {"group_values": values, "group_gaps": compute_group_gaps(values, catalogue),
+                             "positions": compute_positions(t, g, catalogue, grouping, geo)}
+        groups = {grouping.by_kommun[c] for c in codes if c in grouping.by_kommun}
+        frames = {
+            "tidy": demo(tidy[tidy["geo_code"].isin(codes)]),
+            "gaps": demo(gaps[gaps["geo_code"].isin(codes)]),
+            "trends": demo(trends[baselines[lan.county]].pipe(lambda t: t[t["geo_code"].isin(codes)])),
+            **{name: by_kept[kept][name].pipe(lambda t: t[t["group_id"].isin(groups)])
+               for name in ("group_values", "group_gaps")},
+            "positions": by_kept[kept]["positions"],
+        }
+        folder = dest / f"lan-{lan.county}"
+        folder.mkdir(parents=True)
+        for name, df in frames.items():
+            known = meta["object_columns"].setdefault(name, {})
+            for col, kind in _object_columns(df).items():
+                if not known.get(col):
+                    known[col] = kind
+            df.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
+        meta["counties"][lan.county] = {
+            "baseline_year": baselines[lan.county],
+            "areas": _area_hashes(frames, year),
+            "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
+        }
+    meta["snapshots"] = _snapshots_meta(config)
+    (dest / GROUPING_FILE).write_text(json.dumps(grouping.to_json(config.root), ensure_ascii=False, default=str),
+                                      encoding="utf-8")
+    (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def _artefact_dir(config: Config, data_path: Path, year: int) -> tuple[str, dict, Path]:
+    """(key, inputs, folder) of the artefact for these inputs, whether it exists or not."""
+    key, inputs = artefact_key(config, data_path, year)
+    return key, inputs, cache_dir(config) / key
+
+
+def is_computed(config: Config, data_path: Path, year: int) -> bool:
+    """Whether the artefact for these inputs exists already (a checksum of the inputs, nothing computed)."""
+    return (_artefact_dir(config, data_path, year)[2] / "meta.json").is_file()
+
+
+def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
+    """:func:`ensure_artefact` for a batch: when the results must be computed, a child process computes them.
+
+    The computation's libraries (pandera's and pyjanitor's imports, ≈ 70 MB) and frames (≈ 20 MB for the
+    national data) would otherwise stay in the process that drives the batch for its whole run. On an
+    interrupt the child is stopped and its temporary folder removed; its errors come back as they are."""
+    import subprocess
+    import sys
+
+    key, _, final = _artefact_dir(config, data_path, year)
+    if (final / "meta.json").is_file():
+        return final, False
+    env = {**os.environ, "ANALYSIS_ROOT": str(config.root)}
+    child = subprocess.Popen([sys.executable, "-m", "analysis.compute.artefact", str(data_path), str(int(year))],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        out, err = child.communicate()
+    except BaseException:  # Ctrl-C, SIGTERM: stop the child, leave no half-written results
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        for tmp in final.parent.glob(f".tmp-{key}-{child.pid}"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if child.returncode == 2:
+        raise AnalysisError(err.strip())
+    if child.returncode != 0 or not out.strip():
+        raise AnalysisError(f"Resultaten kunde inte beräknas (kod {child.returncode}):\n{err.strip()[-3000:]}")
+    if err.strip():
+        print(err.strip(), file=sys.stderr)  # the computation's warnings, as if computed here
+    answer = json.loads(out.strip().splitlines()[-1])
+    return Path(answer["path"]), bool(answer["computed"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m analysis.compute.artefact DATA YEAR``: compute the artefact (:func:`ensure_artefact_in_child`)."""
+    import sys
+
+    data, year = sys.argv[1:] if argv is None else argv
+    try:
+        path, computed = ensure_artefact(load_config(), Path(data), int(year))
+    except AnalysisError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    print(json.dumps({"path": str(path), "computed": computed}))
+
+
+def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
+    """The artefact folder for these inputs, computing it only when it does not exist yet.
+
+    Returns (folder, computed). Written to a temporary folder and renamed, so parallel runs never read
+    half an artefact.
+    """
+    key, inputs, final = _artefact_dir(config, data_path, year)
+    if (final / "meta.json").is_file():
+        return final, False
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".tmp-{key}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        compute(config, data_path, year, tmp)
+        meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
+        meta["inputs"] = inputs
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        try:
+            tmp.rename(final)
+        except OSError:  # another run finished the same artefact first
+            if not (final / "meta.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final, True
+
+
+@lru_cache(maxsize=4)
+def read_meta(path: str) -> dict:
+    return json.loads((Path(path) / "meta.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def read_grouping(path: str):
+    """The comparison grouping the artefact was computed with (validated once, when it was computed)."""
+    from analysis.compute.groups import Grouping
+
+    data = json.loads((Path(path) / GROUPING_FILE).read_text(encoding="utf-8"))
+    return Grouping.from_json(data, geo_root(Path(path)))
+
+
+def report_codes(code: str, geo) -> tuple[str, list[str]]:
+    """(länskod, the codes whose rows a report shows): a kommun with its län and riket; a län with all
+    its kommuner, itself and riket."""
+    area = geo.area(code)
+    if area.level == "kommun":
+        return area.county, [area.code, area.county_code, "0000"]
+    if area.level == "lan":
+        return area.county, [k.code for k in geo.kommuner_in(area.county)] + [area.code, "0000"]
+    raise AnalysisError(f"{code}: rapporter finns för kommuner och län")
+
+
+def slice_digest(path: Path, code: str, geo) -> str:
+    """Checksum of exactly the rows one report shows (for the incremental build)."""
+    county, codes = report_codes(code, geo)
+    areas = read_meta(str(path))["counties"][county]["areas"]
+    by_kommun = read_grouping(str(path)).by_kommun
+    keys = codes + sorted({f"group:{by_kommun[c]}" for c in codes if c in by_kommun})
+    if geo.area(code).level == "kommun":
+        keys.append("strip")
+    return hashlib.sha256("|".join(f"{c}:{areas.get(c, '-')}" for c in keys).encode()).hexdigest()[:20]
+
+
+def geo_root(path: Path) -> Path:
+    """The project root an artefact belongs to (``<root>/.cache/results/<key>``)."""
+    return Path(path).resolve().parents[2]
+
+
+def open_results(path: str | Path, code: str, year: int, config: Config | None = None):
+    """The :class:`~analysis.compute.results.Results` of one report, read from the artefact (no computation).
+
+    An artefact never changes once written (its folder is named by its inputs' checksums), so the five
+    notebooks of a report, run one after the other in one warm kernel, share one read (and the selections
+    kept on it, :meth:`~analysis.compute.results.Results.rows`). Only the last report's is kept: a kernel runs its
+    reports one after the other, and each kept one held ≈ 50 MB. Read-only: nothing that presents the results
+    may change them."""
+    if config is None:
+        return _open_results_cached(str(Path(path).resolve()), str(code), int(year))
+    return _open_results(path, code, year, config)
+
+
+@lru_cache(maxsize=1)
+def _open_results_cached(path: str, code: str, year: int):
+    return _open_results(path, code, year, None)
+
+
+def _open_results(path: str | Path, code: str, year: int, config: Config | None):
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.domain.geography import load_geography
+    from analysis.compute.results import Results
+    from analysis.domain.strategy import load_strategy
+
+    path = Path(path)
+    meta = read_meta(str(path))
+    if int(meta["year"]) != int(year):
+        raise AnalysisError(f"{path}: resultaten gäller {meta['year']}, inte {year}")
+    config = config or load_config()
+    geo = load_geography(config.root)
+    county, codes = report_codes(code, geo)
+    folder = path / f"lan-{county}"
+    frames = {}
+    for name in (*TABLES, *GROUP_TABLES):
+        df = pd.read_parquet(folder / f"{name}.parquet")
+        for col, missing in meta["object_columns"][name].items():  # text comes back as pandas' string dtype
+            if col in df and df[col].dtype != object:
+                df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing or "None"])
+        if name in TABLES:
+            df = df[df["geo_code"].isin(codes)]
+        frames[name] = df.reset_index(drop=True)
+    return Results(
+        config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
+        int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],
+        Path(meta["data_path"]), read_grouping(str(path)), frames["group_values"], frames["group_gaps"],
+        frames["positions"],
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - run by ensure_artefact_in_child
+    main()

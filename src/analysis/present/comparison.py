@@ -1,0 +1,449 @@
+"""The kommun's comparison group in the reports: headline, narrative, trend line, place and county view.
+
+A mixin for :class:`analysis.present.report.Report`. Every number comes from the results (group values, group
+gaps and places are computed once by :mod:`analysis.compute.groups`); this module selects, words and draws them.
+Places are shown as a strip of the group's kommuner and of all kommuner with the kommun highlighted —
+neutral greys, no red/amber/green league-table colours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.present import fmt
+from analysis.domain.catalogue import Indicator
+from analysis.present.escape import (
+    md_text,  # group names and titles can come from Kolada or --title: literal in Markdown
+)
+from analysis.compute.groups import METHOD_WORD, ComparisonGroup
+
+GROUP_LEVEL = "kommungrupp"
+#: Strip plot: other kommuner grey and hollow; the kommun dark blue and large; references black.
+OTHERS_COLOUR = "#767676"  # 4.5:1 on white
+HIGHLIGHT_COLOUR = "#0072B2"
+REFERENCE_COLOUR = "#000000"
+
+
+def _jitter(code: str) -> float:
+    """A fixed vertical offset per kommun (the same in every run), so tied dots stay visible."""
+    return (int(hashlib.sha1(code.encode()).hexdigest()[:6], 16) / 0xFFFFFF - 0.5) * 0.5
+
+
+class GroupComparison:
+    """What the report says about the kommun's comparison group (SKR kommungrupp or a Kolada group)."""
+
+    # -- selection ----------------------------------------------------------------------------------
+
+    def comparison_group(self, ind: Indicator | None = None) -> ComparisonGroup | None:
+        """The kommun's group; None for a län/riket report or an indicator shown at län level."""
+        grouping = getattr(self.results, "grouping", None)
+        if grouping is None or self.area.level != "kommun":
+            return None
+        if ind is not None and self.shown_code(ind) != self.code:
+            return None
+        return grouping.group_of(self.code)
+
+    def group_value(self, ind: Indicator, grp: str, sex: str = "T", year: int | None = None):
+        g = self.comparison_group(ind)
+        if g is None or self.results.group_values is None:
+            return None
+        return self._row("group_values", ind, group_id=g.id, group=grp, sex=sex, year=year or self.year)
+
+    def group_gap(self, ind: Indicator, sex: str = "T", year: int | None = None):
+        g = self.comparison_group(ind)
+        if g is None or self.results.group_gaps is None:
+            return None
+        return self._row("group_gaps", ind, group_id=g.id, sex=sex, year=year or self.year)
+
+    def group_shown(self, ind: Indicator) -> bool:
+        """True when the group has a value for the report year (enough of its kommuner have data)."""
+        if ind.is_native:
+            row = self.group_gap(ind)
+        else:
+            row = self.group_value(ind, "total")
+        return row is not None and row["status"] == ""
+
+    def position(self, ind: Indicator, sex: str = "T", year: int | None = None):
+        g = self.comparison_group(ind)
+        if getattr(self.results, "positions", None) is None or g is None:
+            return None
+        return self._row("positions", ind, geo_code=self.code, sex=sex, year=year or self.year, group_id=g.id)
+
+    def _basis(self, n: int, members: int, method: str = "unweighted") -> str:
+        """"ovägt medelvärde av gruppens 51 kommuner" / "… av 48 av gruppens 51 kommuner" (the others lack a value)."""
+        word = METHOD_WORD.get(method, METHOD_WORD["unweighted"])
+        return f"{word} av gruppens {members} kommuner" if n == members else f"{word} av {n} av gruppens {members} kommuner"
+
+    # -- text -----------------------------------------------------------------------------------------
+
+    def group_headline(self, ind: Indicator) -> str:
+        """"**Kommungrupp C7 Pendlingskommun nära mindre stad/tätort:** utrikes födda 67,4 %, …" or ""."""
+        g = self.comparison_group(ind)
+        if g is None:
+            return ""
+        if ind.is_native:
+            gap = self.group_gap(ind)
+            if gap is None or gap["status"]:
+                return f"**{md_text(g.display_name)}:** .. (värden finns för för få av gruppens kommuner)"
+            return (f"**{md_text(g.display_name)}:** {ind.group_label('utrikes')} "
+                    f"{fmt.with_unit(gap['value_subject'], ind.unit)}, {ind.group_label('inrikes')} "
+                    f"{fmt.with_unit(gap['value_reference'], ind.unit)} – skillnad "
+                    f"{fmt.gap(gap['gap'], ind.diff_unit)} "
+                    f"({self._basis(int(min(gap['n_subject'], gap['n_reference'])), int(gap['n_members']))})")
+        v = self.group_value(ind, "total")
+        if v is None or v["status"]:
+            return f"**{md_text(g.display_name)}:** .. (värden finns för för få av gruppens kommuner)"
+        return (f"**{md_text(g.display_name)}:** {fmt.with_unit(v['value'], ind.unit)} "
+                f"({self._basis(int(v['n']), int(v['n_members']), v['method'])})")
+
+    def group_sentence(self, ind: Indicator) -> str:
+        """"Bland utrikes födda var sysselsättningsgraden 58,5 procent jämfört med 67,4 procent i kommungruppen
+        Pendlingskommun nära mindre stad/tätort, där skillnaden mot inrikes födda var 17,2 procentenheter." """
+        g = self.comparison_group(ind)
+        if g is None or not self.group_shown(ind):
+            return ""
+        subject = ind.text_name or fmt.in_text(ind.short_title)
+        if ind.is_native:
+            u, su = self.value(ind, self.code, "utrikes")
+            gap = self.group_gap(ind)
+            if su or pd.isna(u):
+                return ""
+            return (f"Bland {ind.group_label('utrikes')} var {subject} {fmt.with_unit(u, ind.unit, table=False)} "
+                    f"jämfört med {fmt.with_unit(gap['value_subject'], ind.unit, table=False)} i {g.label}, där "
+                    f"skillnaden mot {ind.group_label('inrikes')} var {fmt.difference(gap['gap'], ind.diff_unit)}.")
+        v, s = self.value(ind, self.code, "total")
+        gv = self.group_value(ind, "total")
+        if s or pd.isna(v):
+            return ""
+        return (f"{self.area.name}s {fmt.with_unit(v, ind.unit, table=False)} kan jämföras med "
+                f"{fmt.with_unit(gv['value'], ind.unit, table=False)} i {g.label}.")
+
+    def _order_words(self, ind: Indicator) -> str:
+        if ind.is_native:
+            return f"räknat från den minsta skillnaden till {ind.group_label('utrikes')}s nackdel (plats 1)"
+        return "räknat från det " + ("högsta" if ind.higher_is_better else "lägsta") + " värdet (plats 1)"
+
+    def position_text(self, ind: Indicator) -> str:
+        g = self.comparison_group(ind)
+        if g is None:
+            return ""
+        p = self.position(ind)
+        if p is None:
+            return (f"*Placering {self.year}: {self.area.name} kan inte placeras – värdet saknas eller är skyddat. "
+                    "Kommuner utan värde rangordnas inte.*")
+        if pd.isna(p["rank_group"]) and pd.isna(p["rank_riket"]):
+            return (f"*Placering {self.year}: ingen – bara {int(p['n_group'])} av de {len(g.members)} kommunerna i "
+                    f"{g.label} och {int(p['n_riket'])} kommuner i riket har värden.*")
+        parts = []
+        if pd.notna(p["rank_group"]):
+            parts.append(f"plats {int(p['rank_group'])} av {int(p['n_group'])} kommuner med värde i {g.label}")
+        else:
+            parts.append(f"ingen placering i {g.label} (värden finns för bara {int(p['n_group'])} av "
+                         f"{len(g.members)} kommuner)")
+        if pd.notna(p["rank_riket"]):
+            parts.append(f"plats {int(p['rank_riket'])} av {int(p['n_riket'])} i riket")
+        else:
+            parts.append(f"ingen placering i riket (värden finns för bara {int(p['n_riket'])} kommuner)")
+        return (f"**Placering {self.year}:** {self.area.name} har " + " och ".join(parts) + f", {self._order_words(ind)}. "
+                "Kommuner med saknade eller skyddade värden rangordnas inte. Placeringen visar var kommunen står "
+                "bland andra kommuner, inte om resultatet är bra.")
+
+    def group_cell(self, ind: Indicator | None) -> dict[str, str]:
+        """{"Kommungruppen": "skillnad 17,2 procentenheter"} for overview tables; {} without a group; "–" for a
+        row without an indicator (followed up outside the statistics) or one shown at län level."""
+        if self.comparison_group() is None:
+            return {}
+        if ind is None or self.comparison_group(ind) is None:
+            return {"Kommungruppen": "–"}
+        if ind.is_native:
+            gap = self.group_gap(ind)
+            ok = gap is not None and gap["status"] == ""
+            return {"Kommungruppen": f"skillnad {fmt.gap(gap['gap'], ind.diff_unit)}" if ok else ".."}
+        v = self.group_value(ind, "total")
+        return {"Kommungruppen": fmt.with_unit(v["value"], ind.unit) if v is not None and v["status"] == "" else ".."}
+
+    # -- trend chart line ---------------------------------------------------------------------------
+
+    def group_series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
+        """(label, group, "kommungrupp", rows by year) for the trend chart; years without a group value keep ".."."""
+        g = self.comparison_group(ind)
+        if g is None or self.results.group_values is None or not self.group_shown(ind):
+            return []
+        out = []
+        for grp in (["utrikes", "inrikes"] if ind.is_native else ["total"]):
+            rows = self._rows("group_values", ind, group_id=g.id, group=grp, sex="T")
+            rows = rows[rows["year"] <= self.year].sort_values("year")
+            if rows.empty or rows["value"].isna().all():
+                continue
+            rows = rows.assign(geo_code=g.id)
+            short = f"Kommungrupp {g.id}" if g.kind == "skr" else "Liknande kommuner"
+            label = f"{short} – {ind.group_label(grp)}" if ind.is_native else short
+            out.append((label, grp, GROUP_LEVEL, rows))
+        return out
+
+    def with_group_series(self, ind: Indicator, series: list) -> list:
+        """The chart's series with the group's lines right after the kommun's own."""
+        extra = self.group_series(ind)
+        if not extra:
+            return series
+        n_own = sum(1 for s in series if s[2] == "kommun")
+        return series[:n_own] + extra + series[n_own:]
+
+    def group_chart_note(self, ind: Indicator) -> str:
+        """Below the trend chart: what the group line is."""
+        g = self.comparison_group(ind)
+        if g is None or not self.group_shown(ind):
+            return ""
+        row = self.group_gap(ind) if ind.is_native else self.group_value(ind, "total")
+        n = int(min(row["n_subject"], row["n_reference"])) if ind.is_native else int(row["n"])
+        return (f"*Streck-prick-linjen är {md_text(g.display_name)} ({md_text(self.results.grouping.title)}): "
+                f"{self._basis(n, int(row['n_members']), row.get('method', 'unweighted'))} {self.year}, "
+                "beräknat för varje år.*")
+
+    def group_notes(self, ind: Indicator) -> list[str]:
+        """Notes for the chart's download when it carries the group's lines."""
+        g = self.comparison_group(ind)
+        if g is None or not self.group_shown(ind):
+            return []
+        grouping = self.results.grouping
+        return [f"{g.display_name} ({grouping.title}), kod {g.id}: {grouping.method_text}; skyddade och saknade "
+                f"värden ingår inte. Gruppens {len(g.members)} kommuner: "
+                + ", ".join(self.geo.area(c).name for c in g.members) + "."]
+
+    # -- where the kommun stands ----------------------------------------------------------------------
+
+    def _measures(self, ind: Indicator) -> pd.DataFrame:
+        """Every kommun's measure for the report year (places as computed), with names and group ids. Read-only."""
+        def make():
+            p = self._rows("positions", ind, year=self.year, sex="T")
+            return p.assign(name=p["geo_code"].map(lambda c: self.geo.area(c).name))
+
+        return self._once("measures", ind, make)
+
+    def _measure_label(self, ind: Indicator) -> str:
+        if ind.is_native:
+            return f"Skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}, {ind.diff_unit}"
+        return f"{ind.short_title}, {ind.unit_symbol}"
+
+    def _reference_values(self, ind: Indicator) -> list[tuple[str, float, int]]:
+        """(label, value, row) for the group's value (row 1) and riket's (row 0)."""
+        refs = []
+        g = self.comparison_group(ind)
+        if ind.is_native:
+            gg = self.group_gap(ind)
+            if gg is not None and gg["status"] == "":
+                refs.append((f"Gruppens värde {fmt.number(gg['gap'], ind.decimals)}", float(gg["gap"]), 1))
+            r = self.gap_row(ind, "0000")
+            if r is not None and r["status"] == "":
+                refs.append((f"Riket {fmt.number(r['gap'], ind.decimals)}", float(r["gap"]), 0))
+        else:
+            gv = self.group_value(ind, "total")
+            if gv is not None and gv["status"] == "":
+                refs.append((f"Gruppens värde {fmt.number(gv['value'], ind.decimals)}", float(gv["value"]), 1))
+            v, s = self.value(ind, "0000", "total")
+            if not s and pd.notna(v):
+                refs.append((f"Riket {fmt.number(v, ind.decimals)}", float(v), 0))
+        return refs if g is not None else []
+
+    def position_figure(self, ind: Indicator) -> tuple[go.Figure, str] | None:
+        g = self.comparison_group(ind)
+        p = self.position(ind)
+        if g is None or p is None:
+            return None
+        m = self._measures(ind)
+        in_group = m[m["group_id"] == g.id]
+        everyone = m.drop_duplicates("geo_code")
+        fig = go.Figure()
+        short = f"Kommungrupp {g.id}" if g.kind == "skr" else "Liknande kommuner"
+        row_names = [f"Alla kommuner<br>({len(everyone)} med värde)", f"{short}<br>({len(in_group)} med värde)"]
+        for y, rows in ((1, in_group), (0, everyone)):
+            others = rows[rows["geo_code"] != self.code]
+            fig.add_trace(go.Scatter(
+                x=others["measure"], y=[y + _jitter(c) for c in others["geo_code"]], mode="markers",
+                name="Övriga kommuner" if y == 1 else "Alla kommuner", showlegend=y == 1,
+                marker={"symbol": "circle-open", "size": 8, "color": OTHERS_COLOUR, "line": {"width": 1.5}},
+                text=others["name"], hovertemplate="%{text}: %{x:.1f}<extra></extra>",
+            ))
+        own = float(p["measure"])
+        fig.add_trace(go.Scatter(
+            x=[own, own], y=[1, 0], mode="markers", name=self.area.name,
+            marker={"symbol": "circle", "size": 15, "color": HIGHLIGHT_COLOUR, "line": {"color": "white", "width": 1.5}},
+            hovertemplate=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>",
+        ))
+        # Labels sit outside the rows of dots (dots spread ±0.25 around their row), so nothing covers them.
+        labels = [(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.42, HIGHLIGHT_COLOUR)]
+        for text, x, y in self._reference_values(ind):
+            fig.add_trace(go.Scatter(
+                x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", name=text.rsplit(" ", 1)[0],
+                line={"color": REFERENCE_COLOUR, "width": 3, "dash": "solid" if y == 1 else "dot"}, hovertemplate=f"{html.escape(text)}<extra></extra>",
+            ))
+            labels.append((text, x, y - 0.42, REFERENCE_COLOUR))
+        for text, x, y, colour in labels:
+            fig.add_annotation(x=x, y=y, text=html.escape(text), showarrow=False, font={"color": colour, "size": 12},
+                               bgcolor="rgba(255,255,255,0.85)")
+        from analysis.present import charts
+
+        example = bool(in_group["example"].any()) if "example" in in_group else False
+        charts.style(fig, example=example, height=320, margin={"l": 10, "r": 30, "b": 10})  # house style, mark
+        fig.update_layout(
+            yaxis={"tickvals": [0, 1], "ticktext": row_names, "range": [-0.6, 1.6], "automargin": True,
+                   "showgrid": False, "zeroline": False},
+            xaxis={"title": {"text": (f"Skillnad, {ind.diff_unit}" if ind.is_native
+                                      else self._measure_label(ind))}, "zeroline": True},
+        )
+        lo, hi = in_group.nsmallest(1, "measure").iloc[0], in_group.nlargest(1, "measure").iloc[0]
+        refs = "; ".join(t for t, _x, _y in self._reference_values(ind))
+        alt = (f"Punktdiagram över {self._measure_label(ind).lower()} {self.year}: en punkt per kommun, överst de "
+               f"{len(in_group)} kommunerna med värde i {g.label}, under alla {len(everyone)} kommuner med värde. "
+               f"{self.area.name} {fmt.number(own, ind.decimals)} är markerad. "
+               f"I gruppen från {fmt.number(lo['measure'], ind.decimals)} ({lo['name']}) till "
+               f"{fmt.number(hi['measure'], ind.decimals)} ({hi['name']}). {refs}.")
+        return fig, alt
+
+    def position_table(self, ind: Indicator) -> pd.DataFrame:
+        """The group's kommuner in order of place (the data behind the strip, as numbers)."""
+        g = self.comparison_group(ind)
+        m = self._measures(ind)
+        rows = m[m["group_id"] == g.id].sort_values(["rank_group", "name"])
+        col = self._measure_label(ind)
+        return pd.DataFrame({
+            "Kommun": rows["name"], "Kod": rows["geo_code"],
+            col: rows["measure"].round(3),
+            "Plats i gruppen": rows["rank_group"], "Plats i riket": rows["rank_riket"],
+            "Vald kommun": ["ja" if c == self.code else "" for c in rows["geo_code"]],
+            "Exempeldata": ["ja" if e else "nej" for e in rows["example"]],
+        })
+
+    def position_summary(self, ind: Indicator) -> pd.DataFrame:
+        """A short table beside the strip: the kommun, the group's value, the group's range and riket."""
+        g = self.comparison_group(ind)
+        m = self._measures(ind)
+        in_group = m[m["group_id"] == g.id]
+        p = self.position(ind)
+        dec = ind.decimals
+        col = self._measure_label(ind)
+
+        def place(v) -> str:
+            return "–" if pd.isna(v) else str(int(v))
+
+        rows = [{"Område": self.area.name, col: fmt.number(p["measure"], dec),
+                 "Plats i gruppen": f"{place(p['rank_group'])} av {int(p['n_group'])}",
+                 "Plats i riket": f"{place(p['rank_riket'])} av {int(p['n_riket'])}"}]
+        for text, x, y in self._reference_values(ind):
+            rows.append({"Område": ("Gruppens värde" if y == 1 else "Riket"), col: fmt.number(x, dec),
+                         "Plats i gruppen": "", "Plats i riket": ""})
+        lo, hi = in_group.nsmallest(1, "measure").iloc[0], in_group.nlargest(1, "measure").iloc[0]
+        rows.append({"Område": f"Lägst i gruppen: {lo['name']}", col: fmt.number(lo["measure"], dec),
+                     "Plats i gruppen": "", "Plats i riket": ""})
+        rows.append({"Område": f"Högst i gruppen: {hi['name']}", col: fmt.number(hi["measure"], dec),
+                     "Plats i gruppen": "", "Plats i riket": ""})
+        return pd.DataFrame(rows)
+
+    def group_position(self, ind: Indicator) -> None:
+        """The "where the kommun stands" block of an indicator section (nothing for län-level indicators)."""
+        from analysis.present.report import show_figure, show_markdown, show_table
+
+        g = self.comparison_group(ind)
+        if g is None:
+            return
+        show_markdown(self.position_text(ind))
+        p = self.position(ind)
+        if p is None or pd.isna(p["rank_group"]):
+            return
+        made = self.position_figure(ind)
+        if made is None:
+            return
+        fig, alt = made
+        caption = f"{ind.short_title} {self.year}: {self.area.name} bland kommunerna i {g.label} och i riket"
+        data = self.position_table(ind)
+        notes = self.notes(ind, caption, extra=[
+            f"Gruppering: {self.results.grouping.title}. {g.display_name}: {len(g.members)} kommuner.",
+            "Plats 1 = " + self._order_words(ind).split(" (")[0].replace("räknat från ", "") + "; lika värden delar plats. "
+            "Kommuner med saknade eller skyddade värden rangordnas inte.",
+        ])
+        links = self.download(f"{ind.id}-placering", data, notes, ind, 3)
+        show_figure(fig, alt, caption, static=self.static, links=links)
+        show_table(self.position_summary(ind), f"Placering {self.year}: {self.area.name}, gruppens värde och "
+                                               f"spridningen i {g.label}.", links, widths=[3, 2.2, 1.4, 1.4])
+
+    # -- the group itself -----------------------------------------------------------------------------
+
+    def group_overview(self) -> None:
+        """Which group the kommun is compared with, how the group value is formed, and its members."""
+        from analysis.present.report import show_markdown
+
+        g = self.comparison_group()
+        if g is None:
+            return
+        grouping = self.results.grouping
+        names = ", ".join(f"{self.geo.area(c).name}" for c in sorted(g.members, key=lambda c: self.geo.area(c).name))
+        kind = (f"Kommungruppen är {g.id} {g.name}" + (f" (huvudgrupp {g.main_group})" if g.main_group else "")
+                + f" enligt {grouping.title}" if g.kind == "skr"
+                else f"Jämförelsegruppen är Koladas kommungrupp {g.name} (id {g.id})")
+        show_markdown(
+            f"**Jämförelse med liknande kommuner.** {kind}. Gruppens värde är ett {grouping.method_text} "
+            f"(som Kolada beräknar kommungruppers värden); skyddade och saknade värden ingår inte, och ett värde "
+            f"visas bara när minst {fmt.number(grouping.min_coverage * 100, 0)} procent av gruppens kommuner har "
+            f"uppgifter. {grouping.note}\n\n**Gruppens {len(g.members)} kommuner:** {names}."
+        )
+
+    # -- county report ------------------------------------------------------------------------------
+
+    def county_group_table(self, ind: Indicator) -> pd.DataFrame | None:
+        """Per kommun of the län: its value, its own group's value and its place in the group."""
+        grouping = getattr(self.results, "grouping", None)
+        if grouping is None or "kommun" not in ind.levels:
+            return None
+        gaps, vals, pos = self.results.group_gaps, self.results.group_values, self.results.positions
+        rows = []
+        for k in self.kommuner:
+            g = grouping.group_of(k.code)
+            if g is None:
+                continue
+            if ind.is_native:
+                own = self.gap_row(ind, k.code)
+                own_v = None if own is None or own["status"] else own["gap"]
+                gr = gaps[(gaps["indicator"] == ind.id) & (gaps["group_id"] == g.id) & (gaps["year"] == self.year)
+                          & (gaps["sex"] == "T")]
+                grp_v = gr["gap"].iloc[0] if len(gr) and gr["status"].iloc[0] == "" else None
+                n = int(min(gr["n_subject"].iloc[0], gr["n_reference"].iloc[0])) if len(gr) else 0
+            else:
+                v, s = self.value(ind, k.code, "total")
+                own_v = None if s or pd.isna(v) else v
+                gr = vals[(vals["indicator"] == ind.id) & (vals["group_id"] == g.id) & (vals["year"] == self.year)
+                          & (vals["sex"] == "T") & (vals["group"] == "total")]
+                grp_v = gr["value"].iloc[0] if len(gr) and gr["status"].iloc[0] == "" else None
+                n = int(gr["n"].iloc[0]) if len(gr) else 0
+            pr = pos[(pos["indicator"] == ind.id) & (pos["geo_code"] == k.code) & (pos["year"] == self.year)
+                     & (pos["sex"] == "T") & (pos["group_id"] == g.id)]
+            place = (f"{int(pr['rank_group'].iloc[0])} av {int(pr['n_group'].iloc[0])}"
+                     if len(pr) and pd.notna(pr["rank_group"].iloc[0]) else "–")
+            rows.append({
+                "Kommun": k.name, "Kommungrupp": f"{g.id} {g.name}" if g.kind == "skr" else g.name,
+                "Kommunen": fmt.number(own_v, ind.decimals),
+                "Gruppens värde": fmt.number(grp_v, ind.decimals),
+                "Bygger på": f"{n} av {len(g.members)} kommuner" if grp_v is not None else "för få kommuner",
+                "Plats i gruppen": place,
+            })
+        return pd.DataFrame(rows) if rows else None
+
+    def county_groups(self, ind: Indicator) -> None:
+        """County report: each kommun of the län against its own kommungrupp, for one indicator."""
+        from analysis.present.report import show_markdown, show_table
+
+        table = self.county_group_table(ind)
+        if table is None:
+            return
+        if (table["Gruppens värde"] == "..").all():
+            show_markdown(f"*Jämförelse med kommungrupper: värden finns för för få kommuner i grupperna "
+                          f"för {fmt.in_text(ind.short_title)} {self.year}.*")
+            return
+        caption = (f"{ind.short_title} {self.year}, {self._measure_label(ind).lower()}: varje kommun i länet mot "
+                   f"sin egen kommungrupp ({self.results.grouping.title}; gruppens värde = "
+                   f"{self.results.grouping.method_text}; plats 1 = {self._order_words(ind).split(' (')[0].replace('räknat från ', '')}).")
+        show_table(table, caption, self.download(f"{ind.id}-kommungrupper", table, self.notes(ind, caption), ind, 4),
+                   widths=[1.3, 2.8, 1, 1, 1.4, 1])

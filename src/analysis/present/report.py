@@ -1,0 +1,796 @@
+"""Presentation for the notebooks: headlines, goal status, charts and tables from library results.
+
+Nothing here computes a gap: every number comes from :mod:`analysis.compute.results` (one computation path).
+The methods marked ``@presents`` return :class:`~analysis.present.display.Parts` (text, charts, tables) and show
+nothing themselves: the notebook displays them (last expression of a cell, or ``show(...)``), so an analyst can
+inspect and change them first. How the objects become notebook outputs is :mod:`analysis.present.display`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.present import brand, charts, fmt
+from analysis.compute import coverage
+from analysis.domain.catalogue import Indicator
+from analysis.data.contract import SEXES
+from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
+from analysis.present.downloads import TableNotes, slugify, write_table
+from analysis.compute.gaps import UNKNOWN
+from analysis.present.comparison import GROUP_LEVEL, GroupComparison
+from analysis.present.narrative import STATUS_ICON, status_line, trend_label
+from analysis.compute.results import Results, load_results
+
+# Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
+COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
+AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond"),
+              GROUP_LEVEL: ("dashdot", "triangle-up")}
+TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73", GROUP_LEVEL: "#555555"}
+EXAMPLE_NOTE = (
+    "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
+    "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
+)
+#: Handlingsplan activity tables in the PDF: aktivitet, ansvariga, status, kommentar.
+ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
+
+
+# --------------------------------------------------------------------------- text pieces
+
+
+def _short_group(label: str) -> str:
+    """"utrikes födda" -> "utrikes", "elever med utländsk bakgrund" -> "utländsk"."""
+    words = label.split()
+    return words[-2] if len(words) > 2 else words[0]
+
+
+def measure_label(ind: Indicator) -> str:
+    """What a row of a mixed table compares: "skillnad utrikes födda − inrikes födda" or "nivå (ingen …)"."""
+    if ind.is_native:
+        return f"skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}"
+    return "nivå (ingen jämförelsegrupp bland inrikes födda)"
+
+
+def status_word(trend_row, ind: Indicator | None = None) -> str:
+    """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
+    if ind is not None:
+        return trend_label(ind, trend_row)
+    status = UNKNOWN if trend_row is None else trend_row["status"]
+    return f"{STATUS_ICON[status]} {status}"
+
+
+@dataclass
+class Section:
+    """What one indicator shows for one area (a kommun, or the län where the kommun has no data)."""
+
+    ind: Indicator
+    code: str
+    shown_code: str
+    rows: pd.DataFrame = field(repr=False)
+
+
+class Report(GroupComparison):
+    """Presentation of one area's results (kommun or län) for the notebooks."""
+
+    def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
+                 results: Results | None = None, downloads_dir: str | None = None, figures_dir: str | None = None,
+                 include_plotlyjs: bool = True, results_path: str | None = None):
+        """``results_path``: the computed results (artefact folder written by ``analysis render``); the
+        report then only reads them. Without it the results are computed from ``data_path``."""
+        from analysis.present.params import check_code
+
+        check_code("municipality" if not isinstance(code, str) or len(code) == 4 else "county", code)
+        from analysis.domain.geography import load_geography
+
+        area = load_geography().area(code)
+        if results is None and results_path:
+            from analysis.compute.artefact import open_results
+
+            results = open_results(results_path, code, year)
+        self.results = results or load_results(year=year, county=area.county, data=data_path or None)
+        self.area = area
+        self.code = code
+        self.year = int(year)
+        self.static = static_images
+        self.downloads = Path(downloads_dir) if downloads_dir else None
+        configure(static_images=static_images, figures_dir=figures_dir, include_plotlyjs=include_plotlyjs)
+        self.geo = self.results.geography
+        self.catalogue = self.results.catalogue
+
+    @property
+    def plan(self):
+        """The län's handlingsplan for the report year (:mod:`analysis.domain.handlingsplan`), or None."""
+        if not hasattr(self, "_plan"):
+            from analysis.domain.handlingsplan import load_plan
+
+            self._plan = load_plan(self.area.county, self.year, self.results.config)
+        return self._plan
+
+    # -- selection (no arithmetic) ------------------------------------------------------------
+
+    def shown_code(self, ind: Indicator) -> str:
+        """The area whose values are shown: the kommun, or its län when the indicator has no kommun level."""
+        if self.area.level == "kommun" and "kommun" not in ind.levels and "lan" in ind.levels:
+            return self.area.county_code
+        return self.code
+
+    def chain(self, ind: Indicator) -> list:
+        start = self.shown_code(ind)
+        return self.geo.comparison_areas(start)
+
+    def _rows(self, table: str, ind: Indicator, **where) -> pd.DataFrame:
+        """The indicator's rows of a results table where every column named equals its value (read-only)."""
+        return self.results.rows(table, ind.id, **where)
+
+    def _row(self, table: str, ind: Indicator, **where):
+        """The first row of :meth:`_rows`, or None."""
+        rows = self._rows(table, ind, **where)
+        return rows.iloc[0] if len(rows) else None
+
+    def _once(self, name: str, ind: Indicator, make):
+        """``make()`` computed once per indicator for this report (selections read several times)."""
+        cache = self.__dict__.setdefault("_once_cache", {})
+        if (name, ind.id) not in cache:
+            cache[(name, ind.id)] = make()
+        return cache[(name, ind.id)]
+
+    def tidy(self, ind: Indicator) -> pd.DataFrame:
+        return self._rows("tidy", ind)
+
+    def gap_row(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None):
+        comparison = comparison or ("inrikes" if ind.is_native else ("lan" if len(code) == 4 and not code.startswith("00") else "riket"))
+        return self._row("gaps", ind, geo_code=code, year=self.year, sex=sex, comparison=comparison)
+
+    def trend_row(self, ind: Indicator, code: str, sex: str = "T"):
+        return self._row("trends", ind, geo_code=code, sex=sex)
+
+    def missing(self, ind: Indicator, code: str | None = None) -> coverage.Missing | None:
+        """Why the shown area (or ``code``) has no figures for the report year, or None when it has rows."""
+        return coverage.missing(ind, code or self.shown_code(ind), self.year, self.tidy(ind), self.geo,
+                                self.results.config.county)
+
+    @presents
+    def missing_note(self, ind: Indicator, missing: coverage.Missing) -> Parts:
+        """"Uppgift saknas" with its reason and how to get the figures, in place of headline, chart and tables."""
+        show_markdown(f"::: {{.callout-note}}\n**{coverage.MISSING_TITLE}.** {missing.reason[:1].upper()}"
+                      f"{missing.reason[1:]}. {missing.how}\n:::")
+
+    def is_example(self, ind: Indicator) -> bool:
+        return self._once("example", ind, lambda: any(
+            bool(self._rows("tidy", ind, geo_code=a.code)["example"].any()) for a in self.chain(ind)))
+
+    def data_kind(self, ind: Indicator, codes: list[str] | None = None) -> str:
+        """"Exempeldata", "Verklig" or "Saknas" for the report year's rows of ``codes`` (default: the shown area)."""
+        parts = [self._rows("tidy", ind, geo_code=c, year=self.year) for c in (codes or [self.shown_code(ind)])]
+        if any(p["example"].any() for p in parts):
+            return "Exempeldata"
+        return "Verklig" if any(p["value"].notna().any() for p in parts) else "Saknas"
+
+    def value(self, ind: Indicator, code: str, group: str, sex: str = "T", year: int | None = None):
+        sel = self._row("tidy", ind, geo_code=code, group=group, sex=sex, year=year or self.year)
+        return (sel["value"], sel["status"]) if sel is not None else (float("nan"), "..")
+
+    # -- text -----------------------------------------------------------------------------------
+
+    def headline(self, ind: Indicator) -> str:
+        code = self.shown_code(ind)
+        name = self.geo.area(code).name
+        if ind.is_native:
+            u, su = self.value(ind, code, "utrikes")
+            i, si = self.value(ind, code, "inrikes")
+            gap = self.gap_row(ind, code)
+            diff = fmt.gap(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
+            text = (
+                f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
+                f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
+                f"{fmt.with_unit(i, ind.unit, status=si)} – skillnad {diff}"
+            )
+            if gap is not None and gap["status"] == "" and gap["worse_off"] in ("subject", "reference"):
+                who = ind.group_label("utrikes") if gap["worse_off"] == "subject" else ind.group_label("inrikes")
+                text += f" (sämre för {who})"
+        else:
+            parts = []
+            for a in self.chain(ind):
+                v, s = self.value(ind, a.code, "total")
+                parts.append(f"{a.name} {fmt.with_unit(v, ind.unit, status=s)}")
+            text = f"**{ind.short_title} {self.year}:** " + ", ".join(parts)
+        text = text.replace(f"**{ind.short_title} {self.year}:**", f"**{ind.short_title} {self.year}, {name}:**", 1)
+        if code != self.code:
+            text += (f"\n\nUppgiften finns bara på länsnivå. Värdena gäller **{name}**, inte "
+                     f"{self.area.name}.")
+        return text
+
+    def status(self, ind: Indicator, code: str | None = None, sex: str = "T") -> str:
+        code = code or self.shown_code(ind)
+        return status_line(ind, self.trend_row(ind, code, sex))
+
+    # -- chart and its table ---------------------------------------------------------------------
+
+    def series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
+        """(label, group, level, rows by year) for every line of the trend chart (made once per indicator:
+        the chart, its description and its two tables read it). Read-only."""
+        return self._once("series", ind, lambda: self._series(ind))
+
+    def _series(self, ind: Indicator) -> list[tuple[str, str, str, pd.DataFrame]]:
+        out = []
+        groups = ["utrikes", "inrikes"] if ind.is_native else ["total"]
+        for area in self.chain(ind):
+            for grp in groups:
+                rows = self._rows("tidy", ind, geo_code=area.code, group=grp, sex="T")
+                rows = rows[rows["year"] <= self.year].sort_values("year")
+                if rows.empty:
+                    continue
+                label = f"{area.name} – {ind.group_label(grp)}" if ind.is_native else area.name
+                out.append((label, grp, area.level, rows))
+        return self.with_group_series(ind, out)
+
+    def trend_figure(self, ind: Indicator) -> go.Figure:
+        fig = go.Figure()
+        unit = "%" if ind.unit == "procent" else f" {ind.unit}"
+        example = False
+        series = self.series(ind)
+        own_level = self.geo.area(self.shown_code(ind)).level
+        # the own lines' last values: the higher line is labelled above its point, the lower one below
+        ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
+        top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
+        for label, grp, level, rows in series:
+            dash, symbol = AREA_STYLE[level]
+            colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
+            example = example or bool(rows["example"].any())
+            # Direct label at the last point of the area's own lines: colour is never the only key. Placed
+            # above and left of the point, inside the plot, so it is never cut at the right edge (390 px).
+            direct = level == own_level
+            who = _short_group(ind.group_label(grp)) if ind.is_native else label
+            last = [""] * (len(rows) - 1) + [who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
+                                                                        status=rows["status"].iloc[-1])]
+            fig.add_trace(go.Scatter(
+                x=rows["year"], y=rows["value"], name=label, mode="lines+markers+text" if direct else "lines+markers",
+                text=last if direct else None, textposition="top left" if grp == top else "bottom left",
+                textfont={"color": colour, "shadow": "0 0 3px white, 0 0 3px white"}, cliponaxis=False,
+                line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
+                marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
+                hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
+                # survey values: the 95 % margin as error bars (also in the table under the chart)
+                error_y=({"type": "data", "array": rows["margin"].tolist(), "visible": True, "thickness": 1.2,
+                          "width": 4, "color": colour}
+                         if ind.survey and "margin" in rows and rows["margin"].notna().any() else None),
+            ))
+        charts.style(fig, example=example, height=440, margin={"l": 10, "r": 16, "b": 10})
+        fig.update_layout(
+            # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
+            yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
+                   "ticksuffix": "" if ind.unit != "procent" else " %", "rangemode": "tozero"},
+            xaxis={"dtick": 1, "title": {"text": ""}},
+        )
+        return fig
+
+    def chart_alt(self, ind: Indicator) -> str:
+        parts = []
+        for label, _grp, _level, rows in self.series(ind):
+            first, last = rows.iloc[0], rows.iloc[-1]
+            parts.append(
+                f"{label}: {fmt.with_unit(first['value'], ind.unit, status=first['status'])} år {first['year']}, "
+                f"{fmt.with_unit(last['value'], ind.unit, status=last['status'])} år {last['year']}"
+            )
+        return f"Linjediagram över {fmt.in_text(ind.title)} per år. " + "; ".join(parts) + "."
+
+    def chart_table(self, ind: Indicator) -> pd.DataFrame:
+        """The numbers behind the trend chart, formatted in Swedish."""
+        cols = {}
+        for label, _grp, _level, rows in self.series(ind):
+            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status)
+                           + (f" (±{fmt.number(r.margin, ind.decimals)})" if pd.notna(getattr(r, "margin", None))
+                              and not pd.isna(r.value) else "")
+                           for r in rows.itertuples()}
+        years = sorted({y for c in cols.values() for y in c})
+        return pd.DataFrame([{"År": str(y), **{k: v.get(y, "..") for k, v in cols.items()}} for y in years])
+
+    def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
+        code = self.shown_code(ind)
+        present_sexes = set(self._rows("tidy", ind, geo_code=code, year=self.year)["sex"])
+        if not ind.sex_split or not {"K", "M"} <= present_sexes:
+            return None
+        rows = []
+        for sex in ("K", "M", "T"):
+            gap = self.gap_row(ind, code, sex)
+            if ind.is_native:
+                u, su = self.value(ind, code, "utrikes", sex)
+                i, si = self.value(ind, code, "inrikes", sex)
+                rows.append({
+                    "Kön": SEXES[sex].capitalize(),
+                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
+                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
+                })
+            else:
+                v, s = self.value(ind, code, "total", sex)
+                rows.append({"Kön": SEXES[sex].capitalize(), self.geo.area(code).name: fmt.with_unit(v, ind.unit, status=s),
+                             f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
+        return pd.DataFrame(rows)
+
+    def chart_data(self, ind: Indicator) -> pd.DataFrame:
+        """The chart's numbers for download: one row per area, group and year, values as numbers."""
+        rows = []
+        for label, grp, _level, data in self.series(ind):
+            for r in data.itertuples():
+                rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
+                             "Kön": SEXES[r.sex], "År": int(r.year),
+                             f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
+                             **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
+                                 else round(float(r.margin), 3)} if ind.survey else {}),
+                             "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
+                             "Exempeldata": "ja" if r.example else "nej"})
+        data = pd.DataFrame(rows)
+        if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
+            data = data.drop(columns="Källans markering")  # only where the source marked a value
+        return data
+
+    def notes(self, ind: Indicator | None, title: str, extra: list[str] | None = None) -> TableNotes:
+        if ind is None:
+            return TableNotes(title, "Sammanställning av rapportens indikatorer; se respektive indikators källa. "
+                                     "Egen bearbetning.", example=self.results.has_example_data, extra=extra or [])
+        example = self.is_example(ind)
+        source = "Exempeldata – inte verklig statistik" if example else ind.attribution
+        return TableNotes(title, source, ind.definition, ind.unit, example, extra or [])
+
+    def download(self, slug: str, data: pd.DataFrame, notes: TableNotes, ind: Indicator | None = None,
+                 part: int = 0) -> Download | None:
+        """The table's CSV/XLSX, written when the chart or table linking them is displayed (and the report
+        collects downloads)."""
+        if data.empty:
+            return None  # nothing to download: the report says "uppgift saknas" instead
+        order = (self.catalogue.ids().index(ind.id) if ind is not None else -1, part)
+        name = slugify(f"{self.area.code}-{slug}")
+        folder = self.downloads
+        return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order))
+
+    # -- shared pieces ------------------------------------------------------------------------------
+
+    def _intro(self, ind: Indicator) -> None:
+        show_markdown(f"### {ind.title}")
+        if self.is_example(ind):
+            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+
+    def _mark(self, ind: Indicator, caption: str) -> str:
+        """A table caption with the example-data mark in front when the table shows example values."""
+        return f"EXEMPELDATA – {caption}" if self.is_example(ind) else caption
+
+    def _source_note(self, ind: Indicator) -> None:
+        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
+        show_markdown(f"*{ind.definition}* {source}.")
+
+    # -- what the notebooks call -------------------------------------------------------------------
+
+    @presents
+    def goal(self, focus_area: str) -> Parts:
+        goal = self.results.strategy.goal_for(focus_area)
+        if goal is None:
+            show_markdown(f"*{self.results.strategy.name} har inget mål för detta fokusområde.*")
+            return
+        show_markdown(
+            f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}\n\n"
+            f"*Källa: {self.results.strategy.source_document}.*"
+        )
+
+    @presents
+    def indicator(self, ind: Indicator | str) -> Parts:
+        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        gone = self.missing(ind)
+        if gone is not None:
+            show_markdown(f"### {ind.title}")
+            self.missing_note(ind, gone)
+            show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
+            return
+        self._intro(ind)
+        group_line = self.group_headline(ind)
+        show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
+                      + f"**Måluppfyllelse:** {self.status(ind)}")
+        show_markdown(self.narrative(ind))
+        where = self.geo.area(self.shown_code(ind)).name
+        if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
+            title = f"{ind.title}, {where}: länet jämfört med riket"
+        else:
+            versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
+            title = f"{ind.title}, {where} jämfört med {versus}"
+        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
+                                   + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
+        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
+                              ind, 1)
+        show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
+        chart_table = self.chart_table(ind)
+        # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
+        widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
+        show_table(chart_table, table_caption, links, widths=widths)
+        if note := self.group_chart_note(ind):
+            show_markdown(note)
+        self.group_position(ind)
+        sexes = self.sex_table(ind)
+        if sexes is not None:
+            caption = self._mark(ind, f"{ind.short_title} {self.year} efter kön, {where}.")
+            show_table(sexes, caption, self.download(f"{ind.id}-kon", sexes, self.notes(ind, caption), ind, 2))
+        elif ind.sex_split:
+            show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
+        else:
+            show_markdown("*Indikatorn redovisas inte efter kön.*")
+        self._source_note(ind)
+
+    def narrative(self, ind: Indicator) -> str:
+        """One or two generated sentences for the shown area (see :mod:`analysis.present.narrative`)."""
+        from analysis.present import narrative
+
+        code = self.shown_code(ind)
+        name = self.geo.area(code).name
+        if ind.is_native:
+            first = narrative.gap_sentence(ind, name, self.year, self.gap_row(ind, code))
+        else:
+            v, st = self.value(ind, code, "total")
+            cmp = "lan" if self.geo.area(code).level == "kommun" else "riket"
+            first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
+                                             "länet" if cmp == "lan" else "riket")
+        group = self.group_sentence(ind)
+        return first + (f" {group}" if group else "") + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
+
+    @presents
+    def focus_area(self, focus_area: str) -> Parts:
+        for ind in self.catalogue.in_focus_area(focus_area):
+            self.indicator(ind)
+
+    @presents
+    def goal_overview(self) -> Parts:
+        """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
+        rows = []
+        for goal in self.results.strategy.goals:
+            inds = goal.indicators(self.catalogue)
+            if not inds:
+                from analysis.domain.handlingsplan import overview_cells
+
+                what, status, kind = overview_cells(self.plan, goal, self.year)
+                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                             "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
+                             "Data": kind})
+            for ind in inds:
+                code = self.shown_code(ind)
+                gap = self.gap_row(ind, code)
+                if ind.is_native:
+                    level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
+                else:
+                    v, s = self.value(ind, code, "total")
+                    level = fmt.with_unit(v, ind.unit, status=s)
+                if code != self.code:
+                    level += f" ({self.geo.area(code).name})"
+                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
+                             **self.group_cell(ind),
+                             "Utveckling": status_word(self.trend_row(ind, code), ind),
+                             "Data": self.data_kind(ind, [code])})
+        caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
+        table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
+        show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
+        self._activities_only_note()
+        if self.results.has_example_data:
+            show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
+                          "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
+        self.group_overview()
+
+    @presents
+    def more_focus_areas(self, shown: list[str]) -> Parts:
+        """The strategy's focus areas that the notebooks do not show in sections of their own (``shown``),
+        each with a heading and its indicators (Kalmar: Social sammanhållning). Nothing for other strategies."""
+        areas = [a for g in self.results.strategy.goals for a in g.focus_areas if a not in shown]
+        if not areas:  # the embedded cell still has an output; it shows nothing
+            show_markdown("<!-- inga fler fokusområden i strategin -->")
+        for area in dict.fromkeys(areas):
+            goal = self.results.strategy.goal_for(area)
+            show_markdown(f"## {self.catalogue.focus_areas[area]}")
+            show_markdown(f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}")
+            if goal.followed_up_outside_statistics:
+                show_markdown(f"*{goal.followed_up_outside_statistics}*")
+            for ind in self.catalogue.in_focus_area(area):
+                self.indicator(ind)
+
+    def _activities_only_note(self) -> None:
+        from analysis.domain.handlingsplan import activities_only_note
+
+        note = activities_only_note(self.results.strategy, self.catalogue)
+        if note:
+            show_markdown(f"*{note}*")
+
+    @presents
+    def kommun_activities(self) -> Parts:
+        """The activities of the län's handlingsplan that name this kommun as responsible."""
+        from analysis.domain.handlingsplan import activities_table, free_text_columns, load_spec, report_text, source_line
+        from analysis.domain.handlingsplan import caption as plan_caption
+
+        plan, lan = self.plan, self.geo.county(self.area.county)
+        if plan is None:
+            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
+                                      county_name=lan.name.replace("Region ", "") + " län"))
+            return
+        if plan.example:
+            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
+        rows = plan.for_kommun(self.area.name)
+        if rows.empty:
+            show_markdown(report_text(plan.spec, "kommun_none", year=self.year, kommun=self.area.name))
+        else:
+            show_markdown(report_text(plan.spec, "kommun_intro", year=self.year, kommun=self.area.name))
+            table = activities_table(plan, rows, self.catalogue, self.results.strategy)
+            caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
+            notes = TableNotes(caption, source_line(plan), example=plan.example)
+            show_table(table, caption, self.download("handlingsplan", table, notes), widths=[2, *ACTIVITY_WIDTHS],
+                       free_text=free_text_columns(plan))
+        show_markdown(f"*{source_line(plan, markdown=True)}*")
+
+
+class CountyReport(Report):
+    """The county report for Integrationsrådet: every kommun side by side with the län and riket."""
+
+    def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True,
+                 downloads_dir: str | None = None, figures_dir: str | None = None, include_plotlyjs: bool = True,
+                 results_path: str | None = None):
+        from analysis.domain.geography import load_geography
+        from analysis.present.params import check_code
+
+        lan = load_geography().county(check_code("county", county))
+        super().__init__(lan.code, year, data_path=data_path, static_images=static_images,
+                         downloads_dir=downloads_dir, figures_dir=figures_dir, include_plotlyjs=include_plotlyjs,
+                         results_path=results_path)
+        self.kommuner = self.geo.kommuner_in(lan.county)
+
+    def areas(self, ind: Indicator) -> list:
+        areas = [k for k in self.kommuner if "kommun" in ind.levels]
+        return areas + [self.area, self.geo.area("0000")]
+
+    def side_by_side(self, ind: Indicator) -> pd.DataFrame:
+        rows = []
+        for a in self.areas(ind):
+            tr = self.trend_row(ind, a.code)
+            status = status_word(tr, ind)
+            if ind.is_native:
+                u, su = self.value(ind, a.code, "utrikes")
+                i, si = self.value(ind, a.code, "inrikes")
+                gap = self.gap_row(ind, a.code)
+                rows.append({
+                    "Område": a.name,
+                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
+                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
+                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    f"Utveckling sedan {self.results.baseline_year}": status,
+                })
+            else:
+                v, s = self.value(ind, a.code, "total")
+                cmp = self.gap_row(ind, a.code, comparison="lan" if a.level == "kommun" else "riket")
+                rows.append({
+                    "Område": a.name, "Värde": fmt.with_unit(v, ind.unit, status=s),
+                    f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
+                        "–" if a.level == "riket" or cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
+                    f"Utveckling sedan {self.results.baseline_year}": status,
+                })
+        table = pd.DataFrame(rows)
+        kinds = [self.data_kind(ind, [a.code]) for a in self.areas(ind)]
+        if "Exempeldata" in kinds:  # every row says whether its values are example values
+            table["Data"] = kinds
+        return table
+
+    def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
+        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
+        bars = []
+        for a in self.areas(ind):
+            if ind.is_native:
+                g = self.gap_row(ind, a.code)
+                v = None if g is None or g["status"] else float(g["gap"])
+            else:
+                v, s = self.value(ind, a.code, "total")
+                v = None if s or pd.isna(v) else float(v)
+            bars.append((a.name, v, a.level))
+        bars.sort(key=lambda b: (b[1] is None, -(b[1] or 0.0)))
+        names = [b[0] for b in bars]
+        values = [b[1] for b in bars]
+        look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
+                "riket": (brand.colour("green"), ".")}
+        unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
+        suffix = {"kommun": "", "lan": " (länet)", "riket": ""}
+        fig = go.Figure(go.Bar(
+            x=[0 if v is None else v for v in values], y=names, orientation="h",
+            marker={"color": [look[b[2]][0] for b in bars], "pattern": {"shape": [look[b[2]][1] for b in bars]},
+                    "line": {"color": "white", "width": 1}},
+            text=[".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native) for v in values],
+            textposition="outside", cliponaxis=False, showlegend=False,
+            hovertemplate=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
+        ))
+        known = [v for v in values if v is not None] or [0.0]
+        lo, hi = min(0.0, min(known)), max(0.0, max(known))
+        pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
+        example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
+        charts.style(fig, example=example, height=130 + 34 * len(names), legend=False,
+                     margin={"l": 10, "r": 16, "b": 10})
+        fig.update_layout(
+            yaxis={"autorange": "reversed", "tickvals": names,
+                   "ticktext": [f"<b>{n}{suffix[b[2]]}</b>" if b[2] != "kommun" else n for n, b in zip(names, bars)]},
+            xaxis={"range": [lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)], "zeroline": True,
+                   "zerolinecolor": brand.colour("grey"),
+                   "title": {"text": (f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
+                                      f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
+                                      if ind.is_native else f"{ind.short_title}, {unit}")}},
+        )
+        what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
+                else "värdet")
+        alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
+               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
+                           for n, v in zip(names, values))
+               + f" ({unit}).")
+        return fig, alt
+
+    @presents
+    def indicator(self, ind: Indicator | str) -> Parts:
+        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        gone = [self.missing(ind, a.code) for a in self.areas(ind)[:-1]]
+        if all(m is not None for m in gone):  # neither the län nor any of its kommuner has figures
+            show_markdown(f"### {ind.title}")
+            self.missing_note(ind, gone[-1])
+            show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
+            return
+        self._intro(ind)
+        from analysis.present import narrative
+
+        show_markdown(self.headline(ind) + "\n\n"
+                      + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
+        fig, alt = self.gap_figure(ind)
+        caption = self._mark(ind, f"{ind.title} {self.year} per kommun, länet och riket.")
+        table = self.side_by_side(ind)
+        links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
+        show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,
+                    links=links)
+        show_table(table, caption, links)
+        self.county_groups(ind)
+        self._source_note(ind)
+
+    @presents
+    def status_overview(self) -> Parts:
+        """Per strategic goal: the län's status and how many kommuner got better or worse."""
+        rows = []
+        for goal in self.results.strategy.goals:
+            inds = goal.indicators(self.catalogue)
+            if not inds:
+                from analysis.domain.handlingsplan import overview_cells
+
+                what, status, kind = overview_cells(self.plan, goal, self.year)
+                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                             "Länet": status, "Kommunerna": "–", "Data": kind})
+            for ind in inds:
+                tr = self.trend_row(ind, self.code)
+                lan_status = status_word(tr, ind)
+                counts = {}
+                if "kommun" in ind.levels:
+                    for k in self.kommuner:
+                        t = self.trend_row(ind, k.code)
+                        key = t["status"] if t is not None else UNKNOWN
+                        counts[key] = counts.get(key, 0) + 1
+                kom = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "finns bara för länet"
+                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
+                             "Länet": lan_status, "Kommunerna": kom,
+                             "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
+        caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
+        table = pd.DataFrame(rows)
+        show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
+        self._activities_only_note()
+        for goal in self.results.strategy.goals:
+            if goal.followed_up_outside_statistics:
+                show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
+
+    @presents
+    def action_plan(self) -> Parts:
+        """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
+        from analysis.domain.handlingsplan import activities_table, counts_table, free_text_columns, load_spec, report_text
+        from analysis.domain.handlingsplan import source_line
+        from analysis.domain.handlingsplan import caption as plan_caption
+
+        plan, s = self.plan, self.results.strategy
+        if plan is None:
+            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
+                                      county_name=self.area.name.replace("Region ", "") + " län"))
+            return
+        if plan.example:
+            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
+        show_markdown(report_text(plan.spec, "intro", year=self.year, n=len(plan.rows),
+                                  summary=plan.status_summary(), council=s.council))
+        caption = plan_caption(plan, "counts_caption", year=self.year)
+        table = counts_table(plan, s)
+        notes = TableNotes(caption, source_line(plan), example=plan.example)
+        show_table(table, caption, self.download("handlingsplan-status", table, notes))
+        for n, goal in enumerate(s.goals, start=1):
+            show_markdown("### " + report_text(plan.spec, "goal_heading", number=goal.number, title=goal.title))
+            rows = plan.for_goal(goal.id)
+            if rows.empty:
+                show_markdown(report_text(plan.spec, "no_activities"))
+                continue
+            show_markdown(f"**{plan.status_summary(goal.id).capitalize()}.**")
+            caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
+            table = activities_table(plan, rows, self.catalogue)
+            notes = TableNotes(caption, source_line(plan), example=plan.example)
+            show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
+                       widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
+        show_markdown(f"*{source_line(plan, markdown=True)}*")
+
+    @presents
+    def trend_overview(self) -> Parts:
+        rows = []
+        for ind in self.catalogue:
+            tr = self.trend_row(ind, self.code)
+            if tr is None:
+                continue
+            unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
+            rows.append({
+                "Indikator": ind.short_title,
+                "Mått": measure_label(ind),
+                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
+                "Enhet": unit,
+                "Bedömning": status_word(tr, ind),
+                "Data": "Exempeldata" if tr["example"] else "Verklig",
+            })
+        caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
+                   "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
+        table = pd.DataFrame(rows)
+        show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
+
+    def annual_report_text(self):
+        """The text for the government's annual report (årsredovisning), split into real sentences, example
+        sentences and notes of what is missing, per strategic goal. One place for each sentence: the county
+        report shows it (:meth:`annual_report`) and `analysis render` writes it as DOCX and plain text
+        (:mod:`analysis.publish.arsredovisning`, real sentences only)."""
+        from analysis.publish.arsredovisning import AnnualGoal, AnnualText, load_texts
+        from analysis.compute.coverage import how_to_get, missing
+
+        s, texts = self.results.strategy, load_texts()
+        intro = (f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
+                 f"Uppföljningen {self.year} jämför utrikes och inrikes födda i länets {len(self.kommuner)} kommuner, "
+                 f"länet och riket, med {self.results.baseline_year} som basår.")
+        goals = []
+        for goal in s.goals:
+            g = AnnualGoal(goal.number, goal.title)
+            for ind in goal.indicators(self.catalogue):
+                if "lan" not in ind.levels:
+                    note = texts["kommun_only"].format(title=ind.title).strip()
+                    if not any(self.data_kind(ind, [k.code]) == "Verklig" for k in self.kommuner):
+                        note += " " + how_to_get(ind, self.area.county)
+                    g.missing.append(note)
+                elif self.is_example(ind):
+                    g.example.append(self.narrative(ind))
+                    g.missing.append(texts["missing_indicator"].format(
+                        title=ind.title, year=self.year, how=how_to_get(ind, self.area.county)).strip())
+                elif self.data_kind(ind, [self.code]) == "Verklig":
+                    g.real.append(self.narrative(ind))
+                else:
+                    gap = missing(ind, self.code, self.year, self.results.tidy, self.geo, self.results.config.county)
+                    g.missing.append(f"{ind.title}: " + (gap.text if gap else texts["nothing_real"].format(year=self.year)))
+            plan = self.plan
+            if plan is not None and not plan.example and len(plan.for_goal(goal.id)):
+                g.real.append(texts["plan_status"].format(year=self.year, n=len(plan.for_goal(goal.id)),
+                                                          summary=plan.status_summary(goal.id)))
+            elif goal.activities_only(self.catalogue):
+                key = "plan_missing" if plan is None else "plan_example"
+                g.missing.append(texts[key].format(year=self.year, county=self.area.county).strip())
+            goals.append(g)
+        return AnnualText(intro, goals)
+
+    @presents
+    def annual_report(self) -> Parts:
+        """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
+        from analysis.publish.arsredovisning import load_texts
+
+        text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
+        lines = [text.intro]
+        for g in text.goals:
+            body = " ".join(g.real) if g.real else none
+            lines.append(f"**Mål {g.number}, {g.title}:** {body}")
+            lines += [f"*{m}*" for m in g.missing]
+        show_markdown("\n\n".join(lines))
+        examples = [f"- **Mål {g.number}, {g.title}:** " + " ".join(g.example) for g in text.goals if g.example]
+        if examples:
+            show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
+                          "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")

@@ -1,0 +1,437 @@
+"""Execute the notebooks with papermill and render the reports (per kommun and for the län).
+
+One job = one report: execute its notebooks into a temporary folder, write ``rapport.qmd`` from the
+template, render HTML and/or PDF, then move the folder into place (``reports/<year>/<code>/`` or
+``reports/<year>/lan-<LL>/``). A failed job leaves any earlier report untouched and is named in the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import shutil
+import subprocess
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.present import fmt
+from analysis.domain import geography
+from analysis.config import Config, load_config
+from analysis.present.downloads import DATA_DIR, WORKBOOK, report_workbook
+from analysis.errors import AnalysisError, require_writable_folder
+from analysis.data.provenance import sha256
+
+FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
+# executed notebook -> (source notebook, its own parameters): one focus-area notebook run once per focus area
+KOMMUN_NOTEBOOKS = {"sammanfattning": ("sammanfattning", {}),
+                    **{f: ("fokusomrade", {"focus_area": f}) for f in FOCUS_AREAS}}
+LAN_NOTEBOOKS = {"lan": ("lan", {})}
+FIGURES_DIR = "figurer"  # chart PNGs beside rapport.qmd, referenced by the markdown figures
+FORMATS = {"html": "html", "pdf": "typst"}
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "kommun" | "lan"
+    code: str  # kommunkod or länskod (2 characters) for kind "lan"
+    name: str
+    year: int
+    data_path: Path
+    formats: tuple[str, ...]
+    out_root: Path
+    root: Path
+    renderer: str
+    results_path: Path | None = None  # the computed results (artefact folder); set by the batch
+    run_tag: str = ""  # names this run's temporary folders: .tmp-<run_tag>-<folder>
+
+    @property
+    def folder(self) -> str:
+        return self.code if self.kind == "kommun" else f"lan-{self.code}"
+
+    @property
+    def final_dir(self) -> Path:
+        return self.out_root / str(self.year) / self.folder
+
+
+@dataclass
+class JobResult:
+    job: Job
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    work: Path | None = None  # the built report folder, waiting to be published
+    phases: dict = field(default_factory=dict)  # seconds per step (notebooks, render)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def choose_renderer() -> str:
+    """``quarto`` when the Quarto CLI is on PATH, else ``pandoc+typst``; ``ANALYSIS_RENDERER`` overrides."""
+    forced = os.environ.get("ANALYSIS_RENDERER")
+    if forced in ("quarto", "pandoc+typst"):
+        return forced
+    return "quarto" if shutil.which("quarto") else "pandoc+typst"
+
+
+def _execute(job: Job, work: Path, kernel=None) -> None:
+    nb_dir = work / "notebooks"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    _execute_notebooks(job, nb_dir, kernel)
+    report_workbook(work / DATA_DIR, work / WORKBOOK)
+
+
+def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
+    """Every notebook of the report through papermill's API, in the worker's warm kernel."""
+    from papermill.exceptions import PapermillExecutionError
+
+    names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
+    params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
+              "downloads_dir": str(nb_dir.parent / DATA_DIR), "figures_dir": str(nb_dir.parent / FIGURES_DIR),
+              "include_plotlyjs": False,  # the report page carries plotly.js once
+              "results_path": str(job.results_path or "")}
+    params["municipality" if job.kind == "kommun" else "county"] = job.code
+    for name, (source, own) in names.items():
+        src = job.root / "notebooks" / f"{source}.ipynb"
+        try:
+            kernel.execute(src, nb_dir / f"{name}.ipynb", {**params, **own})
+        except PapermillExecutionError as exc:
+            raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
+        except RuntimeError as exc:
+            raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
+
+
+def _template_values(job: Job, results_meta: dict) -> dict:
+    return {
+        "year": str(job.year), "name": job.name, "code": job.code, "renderer": job.renderer,
+        "created": fmt.date_long(dt.date.today()), **results_meta,
+    }
+
+
+def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
+    """The report's focus-area sections in the order of the strategy's goals (then any other focus area with a
+    notebook section), each a heading and its embedded cells."""
+    order = [fa for goal in strategy.goals for fa in goal.focus_areas]
+    order += [fa for fa in catalogue.focus_areas if fa not in order]
+    parts, seen = [], set()
+    lan_nb = (root / "notebooks" / "lan.ipynb").read_text(encoding="utf-8") if kind == "lan" else ""
+    for fa in order:
+        if fa in seen or fa not in catalogue.focus_areas:
+            continue
+        seen.add(fa)
+        if kind == "kommun":
+            if fa not in FOCUS_AREAS:  # shown by the summary notebook's "fler områden" cell
+                continue
+            body = f"{{{{< embed notebooks/{fa}.ipynb#fokus-mal >}}}}\n\n{{{{< embed notebooks/{fa}.ipynb#fokus-indikatorer >}}}}"
+        else:
+            if f"#| label: lan-{fa}\\n" not in lan_nb:
+                continue  # shown by the notebook's "fler områden" cell
+            body = f"{{{{< embed notebooks/lan.ipynb#lan-{fa} >}}}}"
+        parts.append(f"## {catalogue.focus_areas[fa]}\n\n{body}\n")
+    return "\n".join(parts)
+
+
+def _report_meta(job: Job) -> dict:
+    from analysis.compute.artefact import open_results, read_meta
+    from analysis.domain.geography import load_geography
+    from analysis.data.provenance import Snapshot
+
+    geo = load_geography(job.root)
+    code = job.code if job.kind == "kommun" else "00" + job.code
+    path = job.results_path
+    if path is None:  # a job built outside a batch: the (cached) results of its inputs
+        from analysis.compute.artefact import ensure_artefact
+
+        path, _ = ensure_artefact(load_config(job.root), job.data_path, job.year)
+    res = open_results(path, code, job.year)  # this report's slice: nothing is recomputed
+    # Raw snapshots as verified once when the results were computed.
+    snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(path))["snapshots"]]
+    dates = [s.meta.get("retrieved", "") for s in snapshots]
+    banner = ""
+    if res.has_example_data:
+        banner = (
+            "::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Indikatorer markerade med "
+            "\"Exempeldata\" bygger på genererade värden, inte verklig statistik. De ersätts när verkliga "
+            "uppgifter hämtas eller läses in.\n:::"
+        )
+    try:
+        data_file = str(job.data_path.relative_to(job.root))
+    except ValueError:
+        data_file = job.data_path.name
+    from analysis.present import reportmeta
+
+    county_name = geography.county_name(geo.area("00" + res.strategy.county))
+    strategy_note = ""
+    if res.strategy.default:
+        strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
+                         + res.strategy.note.strip().format(county_name=county_name) + "\n:::")
+    downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
+                      "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
+    from analysis.present import brand
+
+    title = f"Integrationsuppföljning {job.year}: {job.name}"
+    cover = brand.typst_cover(
+        title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
+        res.strategy.publisher, dt.date.today(),
+        f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
+    return {
+        "publisher": res.strategy.publisher, "pdf_cover": cover,
+        "focus_sections": focus_sections(job.kind, res.strategy, res.catalogue, job.root),
+        "reading_guide": reportmeta.reading_guide(res.has_example_data),
+        "downloads_note": downloads_note,
+        "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
+        "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
+        "county_name": county_name,
+        "strategy_name": res.strategy.name, "council": res.strategy.council,
+        "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
+        "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
+        "strategy_note": strategy_note,
+    }
+
+
+def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
+    """The report in each format. ``before_pdf``: called before the PDF is made (the kernel's charts drawn
+    ahead must have their files by then; the HTML does not read them)."""
+    from analysis.publish.qmd import remove_quarto_leftovers, remove_widget_cdn, write_report_source
+
+    template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
+    qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
+    outputs = []
+    for f in sorted(job.formats, key=lambda f: f == "pdf"):
+        to = FORMATS[f]
+        if f == "pdf" and before_pdf is not None:
+            before_pdf()
+        if job.renderer == "quarto":
+            proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
+            remove_quarto_leftovers(work)
+            if f == "html":
+                remove_widget_cdn(work / "rapport.html")
+            outputs.append(work / ("rapport.html" if f == "html" else "rapport.pdf"))
+        else:
+            from analysis.publish.pandoc_render import render
+
+            outputs.append(render(qmd, to, job.root))
+    return outputs
+
+
+def _annual_report_documents(job: Job, work: Path) -> list[Path]:
+    """County report only: the årsredovisning text as DOCX and plain text beside the report
+    (:mod:`analysis.publish.arsredovisning`)."""
+    if job.kind != "lan":
+        return []
+    from analysis.publish.arsredovisning import write_documents
+
+    return write_documents(job.code, job.year, job.data_path, work,
+                           results_path=str(job.results_path) if job.results_path else None)
+
+
+def _move_into_place(work: Path, final: Path) -> None:
+    """Replace the old report folder only once the new one is complete."""
+    old = final.with_name(f".old-{os.getpid()}-{final.name}")
+    if final.exists():
+        final.rename(old)
+    work.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def work_dir(job: Job) -> Path:
+    return job.final_dir.with_name(f".tmp-{job.run_tag or os.getpid()}-{job.folder}")
+
+
+def build_job(job: Job, kernel) -> JobResult:
+    """Build one report into its temporary folder (not published: see :func:`publish`)."""
+    os.environ.setdefault("ANALYSIS_ROOT", str(job.root))
+    start = time.perf_counter()
+    result = JobResult(job)
+    work = work_dir(job)
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True)
+        t = time.perf_counter()
+        _execute(job, work, kernel)
+        result.phases["notebooks"] = time.perf_counter() - t
+        t = time.perf_counter()
+        outputs = _render(job, work, before_pdf=getattr(kernel, "finish_drawings", None))
+        outputs += _annual_report_documents(job, work)
+        result.phases["render"] = time.perf_counter() - t
+        from analysis.publish.manifest import write_manifest
+
+        write_manifest(job, work)
+        result.work = work
+        result.outputs = [job.final_dir / p.name for p in outputs]
+    except AnalysisError as exc:
+        result.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
+        result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+    finally:
+        if result.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+def publish(result: JobResult) -> None:
+    """Move a built report into place (one rename of the complete folder)."""
+    if result.work is not None:
+        _move_into_place(result.work, result.job.final_dir)
+        result.work = None
+
+
+def run_job(job: Job) -> JobResult:
+    """Build and publish one report in this process, with a kernel of its own (tests, small runs)."""
+    import dataclasses
+
+    from analysis.compute.artefact import ensure_artefact
+    from analysis.config import load_config
+    from analysis.publish.engine import WarmKernel
+
+    if job.results_path is None:
+        config = load_config(job.root)
+        try:
+            path, _ = ensure_artefact(config, job.data_path, job.year)
+        except AnalysisError as exc:
+            return JobResult(job, error=str(exc))
+        job = dataclasses.replace(job, results_path=path)
+    kernel = WarmKernel(job.root)
+    try:
+        result = build_job(job, kernel)
+    finally:
+        kernel.shutdown()
+    publish(result)
+    return result
+
+
+def plan(
+    municipalities: list[str], county: str | list[str] | None, year: int | None, formats: tuple[str, ...] | None,
+    data: Path | None = None, config: Config | None = None, all_areas: bool = False,
+) -> list[Job]:
+    """The jobs for the requested kommuner and/or län (all its kommuner plus the county report).
+
+    Checks the plan before any work: unknown codes, formats, the data file, the output folder. Nothing is
+    created here.
+    """
+    from analysis.domain.geography import load_geography
+    from analysis.domain.strategy import load_strategy
+
+    config = config or load_config()
+    geo = load_geography(config.root)
+    year = int(year or config.year)
+    formats = tuple(formats or config.formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise AnalysisError(f"--format {','.join(bad)}: choose from html, pdf")
+    data_path = (Path(data) if data else config.data_path).resolve()
+    if not data_path.is_file():
+        raise AnalysisError(f"Datafilen finns inte: {data_path}")
+    require_writable_folder(config.output_path / str(year), "Rapportmappen")
+    counties = [county] if isinstance(county, str) else list(county or [])
+    if all_areas:
+        counties = [a.county for a in geo.counties]
+    if not municipalities and not counties:
+        counties = [config.county]  # default: the configured län with all its kommuner
+    renderer = choose_renderer()
+    common = dict(year=year, data_path=data_path, formats=formats, out_root=config.output_path,
+                  root=config.root, renderer=renderer)
+    jobs: list[Job] = []
+    areas = [geo.find(m) for m in municipalities]
+    lans = [geo.county(c) for c in counties]
+    for lan in lans:
+        load_strategy(lan.county, config.root)  # a clear error now rather than in every job
+        areas += [a for a in geo.kommuner_in(lan.county) if a not in areas]
+    for a in areas:
+        if a.level != "kommun":
+            raise AnalysisError(f"{a.code} {a.name} är inte en kommun; använd --county för länsrapporten.")
+        load_strategy(a.county, config.root)
+        jobs.append(Job(kind="kommun", code=a.code, name=a.name, **common))
+    for lan in lans:
+        jobs.append(Job(kind="lan", code=lan.county, name=geography.county_name(lan), **common))
+    return jobs
+
+
+def check_coverage(jobs: list[Job], results_path: Path) -> None:
+    """Every requested area must have data for the report year: one error naming all that lack it."""
+    from analysis.compute.artefact import read_meta
+
+    meta = read_meta(str(results_path))
+    missing = []
+    for j in jobs:
+        county = j.code[:2] if j.kind == "kommun" else j.code
+        have = set(meta["counties"][county]["has_data"])
+        if (j.code if j.kind == "kommun" else "00" + j.code) not in have and (
+                j.kind == "kommun" or not any(c[:2] == county and not c.startswith("00") for c in have)):
+            missing.append(f"{j.code} {j.name}")
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" och {len(missing) - 8} till" if len(missing) > 8 else "")
+        raise AnalysisError(f"Datafilen har inga uppgifter för {jobs[0].year} för {shown}.")
+
+
+def prepare_assets(out_root: Path, year: int) -> None:
+    """One shared plotly.js per year folder, from the installed plotly package (works offline, no CDN)."""
+    import plotly
+
+    assets = out_root / str(year) / "_assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    dst = assets / "plotly.min.js"
+    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+        shutil.copyfile(src, dst)
+
+
+def _has_example_data(report_dir: Path) -> bool:
+    """Whether a rendered report shows example values: any of its tables' descriptions (data/*.json) says so."""
+    import json
+
+    for meta in (report_dir / DATA_DIR).glob("*.json"):
+        try:
+            if json.loads(meta.read_text(encoding="utf-8")).get("example"):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def write_index(out_root: Path, year: int, config: Config) -> Path:
+    """``reports/<year>/index.html`` linking every report present for the year."""
+    from analysis.domain.geography import load_geography
+
+    geo = load_geography(config.root)
+    year_dir = out_root / str(year)
+    items = []
+    for d in sorted(p for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if d.name.startswith("lan-"):
+            name = geography.county_name(geo.county(d.name[4:])) + " (länsrapport)"
+            order = (0, d.name)
+        elif d.name in geo:
+            name = f"{geo.area(d.name).name} ({d.name})"
+            order = (1, geo.area(d.name).county or "", d.name)
+        else:
+            continue
+        links = [f'<a href="{d.name}/rapport.{ext}">{label}</a>' for ext, label in (("html", "webbsida"), ("pdf", "PDF"))
+                 if (d / f"rapport.{ext}").exists()]
+        if links:
+            mark = (' <strong class="exempel">innehåller EXEMPELDATA</strong>' if _has_example_data(d) else "")
+            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}{mark}</li>"))
+    body = "\n".join(i for _, i in sorted(items))
+    page = f"""<!DOCTYPE html>
+<html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Integrationsuppföljning {year} – rapporter</title>
+<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}
+.exempel{{color:#8A4B00;background:#FFF4E5;padding:0 .3em}}</style>
+</head><body><main>
+<h1>Integrationsuppföljning {year}</h1>
+<p>Rapporter per kommun och län. Skapad {fmt.date_long(dt.date.today())}.</p>
+<p>Rapporter markerade <strong class="exempel">innehåller EXEMPELDATA</strong> visar för några indikatorer
+genererade exempelvärden, inte verklig statistik; de är markerade i rapporten och får inte citeras.</p>
+<ul>
+{body}
+</ul></main></body></html>
+"""
+    path = year_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

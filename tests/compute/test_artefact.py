@@ -1,0 +1,143 @@
+"""The compute-once artefact: computed once per inputs, read back exactly, sliced per report."""
+import pandas as pd
+import pytest
+
+import analysis.compute.artefact as artefact
+from analysis.compute.artefact import ensure_artefact, open_results, report_codes, slice_digest
+from analysis.domain.geography import load_geography
+from analysis.compute.groups import load_grouping
+from analysis.compute.results import load_results
+
+
+@pytest.fixture()
+def counted(monkeypatch):
+    calls = []
+    real = artefact.compute
+
+    def compute(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(artefact, "compute", compute)
+    return calls
+
+
+def test_computed_once_per_inputs(project, counted):
+    first, computed = ensure_artefact(project, project.data_path, 2024)
+    again, computed_again = ensure_artefact(project, project.data_path, 2024)
+    assert computed and not computed_again and first == again and len(counted) == 1
+    assert first.parent == project.root / ".cache" / "results"
+    other, computed_other = ensure_artefact(project, project.data_path, 2023)  # another year: another key
+    assert computed_other and other != first and len(counted) == 2
+
+
+@pytest.mark.parametrize("code", ["1081", "0010", "2580"])
+def test_slice_equals_the_full_computation(project, code):
+    """A report's slice of the artefact equals what load_results computes for its län (Norrbotten too)."""
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+    res = open_results(path, code, 2024, config=project)
+    county, codes = report_codes(code, load_geography(project.root))
+    full = load_results(2024, county, config=project)
+    for name in ("tidy", "gaps", "trends"):
+        expected = getattr(full, name)
+        expected = expected[expected["geo_code"].isin(codes)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(getattr(res, name), expected)
+    groups = set(res.group_values["group_id"])
+    assert full.grouping.by_kommun.get(codes[0], "B4") in groups
+    for name in ("group_values", "group_gaps"):
+        expected = getattr(full, name)
+        expected = expected[expected["group_id"].isin(groups)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(getattr(res, name).reset_index(drop=True), expected)
+    pd.testing.assert_frame_equal(res.positions, full.positions)  # every kommun: the strip plot shows them all
+    assert res.baseline_year == full.baseline_year == 2022
+    assert set(res.tidy["geo_code"]) <= set(codes) and codes[0] in set(res.tidy["geo_code"])
+
+
+def test_the_artefact_carries_the_validated_grouping(project, monkeypatch):
+    """A report and the up-to-date check read the grouping from the artefact: the grouping file is validated
+    once, when the artefact is computed."""
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+    expected = load_grouping(project, load_geography(project.root))
+    import analysis.compute.groups
+
+    def forbidden(*a, **k):
+        raise AssertionError("the grouping must not be validated again")
+
+    monkeypatch.setattr(analysis.compute.groups, "validate_grouping", forbidden)
+    artefact.read_grouping.cache_clear()
+    got = open_results(path, "1081", 2024, config=project).grouping
+    for field in ("title", "groups", "by_kommun", "method", "min_coverage", "note"):
+        assert getattr(got, field) == getattr(expected, field), field
+    assert [s.path for s in got.snapshots] == [s.path for s in expected.snapshots]
+    assert got.snapshots[0].meta["caveats"] == expected.snapshots[0].meta["caveats"]
+    slice_digest(path, "1081", load_geography(project.root))
+
+
+def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+
+    def forbidden(*a, **k):
+        raise AssertionError("a report must not compute results")
+
+    import analysis.compute.gaps
+    import analysis.present.report
+    import analysis.compute.results
+
+    for mod, name in ((analysis.compute.gaps, "compute_gaps"), (analysis.compute.gaps, "compute_trends"),
+                      (analysis.compute.results, "load_results"), (analysis.present.report, "load_results")):
+        monkeypatch.setattr(mod, name, forbidden)
+    report = analysis.present.report.Report("1081", 2024, static_images=False, results_path=str(path))
+    ind = report.catalogue.get("sysselsattningsgrad")
+    assert "24,4" in report.headline(ind).replace("\u00a0", " ")
+    county = analysis.present.report.CountyReport("10", 2024, static_images=False, results_path=str(path))
+    assert len(county.side_by_side(ind)) == 5 + 2
+
+
+def test_one_changed_kommun_changes_only_its_slice_and_its_county(project):
+    geo = load_geography(project.root)
+    before, _ = ensure_artefact(project, project.data_path, 2024)
+    tidy = pd.read_csv(project.data_path, dtype=str, keep_default_na=False)
+    row = (tidy["geo_code"] == "1081") & (tidy["indicator"] == "sysselsattningsgrad") & (tidy["year"] == "2023")
+    tidy.loc[row & (tidy["group"] == "utrikes"), "value"] = "61.0"  # not the report year: no strip plot moves
+    tidy.to_csv(project.data_path, index=False)
+    after, computed = ensure_artefact(project, project.data_path, 2024)
+    assert computed and after != before
+    codes = ("1080", "1081", "1082", "1060", "0010", "0880", "0008", "2580", "0025")
+    changed = {c for c in codes if slice_digest(before, c, geo) != slice_digest(after, c, geo)}
+    assert {"1081", "0010"} <= changed and "1080" not in changed
+
+    def content(path, code):
+        """What a report shows: its areas' rows, its kommuner's comparison groups and their own places."""
+        res = open_results(path, code, 2024, config=project)
+        _, own = report_codes(code, geo)
+        groups = {res.grouping.by_kommun[c] for c in own if c in res.grouping.by_kommun}
+        pos = res.positions[res.positions["year"] == 2024]
+        strip = pos.loc[pos["sex"] == "T", ["indicator", "geo_code", "group_id", "measure"]]
+        return [res.tidy, res.gaps, res.trends, pos[pos["geo_code"].isin(own)],
+                *[getattr(res, t)[getattr(res, t)["group_id"].isin(groups)] for t in ("group_values", "group_gaps")],
+                strip if len(code) == 4 and not code.startswith("00") else None]
+
+    for code in codes:  # a report's checksum changes exactly when what it shows changes
+        same = all((a is None and b is None) or a.equals(b) for a, b in zip(content(before, code), content(after, code)))
+        assert same == (code not in changed), code
+
+
+def test_year_without_data_is_an_error_and_nothing_is_cached(project):
+    from analysis.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="inga uppgifter för 2031"):
+        ensure_artefact(project, project.data_path, 2031)
+    assert not list((project.root / ".cache" / "results").glob("*"))
+
+
+def test_a_batch_computes_in_a_child_process_and_gets_the_same_artefact(project, counted):
+    from analysis.compute.artefact import ensure_artefact_in_child
+    from analysis.errors import AnalysisError
+
+    path, computed = ensure_artefact_in_child(project, project.data_path, 2024)
+    assert computed and (path / "meta.json").is_file() and counted == []  # not computed in this process
+    assert ensure_artefact(project, project.data_path, 2024) == (path, False)  # the key the run looks up
+    assert ensure_artefact_in_child(project, project.data_path, 2024) == (path, False)
+    with pytest.raises(AnalysisError, match="inga uppgifter för 2031"):  # its errors come back as they are
+        ensure_artefact_in_child(project, project.data_path, 2031)
+    assert not list((project.root / ".cache" / "results").glob(".tmp-*"))

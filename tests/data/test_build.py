@@ -1,0 +1,29 @@
+
+from analysis.data.build import build_dataset
+from analysis.data.contract import write_tidy
+
+
+def test_embedded_dataset_is_up_to_date(tmp_path, config):
+    """data/tidy/integration.csv is exactly what `analysis build-data` makes from data/raw."""
+    result = build_dataset(config)
+    out = tmp_path / "rebuilt.csv"
+    write_tidy(result.table, out)
+    assert out.read_bytes() == config.data_path.read_bytes(), "run `make data` and commit the result"
+
+
+def test_real_first_example_only_where_missing(config):
+    result = build_dataset(config)
+    assert result.real_indicators == ["arbetsloshet", "sysselsattningsgrad"]
+    t = result.table
+    assert not t[t["indicator"].isin(result.real_indicators)]["example"].any()
+    ex = t[t["indicator"].isin(result.example_indicators)]
+    assert ex["example"].all() and ex["source"].str.startswith("Exempeldata").all()
+    assert set(ex["year"]) == set(range(2019, 2025))
+    assert set(ex["geo_code"]) >= {"1060", "1080", "1081", "1082", "1083", "0010", "0000"}
+
+
+def test_county_report_data_for_kalmar(config):
+    result = build_dataset(config, county="08")
+    ex = result.table[result.table["example"]]
+    assert "0880" in set(ex["geo_code"]) and "0008" in set(ex["geo_code"])
+    assert ex["geo_code"].map(len).eq(4).all()

@@ -1,0 +1,235 @@
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.errors import DataValidationError
+from analysis.domain.handlingsplan import (
+    goal_choice,
+    import_plan,
+    load_plan,
+    load_plan_file,
+    load_spec,
+    plan_dir,
+    write_template,
+)
+from analysis.data.provenance import load_snapshot
+from analysis.domain.strategy import load_strategy
+
+GOOD = [
+    (2024, "5. Samarbete mellan offentliga aktörer", "Gemensam lägesbild", "Länsstyrelsen Blekinge; Migrationsverket",
+     "genomförd", "", None),
+    (2024, "3", "Arbetsgivarträff", "Arbetsförmedlingen; Olofströms kommun", "Pågår", "Två av tre träffar",
+     "sysselsattningsgrad"),
+]
+
+
+def fill(template, path, rows):
+    wb = openpyxl.load_workbook(template)
+    ws = wb["Handlingsplan"]
+    for i, r in enumerate(rows, start=2):
+        for j, v in enumerate(r, start=1):
+            ws.cell(row=i, column=j, value=v)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture()
+def template(root, catalogue, tmp_path):
+    return write_template(load_strategy("10", root), catalogue, tmp_path / "mall.xlsx", load_spec(root))
+
+
+def test_template_has_goal_and_status_lists_and_instructions(template, root):
+    wb = openpyxl.load_workbook(template)
+    assert wb.sheetnames == ["Instruktioner", "Handlingsplan", "Listor"]
+    ws, lists = wb["Handlingsplan"], wb["Listor"]
+    spec = load_spec(root)
+    assert [c.value for c in ws[1]] == [c["label"] for c in spec.columns]
+    goals = [lists.cell(row=i, column=1).value for i in range(2, 7)]
+    assert goals == [goal_choice(g) for g in load_strategy("10", root).goals]
+    assert [lists.cell(row=i, column=2).value for i in range(2, 6)] == ["genomförd", "pågår", "ej påbörjad", "inställd"]
+    lists_by_range = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists_by_range["B2:B301"] == "Listor!$A$2:$A$6" and lists_by_range["E2:E301"] == "Listor!$B$2:$B$5"
+    instructions = " ".join(str(c.value) for row in wb["Instruktioner"].iter_rows() for c in row if c.value)
+    assert "analysis handlingsplan import" in instructions and "Samarbete mellan offentliga aktörer" in instructions
+
+
+def test_filled_template_reads_back(template, root, catalogue, tmp_path):
+    plan = load_plan_file(fill(template, tmp_path / "ok.xlsx", GOOD), load_strategy("10", root), catalogue)
+    assert plan["goal"].tolist() == ["samarbete", "arbete"]
+    assert plan["status"].tolist() == ["genomford", "pagar"]
+    assert plan["year"].tolist() == [2024, 2024] and plan["line"].tolist() == [2, 3]
+
+
+def test_every_problem_with_line_and_column(template, root, catalogue, tmp_path):
+    bad = GOOD + [(2024, "6. Bostäder", "", "Ronneby kommun", "klar", "", "valdeltagande_riksdag"),
+                  ("tjugo", "1", "Språkcafé", "Ronneby kommun", "pågår", "", None),
+                  (2031, "1", "Språkcafé", "", "pågår", "", None)]
+    with pytest.raises(DataValidationError) as err:
+        load_plan_file(fill(template, tmp_path / "bad.xlsx", bad), load_strategy("10", root), catalogue)
+    problems = err.value.problems
+    assert problems[0].startswith("rad 4, kolumn B (Strategiskt mål): '6. Bostäder' är inte ett mål")
+    assert "rad 4, kolumn C (Aktivitet): uppgift saknas (obligatorisk)" in problems
+    assert any(p.startswith("rad 4, kolumn E (Status): 'klar' är inte en giltig status") for p in problems)
+    assert any(p.startswith("rad 4, kolumn G (Indikator): 'valdeltagande_riksdag'") for p in problems)
+    assert any(p.startswith("rad 5, kolumn A (År): 'tjugo' är inte ett år") for p in problems)
+    assert "rad 6, kolumn A (År): 2031 ligger utanför strategins period 2023–2026" in problems
+    assert "rad 6, kolumn D (Ansvariga organisationer): uppgift saknas (obligatorisk)" in problems
+    assert len(problems) == 7
+
+
+def test_missing_column_is_named(root, catalogue, tmp_path):
+    path = tmp_path / "plan.csv"
+    pd.DataFrame({"År": [2024], "Strategiskt mål": ["1"], "Aktivitet": ["x"]}).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match='kolumnen "Ansvariga organisationer" saknas'):
+        load_plan_file(path, load_strategy("10", root), catalogue)
+
+
+def test_import_keeps_provenance_and_wins_over_the_example(project, template, tmp_path):
+    example = load_plan("10", 2024, project)
+    assert example.example and len(example.rows) > 3
+    rep = import_plan(fill(template, tmp_path / "plan.xlsx", GOOD), "10", producer="Beredningsgruppen", config=project)
+    assert rep.snapshot.parent == plan_dir(project, "10") and rep.rows == 2 and rep.years == [2024]
+    snap = load_snapshot(rep.snapshot)
+    assert snap.meta["producer"] == "Beredningsgruppen" and snap.meta["example"] is False
+    plan = load_plan("10", 2024, project)
+    assert not plan.example and plan.rows["activity"].tolist() == ["Gemensam lägesbild", "Arbetsgivarträff"]
+    assert load_plan("10", 2023, project) is None
+
+
+def test_invalid_import_keeps_nothing(project, template, tmp_path):
+    before = sorted(plan_dir(project, "10").iterdir())
+    with pytest.raises(DataValidationError):
+        import_plan(fill(template, tmp_path / "bad.xlsx", [(2024, "9", "x", "y", "klar", "", None)]), "10",
+                    config=project)
+    assert sorted(plan_dir(project, "10").iterdir()) == before
+
+
+def test_example_plan_counts_and_kommun_activities(config):
+    plan = load_plan("10", 2024, config)
+    assert plan.example and "Exempeldata" in plan.meta["producer"]
+    counts = plan.counts("samarbete")
+    assert sum(counts.values()) == len(plan.for_goal("samarbete")) > 0
+    assert plan.status_summary("samarbete").startswith(f"{counts['genomford']} genomförda")
+    karlshamn = plan.for_kommun("Karlshamn")
+    names = " ".join(karlshamn["responsible"])
+    assert "Karlshamns kommun" in names and "Länets kommuner" in names
+    assert not plan.for_kommun("Karlshamn")["responsible"].str.contains("^Region Blekinge$").any()
+
+
+@pytest.fixture()
+def shown(monkeypatch):
+    import analysis.present.display as display
+
+    bundles = []
+    monkeypatch.setattr(display, "_display", lambda bundle, metadata=None: bundles.append(bundle))
+    return bundles
+
+
+def test_county_section_counts_by_status_per_goal(shown):
+    from analysis.present.report import CountyReport, show
+
+    r = CountyReport("10", 2024, static_images=False)
+    show(r.action_plan())
+    md = [b.get("text/markdown", "") for b in shown]
+    assert any("Exempeldata:" in m and "påhittad" in m for m in md)  # flagged where it shows
+    assert "### Mål 5. Samarbete mellan offentliga aktörer" in md
+    counts = next(m for m in md if m.startswith("| Mål"))
+    plan = r.plan
+    row5 = next(line for line in counts.splitlines() if line.startswith("| 5. Samarbete"))
+    cells = [c.strip() for c in row5.strip("|").split("|")]
+    assert cells[1:6] == [str(plan.counts("samarbete")[s]) for s in ("genomford", "pagar", "ej_paborjad", "installd")] + [
+        str(len(plan.for_goal("samarbete")))]
+    assert cells[6] == "Exempeldata"
+
+
+def test_goal_5_status_comes_from_the_plan(shown):
+    from analysis.present.report import CountyReport, show
+
+    r = CountyReport("10", 2024, static_images=False)
+    show(r.status_overview())
+    table = shown[0]["text/markdown"]
+    row5 = next(line for line in table.splitlines() if line.startswith("| 5. Samarbete"))
+    assert f"Handlingsplan 2024: {r.plan.status_summary('samarbete')}" in row5 and "Exempeldata" in row5
+    assert "utanför statistiken" not in table
+    assert any("Följs bara upp genom handlingsplanens aktiviteter, utan statistik: mål 5" in b.get("text/markdown", "")
+               for b in shown)
+
+
+def test_kommun_report_lists_its_activities(shown):
+    from analysis.present.report import Report, show
+
+    show(Report("1082", 2024, static_images=False).kommun_activities())
+    table = next(b["text/markdown"] for b in shown if b["text/markdown"].startswith("| Mål"))
+    assert "Lokalt jobbspår inom industri och logistik" in table  # "Karlshamns kommun; Arbetsförmedlingen"
+    assert "Studiehandledning på modersmål" in table  # "Länets kommuner"
+    assert "Hälsoinformation på flera språk" not in table  # Region Blekinge; Statens servicecenter
+
+
+def test_county_without_plan_says_how_to_make_one(shown):
+    from analysis.present.report import CountyReport, show
+
+    show(CountyReport("08", 2024, static_images=False).action_plan())
+    assert "analysis handlingsplan mall --county 08" in shown[0]["text/markdown"]
+    assert "Kalmar län" in shown[0]["text/markdown"]
+
+
+def test_activity_tables_get_pdf_column_widths(shown):
+    from analysis.present.report import ACTIVITY_WIDTHS, CountyReport, show
+
+    show(CountyReport("10", 2024, static_images=False).action_plan())
+    table = next(b["text/markdown"] for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
+    dashes = [len(c) - 1 for c in table.splitlines()[1].strip("|").split("|")]
+    assert dashes == [round(100 * w / sum(ACTIVITY_WIDTHS)) for w in ACTIVITY_WIDTHS]
+
+
+def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
+    from analysis.present.report import CountyReport, show
+
+    show(CountyReport("08", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
+    md = "\n".join(b.get("text/markdown", "") for b in shown)
+    assert "## Social sammanhållning" in md and "### Valdeltagande i kommunfullmäktigevalet" in md
+    assert "Uppgift saknas" in md and "analysis fetch --county 08" in md and "U65861, U65860" in md
+    assert "\u00a0%" not in md  # no figure shown: none exists offline, none is invented
+
+
+def test_blekinge_has_no_extra_focus_areas(shown):
+    from analysis.present.report import CountyReport, show
+
+    show(CountyReport("10", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
+    assert [b["text/markdown"] for b in shown] == ["<!-- inga fler fokusområden i strategin -->"]
+
+
+def test_free_text_stays_literal_in_the_report(project, template, tmp_path, shown, monkeypatch):
+    from analysis.present.report import CountyReport, show
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    evil = "<img src=x onerror=alert(1)> | *fet* {{< pagebreak >}}"
+    import_plan(fill(template, tmp_path / "p.xlsx", [(2024, "5", evil, "Länsstyrelsen Blekinge", "pågår", "`x`", None)]),
+                "10", producer="**Ingen fetstil**", config=project)
+    show(CountyReport("10", 2024, static_images=False, data_path=str(project.data_path)).action_plan())
+    table = next(b for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
+    assert "\\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \\*fet\\* \\{\\{\\< pagebreak \\>\\}\\}" in table["text/markdown"]
+    assert "&lt;img src=x" in table["text/html"] and "<img" not in table["text/html"]
+    assert any("\\*\\*Ingen fetstil\\*\\*" in b.get("text/markdown", "") for b in shown)
+
+
+def test_cli_template_check_and_import(project, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    runner = CliRunner()
+    out = tmp_path / "mall.xlsx"
+    r = runner.invoke(app, ["handlingsplan", "mall", "--county", "10", "--output", str(out)])
+    assert r.exit_code == 0 and out.is_file(), r.output
+    bad = fill(out, tmp_path / "bad.xlsx", GOOD + [(2024, "6. Bostäder", "", "Ronneby kommun", "klar", "", None)])
+    r = runner.invoke(app, ["handlingsplan", "import", str(bad), "--county", "10"])
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert "rad 4, kolumn E (Status): 'klar' är inte en giltig status" in r.output
+    good = fill(out, tmp_path / "good.xlsx", GOOD)
+    r = runner.invoke(app, ["handlingsplan", "kontrollera", str(good), "--county", "10"])
+    assert r.exit_code == 0 and "2 aktiviteter" in r.output, r.output
+    r = runner.invoke(app, ["handlingsplan", "import", str(good), "--county", "10", "--producer", "Beredningsgruppen"])
+    assert r.exit_code == 0 and "2 aktiviteter för 2024" in r.output, r.output
+    assert not load_plan("10", 2024, project).example

@@ -1,0 +1,66 @@
+"""Chart craft: the example mark inside the figure, sorted bars, print size of chart text, legends placed
+below any axis title."""
+import plotly.graph_objects as go
+import pytest
+
+from analysis.present import brand, charts
+from analysis.present.report import CountyReport, Report
+
+
+@pytest.fixture(scope="module")
+def ronneby():
+    return Report("1081", 2024, static_images=False)
+
+
+def test_example_values_are_marked_inside_the_chart(ronneby):
+    example = ronneby.trend_figure(ronneby.catalogue.get("behorighet_yrkesprogram"))  # example data
+    real = ronneby.trend_figure(ronneby.catalogue.get("sysselsattningsgrad"))  # SCB BAS
+    assert charts.is_marked(example) and not charts.is_marked(real)
+    # the mark is a layout annotation: part of the figure, so also in kaleido's PNG and plotly's PNG download
+    assert any("EXEMPELDATA" in a["text"] for a in example.to_dict()["layout"]["annotations"])
+
+
+def test_county_bars_sorted_by_value_with_lan_and_riket_highlighted():
+    county = CountyReport("10", 2024, static_images=False)
+    fig, alt = county.gap_figure(county.catalogue.get("sysselsattningsgrad"))
+    bar = fig.data[0]
+    values = list(bar.x)
+    assert values == sorted(values, reverse=True)
+    colours = dict(zip(bar.y, bar.marker.color))
+    assert colours["Region Blekinge"] != colours["Ronneby"] and colours["Riket"] != colours["Ronneby"]
+    assert "sorterat efter värde" in alt
+    lo, hi = fig.layout.xaxis.range
+    assert lo < min(values) * 1.1  # room for the value labels left of the longest bar, away from the names
+
+
+def shown(fig: go.Figure, path: str):
+    """A layout value as plotly draws it: the figure's own, else its template's."""
+    def get(obj):
+        for key in path.split("."):
+            obj = obj[key]
+        return obj
+    own = get(fig.layout)
+    return own if own is not None else get(fig.layout.template.layout)
+
+
+def test_chart_text_prints_at_least_8_pt():
+    width, pt_per_px = charts.static_size()
+    fig = charts.style(go.Figure(go.Scatter(x=[1, 2], y=[1, 2])), example=False, height=300)
+    smallest = min(shown(fig, "font.size"), shown(fig, "legend.font.size"), shown(fig, "xaxis.tickfont.size"),
+                   shown(fig, "yaxis.title.font.size"))
+    assert smallest * pt_per_px >= 8.0
+    assert shown(fig, "font.family").startswith(brand.font_family())  # the body's typeface
+    assert shown(fig, "separators") == ", "  # decimal comma
+
+
+def test_legend_sits_below_the_axis_title():
+    fig = charts.style(go.Figure(go.Scatter(x=[1, 2], y=[1, 2], name="a")), example=False, height=300)
+    assert shown(fig, "legend.yref") == "container" and shown(fig, "legend.y") == 0
+    assert fig.layout.margin.t >= 40  # the toolbar's band above the plot
+
+
+def test_figures_carry_the_small_house_template():
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
+    template = fig.to_dict()["layout"]["template"]
+    assert set(template["data"]) == {"scatter", "bar"}  # not plotly_white's forty trace types
+    assert template["layout"]["plot_bgcolor"] == "white"  # plotly_white's look

@@ -1,0 +1,115 @@
+"""The kommungrupp in the reports: headline, narrative, trend line, place, downloads and the county view."""
+
+import pandas as pd
+import pytest
+
+from analysis.present.report import CountyReport, Report
+
+
+@pytest.fixture(scope="module")
+def ronneby():
+    return Report("1081", 2024, static_images=False)
+
+
+def _c7_mean(tidy, grouping, indicator, group, year=2024):
+    members = grouping.groups["C7"].members
+    rows = tidy[(tidy["indicator"] == indicator) & (tidy["group"] == group) & (tidy["year"] == year)
+                & (tidy["sex"] == "T") & tidy["geo_code"].isin(members) & tidy["value"].notna()]
+    return rows["value"].sum() / len(rows), len(rows)
+
+
+def test_headline_and_narrative_carry_the_group_value_in_skr_wording(ronneby):
+    ind = ronneby.catalogue.get("sysselsattningsgrad")
+    res = ronneby.results
+    u, n = _c7_mean(res.tidy, res.grouping, ind.id, "utrikes")
+    i, _ = _c7_mean(res.tidy, res.grouping, ind.id, "inrikes")
+    assert n == 51
+    line = ronneby.group_headline(ind)
+    assert line.startswith("**Kommungrupp C7 Pendlingskommun nära mindre stad/tätort:**")
+    assert f"{u:.1f}".replace(".", ",") in line and f"{abs(u - i):.1f}".replace(".", ",") in line
+    assert "ovägt medelvärde av gruppens 51 kommuner" in line
+    text = ronneby.narrative(ind)
+    assert f"jämfört med {u:.1f}".replace(".", ",") + "\u00a0procent i kommungruppen Pendlingskommun nära mindre stad/tätort" in text
+
+
+def test_trend_chart_has_the_group_lines_in_their_own_style(ronneby):
+    ind = ronneby.catalogue.get("sysselsattningsgrad")
+    labels = [s[0] for s in ronneby.series(ind)]
+    assert labels[2:4] == ["Kommungrupp C7 – utrikes födda", "Kommungrupp C7 – inrikes födda"]
+    fig = ronneby.trend_figure(ind)
+    dashes = {t.name: t.line.dash for t in fig.data}
+    assert dashes["Kommungrupp C7 – utrikes födda"] == "dashdot"
+    assert len({dashes[lab] for lab in labels if "utrikes" in lab}) == 4  # kommun, grupp, län, riket all differ
+    data = ronneby.chart_data(ind)
+    grp = data[data["Område"] == "Kommungrupp C7"]
+    assert sorted(grp["År"].unique()) == [2020, 2021, 2022, 2023, 2024] and (grp["Kod"] == "C7").all()
+    note = ronneby.group_notes(ind)[0]  # the download's Noter sheet says how the group line is formed
+    assert "ovägt medelvärde" in note and "Olofström" in note
+
+
+def test_place_in_group_and_riket_matches_an_independent_count(ronneby):
+    ind = ronneby.catalogue.get("sysselsattningsgrad")
+    g = ronneby.results.gaps
+    g = g[(g["indicator"] == ind.id) & (g["year"] == 2024) & (g["sex"] == "T") & (g["comparison"] == "inrikes")
+          & (g["level"] == "kommun") & (g["status"] == "")]
+    own = g.loc[g["geo_code"] == "1081", "disadvantage"].item()
+    c7 = g[g["geo_code"].isin(ronneby.results.grouping.groups["C7"].members)]
+    rank_group = 1 + (c7["disadvantage"] < own).sum()
+    rank_riket = 1 + (g["disadvantage"] < own).sum()
+    text = ronneby.position_text(ind)
+    assert f"plats {rank_group} av {len(c7)} kommuner med värde i kommungruppen" in text
+    assert f"plats {rank_riket} av {len(g)} i riket" in text
+    table = ronneby.position_table(ind)
+    assert len(table) == len(c7) and table.loc[table["Vald kommun"] == "ja", "Plats i gruppen"].item() == rank_group
+    fig, alt = ronneby.position_figure(ind)
+    colours = {t.name: t.marker.color for t in fig.data}
+    assert colours["Övriga kommuner"] == colours["Alla kommuner"]  # one neutral grey, no rank colours
+    assert "Ronneby" in alt and "Gruppens värde" in alt
+
+
+def test_indicators_without_enough_group_data_get_no_group_value_or_place(ronneby):
+    ind = ronneby.catalogue.get("sfi_godkanda")  # example data for Blekinge only
+    assert ronneby.group_series(ind) == [] and ronneby.group_sentence(ind) == ""
+    assert "ingen" in ronneby.position_text(ind)
+    health = ronneby.catalogue.get("god_halsa")  # only at län level: no kommungrupp at all
+    assert ronneby.comparison_group(health) is None and ronneby.group_headline(health) == ""
+
+
+def test_county_report_sets_each_kommun_against_its_own_group():
+    county = CountyReport("10", 2024, static_images=False)
+    ind = county.catalogue.get("sysselsattningsgrad")
+    table = county.county_group_table(ind)
+    groups = dict(zip(table["Kommun"], table["Kommungrupp"]))
+    assert groups["Ronneby"].startswith("C7 ") and groups["Karlskrona"].startswith("C6 ")
+    assert groups["Sölvesborg"].startswith("B4 ") and len(table) == 5
+    res = county.results
+    u, _ = _c7_mean(res.tidy, res.grouping, ind.id, "utrikes")
+    i, _ = _c7_mean(res.tidy, res.grouping, ind.id, "inrikes")
+    row = table[table["Kommun"] == "Ronneby"].iloc[0]
+    assert row["Gruppens värde"] == f"{u - i:.1f}".replace(".", ",").replace("-", "\u2212")
+
+
+def test_gaps_table_has_a_kommungrupp_row_between_kommun_and_lan(ronneby):
+    from analysis.compute.results import area_gap_table
+
+    t = area_gap_table(ronneby.results, "1081", ("T",))
+    t = t[t["indicator"] == "sysselsattningsgrad"]
+    assert list(t["level"]) == ["kommun", "kommungrupp", "lan", "riket"]
+    assert t.iloc[1]["n_kommuner"] == 51 and pd.notna(t.iloc[1]["gap"])
+
+
+def test_summary_table_has_a_kommungrupp_column(ronneby, monkeypatch):
+    import analysis.present.report as present
+
+    tables = []
+    monkeypatch.setattr(present, "show_table", lambda df, caption, links=None, **kw: tables.append(df))
+    monkeypatch.setattr(present, "show_markdown", lambda text: None)
+    ronneby.goal_overview()
+    col = dict(zip(tables[0]["Indikator"], tables[0]["Kommungruppen"]))
+    gap = ronneby.group_gap(ronneby.catalogue.get("sysselsattningsgrad"))
+    from analysis.present import fmt
+
+    assert col["Sysselsättningsgrad"] == f"skillnad {fmt.gap(gap['gap'], 'procentenheter')}"  # utrikes − inrikes
+    assert col["Sysselsättningsgrad"].startswith("skillnad \u2212")
+    assert col["God självskattad hälsa"] == "–"  # shown at län level: no kommungrupp
+    assert not tables[0]["Kommungruppen"].isna().any()

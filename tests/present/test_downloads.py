@@ -1,0 +1,100 @@
+"""Downloads: CSV (Swedish Excel settings) and XLSX with a notes sheet per table; one workbook per report."""
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analysis.present.downloads import (
+    TableNotes,
+    _sheet_name,
+    as_numbers,
+    report_workbook,
+    slugify,
+    unprotect_codes,
+    write_table,
+)
+
+
+def test_table_as_csv_and_xlsx_with_notes(tmp_path):
+    data = pd.DataFrame({"Område": ["Sölvesborg", "Kalmar"], "Kod": ["1083", "0880"], "Värde (%)": [61.04, None],
+                         "Symbol": ["", ".."]})
+    links = write_table(tmp_path, "test", data, TableNotes("Sysselsättning", "Källa: SCB; egen bearbetning",
+                                                           "Andel sysselsatta.", "procent", example=True))
+    assert links == {"csv": "data/test.csv", "xlsx": "data/test.xlsx"}
+    raw = (tmp_path / "test.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "61,04".encode() in raw and b";" in raw
+    assert b'"=""0880"""' in raw  # the CSV field ="0880": Excel opens the code as text, the leading zero stays
+    wb = load_workbook(tmp_path / "test.xlsx")
+    assert wb.sheetnames == ["Data", "Noter"]
+    assert wb["Data"]["C2"].value == pytest.approx(61.04)  # a number, not text
+    notes = {r[0]: r[1] for r in wb["Noter"].iter_rows(min_row=2, values_only=True)}
+    assert notes["Källa"] == "Källa: SCB; egen bearbetning" and notes["Definition"] == "Andel sysselsatta."
+    assert "Symbol .." in notes and "Exempeldata" in notes
+    assert wb["Data"]["E1"].value == "Exempeldata" and wb["Data"]["E2"].value == "ja"  # marked in the data too
+
+
+def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):
+    for i, name in enumerate(["b", "a"]):
+        write_table(tmp_path, name, pd.DataFrame({"Kod": ["0880"], "x": [i]}), TableNotes(f"Tabell {name}", "SCB"),
+                    order=(i,))
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
+    assert wb.sheetnames == ["Innehåll och noter", "01 Tabell b", "02 Tabell a"]
+    assert wb["01 Tabell b"]["A2"].value == "0880"  # codes stay text
+
+
+def test_a_table_without_rows_never_crashes_the_workbook(tmp_path):
+    write_table(tmp_path, "tom", pd.DataFrame(), TableNotes("Tom tabell", "SCB"), order=(0,))
+    write_table(tmp_path, "full", pd.DataFrame({"Kod": ["1081"], "x": [1]}), TableNotes("Full", "SCB"), order=(1,))
+    (tmp_path / "gammal.csv").write_bytes(b"")  # an empty file left by an older run
+    (tmp_path / "gammal.json").write_text('{"slug": "gammal", "order": [2], "title": "Gammal", "source": "SCB"}')
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
+    assert wb.sheetnames == ["Innehåll och noter", "01 Tom tabell", "02 Full", "03 Gammal"]
+    assert wb["01 Tom tabell"]["A2"].value.startswith("uppgift saknas")
+    assert wb["03 Gammal"]["A2"].value.startswith("uppgift saknas")
+
+
+def test_formatted_tables_are_written_as_numbers(tmp_path):
+    nbsp, minus = "\u00a0", "\u2212"
+    table = pd.DataFrame({"År": ["2023", "2024"], "Ronneby": [f"78,5{nbsp}%", ".."],
+                          "Skillnad, procentenheter": [f"{minus}10,1", "+2,4"], "Bedömning": ["↑ bättre", "? okänd"],
+                          "Kod": ["0010", "1081"]})
+    assert list(as_numbers(table).columns) == ["År", "Ronneby (%)", "Skillnad, procentenheter", "Bedömning", "Kod"]
+    write_table(tmp_path, "t", table, TableNotes("T", "SCB"))
+    wb = load_workbook(tmp_path / "t.xlsx")
+    ws = wb["Data"]
+    assert ws["A2"].value == 2023 and ws["B2"].value == pytest.approx(78.5) and ws["B3"].value == ".."
+    assert ws["C2"].value == pytest.approx(-10.1) and ws["D2"].value == "↑ bättre"
+    assert ws["E2"].value == "0010" and ws["E2"].data_type == "s"  # codes are text
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+    assert '2023;78,5;-10,1;↑ bättre;"=""0010"""' in text
+    back = unprotect_codes(pd.read_csv(tmp_path / "t.csv", sep=";", decimal=",", dtype={"Kod": str},
+                                       encoding="utf-8-sig"))
+    assert back["Kod"].tolist() == ["0010", "1081"]
+
+
+def test_sheet_names_are_cut_at_whole_words():
+    used: set[str] = set()
+    a = _sheet_name("01 Sysselsättningsgrad 20–64 år, Ronneby jämfört med länet", used)
+    b = _sheet_name("01 Sysselsättningsgrad 20–64 år, Ronneby jämfört med länet", used)
+    assert a == "01 Sysselsättningsgrad 20–64" and len(a) <= 31  # not "… 20–64 å"
+    assert b != a and len(b) <= 31 and b.endswith("(2)")
+
+
+def test_slugify():
+    assert slugify("Måluppfyllelse för Sölvesborg") == "maluppfyllelse-for-solvesborg"
+
+
+@pytest.mark.e2e
+def test_rendered_report_links_its_downloads(ronneby):
+    folder = ronneby.job.final_dir
+    html = (folder / "rapport.html").read_text(encoding="utf-8")
+    assert 'href="data/1081-sysselsattningsgrad-diagram.csv"' in html
+    assert 'href="data/1081-sysselsattningsgrad-diagram.xlsx"' in html
+    assert 'href="rapport-tabeller.xlsx"' in html
+    data = unprotect_codes(pd.read_csv(folder / "data" / "1081-sysselsattningsgrad-diagram.csv", sep=";",
+                                       decimal=",", dtype={"Kod": str}, encoding="utf-8-sig"))
+    row = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "utrikes födda")]
+    ins = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "inrikes födda")]
+    assert round(ins["Värde (%)"].item() - row["Värde (%)"].item(), 1) == 24.4  # the real figures
+    wb = load_workbook(folder / "rapport-tabeller.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "Innehåll och noter" and len(wb.sheetnames) > 10

@@ -1,0 +1,37 @@
+import datetime as dt
+
+from analysis.present import fmt
+
+NBSP = "\u00a0"
+
+
+def test_decimal_comma_and_nbsp_grouping():
+    assert fmt.number(24.4) == "24,4"
+    assert fmt.number(1234567.891, 1) == f"1{NBSP}234{NBSP}567,9"
+    assert fmt.number(-2.46, 1) == "\u22122,5"
+
+
+def test_units():
+    assert fmt.percent(61.0) == f"61,0{NBSP}%"
+    assert fmt.with_unit(61.0, "procent", table=False) == f"61,0{NBSP}procent"
+    assert fmt.with_unit(27.94, "dagar") == f"27,9{NBSP}dagar"
+    assert fmt.difference(-24.4, "procentenheter") == f"24,4{NBSP}procentenheter"
+
+
+def test_signed_and_missing():
+    assert fmt.number(1.2, 1, signed=True) == "+1,2"
+    assert fmt.number(-1.2, 1, signed=True) == "\u22121,2"
+    assert fmt.number(0.04, 1, signed=True) == "±0,0"
+    assert fmt.number(float("nan"), status="..") == ".."
+    assert fmt.percent(None, status="–") == "–"
+    assert fmt.number(None) == ".."  # never 0
+
+
+def test_dates():
+    assert fmt.date_long(dt.date(2024, 3, 5)) == "5 mars 2024"
+    assert fmt.date_short(dt.date(2024, 3, 5)) == "2024-03-05"
+
+
+def test_titles_in_running_text_keep_acronyms():
+    assert fmt.in_text("Arbetslöshet 20–64 år (BAS)") == "arbetslöshet 20–64 år (BAS)"
+    assert fmt.in_text("BAS-statistik") == "BAS-statistik" and fmt.in_text("Sfi – godkända") == "sfi – godkända"

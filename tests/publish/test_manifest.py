@@ -1,0 +1,55 @@
+"""The up-to-date check of the incremental build (no rendering: manifests are written directly)."""
+import dataclasses
+
+import pandas as pd
+
+from analysis.compute.artefact import ensure_artefact
+from analysis.publish.manifest import up_to_date, write_manifest
+from analysis.publish.render import plan
+
+
+def _built(job):
+    """Pretend the report was built: its outputs and its record of what it was built from."""
+    job.final_dir.mkdir(parents=True, exist_ok=True)
+    for f in job.formats:
+        (job.final_dir / f"rapport.{f}").write_text("x", encoding="utf-8")
+    write_manifest(job, job.final_dir)
+
+
+def test_skip_rebuild_on_changed_row_and_changed_parameters(project, tmp_path):
+    config = dataclasses.replace(project, output_dir=tmp_path / "out")
+    path, _ = ensure_artefact(config, config.data_path, 2024)
+    jobs = {j.folder: dataclasses.replace(j, results_path=path)
+            for j in plan([], "10", 2024, ("html",), config=config)}
+    for job in jobs.values():
+        assert not up_to_date(job)  # never built
+        _built(job)
+        assert up_to_date(job)
+    assert not up_to_date(dataclasses.replace(jobs["1081"], formats=("html", "pdf")))  # pdf not built yet
+    (jobs["1080"].final_dir / "rapport.html").unlink()
+    assert not up_to_date(jobs["1080"])  # an output is missing
+    _built(jobs["1080"])
+
+    # One changed row of Ronneby: a new artefact; Ronneby and the county report are out of date, and of the
+    # others only Olofström, in Ronneby's comparison group (C7), whose group value changed.
+    tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
+    row = (tidy["geo_code"] == "1081") & (tidy["year"] == "2023") & (tidy["group"] == "inrikes")
+    cell = row & (tidy["indicator"] == "sysselsattningsgrad")
+    tidy.loc[cell, "value"] = tidy.loc[cell, "value"].astype(float).add(0.01).astype(str)  # small: no place changes
+    tidy.to_csv(config.data_path, index=False)
+    new_path, computed = ensure_artefact(config, config.data_path, 2024)
+    assert computed
+    stale = {f for f, j in jobs.items() if not up_to_date(dataclasses.replace(j, results_path=new_path))}
+    assert stale == {"1081", "lan-10", "1060"}
+
+
+def test_changed_notebook_or_strategy_rebuilds(project, tmp_path):
+    config = dataclasses.replace(project, output_dir=tmp_path / "out")
+    path, _ = ensure_artefact(config, config.data_path, 2024)
+    [job] = plan(["1081"], None, 2024, ("html",), config=config)
+    job = dataclasses.replace(job, results_path=path)
+    _built(job)
+    assert up_to_date(job)
+    strategy = config.root / "data" / "strategies" / "blekinge.yml"
+    strategy.write_text(strategy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert not up_to_date(job)

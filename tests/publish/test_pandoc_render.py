@@ -1,0 +1,54 @@
+"""The pandoc+Typst path renders from the document's own front matter and honours the markup Quarto reads."""
+import datetime as dt
+import subprocess
+
+import pytest
+import yaml
+
+from analysis.publish.accessibility import pdf_figures, pdf_ua_problems
+from analysis.publish.pandoc_render import render
+from analysis.publish.qmd import document_options
+
+BODY = """
+## Arbete
+
+![Sysselsättningsgrad, Ronneby](figurer/fig-x.png){#fig-x width=100% fig-alt="Linjediagram över sysselsättningsgrad: 59,2 % år 2024."}
+
+| År | Ronneby – utrikes födda |
+|:------|:--------|
+| 2024 | 59,2 % |
+
+: Uppgifterna i diagrammet {#tbl-x}
+"""
+
+
+@pytest.fixture()
+def doc(root, tmp_path):
+    """A report source in a folder with no _quarto.yml anywhere above it that matters: options are its own."""
+    from PIL import Image
+
+    (tmp_path / "figurer").mkdir()
+    Image.new("RGB", (60, 30), "white").save(tmp_path / "figurer" / "fig-x.png")
+    meta = {"title": "Integrationsuppföljning 2024: Ronneby", "date": dt.date(2026, 12, 1), **document_options(root)}
+    qmd = tmp_path / "rapport.qmd"
+    qmd.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + BODY, encoding="utf-8")
+    (tmp_path.parent / "_assets").mkdir(exist_ok=True)
+    (tmp_path.parent / "_assets" / "plotly.min.js").write_text("/* plotly.js v0 stand-in */", encoding="utf-8")
+    return qmd
+
+
+def test_pdf_a4_sv_se_pdf_ua_with_alt_text_and_captions(doc):
+    pdf = render(doc, "typst")
+    assert pdf_ua_problems(pdf) == []  # includes /Lang == sv-SE
+    assert pdf_figures(pdf) == ["Linjediagram över sysselsättningsgrad: 59,2 % år 2024."]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Figur 1: Sysselsättningsgrad, Ronneby" in text and "Tabell 1: Uppgifterna i diagrammet" in text
+    assert "1 december 2026" in text and "Innehåll" in text
+
+
+def test_html_self_contained_with_swedish_date_and_toc(doc):
+    html = render(doc, "html").read_text(encoding="utf-8")
+    assert 'lang="sv-SE"' in html and "1 december 2026" in html and "Innehåll" in html
+    assert "<script>/* plotly.js v0 stand-in */</script>" in html and "_assets/" not in html
