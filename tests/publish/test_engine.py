@@ -208,7 +208,7 @@ def _notebook(path: Path, *cells: str) -> Path:
 def test_warm_kernel_runs_notebooks_in_one_kernel_with_a_fresh_namespace(tmp_path):
     import nbformat
 
-    from analysis.publish.engine import WarmKernel
+    from analysis.publish.kernel import WarmKernel
 
     first = _notebook(tmp_path / "a.ipynb", "import os\nx = 41\npid = os.getpid()", "x + 1")
     second = _notebook(tmp_path / "b.ipynb", "import os\nprint(os.getpid(), 'x' in dir(), bool(get_ipython().displayhook.do_full_cache))")

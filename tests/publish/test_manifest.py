@@ -53,3 +53,18 @@ def test_changed_notebook_or_strategy_rebuilds(project, tmp_path):
     strategy = config.root / "data" / "strategies" / "blekinge.yml"
     strategy.write_text(strategy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert not up_to_date(job)
+
+
+def test_the_record_names_the_report_and_the_code_version(project, tmp_path):
+    """The record keeps the report's code and, under its own key, the checksum of the library's code."""
+    import json
+
+    from analysis.publish.manifest import MANIFEST
+
+    config = dataclasses.replace(project, output_dir=tmp_path / "out")
+    path, _ = ensure_artefact(config, config.data_path, 2024)
+    [job] = plan(["1081"], None, 2024, ("html",), config=config)
+    _built(dataclasses.replace(job, results_path=path))
+    record = json.loads((job.final_dir / MANIFEST).read_text(encoding="utf-8"))
+    assert record["code"] == "1081" and record["kind"] == "kommun"
+    assert len(record["code_version"]) == 20 and record["code_version"] != record["notebooks"]

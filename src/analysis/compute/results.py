@@ -15,7 +15,6 @@ from analysis.domain.catalogue import Catalogue, load_catalogue
 from analysis.config import Config, load_config
 from analysis.data.contract import SEXES, load_tidy
 from analysis.compute.coverage import Missing, demonstration_only, missing_for_area
-from analysis.errors import AnalysisError
 from analysis.compute.gaps import compute_gaps, compute_trends, suppress
 from analysis.domain.geography import Area, Geography, load_geography
 from analysis.compute.groups import Grouping, compute_group_gaps, compute_group_values, compute_positions, load_grouping

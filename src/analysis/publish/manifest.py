@@ -65,7 +65,7 @@ def build_inputs(job) -> dict:
         "strategy": _strategy_file(root, county),
         "notebooks": _tree_digest(str(root / "notebooks"), ("*.ipynb",)),
         "templates": _tree_digest(str(root), ("reports/templates/*", "_quarto.yml", "_brand.yml")),
-        "code": _tree_digest(str(package), ("*.py", "**/*.py")),
+        "code_version": _tree_digest(str(package), ("*.py", "**/*.py")),
         "snapshots": hashlib.sha256(
             json.dumps([[s["path"], s["meta"].get("sha256"), str(s["meta"].get("retrieved"))]
                         for s in meta["snapshots"]]).encode()).hexdigest()[:20],

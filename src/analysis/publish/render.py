@@ -289,7 +289,7 @@ def run_job(job: Job) -> JobResult:
 
     from analysis.compute.artefact import ensure_artefact
     from analysis.config import load_config
-    from analysis.publish.engine import WarmKernel
+    from analysis.publish.kernel import WarmKernel
 
     if job.results_path is None:
         config = load_config(job.root)

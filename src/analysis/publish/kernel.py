@@ -1,0 +1,229 @@
+"""One warm Jupyter kernel per worker, driven through papermill (the registered engine ``warm``).
+
+papermill hands engine keyword arguments to nbclient; :class:`WarmEngine` passes the worker's kernel manager
+(``km``) and its kept client (``kc``), and resets the namespace (as ``%reset -f``) before each notebook, so
+a kernel starts once per worker and keeps its imports. :class:`WarmKernel` restarts a dead kernel; the batch
+around it is :mod:`analysis.publish.engine`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+from papermill.engines import NBClientEngine, papermill_engines
+
+from analysis.publish.processes import kill_tree_of
+
+#: The kernel keeps no output cache (``Out``, ``_1`` …) and no input history database: a batch reads neither,
+#: and with an output cache IPython's reset runs a full garbage collection before every notebook (≈ 0,9 s per
+#: report: what a report's charts leave for the collector was made after the warm-up's ``gc.freeze()``).
+KERNEL_ARGUMENTS = ["--InteractiveShell.cache_size=0", "--HistoryManager.enabled=False"]
+
+#: Run before each notebook: the namespace emptied as ``%reset -f`` does, without its garbage collection
+#: (Python's own collector still runs as memory is allocated).
+RESET_CODE = """\
+get_ipython().reset(new_session=False)
+import os as _os, sys as _sys
+_os.chdir({cwd!r})
+_m = _sys.modules.get('analysis.present.report')
+if _m is not None and hasattr(_m, '_figure_ids'):
+    _m._figure_ids.clear()
+_m = _sys.modules.get('analysis.present.display')  # per-notebook display state (the browser stays)
+if _m is not None:
+    getattr(_m, '_state', {{}})['plotlyjs_sent'] = False
+    getattr(_m, '_collectors', []).clear()
+get_ipython().execution_count = 1
+del _os, _sys, _m
+"""
+
+
+WARM_UP_CODE = """\
+import analysis.present.report, analysis.present.comparison
+from analysis.present import display as _display
+if {browser}:
+    _display.start_browser()
+del _display
+import gc as _gc
+_gc.collect()
+_gc.freeze()  # what is loaded now lives as long as the kernel: the collector stops walking it per notebook
+del _gc
+"""
+
+
+FINISH_DRAWINGS_CODE = """\
+import sys as _sys
+_m = _sys.modules.get('analysis.present.display')
+if _m is not None:
+    _m.wait_for_drawings(240)
+del _sys, _m
+"""
+
+
+#: nbclient's own log lines ("Kernel died while waiting for execute reply." when Ctrl-C reaches a kernel) would
+#: reach the terminal through papermill's logger; a failed notebook is reported in the run's summary instead
+_NBCLIENT_LOG = logging.getLogger("analysis.publish.engine.nbclient")
+_NBCLIENT_LOG.addHandler(logging.NullHandler())
+_NBCLIENT_LOG.propagate = False
+
+
+class WarmEngine(NBClientEngine):
+    """papermill engine ``warm``: executes in the kernel manager passed as ``km`` and resets its namespace."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
+                                 reset_code="", kc=None, **kwargs):
+        from papermill.clientwrap import PapermillNotebookClient
+
+        class _Client(PapermillNotebookClient):
+            def papermill_execute_cells(self):
+                if reset_code:
+                    reply = self.wait_for_reply(self.kc.execute(reset_code, silent=True, store_history=False))
+                    if reply is None or reply["content"]["status"] != "ok":
+                        raise RuntimeError("the kernel's namespace could not be reset")
+                super().papermill_execute_cells()
+
+        client = _Client(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                         kernel_name=kernel_name, log=_NBCLIENT_LOG, log_output=log_output,
+                         stdout_file=stdout_file, stderr_file=stderr_file)
+        client.kc = kc  # the worker's client, kept (None: nbclient starts one for this notebook)
+        try:
+            return client.execute()
+        finally:
+            if kc is None and client.kc is not None:  # the kernel stays; a client of this notebook's own goes
+                client.kc.stop_channels()
+            client.kc = None
+
+
+papermill_engines.register("warm", WarmEngine)
+
+
+class WarmKernel:
+    """One kernel kept for all notebooks of a worker; restarted when it dies."""
+
+    def __init__(self, root: Path, log: Path | None = None, env: dict | None = None):
+        self.root = Path(root)
+        self.log_path = log
+        self.env = dict(env or {})  # added to the kernel's environment (the run's image server)
+        self.km = None
+        self.kc = None  # the client of every notebook this kernel runs (:meth:`_client`)
+        self.starts = 0
+        self.executions = 0
+
+    #: set when the run is being stopped: no kernel is (re)started any more
+    stopping = None
+
+    def _start(self):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        if self.stopping is not None and self.stopping.is_set():
+            raise RuntimeError("the run is stopping")
+        self.shutdown()
+        km = AsyncKernelManager(kernel_name="python3")
+        out = open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
+        env = {**os.environ, "ANALYSIS_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.env}
+        try:
+            run_sync(km.start_kernel)(cwd=str(self.root), stdout=out, stderr=out, env=env,
+                                      extra_arguments=KERNEL_ARGUMENTS)
+        finally:
+            out.close()
+        self.km = km
+        self.starts += 1
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    @property
+    def pid(self) -> int | None:
+        prov = getattr(self.km, "provisioner", None)
+        return getattr(getattr(prov, "process", None), "pid", None)
+
+    def execute(self, src: Path, dest: Path, parameters: dict) -> None:
+        import papermill as pm
+        from nbclient.exceptions import DeadKernelError
+
+        for attempt in (1, 2):
+            if not self.alive():
+                self._start()
+            try:
+                pm.execute_notebook(
+                    str(src), str(dest), parameters=parameters, engine_name="warm", kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                    start_timeout=120, km=self.km, kc=self._client(), reset_code=RESET_CODE.format(cwd=str(self.root)),
+                )
+                self.executions += 1
+                return
+            except DeadKernelError:
+                if attempt == 2:
+                    raise RuntimeError("the kernel died twice") from None
+                self._start()
+
+    def _client(self):
+        """The kernel's client, started once and kept for all its notebooks: a client started per notebook waits
+        until the kernel's IOPub channel has been silent for 0,2 s (jupyter_client's ``wait_for_ready``), which
+        left the kernel idle ≥ 1 s of every five-notebook report. Used by the worker's thread only."""
+        if self.kc is None:
+            from jupyter_core.utils import run_sync
+
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=120)
+            except Exception:
+                kc.stop_channels()
+                raise
+            kc.allow_stdin = False
+            self.kc = kc
+        return self.kc
+
+    def finish_drawings(self) -> None:
+        """Wait until the kernel has written the files of every chart it sent ahead
+        (:func:`analysis.present.display.wait_for_drawings`): the PDF reads them."""
+        from jupyter_core.utils import run_sync
+
+        if not self.alive():
+            raise RuntimeError("the kernel died before the charts' images were written")
+        reply = run_sync(self._client().execute_interactive)(
+            FINISH_DRAWINGS_CODE, silent=True, store_history=False, timeout=300, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("the charts' images could not be written: " + reply["content"].get("evalue", ""))
+
+    def warm_up(self, browser: bool = True) -> bool:
+        """Start the kernel, import the presentation code and (for PDF charts) start kaleido's browser, while
+        the main process is still computing or checking; a failure here only means a cold first report."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if not self.alive():
+                self._start()
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=120)
+                reply = run_sync(kc.execute_interactive)(WARM_UP_CODE.format(browser=bool(browser)), timeout=120,
+                                                         store_history=False, output_hook=lambda msg: None)
+            finally:
+                kc.stop_channels()
+            return reply["content"]["status"] == "ok"
+        except Exception:  # noqa: BLE001 - the first notebook starts what is missing
+            return False
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            kc, self.kc = self.kc, None
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        if self.km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        km, self.km = self.km, None
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)  # its notebooks are written; nothing to wait for
+        kill_tree_of(km)
