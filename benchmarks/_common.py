@@ -3,6 +3,7 @@ CLI while sampling the memory of its whole process tree."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import platform
 import re
@@ -22,8 +23,13 @@ FILES = ("analysis.yml", "_quarto.yml", "_brand.yml")
 
 
 def scratch_project() -> Path:
-    """A copy of the project's inputs in a temporary folder: reports and caches never touch the repository."""
+    """A copy of the project's inputs in a temporary folder: reports and caches never touch the repository.
+    Removed when the benchmark ends (a national run leaves ≈ 1 GB), unless ``BENCH_KEEP=1`` keeps it."""
     dest = Path(tempfile.mkdtemp(prefix="bench-"))
+    if os.environ.get("BENCH_KEEP") == "1":
+        print(f"scratch project kept: {dest}")
+    else:
+        atexit.register(shutil.rmtree, dest, True)
     for name in COPY:
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, dest / name)
