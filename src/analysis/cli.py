@@ -647,7 +647,9 @@ def render(
         _check_output_dir(todo[0].out_root, "Rapportmappen")
         job0 = todo[0]
         jobs = max(1, jobs or os.cpu_count() or 1)
-        pool = Pool(config.root, min(jobs, len(todo)), browser="pdf" in job0.formats)
+        # no browser: the PDF's charts are SVG drawn from their chart specs (analysis.present.svgchart); a chart
+        # without a spec (an analyst's own figure) starts kaleido in its kernel, for that report only
+        pool = Pool(config.root, min(jobs, len(todo)), browser=False)
         if force or not is_computed(config, job0.data_path, job0.year):
             pool.start()  # reports will be built: kernels and browsers start while the results are computed
         results_path, computed = ensure_artefact_in_child(config, job0.data_path, job0.year)

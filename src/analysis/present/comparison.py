@@ -14,7 +14,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.present import fmt
+from analysis.present import chartspec, fmt
 from analysis.domain.catalogue import Indicator
 from analysis.present.escape import (
     md_text,  # group names and titles can come from Kolada or --title: literal in Markdown
@@ -250,6 +250,12 @@ class GroupComparison:
         return refs if g is not None else []
 
     def position_figure(self, ind: Indicator) -> tuple[go.Figure, str] | None:
+        spec = self.position_spec(ind)
+        return None if spec is None else (chartspec.to_plotly(spec), spec.alt)
+
+    def position_spec(self, ind: Indicator) -> chartspec.ChartSpec | None:
+        """The strip: one dot per kommun of the group (upper row) and of riket (lower row), the kommun
+        highlighted, the group's value and riket's as reference lines."""
         g = self.comparison_group(ind)
         p = self.position(ind)
         if g is None or p is None:
@@ -257,44 +263,32 @@ class GroupComparison:
         m = self._measures(ind)
         in_group = m[m["group_id"] == g.id]
         everyone = m.drop_duplicates("geo_code")
-        fig = go.Figure()
         short = f"Kommungrupp {g.id}" if g.kind == "skr" else "Liknande kommuner"
-        row_names = [f"Alla kommuner<br>({len(everyone)} med värde)", f"{short}<br>({len(in_group)} med värde)"]
+        row_names = [f"Alla kommuner\n({len(everyone)} med värde)", f"{short}\n({len(in_group)} med värde)"]
+        example = bool(in_group["example"].any()) if "example" in in_group else False
+        series = []
         for y, rows in ((1, in_group), (0, everyone)):
             others = rows[rows["geo_code"] != self.code]
-            fig.add_trace(go.Scatter(
-                x=others["measure"], y=[y + _jitter(c) for c in others["geo_code"]], mode="markers",
-                name="Övriga kommuner" if y == 1 else "Alla kommuner", showlegend=y == 1,
-                marker={"symbol": "circle-open", "size": 8, "color": OTHERS_COLOUR, "line": {"width": 1.5}},
-                text=others["name"], hovertemplate="%{text}: %{x:.1f}<extra></extra>",
+            series.append(chartspec.Series(
+                name="Övriga kommuner" if y == 1 else "Alla kommuner", legend=y == 1, mode="markers",
+                x=[float(v) for v in others["measure"]], y=[y + _jitter(c) for c in others["geo_code"]],
+                colour=OTHERS_COLOUR, marker=chartspec.Marker("circle-open", 8, OTHERS_COLOUR, OTHERS_COLOUR, 1.5),
+                hover_text=others["name"].tolist(), hover="%{text}: %{x:.1f}<extra></extra>", example=example,
             ))
         own = float(p["measure"])
-        fig.add_trace(go.Scatter(
-            x=[own, own], y=[1, 0], mode="markers", name=self.area.name,
-            marker={"symbol": "circle", "size": 15, "color": HIGHLIGHT_COLOUR, "line": {"color": "white", "width": 1.5}},
-            hovertemplate=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>",
+        series.append(chartspec.Series(
+            name=self.area.name, x=[own, own], y=[1, 0], mode="markers", colour=HIGHLIGHT_COLOUR,
+            marker=chartspec.Marker("circle", 15, HIGHLIGHT_COLOUR, "white", 1.5),
+            hover=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>",
         ))
         # Labels sit outside the rows of dots (dots spread ±0.25 around their row), so nothing covers them.
-        labels = [(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.42, HIGHLIGHT_COLOUR)]
+        notes = [chartspec.Note(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.42, HIGHLIGHT_COLOUR)]
         for text, x, y in self._reference_values(ind):
-            fig.add_trace(go.Scatter(
-                x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", name=text.rsplit(" ", 1)[0],
-                line={"color": REFERENCE_COLOUR, "width": 3, "dash": "solid" if y == 1 else "dot"}, hovertemplate=f"{html.escape(text)}<extra></extra>",
+            series.append(chartspec.Series(
+                name=text.rsplit(" ", 1)[0], x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", colour=REFERENCE_COLOUR,
+                width=3, dash="solid" if y == 1 else "dot", hover=f"{html.escape(text)}<extra></extra>",
             ))
-            labels.append((text, x, y - 0.42, REFERENCE_COLOUR))
-        for text, x, y, colour in labels:
-            fig.add_annotation(x=x, y=y, text=html.escape(text), showarrow=False, font={"color": colour, "size": 12},
-                               bgcolor="rgba(255,255,255,0.85)")
-        from analysis.present import charts
-
-        example = bool(in_group["example"].any()) if "example" in in_group else False
-        charts.style(fig, example=example, height=320, margin={"l": 10, "r": 30, "b": 10})  # house style, mark
-        fig.update_layout(
-            yaxis={"tickvals": [0, 1], "ticktext": row_names, "range": [-0.6, 1.6], "automargin": True,
-                   "showgrid": False, "zeroline": False},
-            xaxis={"title": {"text": (f"Skillnad, {ind.diff_unit}" if ind.is_native
-                                      else self._measure_label(ind))}, "zeroline": True},
-        )
+            notes.append(chartspec.Note(text, x, y - 0.42, REFERENCE_COLOUR))
         lo, hi = in_group.nsmallest(1, "measure").iloc[0], in_group.nlargest(1, "measure").iloc[0]
         refs = "; ".join(t for t, _x, _y in self._reference_values(ind))
         alt = (f"Punktdiagram över {self._measure_label(ind).lower()} {self.year}: en punkt per kommun, överst de "
@@ -302,7 +296,13 @@ class GroupComparison:
                f"{self.area.name} {fmt.number(own, ind.decimals)} är markerad. "
                f"I gruppen från {fmt.number(lo['measure'], ind.decimals)} ({lo['name']}) till "
                f"{fmt.number(hi['measure'], ind.decimals)} ({hi['name']}). {refs}.")
-        return fig, alt
+        return chartspec.ChartSpec(
+            kind="strip", series=series, notes=notes, unit=ind.diff_unit if ind.is_native else ind.unit, height=320,
+            margin={"l": 10, "r": 30, "b": 10},
+            y=chartspec.Axis(tickvals=[0, 1], ticktext=row_names, range=(-0.6, 1.6), grid=False, zeroline=False),
+            x=chartspec.Axis(title=(f"Skillnad, {ind.diff_unit}" if ind.is_native else self._measure_label(ind)),
+                             zeroline=True),
+            alt=alt)
 
     def position_table(self, ind: Indicator) -> pd.DataFrame:
         """The group's kommuner in order of place (the data behind the strip, as numbers)."""
@@ -354,10 +354,9 @@ class GroupComparison:
         p = self.position(ind)
         if p is None or pd.isna(p["rank_group"]):
             return
-        made = self.position_figure(ind)
+        made = self.position_spec(ind)
         if made is None:
             return
-        fig, alt = made
         caption = f"{ind.short_title} {self.year}: {self.area.name} bland kommunerna i {g.label} och i riket"
         data = self.position_table(ind)
         notes = self.notes(ind, caption, extra=[
@@ -366,7 +365,7 @@ class GroupComparison:
             "Kommuner med saknade eller skyddade värden rangordnas inte.",
         ])
         links = self.download(f"{ind.id}-placering", data, notes, ind, 3)
-        show_figure(fig, alt, caption, static=self.static, links=links)
+        show_figure(chartspec.to_plotly(made), made.alt, caption, static=self.static, links=links, spec=made)
         show_table(self.position_summary(ind), f"Placering {self.year}: {self.area.name}, gruppens värde och "
                                                f"spridningen i {g.label}.", links, widths=[3, 2.2, 1.4, 1.4])
 

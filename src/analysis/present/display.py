@@ -163,7 +163,11 @@ class Table(Shown):
 
 @dataclass
 class Chart(Shown):
-    """A plotly chart with a short visible caption and a long description (alt text only)."""
+    """A plotly chart with a short visible caption and a long description (alt text only).
+
+    With a ``spec`` (:class:`analysis.present.chartspec.ChartSpec`, the figure made from it) the static image is
+    an SVG drawn from the spec by :mod:`analysis.present.svgchart`, without a browser. A figure without a spec, or
+    changed after it was made from its spec, is drawn by kaleido (Chromium), as a user asking for a PNG gets it."""
 
     figure: go.Figure
     caption: str
@@ -171,10 +175,25 @@ class Chart(Shown):
     label: str = ""
     links: Download | dict | None = None
     static: bool | None = None  # None: the process setting
+    spec: "ChartSpec | None" = None  # noqa: F821 - analysis.present.chartspec, imported where used
 
     def __post_init__(self):
         self.label = self.label or label_for("fig", self.links.slug if isinstance(self.links, Download)
                                              else self.caption)
+        if self.spec is not None:
+            if not self.spec.alt:
+                self.spec.alt = self.alt
+            if not self.spec.caption:
+                self.spec.caption = self.caption
+            self._made = self.figure.to_dict()  # the figure as made from the spec (an analyst may change it)
+
+    def spec_svg(self, fig: dict) -> bytes | None:
+        """The static SVG drawn from the spec, if the figure is still the one made from it."""
+        if self.spec is None or not _same(fig, self.__dict__.get("_made")):
+            return None
+        from analysis.present.svgchart import svg
+
+        return svg(self.spec).encode("utf-8")
 
     def html(self, fig: dict | None = None) -> str:
         """The figure is labelled by its caption and described by the alt text (not ``role="img"``: plotly's
@@ -208,6 +227,17 @@ class Chart(Shown):
         static = self.wants_static
         folder = settings.figures_dir
         name = f"{self.label}.{STATIC_FORMAT}"
+        drawn = self.spec_svg(fig) if static else None
+        if drawn is not None and folder is not None:  # a report: the SVG beside rapport.qmd, a markdown figure
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / (name + ".tmp")
+            tmp.write_bytes(drawn)
+            tmp.replace(folder / name)
+            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
+            return data, metadata
+        if drawn is not None:  # a notebook on its own: the SVG inside it
+            data["image/svg+xml"] = drawn.decode("utf-8")
+            return data, {"image/svg+xml": {"alt": self.alt, "caption": self.caption}}
         if static and folder is not None and self._write_when_drawn(fig, folder / name):
             data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
             return data, metadata
@@ -273,6 +303,13 @@ def _drawing_thread():
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagram")
+
+
+def _same(fig: dict, made: dict | None) -> bool:
+    try:
+        return made is not None and bool(fig == made)
+    except ValueError:  # arrays inside: compare as JSON
+        return pio.to_json(fig, validate=False) == pio.to_json(made, validate=False)
 
 
 def _unchanged(fig: dict, sent: str) -> bool:
@@ -408,9 +445,12 @@ def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = N
 
 
 def show_figure(fig: go.Figure, alt: str, caption: str, static: bool | None = None,
-                links: Download | dict | None = None, label: str = "") -> Chart:
-    chart = Chart(fig, caption, alt, label, links, static)
-    chart.draw_ahead()
+                links: Download | dict | None = None, label: str = "", spec=None) -> Chart:
+    """``spec``: the :class:`~analysis.present.chartspec.ChartSpec` ``fig`` was made from; its static image is
+    then drawn from the spec without a browser."""
+    chart = Chart(fig, caption, alt, label, links, static, spec)
+    if spec is None:
+        chart.draw_ahead()
     return emit(chart)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.present import brand, charts, fmt
+from analysis.present import brand, chartspec, fmt
 from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
 from analysis.data.contract import SEXES
@@ -229,44 +229,42 @@ class Report(GroupComparison):
         return self.with_group_series(ind, out)
 
     def trend_figure(self, ind: Indicator) -> go.Figure:
-        fig = go.Figure()
+        return chartspec.to_plotly(self.trend_spec(ind))
+
+    def trend_spec(self, ind: Indicator) -> chartspec.ChartSpec:
+        """The trend chart: the area's, its comparison group's, the län's and riket's lines over the years."""
         unit = "%" if ind.unit == "procent" else f" {ind.unit}"
-        example = False
         series = self.series(ind)
         own_level = self.geo.area(self.shown_code(ind)).level
         # the own lines' last values: the higher line is labelled above its point, the lower one below
         ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
         top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
+        out = []
         for label, grp, level, rows in series:
             dash, symbol = AREA_STYLE[level]
             colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
-            example = example or bool(rows["example"].any())
-            # Direct label at the last point of the area's own lines: colour is never the only key. Placed
-            # above and left of the point, inside the plot, so it is never cut at the right edge (390 px).
+            # Direct label at the last point of the area's own lines: colour is never the only key.
             direct = level == own_level
             who = _short_group(ind.group_label(grp)) if ind.is_native else label
-            last = [""] * (len(rows) - 1) + [who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
-                                                                        status=rows["status"].iloc[-1])]
-            fig.add_trace(go.Scatter(
-                x=rows["year"], y=rows["value"], name=label, mode="lines+markers+text" if direct else "lines+markers",
-                text=last if direct else None, textposition="top left" if grp == top else "bottom left",
-                textfont={"color": colour, "shadow": "0 0 3px white, 0 0 3px white"}, cliponaxis=False,
-                line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
-                marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
-                hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
+            text = who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
+                                             status=rows["status"].iloc[-1])
+            survey = ind.survey and "margin" in rows and rows["margin"].notna().any()
+            out.append(chartspec.Series(
+                name=label, x=rows["year"].tolist(), y=[None if pd.isna(v) else float(v) for v in rows["value"]],
+                colour=colour, dash=dash, width=3 if level == "kommun" else 2,
+                marker=chartspec.Marker(symbol, 9, colour, "white", 1),
+                label=text if direct else "", label_above=grp == top,
+                hover=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
                 # survey values: the 95 % margin as error bars (also in the table under the chart)
-                error_y=({"type": "data", "array": rows["margin"].tolist(), "visible": True, "thickness": 1.2,
-                          "width": 4, "color": colour}
-                         if ind.survey and "margin" in rows and rows["margin"].notna().any() else None),
+                errors=([None if pd.isna(m) else float(m) for m in rows["margin"]] if survey else None),
+                example=bool(rows["example"].any()),
             ))
-        charts.style(fig, example=example, height=440, margin={"l": 10, "r": 16, "b": 10})
-        fig.update_layout(
+        return chartspec.ChartSpec(
+            kind="line", series=out, unit=ind.unit, height=440, margin={"l": 10, "r": 16, "b": 10},
             # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
-            yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
-                   "ticksuffix": "" if ind.unit != "procent" else " %", "rangemode": "tozero"},
-            xaxis={"dtick": 1, "title": {"text": ""}},
-        )
-        return fig
+            y=chartspec.Axis(title=ind.unit.capitalize() if ind.unit != "procent" else "Procent",
+                             suffix="" if ind.unit != "procent" else " %", tozero=True),
+            x=chartspec.Axis(dtick=1), alt=self.chart_alt(ind))
 
     def chart_alt(self, ind: Indicator) -> str:
         parts = []
@@ -401,7 +399,8 @@ class Report(GroupComparison):
                                    + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
                               ind, 1)
-        show_figure(self.trend_figure(ind), self.chart_alt(ind), title, static=self.static, links=links)
+        spec = self.trend_spec(ind)
+        show_figure(chartspec.to_plotly(spec), spec.alt, title, static=self.static, links=links, spec=spec)
         chart_table = self.chart_table(ind)
         # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
         widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
@@ -576,6 +575,10 @@ class CountyReport(Report):
         return table
 
     def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
+        spec = self.gap_spec(ind)
+        return chartspec.to_plotly(spec), spec.alt
+
+    def gap_spec(self, ind: Indicator) -> chartspec.ChartSpec:
         """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
         bars = []
         for a in self.areas(ind):
@@ -593,36 +596,31 @@ class CountyReport(Report):
                 "riket": (brand.colour("green"), ".")}
         unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
         suffix = {"kommun": "", "lan": " (länet)", "riket": ""}
-        fig = go.Figure(go.Bar(
-            x=[0 if v is None else v for v in values], y=names, orientation="h",
-            marker={"color": [look[b[2]][0] for b in bars], "pattern": {"shape": [look[b[2]][1] for b in bars]},
-                    "line": {"color": "white", "width": 1}},
-            text=[".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native) for v in values],
-            textposition="outside", cliponaxis=False, showlegend=False,
-            hovertemplate=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
-        ))
         known = [v for v in values if v is not None] or [0.0]
         lo, hi = min(0.0, min(known)), max(0.0, max(known))
         pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
         example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
-        charts.style(fig, example=example, height=130 + 34 * len(names), legend=False,
-                     margin={"l": 10, "r": 16, "b": 10})
-        fig.update_layout(
-            yaxis={"autorange": "reversed", "tickvals": names,
-                   "ticktext": [f"<b>{n}{suffix[b[2]]}</b>" if b[2] != "kommun" else n for n, b in zip(names, bars)]},
-            xaxis={"range": [lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)], "zeroline": True,
-                   "zerolinecolor": brand.colour("grey"),
-                   "title": {"text": (f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
-                                      f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
-                                      if ind.is_native else f"{ind.short_title}, {unit}")}},
-        )
         what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
                 else "värdet")
         alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
                + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
                            for n, v in zip(names, values))
                + f" ({unit}).")
-        return fig, alt
+        return chartspec.ChartSpec(
+            kind="bar", unit=unit, height=130 + 34 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
+            bars=[chartspec.Bar(label=n, value=v, text=".." if v is None else fmt.number(v, ind.decimals,
+                                                                                       signed=ind.is_native),
+                                colour=look[level][0], pattern=look[level][1], tick=n + suffix[level],
+                                bold=level != "kommun", example=example)
+                  for n, v, level in bars],
+            hover=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
+            y=chartspec.Axis(reversed=True),
+            x=chartspec.Axis(range=(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)), zeroline=True,
+                             zeroline_colour=brand.colour("grey"),
+                             title=(f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
+                                    f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
+                                    if ind.is_native else f"{ind.short_title}, {unit}")),
+            alt=alt)
 
     @presents
     def indicator(self, ind: Indicator | str) -> Parts:
@@ -638,12 +636,12 @@ class CountyReport(Report):
 
         show_markdown(self.headline(ind) + "\n\n"
                       + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
-        fig, alt = self.gap_figure(ind)
+        spec = self.gap_spec(ind)
         caption = self._mark(ind, f"{ind.title} {self.year} per kommun, länet och riket.")
         table = self.side_by_side(ind)
         links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
-        show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,
-                    links=links)
+        show_figure(chartspec.to_plotly(spec), spec.alt, f"{ind.title} {self.year}: länets kommuner, länet och riket",
+                    static=self.static, links=links, spec=spec)
         show_table(table, caption, links)
         self.county_groups(ind)
         self._source_note(ind)

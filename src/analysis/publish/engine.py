@@ -281,7 +281,7 @@ class Pool:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
-def run_batch(jobs: list, workers: int, on_start=None, on_done=None, browser: bool = True) -> BatchOutcome:
+def run_batch(jobs: list, workers: int, on_start=None, on_done=None, browser: bool = False) -> BatchOutcome:
     """Build ``jobs`` in ``workers`` processes (a :class:`Pool` started now); publish each finished report
     unless interrupted."""
     if not jobs:

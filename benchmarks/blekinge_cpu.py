@@ -1,0 +1,113 @@
+"""Benchmark: CPU-seconds per report for Blekinge, and the floor (pandoc + typst alone) — not a test.
+
+    .venv/bin/python benchmarks/blekinge_cpu.py [--formats html,pdf] [--jobs 2] [--county 10] [--runs 1]
+
+1. ``analysis render --county 10 --force`` once untimed (computes the results artefact, starts nothing cold
+   in the timed run but the run's own processes), then ``--runs`` timed ``--force`` runs: CPU-seconds of the
+   whole process tree from ``getrusage(RUSAGE_CHILDREN)``. This process makes itself a *child subreaper*
+   (Linux ``prctl``), so processes orphaned inside the run (a browser whose parent ended first) are reparented
+   here and their CPU is counted too; they are reaped at the end of each run.
+2. **The floor**: the same reports' ``rapport.qmd`` (as the run left them, with their executed notebooks and
+   chart files) rendered again by pandoc + typst alone (``analysis.publish.pandoc_render.render`` for each
+   format), with the CPU of the pandoc and typst processes and, separately, of the Python stitching here.
+
+Prints machine, load before and after, wall, CPU-s per report and the ratio report/floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import resource
+import time
+from pathlib import Path
+
+from _common import analysis, built, children_cpu, load, start
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def subreaper() -> bool:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap() -> None:
+    """Wait for orphans reparented to this process (their CPU then counts in RUSAGE_CHILDREN)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.2)  # one still running: give it a moment (a browser closing down)
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
+def self_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def floor(project: Path, year: str, folders: list[str], formats: list[str]) -> tuple[float, float, int]:
+    """pandoc + typst alone on each report's rapport.qmd: (CPU-s of their processes, CPU-s of the Python
+    stitching in this process, reports)."""
+    from analysis.publish import pandoc_render
+
+    to = [{"html": "html", "pdf": "typst"}[f] for f in formats]
+    child0, self0, n = children_cpu(), self_cpu(), 0
+    for folder in folders:
+        qmd = project / "reports" / year / folder / "rapport.qmd"
+        if not qmd.is_file():
+            continue
+        for t in to:
+            pandoc_render.render(qmd, t, project)
+        n += 1
+    return children_cpu() - child0, self_cpu() - self0, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--formats", default="html,pdf")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--county", default="10")
+    ap.add_argument("--year", default="2024")
+    ap.add_argument("--runs", type=int, default=1)
+    args, project = start(ap)
+    print("child subreaper:", "yes" if subreaper() else "NO (orphans' CPU may be missed)")
+    s, out, _, _ = analysis(project, "render", "--county", args.county, "-f", args.formats, "--jobs",
+                            str(args.jobs), "--force")
+    reap()
+    print(f"first run (untimed, computes the results): {s:.1f} s, {len(built(out))} reports")
+    per = []
+    for i in range(args.runs):
+        cpu0 = children_cpu()
+        s, out, _, _ = analysis(project, "render", "--county", args.county, "-f", args.formats, "--jobs",
+                                str(args.jobs), "--force")
+        reap()
+        cpu = children_cpu() - cpu0
+        reports = built(out)
+        per.append(cpu / max(len(reports), 1))
+        print(f"RESULT run {i + 1}: render --county {args.county} --force ({args.formats}, {args.jobs} jobs): "
+              f"{len(reports)} reports, wall {s:.1f} s, CPU {cpu:.1f} s for the whole tree = "
+              f"{per[-1]:.2f} CPU-s per report ({load()})")
+    folders = [f for _, f in reports]
+    pt, py, n = floor(project, args.year, folders, [f.strip() for f in args.formats.split(",")])
+    best = min(per)
+    print(f"RESULT floor (pandoc + typst alone on the same {n} reports): {pt / max(n, 1):.2f} CPU-s per report "
+          f"in pandoc and typst, + {py / max(n, 1):.2f} CPU-s of Python stitching = "
+          f"{(pt + py) / max(n, 1):.2f}; ratio report/floor {best / max((pt + py) / max(n, 1), 1e-9):.1f} "
+          f"(against pandoc + typst alone: {best / max(pt / max(n, 1), 1e-9):.1f})")
+    print("end:", load())
+
+
+if __name__ == "__main__":
+    main()

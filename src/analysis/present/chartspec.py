@@ -1,0 +1,204 @@
+"""The typed chart spec: what a chart of the reports shows, made once, drawn twice.
+
+A presentation method builds a :class:`ChartSpec` from the results (series with their values, labels, style and
+example flag, error bars, axes, direct labels, notes, alt text and caption). Both drawings are made from it:
+
+* :func:`to_plotly` — the interactive plotly figure of the HTML report (and of JupyterLab);
+* :func:`analysis.present.svgchart.svg` — the static SVG of the PDF, written by Python without a browser
+  (text measured with the brand's font files), embedded as ``![caption](figurer/….svg){… fig-alt="…"}``.
+
+So the PDF and the HTML show the same numbers in the same style, and no report run needs Chromium.
+Three kinds: ``line`` (a trend over years), ``bar`` (horizontal bars per area) and ``strip`` (one dot per kommun
+in rows, with reference lines and notes).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Literal
+
+import plotly.graph_objects as go
+
+from analysis.present import charts
+
+Kind = Literal["line", "bar", "strip"]
+Dash = Literal["solid", "dash", "dot", "dashdot"]
+Symbol = Literal["circle", "circle-open", "square", "diamond", "triangle-up"]
+
+
+@dataclass(frozen=True)
+class Marker:
+    symbol: Symbol = "circle"
+    size: float = 9  # px, as plotly's marker.size
+    colour: str = "#0072B2"
+    line_colour: str = "white"  # the outline (for "circle-open": the ring, in ``colour``)
+    line_width: float = 1.0
+
+
+@dataclass
+class Series:
+    """One line or set of dots. ``x``/``y`` in data units (None: no value, a gap in the line)."""
+
+    name: str
+    x: list
+    y: list
+    colour: str
+    mode: Literal["lines+markers", "markers", "lines"] = "lines+markers"
+    dash: Dash = "solid"
+    width: float = 2.0
+    marker: Marker | None = None
+    errors: list[float | None] | None = None  # ± half-width of the 95 % interval per point (error bars)
+    label: str = ""  # direct label at the last point (the area's own lines): colour is never the only key
+    label_above: bool = True  # the preferred side of the direct label (the higher line above, the lower below)
+    legend: bool = True
+    hover: str = ""  # plotly hovertemplate (the HTML only)
+    hover_text: list[str] | None = None  # per point, for the hovertemplate's %{text}
+    example: bool = False  # the series shows example values
+
+
+@dataclass
+class Bar:
+    """One bar of a horizontal bar chart, top to bottom in the spec's order."""
+
+    label: str  # the area
+    value: float | None  # None: no value (drawn as an empty bar with "..")
+    text: str  # the value as printed beside the bar ("−24,4", "..")
+    colour: str
+    pattern: Literal["", "/", "."] = ""  # län and riket differ by pattern as well as colour
+    tick: str = ""  # the axis label (default: ``label``)
+    bold: bool = False
+    example: bool = False
+
+
+@dataclass
+class Axis:
+    title: str = ""
+    suffix: str = ""  # after each tick value (" %")
+    range: tuple[float, float] | None = None  # None: from the data
+    dtick: float | None = None
+    tozero: bool = False  # the range includes 0
+    reversed: bool = False
+    tickvals: list | None = None
+    ticktext: list[str] | None = None  # lines separated by "\n"
+    zeroline: bool | None = None  # None: plotly's default (a zero line where 0 is in the range)
+    zeroline_colour: str | None = None
+    grid: bool = True
+
+
+@dataclass
+class Note:
+    """A text at a data position, on a light box (the strip plot's labels)."""
+
+    text: str
+    x: float
+    y: float
+    colour: str = "#000000"
+    size: float = 12
+
+
+@dataclass
+class ChartSpec:
+    kind: Kind
+    series: list[Series] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)
+    x: Axis = field(default_factory=Axis)
+    y: Axis = field(default_factory=Axis)
+    notes: list[Note] = field(default_factory=list)
+    unit: str = ""  # the values' unit as read ("procent", "dagar", "procentenheter")
+    height: int = 420  # px at the static width (charts.static_size)
+    legend: bool = True
+    margin: dict = field(default_factory=dict)  # left/right/bottom in px (the top follows the example mark)
+    hover: str = ""  # bars: plotly hovertemplate
+    alt: str = ""  # the long description (PDF/UA alt text, the HTML's aria-describedby)
+    caption: str = ""  # the short visible caption
+
+    @property
+    def example(self) -> bool:
+        """Whether the chart shows example values: it then carries the EXEMPELDATA mark in both drawings."""
+        return any(s.example for s in self.series) or any(b.example for b in self.bars)
+
+
+# --------------------------------------------------------------------------- plotly
+
+
+def _lines(text: str) -> str:
+    return text.replace("\n", "<br>")
+
+
+def _axis(ax: Axis) -> dict:
+    out: dict = {"title": {"text": ax.title}}
+    if ax.suffix:
+        out["ticksuffix"] = ax.suffix
+    if ax.range is not None:
+        out["range"] = list(ax.range)
+    if ax.dtick is not None:
+        out["dtick"] = ax.dtick
+    if ax.tozero:
+        out["rangemode"] = "tozero"
+    if ax.reversed:
+        out["autorange"] = "reversed"
+    if ax.tickvals is not None:
+        out["tickvals"] = ax.tickvals
+    if ax.ticktext is not None:
+        out["ticktext"] = [_lines(t) for t in ax.ticktext]
+    if ax.zeroline is not None:
+        out["zeroline"] = ax.zeroline
+    if ax.zeroline_colour:
+        out["zerolinecolor"] = ax.zeroline_colour
+    if not ax.grid:
+        out["showgrid"] = False
+    return out
+
+
+def _scatter(s: Series) -> go.Scatter:
+    kw: dict = {"x": s.x, "y": s.y, "name": s.name, "mode": s.mode, "showlegend": s.legend}
+    if "lines" in s.mode:
+        kw["line"] = {"color": s.colour, "dash": s.dash, "width": s.width}
+    if s.marker is not None:
+        m = s.marker
+        kw["marker"] = ({"symbol": m.symbol, "size": m.size, "color": m.colour, "line": {"width": m.line_width}}
+                        if m.symbol == "circle-open" else
+                        {"symbol": m.symbol, "size": m.size, "color": m.colour,
+                         "line": {"color": m.line_colour, "width": m.line_width}})
+    if s.label:
+        kw["mode"] = s.mode + "+text"
+        kw["text"] = [""] * (len(s.x) - 1) + [s.label]
+        kw["textposition"] = "top left" if s.label_above else "bottom left"
+        kw["textfont"] = {"color": s.colour, "shadow": "0 0 3px white, 0 0 3px white"}
+        kw["cliponaxis"] = False
+    elif s.hover_text is not None:
+        kw["text"] = s.hover_text
+    if s.hover:
+        kw["hovertemplate"] = s.hover
+    if s.errors is not None and any(e is not None for e in s.errors):
+        kw["error_y"] = {"type": "data", "array": s.errors, "visible": True, "thickness": 1.2, "width": 4,
+                         "color": s.colour}
+    return go.Scatter(**kw)
+
+
+def to_plotly(spec: ChartSpec) -> go.Figure:
+    """The interactive figure of ``spec``, in the house style (:mod:`analysis.present.charts`)."""
+    if spec.kind == "bar":
+        fig = go.Figure(go.Bar(
+            x=[0 if b.value is None else b.value for b in spec.bars], y=[b.label for b in spec.bars],
+            orientation="h",
+            marker={"color": [b.colour for b in spec.bars], "pattern": {"shape": [b.pattern for b in spec.bars]},
+                    "line": {"color": "white", "width": 1}},
+            text=[b.text for b in spec.bars], textposition="outside", cliponaxis=False, showlegend=False,
+            hovertemplate=spec.hover or None,
+        ))
+    else:
+        fig = go.Figure([_scatter(s) for s in spec.series])
+    for n in spec.notes:
+        fig.add_annotation(x=n.x, y=n.y, text=html.escape(n.text), showarrow=False, font={"color": n.colour, "size": n.size},
+                           bgcolor="rgba(255,255,255,0.85)")
+    charts.style(fig, example=spec.example, height=spec.height, legend=spec.legend,
+                 margin={"l": 10, "r": 16, "b": 10, **spec.margin})
+    yaxis = _axis(spec.y)
+    if spec.kind == "bar":  # the areas as tick labels, län and riket in bold
+        yaxis.update(tickvals=[b.label for b in spec.bars],
+                     ticktext=[f"<b>{html.escape(b.tick or b.label)}</b>" if b.bold else html.escape(b.tick or b.label)
+                               for b in spec.bars])
+    fig.update_layout(xaxis=_axis(spec.x), yaxis=yaxis)
+    return fig
