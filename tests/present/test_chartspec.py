@@ -1,0 +1,153 @@
+"""The chart spec: one description of a chart, from which the plotly figure (HTML) and the static SVG (PDF)
+are both made; the SVG without a browser."""
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from analysis.present import brand, chartspec, display, svgchart
+from analysis.present.report import CountyReport, Report
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def ronneby():
+    return Report("1081", 2024, static_images=False)
+
+
+@pytest.fixture(scope="module")
+def county():
+    return CountyReport("10", 2024, static_images=False)
+
+
+def texts(svg: str) -> list[str]:
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def test_plotly_figure_and_svg_come_from_the_same_spec(ronneby):
+    ind = ronneby.catalogue.get("sysselsattningsgrad")
+    spec = ronneby.trend_spec(ind)
+    fig = chartspec.to_plotly(spec)
+    assert [t.name for t in fig.data] == [s.name for s in spec.series]
+    assert [list(t.y) for t in fig.data] == [s.y for s in spec.series]
+    svg = svgchart.svg(spec)
+    shown = texts(svg)
+    for s in spec.series:  # every series in the legend, the own lines' direct labels with their last value
+        assert s.name in shown
+        if s.label:
+            assert s.label in shown and s.label.endswith(("59,2\u00a0%", "83,6\u00a0%"))
+    assert not spec.example and "EXEMPELDATA" not in svg  # real SCB figures: no mark
+    assert "0\u00a0%" in shown and "80\u00a0%" in shown and "2020" in shown and "2024" in shown
+
+
+def test_example_values_carry_the_mark_in_both_drawings(ronneby):
+    spec = ronneby.trend_spec(ronneby.catalogue.get("behorighet_yrkesprogram"))  # example data
+    assert spec.example
+    from analysis.present.charts import EXAMPLE_MARK, is_marked
+
+    assert is_marked(chartspec.to_plotly(spec))
+    shown = texts(svgchart.svg(spec))
+    assert EXAMPLE_MARK in shown and "EXEMPELDATA" in shown  # the box and the watermark
+
+
+def test_survey_margins_become_error_bars(ronneby):
+    spec = ronneby.trend_spec(ronneby.catalogue.get("god_halsa"))  # a survey indicator with ± margins
+    with_errors = [s for s in spec.series if s.errors]
+    assert with_errors
+    fig = chartspec.to_plotly(spec)
+    assert any(t.error_y.array is not None for t in fig.data)
+    bare = chartspec.ChartSpec(**{**spec.__dict__, "series": [
+        chartspec.Series(**{**s.__dict__, "errors": None}) for s in spec.series]})
+    lines = lambda svg: len(list(ET.fromstring(svg).iter(f"{SVG}line")))  # noqa: E731
+    n_points = sum(1 for s in with_errors for e in s.errors if e)
+    assert lines(svgchart.svg(spec)) - lines(svgchart.svg(bare)) == 3 * n_points  # a bar and two caps each
+
+
+def test_county_bars_keep_order_colours_and_patterns(county):
+    spec = county.gap_spec(county.catalogue.get("sysselsattningsgrad"))
+    values = [b.value for b in spec.bars]
+    assert values == sorted(values, reverse=True)
+    svg = svgchart.svg(spec)
+    root = ET.fromstring(svg)
+    assert len(list(root.iter(f"{SVG}pattern"))) == 2  # län (lines) and riket (dots)
+    shown = texts(svg)
+    assert "Region Blekinge (länet)" in shown and "\u221224,4" in shown  # Ronneby's bar value
+    bold = [t.text for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold"]
+    assert set(bold) == {"Region Blekinge (länet)", "Riket"}
+
+
+def test_strip_plot_has_every_kommun_once_per_row(ronneby):
+    spec = ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    root = ET.fromstring(svgchart.svg(spec))
+    circles = list(root.iter(f"{SVG}circle"))
+    dots = sum(len(s.x) for s in spec.series if s.mode == "markers")
+    legend_samples = sum(1 for s in spec.series if s.legend and s.marker is not None)
+    assert len(circles) == dots + legend_samples
+    assert "Ronneby \u221224,4" in texts(svgchart.svg(spec))
+
+
+def test_missing_value_breaks_the_line_and_is_never_zero():
+    s = chartspec.Series("A", [2020, 2021, 2022, 2023], [50.0, None, 52.0, 53.0], "#0072B2")
+    spec = chartspec.ChartSpec("line", series=[s], x=chartspec.Axis(dtick=1), y=chartspec.Axis(tozero=True))
+    lines = list(ET.fromstring(svgchart.svg(spec)).iter(f"{SVG}polyline"))
+    assert len(lines) == 1 and len(lines[0].get("points").split()) == 2  # 2022–2023 only; 2020 stands alone
+
+
+def test_direct_label_is_placed_off_lines_and_markers():
+    # a line runs right through the preferred place (above left of the last point)
+    x, y, w, h = 300.0, 200.0, 80.0, 14.0
+    across = ((200.0, 185.0), (300.0, 185.0))
+    left, top = svgchart.place_label(x, y, w, h, True, [across], [(x, y, 5.5)], [], (0, 0, 640, 440))
+    box = (left - 2, top - 1, left + w + 2, top + h + 1)
+    assert not svgchart._segment_hits_box(*across, box)
+    assert not (box[0] <= x <= box[2] and box[1] <= y <= box[3])
+    # and in a drawn chart whose lines lie close together: no direct label crosses a line
+    spec = chartspec.ChartSpec("line", x=chartspec.Axis(dtick=1), y=chartspec.Axis(tozero=True), series=[
+        chartspec.Series("A", [2020, 2022, 2024], [60.0, 60.5, 61.0], "#0072B2", label="A 61,0 %"),
+        chartspec.Series("B", [2020, 2022, 2024], [62.0, 62.2, 62.5], "#D55E00", label="B 62,5 %",
+                         label_above=False),
+        chartspec.Series("C", [2020, 2022, 2024], [59.0, 58.0, 59.5], "#009E73")])
+    root = ET.fromstring(svgchart.svg(spec))
+    segments = []
+    for line in root.iter(f"{SVG}polyline"):
+        pts = [tuple(map(float, p.split(","))) for p in line.get("points").split()]
+        segments += list(zip(pts, pts[1:]))
+    labels = [t for t in root.iter(f"{SVG}text") if t.text in ("A 61,0 %", "B 62,5 %")]
+    assert len(labels) == 2
+    for t in labels:
+        x, base = float(t.get("x")), float(t.get("y"))
+        box = (x, base - 0.75 * 13, x + svgchart.text_width(t.text, 13), base + 0.2 * 13)
+        assert not any(svgchart._segment_hits_box(p, q, box) for p, q in segments), t.text
+
+
+def test_text_is_measured_with_the_brand_font():
+    if not brand.font_dirs():
+        pytest.skip("font-source-sans-pro is not installed")
+    narrow, wide = svgchart.text_width("iiii", 13), svgchart.text_width("WWWW", 13)
+    assert wide > 2.5 * narrow  # proportional widths from the font file, not a fixed guess per character
+    assert svgchart.text_width("Riket", 13, bold=True) > svgchart.text_width("Riket", 13)
+    # Source Sans Pro: "0" is 0.5 em wide (advance 500 of 1000 units)
+    assert math.isclose(svgchart.text_width("0", 10), 5.0, abs_tol=0.3)
+
+
+def test_report_chart_is_svg_from_the_spec_without_a_browser(ronneby, tmp_path, monkeypatch):
+    def no_browser(*a, **k):
+        raise AssertionError("kaleido was asked for a chart that has a spec")
+
+    monkeypatch.setattr(display, "settings", display.Settings())
+    monkeypatch.setattr(display, "_image", no_browser)
+    display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
+    spec = ronneby.trend_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    chart = display.Chart(chartspec.to_plotly(spec), "Syss", spec.alt, label="fig-syss", spec=spec)
+    data, _ = chart.bundle()
+    svg = (tmp_path / "figurer" / "fig-syss.svg").read_text()
+    assert svg.startswith("<svg") and "Ronneby – utrikes födda" in svg
+    assert data["text/markdown"].startswith("![Syss](figurer/fig-syss.svg){#fig-syss width=100% fig-alt=\"Linjediagram")
+    # an analyst changes the figure: the PDF must not show the spec's old drawing, so kaleido draws it
+    drawn = []
+    monkeypatch.setattr(display, "_image", lambda fig, fmt="png", width=None: drawn.append(fmt) or b"<svg/>")
+    chart2 = display.Chart(chartspec.to_plotly(spec), "Syss", spec.alt, label="fig-syss2", spec=spec)
+    chart2.figure.update_layout(title="Ändrad")
+    chart2.bundle()
+    assert drawn == ["svg"]
