@@ -107,15 +107,15 @@ def test_sigint_stops_every_process_and_publishes_nothing_after(render_root, to)
         seen.update(_tree(ps))
         children = _children(ps)
         names = " ".join(name for name, _ in children)
-        if "chrom" in names.lower() and "kernel" not in names:  # a browser is up inside a kernel
+        if "chrom" in names.lower():  # a report run draws its charts from their specs: no browser
             browser = True
         kernels = [cmd for _, cmd in children if "ipykernel" in cmd]
         published = list((render_root / "reports" / "2024").glob("*/.build.json"))
-        if browser and len(kernels) >= 1 and (to == "process" or published):  # group: while notebooks run
+        if len(kernels) >= 1 and (to == "process" or published):  # group: while notebooks run
             break
         time.sleep(0.3)
     assert proc.poll() is None, "the batch ended before it could be interrupted"
-    assert browser, "no browser was started (kaleido) before the interrupt"
+    assert not browser, "a browser was started for a report run (the PDF's charts need none)"
     seen.update(_tree(ps))
     if to == "group":
         os.killpg(proc.pid, signal.SIGINT)
