@@ -165,7 +165,9 @@ def test_no_break_space_joins_number_and_unit():
 def test_an_image_drawn_on_a_used_kaleido_page_equals_one_on_a_fresh_page():
     """kaleido reloads its page after each image; we reload every TAB_RELOAD_EVERY images instead."""
     assert REAL_IMAGE(figure()) is not None, display._kaleido_state.get("failed")  # the browser runs
-    assert display.reuse_kaleido_tabs(every=2)
+    from analysis.publish.kaleido_tabs import reuse_kaleido_tabs
+
+    assert reuse_kaleido_tabs(every=2)
     try:
         bars = go.Figure(go.Bar(x=["Ronneby", "Riket"], y=[59.2, 67.4]), layout={"title": "Ännu en"})
         drawn = [REAL_IMAGE(figure()), REAL_IMAGE(bars), REAL_IMAGE(bars)]
@@ -173,7 +175,7 @@ def test_an_image_drawn_on_a_used_kaleido_page_equals_one_on_a_fresh_page():
         assert drawn[1] == drawn[2]
         assert drawn[0] != drawn[1]
     finally:
-        display.reuse_kaleido_tabs()
+        reuse_kaleido_tabs()
 
 
 def test_a_chart_drawn_ahead_is_written_once_drawn_and_one_that_failed_says_so(tmp_path):

@@ -134,6 +134,7 @@ def test_a_chart_is_drawn_ahead_and_redrawn_if_changed_before_it_is_shown(server
     from analysis.present import display
 
     monkeypatch.setenv(imageserver.ENV, server.path)
+    monkeypatch.setitem(display.hooks, "image_server", imageserver.client)  # as the warm kernel lends it
     display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
     try:
         @display.presents

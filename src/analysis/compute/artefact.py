@@ -100,7 +100,7 @@ def _area_hashes(frames: dict[str, pd.DataFrame], year: int) -> dict[str, str]:
 def _snapshots_meta(config: Config) -> list[dict]:
     """Raw snapshots, checksum-verified once per artefact, with the indicator ids each covers."""
     from analysis.data.provenance import all_snapshots
-    from analysis.present.reportmeta import _covers
+    from analysis.data.provenance import covers as _covers
 
     out = []
     for s in all_snapshots(config.raw_dir):

@@ -81,3 +81,17 @@ def snapshot_files(folder: Path, pattern: str = "*") -> list[Path]:
 
 def all_snapshots(raw_dir: Path) -> list[Snapshot]:
     return [load_snapshot(p) for p in snapshot_files(raw_dir)]
+
+
+def covers(snap: "Snapshot") -> set[str]:
+    """The indicator or KPI ids a raw snapshot holds, from its sidecar (imports: from the file itself)."""
+    named = set(snap.meta.get("kpis") or []) | set(snap.meta.get("kolada_equivalents") or [])
+    if snap.meta.get("indicator"):
+        named.add(snap.meta["indicator"])
+    if snap.path.parent.name == "import":
+        import pandas as pd
+
+        from analysis.data.contract import read_table
+
+        named |= set(read_table(snap.path, snap.meta.get("sheet")).get("indicator", pd.Series(dtype=str)))
+    return named

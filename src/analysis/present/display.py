@@ -277,9 +277,7 @@ class Chart(Shown):
         displayed. Nothing happens without the image server or when the report's charts are not files."""
         if not self.wants_static or settings.figures_dir is None:
             return
-        from analysis.publish.imageserver import client
-
-        if client() is None:
+        if hooks["image_server"]() is None:
             return
         fig = self.figure.to_dict()  # a copy: the drawing thread reads it while the kernel goes on
         fig_json = pio.to_json(fig, validate=False)
@@ -537,8 +535,11 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: l
 
 
 _kaleido_state: dict = {}
-# kaleido's tab reuse lives in a module of its own: the image server needs it without pandas and plotly
-from analysis.publish.kaleido_tabs import GC_EVERY, TAB_RELOAD_EVERY, reuse_kaleido_tabs  # noqa: E402, F401
+#: What the publishing stage lends this module for kaleido, the optional browser path (charts without a chart spec;
+#: PNG exports): the run's image server client (or None) and what prepares kaleido before its browser starts (tab
+#: reuse, :mod:`analysis.publish.kaleido_tabs`). Set by the warm kernel (:mod:`analysis.publish.kernel`), so that
+#: present never imports publish; without them kaleido starts its own browser, as it comes.
+hooks: dict = {"image_server": lambda: None, "prepare_kaleido": lambda: None}
 
 
 def start_browser() -> bool:
@@ -548,9 +549,7 @@ def start_browser() -> bool:
         return False
     if _kaleido_state.get("started"):
         return True
-    from analysis.publish.imageserver import client
-
-    if client() is not None:
+    if hooks["image_server"]() is not None:
         return True
     try:
         import kaleido
@@ -558,7 +557,7 @@ def start_browser() -> bool:
         from analysis.present.brand import use_brand_fonts_in_chromium
 
         use_brand_fonts_in_chromium()
-        reuse_kaleido_tabs()
+        hooks["prepare_kaleido"]()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             kaleido.start_sync_server(silence_warnings=True)
@@ -586,10 +585,8 @@ def _image(fig: go.Figure | dict, fmt: str = "png", width: int | None = None,
     default_width, height = _static_size_of(fig)
     width = width or default_width
     scale = 2 if fmt == "png" else 1
-    from analysis.publish.imageserver import client
-
     try:
-        server = client()
+        server = hooks["image_server"]()
         if server is not None:
             return server.image(fig_json or pio.to_json(fig, validate=False),
                                 {"format": fmt, "width": width, "height": height, "scale": scale})

@@ -741,7 +741,7 @@ class CountyReport(Report):
         sentences and notes of what is missing, per strategic goal. One place for each sentence: the county
         report shows it (:meth:`annual_report`) and `analysis render` writes it as DOCX and plain text
         (:mod:`analysis.publish.arsredovisning`, real sentences only)."""
-        from analysis.publish.arsredovisning import AnnualGoal, AnnualText, load_texts
+        from analysis.present.annual import AnnualGoal, AnnualText, load_texts
         from analysis.compute.coverage import how_to_get, missing
 
         s, texts = self.results.strategy, load_texts()
@@ -779,7 +779,7 @@ class CountyReport(Report):
     @presents
     def annual_report(self) -> Parts:
         """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
-        from analysis.publish.arsredovisning import load_texts
+        from analysis.present.annual import load_texts
 
         text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
         lines = [text.intro]

@@ -12,9 +12,10 @@ import pandas as pd
 
 from analysis.present import fmt
 from analysis.domain.catalogue import Catalogue, Indicator
-from analysis.data.contract import STATUS_SYMBOLS, read_table
+from analysis.data.contract import STATUS_SYMBOLS
 from analysis.present.escape import md_code, md_text
 from analysis.data.provenance import Snapshot, sha256
+from analysis.data.provenance import covers as _covers  # noqa: F401 - the name this module used
 
 
 def reading_guide(has_example: bool) -> str:
@@ -45,16 +46,6 @@ def reading_guide(has_example: bool) -> str:
   totalen och de andra delarna.
 {example}- Under varje diagram och tabell kan uppgifterna laddas ner som CSV och Excel.
 :::"""
-
-
-def _covers(snap: Snapshot) -> set[str]:
-    """The indicator or KPI ids a raw snapshot holds, from its sidecar (imports: from the file itself)."""
-    named = set(snap.meta.get("kpis") or []) | set(snap.meta.get("kolada_equivalents") or [])
-    if snap.meta.get("indicator"):
-        named.add(snap.meta["indicator"])
-    if snap.path.parent.name == "import":
-        named |= set(read_table(snap.path, snap.meta.get("sheet")).get("indicator", pd.Series(dtype=str)))
-    return named
 
 
 def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot, set[str]]]) -> str:

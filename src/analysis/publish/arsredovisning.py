@@ -14,36 +14,10 @@ import re
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from analysis.config import project_root
-
-TEXTS_FILE = Path("data/arsredovisning/arsredovisning.yml")
-
-
-@dataclass
-class AnnualGoal:
-    number: int
-    title: str
-    real: list[str] = field(default_factory=list)  # sentences on real figures (or a real handlingsplan)
-    example: list[str] = field(default_factory=list)  # sentences on example values: never in the document
-    missing: list[str] = field(default_factory=list)  # notes of what is missing and how to get it
-
-
-@dataclass
-class AnnualText:
-    intro: str
-    goals: list[AnnualGoal]
-
-
-@lru_cache(maxsize=4)
-def load_texts(root: Path | None = None) -> dict:
-    root = root or project_root()
-    return yaml.safe_load((root / TEXTS_FILE).read_text(encoding="utf-8"))
+# the text's types and Swedish texts belong to present, which composes every sentence (kept importable here)
+from analysis.present.annual import TEXTS_FILE, AnnualGoal, AnnualText, load_texts  # noqa: F401
 
 
 def markdown(text: AnnualText, year: int, strategy: str, about: dict, texts: dict | None = None) -> str:

@@ -43,9 +43,12 @@ del _os, _sys, _m
 WARM_UP_CODE = """\
 import analysis.present.report, analysis.present.comparison
 from analysis.present import display as _display
+from analysis.publish.imageserver import client as _client  # the optional kaleido path (charts without a spec)
+from analysis.publish.kaleido_tabs import reuse_kaleido_tabs as _reuse
+_display.hooks.update(image_server=_client, prepare_kaleido=_reuse)
 if {browser}:
     _display.start_browser()
-del _display
+del _display, _client, _reuse
 import gc as _gc
 _gc.collect()
 _gc.freeze()  # what is loaded now lives as long as the kernel: the collector stops walking it per notebook
