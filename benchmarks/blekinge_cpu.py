@@ -23,7 +23,7 @@ import resource
 import time
 from pathlib import Path
 
-from _common import analysis, built, children_cpu, load, start
+from _common import analysis, built, children_cpu, load, start  # noqa: I001
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -90,8 +90,8 @@ def main() -> None:
     per = []
     for i in range(args.runs):
         cpu0 = children_cpu()
-        s, out, _, _ = analysis(project, "render", "--county", args.county, "-f", args.formats, "--jobs",
-                                str(args.jobs), "--force")
+        s, out, _, mem = analysis(project, "render", "--county", args.county, "-f", args.formats, "--jobs",
+                                  str(args.jobs), "--force", memory=True)
         reap()
         cpu = children_cpu() - cpu0
         reports = built(out)
@@ -99,6 +99,9 @@ def main() -> None:
         print(f"RESULT run {i + 1}: render --county {args.county} --force ({args.formats}, {args.jobs} jobs): "
               f"{len(reports)} reports, wall {s:.1f} s, CPU {cpu:.1f} s for the whole tree = "
               f"{per[-1]:.2f} CPU-s per report ({load()})")
+        kinds = ", ".join(f"{k} {v:.1f}" for k, v in mem.cpu_by_kind().items())
+        print(f"  sampled by kind of process (CPU-s; short processes partly missed): {kinds}; "
+              f"peak {mem.peak_pss / 2**20:.0f} MB PSS")
     folders = [f for _, f in reports]
     pt, py, n = floor(project, args.year, folders, [f.strip() for f in args.formats.split(",")])
     best = min(per)
