@@ -43,7 +43,10 @@ def test_pdf_report(ronneby):
     for word in ("Hälsa", "Svenska språket", "Måluppfyllelse", "Sysselsättningsgrad"):
         assert word in text
     media = list((ronneby.job.final_dir / "figurer").glob("fig-*.svg"))
-    assert media, "static charts (kaleido) missing from the PDF"
+    assert media, "static charts missing from the PDF"
+    for path in media:  # drawn from the chart specs by analysis.present.svgchart, not by plotly.js in Chromium
+        svg = path.read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "<title>" in svg and 'class="main-svg"' not in svg, path.name
 
 
 def test_generated_source_has_labelled_figures_and_tables(ronneby, tmp_path):
