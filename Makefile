@@ -27,10 +27,10 @@ install: $(VENV)/.installed  ## create .venv with the batch and test dependencie
 dev: install  ## also install JupyterLab and ruff (authoring tools)
 	$(UV) sync --frozen --inexact --extra test --extra dev
 
-system-deps:  ## install chromium (charts in the PDF) and poppler when missing
+system-deps:  ## install chromium (the accessibility test, optional kaleido PNGs) and poppler when missing
 	@bash scripts/system-deps.sh
 
-report: install system-deps  ## render the default reports: Blekinge's kommuner, the county report, the index
+report: install  ## render the default reports: Blekinge's kommuner, the county report, the index (no browser needed)
 	$(ANALYSIS) render
 
 test: install system-deps  ## run the tests

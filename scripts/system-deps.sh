@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# System packages the reports need: a Chrome/Chromium for kaleido (static charts in the PDF) and poppler
-# (pdftotext/pdftoppm, used by the tests) and Node.js/npm (axe-core for the accessibility test). Installs Debian's packages when missing and possible; otherwise
-# says how to get them. Never fails the build: without a browser the PDF says the chart is missing.
+# System packages the tests need: a Chrome/Chromium (the accessibility test; kaleido for a figure without a chart
+# spec or a PNG export — report runs draw their charts as SVG without a browser), poppler (pdftotext/pdftoppm) and
+# Node.js/npm (axe-core for the accessibility test). Installs Debian's packages when missing and possible; otherwise
+# says how to get them. Never fails the build.
 set -uo pipefail
 missing=()
 if [ -z "${BROWSER_PATH:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null \
@@ -18,5 +19,5 @@ if command -v apt-get >/dev/null; then
   fi
 fi
 echo "system-deps: could not install ${missing[*]}. Install them yourself (Debian/Ubuntu: apt-get install ${missing[*]})," >&2
-echo "  or set BROWSER_PATH to a Chrome/Chromium binary. Without one, PDF reports show tables instead of charts." >&2
+echo "  or set BROWSER_PATH to a Chrome/Chromium binary. Reports need none; the accessibility test does." >&2
 exit 0

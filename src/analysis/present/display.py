@@ -53,7 +53,7 @@ VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px
 class Settings:
     """Where displayed objects write their files, for the process (one notebook = one kernel)."""
 
-    static_images: bool = True  # make a PNG of every chart (kaleido + Chrome/Chromium)
+    static_images: bool = True  # a static image of every chart (SVG from its chart spec; else kaleido)
     figures_dir: Path | None = None  # a folder beside rapport.qmd: PNGs + markdown figures for the PDF
     include_plotlyjs: bool = True  # put plotly.js once into this notebook's HTML (False: the page loads it)
 
