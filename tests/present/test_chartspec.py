@@ -151,3 +151,24 @@ def test_report_chart_is_svg_from_the_spec_without_a_browser(ronneby, tmp_path, 
     chart2.figure.update_layout(title="Ändrad")
     chart2.bundle()
     assert drawn == ["svg"]
+
+
+def test_a_chart_that_cannot_be_drawn_says_so_and_the_report_goes_on(ronneby, tmp_path, monkeypatch):
+    def broken(spec, width=None):
+        raise ValueError("trasig")
+
+    monkeypatch.setattr(display, "settings", display.Settings())
+    monkeypatch.setattr(svgchart, "svg", broken)
+    display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
+    spec = ronneby.trend_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    data, _ = display.Chart(chartspec.to_plotly(spec), "Syss", spec.alt, label="fig-x", spec=spec).bundle()
+    svg = (tmp_path / "figurer" / "fig-x.svg").read_text()
+    assert "kunde inte skapas som bild" in svg and "trasig" in svg
+    assert data["text/markdown"].startswith("![Syss](figurer/fig-x.svg)")
+
+
+def test_ticks_follow_plotly(ronneby):
+    # plotly.js: (length / 40 px, 4..9) + 1 intervals, step the next of 2, 5, 10 × 10ⁿ strictly above the rough one
+    assert svgchart.nice_ticks(0, 35, 200, 40) == [0, 10, 20, 30]  # rough 35/6 = 5,8 -> 10
+    assert svgchart.nice_ticks(0, 35, 300, 40) == [0, 5, 10, 15, 20, 25, 30, 35]  # rough 35/8,5 = 4,1 -> 5
+    assert svgchart.nice_ticks(0, 90, 260, 40) == [0, 20, 40, 60, 80]  # rough 90/7,5 = 12 -> 20

@@ -193,7 +193,11 @@ class Chart(Shown):
             return None
         from analysis.present.svgchart import svg
 
-        return svg(self.spec).encode("utf-8")
+        try:
+            return svg(self.spec).encode("utf-8")
+        except Exception as exc:  # noqa: BLE001 - the report goes on; the chart's place says why it is missing
+            width, height = _static_size_of(fig)
+            return _message_svg(no_image_text(f"{type(exc).__name__}: {exc}"[:120]), width, height)
 
     def html(self, fig: dict | None = None) -> str:
         """The figure is labelled by its caption and described by the alt text (not ``role="img"``: plotly's

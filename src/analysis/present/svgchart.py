@@ -99,13 +99,14 @@ def _baseline(centre: float, size: float) -> float:
 
 
 def nice_ticks(lo: float, hi: float, length_px: float, min_px: float) -> list[float]:
-    """Tick values as plotly chooses them: about one per ``min_px`` (4 to 9), steps of 1, 2 or 5 × 10ⁿ."""
+    """Tick values as plotly.js chooses them (``prepTicks``/``autoTicks``): 4 to 9 intervals, one per ``min_px``
+    (40 px on a y axis, 80 on an x axis), plus one; the step the next of 2, 5 or 10 × 10ⁿ above the rough step."""
     if hi <= lo:
         hi = lo + 1
     n = max(4, min(9, length_px / min_px)) + 1
     rough = (hi - lo) / n
     base = 10 ** math.floor(math.log10(rough))
-    step = next(m * base for m in (1, 2, 5, 10) if m * base >= rough)
+    step = next(m * base for m in (2, 5, 10) if m * base > rough)
     first = math.ceil(lo / step - 1e-9) * step
     out, v = [], first
     while v <= hi + 1e-9 * step:
@@ -357,7 +358,7 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
     sy = Scale(ylo, yhi, bottom, top)
     # x: years with dtick, or nice values; padded by a marker's width so the first and last points are inside
     xlo, xhi = _range(xs, spec.x, pad_share=0.05) if spec.x.range is None else spec.x.range
-    if spec.x.dtick:
+    if spec.x.dtick and xs:
         lo, hi = min(xs), max(xs)
         pad = (hi - lo or 1) * 0.035
         xlo, xhi = lo - pad, hi + pad
