@@ -172,3 +172,14 @@ def test_ticks_follow_plotly(ronneby):
     assert svgchart.nice_ticks(0, 35, 200, 40) == [0, 10, 20, 30]  # rough 35/6 = 5,8 -> 10
     assert svgchart.nice_ticks(0, 35, 300, 40) == [0, 5, 10, 15, 20, 25, 30, 35]  # rough 35/8,5 = 4,1 -> 5
     assert svgchart.nice_ticks(0, 90, 260, 40) == [0, 20, 40, 60, 80]  # rough 90/7,5 = 12 -> 20
+
+
+def test_a_changed_spec_changes_both_drawings(ronneby, tmp_path, monkeypatch):
+    monkeypatch.setattr(display, "settings", display.Settings())
+    display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
+    spec = ronneby.trend_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    chart = display.Chart(chartspec.to_plotly(spec), "Syss", spec.alt, label="fig-y", spec=spec)
+    chart.spec.series[0].name = "Ronneby, utrikes födda (ändrad)"  # an analyst renames a line before showing it
+    data, _ = chart.bundle()
+    assert "Ronneby, utrikes födda (ändrad)" in (tmp_path / "figurer" / "fig-y.svg").read_text()
+    assert data[display.PLOTLY_MIME]["data"][0]["name"] == "Ronneby, utrikes födda (ändrad)"

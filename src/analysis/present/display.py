@@ -186,6 +186,19 @@ class Chart(Shown):
             if not self.spec.caption:
                 self.spec.caption = self.caption
             self._made = self.figure.to_dict()  # the figure as made from the spec (an analyst may change it)
+            self._spec_seen = repr(self.spec)
+
+    def _follow_spec(self) -> None:
+        """An analyst changed the spec (and not the figure): the figure is made again from it, so both drawings
+        show the change."""
+        if self.spec is None or repr(self.spec) == self.__dict__.get("_spec_seen"):
+            return
+        if _same(self.figure.to_dict(), self.__dict__.get("_made")):
+            from analysis.present.chartspec import to_plotly
+
+            self.figure = to_plotly(self.spec)
+            self._made = self.figure.to_dict()
+        self._spec_seen = repr(self.spec)
 
     def spec_svg(self, fig: dict) -> bytes | None:
         """The static SVG drawn from the spec, if the figure is still the one made from it."""
@@ -225,6 +238,7 @@ class Chart(Shown):
         return f'![{_md_escape(self.caption)}]({rel_path}){{#{self.label} width=100% fig-alt="{alt}"}}'
 
     def bundle(self):
+        self._follow_spec()
         fig = self.figure.to_dict()  # once for all three outputs (each would copy and check the figure again)
         data = {PLOTLY_MIME: self.plotly_json(fig), "text/html": self.html(fig), "text/plain": self.caption}
         metadata = {}
