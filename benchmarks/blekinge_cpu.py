@@ -7,9 +7,10 @@
    whole process tree from ``getrusage(RUSAGE_CHILDREN)``. This process makes itself a *child subreaper*
    (Linux ``prctl``), so processes orphaned inside the run (a browser whose parent ended first) are reparented
    here and their CPU is counted too; they are reaped at the end of each run.
-2. **The floor**: the same reports' ``rapport.qmd`` (as the run left them, with their executed notebooks and
-   chart files) rendered again by pandoc + typst alone (``analysis.publish.pandoc_render.render`` for each
-   format), with the CPU of the pandoc and typst processes and, separately, of the Python stitching here.
+2. **The floor** (:mod:`floor`, also a script of its own): the same reports' ``rapport.qmd`` (as the run left
+   them, with their executed notebooks and chart files) rendered again by pandoc + typst alone
+   (``analysis.publish.pandoc_render.render`` for each format), with the CPU of the pandoc and typst processes
+   and, separately, of the Python stitching here.
 
 Prints machine, load before and after, wall, CPU-s per report and the ratio report/floor.
 """
@@ -19,11 +20,10 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
-import resource
 import time
-from pathlib import Path
 
-from _common import analysis, built, children_cpu, load, start  # noqa: I001
+from _common import analysis, built, children_cpu, load, start
+from floor import floor, line
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -50,28 +50,6 @@ def reap() -> None:
                 return
             if pid == 0:
                 return
-
-
-def self_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def floor(project: Path, year: str, folders: list[str], formats: list[str]) -> tuple[float, float, int]:
-    """pandoc + typst alone on each report's rapport.qmd: (CPU-s of their processes, CPU-s of the Python
-    stitching in this process, reports)."""
-    from analysis.publish import pandoc_render
-
-    to = [{"html": "html", "pdf": "typst"}[f] for f in formats]
-    child0, self0, n = children_cpu(), self_cpu(), 0
-    for folder in folders:
-        qmd = project / "reports" / year / folder / "rapport.qmd"
-        if not qmd.is_file():
-            continue
-        for t in to:
-            pandoc_render.render(qmd, t, project)
-        n += 1
-    return children_cpu() - child0, self_cpu() - self0, n
 
 
 def main() -> None:
@@ -102,13 +80,14 @@ def main() -> None:
         kinds = ", ".join(f"{k} {v:.1f}" for k, v in mem.cpu_by_kind().items())
         print(f"  sampled by kind of process (CPU-s; short processes partly missed): {kinds}; "
               f"peak {mem.peak_pss / 2**20:.0f} MB PSS")
-    folders = [f for _, f in reports]
-    pt, py, n = floor(project, args.year, folders, [f.strip() for f in args.formats.split(",")])
+    folders = [project / "reports" / args.year / f for _, f in reports]
+    result = floor(folders, tuple(f.strip() for f in args.formats.split(",")), project)
+    n = max(result["reports"], 1)
+    tools = (result["pandoc"] + result["typst"] + result["other children"]) / n
     best = min(per)
-    print(f"RESULT floor (pandoc + typst alone on the same {n} reports): {pt / max(n, 1):.2f} CPU-s per report "
-          f"in pandoc and typst, + {py / max(n, 1):.2f} CPU-s of Python stitching = "
-          f"{(pt + py) / max(n, 1):.2f}; ratio report/floor {best / max((pt + py) / max(n, 1), 1e-9):.1f} "
-          f"(against pandoc + typst alone: {best / max(pt / max(n, 1), 1e-9):.1f})")
+    print(f"RESULT {line(result)} (benchmarks/floor.py on the same reports); ratio report/floor "
+          f"{best / max(tools + result['python'] / n, 1e-9):.1f} (against pandoc + typst alone: "
+          f"{best / max(tools, 1e-9):.1f})")
     print("end:", load())
 
 
