@@ -1,5 +1,6 @@
 """The chart spec: one description of a chart, from which the plotly figure (HTML) and the static SVG (PDF)
 are both made; the SVG without a browser."""
+import itertools
 import math
 import xml.etree.ElementTree as ET
 
@@ -59,7 +60,9 @@ def test_survey_margins_become_error_bars(ronneby):
     assert any(t.error_y.array is not None for t in fig.data)
     bare = chartspec.ChartSpec(**{**spec.__dict__, "series": [
         chartspec.Series(**{**s.__dict__, "errors": None}) for s in spec.series]})
-    lines = lambda svg: len(list(ET.fromstring(svg).iter(f"{SVG}line")))  # noqa: E731
+    def lines(svg):
+        return len(list(ET.fromstring(svg).iter(f"{SVG}line")))
+
     n_points = sum(1 for s in with_errors for e in s.errors if e)
     assert lines(svgchart.svg(spec)) - lines(svgchart.svg(bare)) == 3 * n_points  # a bar and two caps each
 
@@ -112,7 +115,7 @@ def test_direct_label_is_placed_off_lines_and_markers():
     segments = []
     for line in root.iter(f"{SVG}polyline"):
         pts = [tuple(map(float, p.split(","))) for p in line.get("points").split()]
-        segments += list(zip(pts, pts[1:]))
+        segments += list(itertools.pairwise(pts))
     labels = [t for t in root.iter(f"{SVG}text") if t.text in ("A 61,0 %", "B 62,5 %")]
     assert len(labels) == 2
     for t in labels:

@@ -83,7 +83,7 @@ def all_snapshots(raw_dir: Path) -> list[Snapshot]:
     return [load_snapshot(p) for p in snapshot_files(raw_dir)]
 
 
-def covers(snap: "Snapshot") -> set[str]:
+def covers(snap: Snapshot) -> set[str]:
     """The indicator or KPI ids a raw snapshot holds, from its sidecar (imports: from the file itself)."""
     named = set(snap.meta.get("kpis") or []) | set(snap.meta.get("kolada_equivalents") or [])
     if snap.meta.get("indicator"):

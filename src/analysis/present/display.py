@@ -175,7 +175,7 @@ class Chart(Shown):
     label: str = ""
     links: Download | dict | None = None
     static: bool | None = None  # None: the process setting
-    spec: "ChartSpec | None" = None  # noqa: F821 - analysis.present.chartspec, imported where used
+    spec: ChartSpec | None = None  # noqa: F821 - analysis.present.chartspec (a string annotation: not imported)
 
     def __post_init__(self):
         self.label = self.label or label_for("fig", self.links.slug if isinstance(self.links, Download)

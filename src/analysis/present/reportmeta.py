@@ -15,7 +15,7 @@ from analysis.domain.catalogue import Catalogue, Indicator
 from analysis.data.contract import STATUS_SYMBOLS
 from analysis.present.escape import md_code, md_text
 from analysis.data.provenance import Snapshot, sha256
-from analysis.data.provenance import covers as _covers  # noqa: F401 - the name this module used
+from analysis.data.provenance import covers as _covers
 
 
 def reading_guide(has_example: bool) -> str:

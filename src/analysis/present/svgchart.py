@@ -10,6 +10,7 @@ A chart costs a few milliseconds (Chromium through kaleido: ≈ 50–130 ms, plu
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import lru_cache
 from html import escape
@@ -364,7 +365,7 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
         xlo, xhi = lo - pad, hi + pad
     sx = Scale(xlo, xhi, left, right)
     if spec.x.dtick:
-        xticks = [float(v) for v in range(int(math.ceil(xlo)), int(math.floor(xhi)) + 1, int(spec.x.dtick))]
+        xticks = [float(v) for v in range(math.ceil(xlo), math.floor(xhi) + 1, int(spec.x.dtick))]
         xlabels = [str(int(v)) for v in xticks]
     else:
         xticks = [v for v in nice_ticks(xlo, xhi, right - left, 80) if xlo <= v <= xhi]
@@ -397,7 +398,7 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
                for x, y in zip(s.x, s.y)]
         projected.append(pts)
         if "lines" in s.mode:
-            segments += [(p, q) for p, q in zip(pts, pts[1:]) if p is not None and q is not None]
+            segments += [(p, q) for p, q in itertools.pairwise(pts) if p is not None and q is not None]
         if s.marker is not None:
             points += [(p[0], p[1], s.marker.size / 2 + 1) for p in pts if p is not None]
     for s, pts in zip(spec.series, projected):
