@@ -5,7 +5,7 @@ PyPI ``font-source-sans-pro``, read with fontTools), and Typst draws the SVG in 
 It follows the plotly figures' house style (:mod:`analysis.present.charts`, ``_brand.yml``): the body typeface at a
 size that prints at ≥ 8 pt, light grid, legend below the plot, the areas' line styles and markers, error bars,
 direct labels placed where they cover no line and no marker, patterns for län and riket, the EXEMPELDATA mark.
-A chart costs a few milliseconds (Chromium through kaleido: ≈ 50–130 ms, plus 2,6 CPU-s to start).
+A chart costs about a millisecond (Chromium through kaleido: ≈ 50–130 ms, plus 2,6 CPU-s to start).
 """
 
 from __future__ import annotations
