@@ -3,7 +3,7 @@
 Both drawings come from one description: the kommuner's projected shapes (:mod:`analysis.data.geometry`, prepared
 once per run), their values (:class:`MapValue`) and the classes (:class:`Classes`).
 
-* **Classes.** A diverging scale centred on 0 with three classes on each side of a "nice" step (1, 2, 2,5, 5 …
+* **Classes.** A diverging scale centred on 0 with four classes on each side of a "nice" step (1, 2, 2,5, 5 …
   × 10ⁿ) large enough for the largest gap shown. The side where utrikes födda are worse off (the catalogue's
   direction: a negative gap for sysselsättningsgrad, a positive one for arbetslöshet) is always orange-brown,
   the other side purple (ColorBrewer PuOr: told apart by readers with any common colour-vision deficiency),
@@ -36,11 +36,11 @@ from analysis.domain.catalogue import Indicator
 from analysis.present import brand, charts, fmt
 from analysis.present.display import Chart, Parts, presents, settings, show_table
 
-PER_SIDE = 3
+PER_SIDE = 4
 NICE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
 #: ColorBrewer PuOr, lightest first: the side where utrikes födda are worse off, and the other side
-WORSE = ("#fee0b6", "#f1a340", "#b35806")
-BETTER = ("#d8daeb", "#998ec3", "#542788")
+WORSE = ("#fee0b6", "#fdb863", "#e08214", "#b35806")
+BETTER = ("#d8daeb", "#b2abd2", "#8073ac", "#542788")
 MISSING_FILL = "#e3e3e3"
 HATCH = "#4d4d4d"
 BORDER = "#ffffff"
@@ -88,7 +88,8 @@ def value_from_gap_row(code: str, name: str, row) -> MapValue:
     """A :class:`MapValue` from a row of the results' gaps table (or None: no row, uppgift saknas)."""
     if row is None:
         return MapValue(code, name, None, "..")
-    return MapValue(code, name, _num(row["gap"]), str(row["status"] or ""), bool(row["example"]),
+    status = "" if row["status"] is None or pd.isna(row["status"]) else str(row["status"])
+    return MapValue(code, name, _num(row["gap"]), status, bool(row["example"]),
                     _num(row["value_subject"]), _num(row["value_reference"]))
 
 
@@ -104,7 +105,7 @@ def nice_step(largest: float, per_side: int = PER_SIDE) -> float:
 
 @dataclass(frozen=True)
 class Classes:
-    """Six classes of the gap, centred on 0: [−∞, −2s), [−2s, −s), [−s, 0), [0, s), [s, 2s), [2s, ∞)."""
+    """Eight classes of the gap, centred on 0, with step s: [−∞, −3s), [−3s, −2s), …, [0, s), …, [3s, ∞)."""
 
     step: float
     higher_is_better: bool  # a negative gap is worse for utrikes födda
@@ -116,7 +117,7 @@ class Classes:
         return 2 * PER_SIDE
 
     def index(self, value: float) -> int:
-        """0 (most negative) … 5 (most positive)."""
+        """0 (most negative) … 7 (most positive)."""
         return min(max(math.floor(value / self.step), -PER_SIDE), PER_SIDE - 1) + PER_SIDE
 
     @property
@@ -191,6 +192,25 @@ def hover_text(v: MapValue, ind: Indicator) -> str:
 # --------------------------------------------------------------------------- plotly (HTML)
 
 
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def label_colours(fill: str) -> tuple[str, str]:
+    """(text, halo) for a label on ``fill``: black with a white halo, or white with a black one where black
+    would have less than 4,5:1 contrast (the darkest classes)."""
+    return ("#000000", "#ffffff") if (_luminance(fill) + 0.05) / 0.05 >= 4.5 else ("#ffffff", "#000000")
+
+
+def _fill(v: MapValue, classes: Classes) -> str:
+    return classes.colour(v.gap) if v.shown else MISSING_FILL
+
+
 def _xy(rings) -> tuple[list, list]:
     xs, ys = [], []
     for ring in rings:
@@ -207,7 +227,7 @@ def plotly_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, 
     for v in values:
         shape = geometry.kommuner[v.code]
         xs, ys = _xy(shape.rings)
-        fill = classes.colour(v.gap) if v.shown else MISSING_FILL
+        fill = _fill(v, classes)
         pattern = ({"shape": "/", "fgcolor": HATCH, "bgcolor": MISSING_FILL, "size": 7, "solidity": 0.25}
                    if not v.shown else ({"shape": ".", "fgcolor": "#ffffff", "bgcolor": fill, "size": 6,
                                          "solidity": 0.35} if v.example else None))
@@ -220,14 +240,16 @@ def plotly_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, 
                                  hoverinfo="skip", showlegend=False))
     if labels:
         with_values = len(values) <= LABEL_VALUES_UP_TO
-        fig.add_trace(go.Scatter(
-            x=[geometry.kommuner[v.code].label[0] for v in values],
-            y=[geometry.kommuner[v.code].label[1] for v in values],
-            text=[f"<b>{html.escape(v.name)}</b>" + (f"<br>{gap_text(v, ind)}" if with_values else "")
-                  for v in values],
-            mode="text", textfont={"color": "#000000", "size": 12,
-                                   "shadow": "0 0 2px white, 0 0 3px white, 0 0 4px white"},
-            hoverinfo="skip", showlegend=False, cliponaxis=False))
+        for text_colour, halo in {label_colours(_fill(v, classes)) for v in values}:
+            group = [v for v in values if label_colours(_fill(v, classes))[0] == text_colour]
+            fig.add_trace(go.Scatter(
+                x=[geometry.kommuner[v.code].label[0] for v in group],
+                y=[geometry.kommuner[v.code].label[1] for v in group],
+                text=[f"<b>{html.escape(v.name)}</b>" + (f"<br>{gap_text(v, ind)}" if with_values else "")
+                      for v in group],
+                mode="text", textfont={"color": text_colour, "size": 12,
+                                       "shadow": f"0 0 2px {halo}, 0 0 3px {halo}, 0 0 4px {halo}"},
+                hoverinfo="skip", showlegend=False, cliponaxis=False))
     for fill, pattern, text in legend_items(classes, values):
         fp = ({"shape": "/", "fgcolor": HATCH, "bgcolor": fill, "size": 7, "solidity": 0.25} if pattern == "hatch"
               else {"shape": ".", "fgcolor": "#595959", "bgcolor": fill, "size": 6, "solidity": 0.35}
@@ -305,7 +327,7 @@ SVG_DEFS = (
 
 def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind: Indicator, *,
             counties: list[str], labels: bool = True, width: int = 640, links: dict[str, str] | None = None,
-            prefix: str = "karta", caption_lines: list[str] = (), title: str = "") -> str:
+            prefix: str = "karta", caption_lines: list[str] = (), title: str = "", legend: bool = True) -> str:
     """The map as an SVG document: kommuner, hatch/dot patterns, län outlines, labels, legend.
 
     ``links``: kommun code -> href; each kommun becomes an ``<a>`` with a ``<title>`` (the index page).
@@ -322,13 +344,13 @@ def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind
         return margin + (p[0] - x0) * scale, top + (y1 - p[1]) * scale
 
     decimals = 0 if scale < 2 else 1
-    items = legend_items(classes, values)
+    items = legend_items(classes, values) if legend else []
     cols = 2 if width >= 560 else 1
     row_h = size + 9
     legend_top = top + map_h + 14
     legend_rows = math.ceil(len(items) / cols)
-    head = textwrap.wrap(legend_title(ind), int((width - 2 * margin) / (0.55 * size)))
-    legend_h = len(head) * (size + 4) + 10 + legend_rows * row_h + len(caption_lines) * (size + 6)
+    head = textwrap.wrap(legend_title(ind), int((width - 2 * margin) / (0.55 * size))) if legend else []
+    legend_h = (len(head) * (size + 4) + 10 + legend_rows * row_h + len(caption_lines) * (size + 6)) if legend else 0
     height = math.ceil(legend_top + legend_h + margin)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="{font}" font-size="{size}"'
@@ -362,14 +384,19 @@ def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind
                'stroke-linejoin="round" pointer-events="none"/>')
     if labels:
         with_values = len(values) <= LABEL_VALUES_UP_TO
-        out.append(f'<g text-anchor="middle" fill="#000000" stroke="#ffffff" stroke-width="3" '
-                   f'stroke-linejoin="round" paint-order="stroke" pointer-events="none">')
+        out.append('<g text-anchor="middle" stroke-width="3" stroke-linejoin="round" paint-order="stroke" '
+                   'pointer-events="none">')
         for v in values:
             x, y = to_px(geometry.kommuner[v.code].label)
+            text_colour, halo = label_colours(_fill(v, classes))
             name = f'<tspan x="{x:.1f}" dy="0" font-weight="bold">{_esc(v.name)}</tspan>'
             value = f'<tspan x="{x:.1f}" dy="{size + 1}">{_esc(gap_text(v, ind))}</tspan>' if with_values else ""
-            out.append(f'<text x="{x:.1f}" y="{y - (size / 2 if with_values else -size / 3):.1f}">{name}{value}</text>')
+            out.append(f'<text x="{x:.1f}" y="{y - (size / 2 if with_values else -size / 3):.1f}" fill="{text_colour}" '
+                       f'stroke="{halo}">{name}{value}</text>')
         out.append("</g>")
+    if not legend:
+        out.append("</svg>")
+        return "".join(out)
     y = legend_top + size
     for n, line in enumerate(head):
         out.append(f'<text x="{margin}" y="{y + n * (size + 4):.0f}" font-weight="bold">{_esc(line)}</text>')
@@ -434,7 +461,7 @@ def map_alt(values: list[MapValue], classes: Classes, ind: Indicator, where: str
     example = " Värdena är exempeldata, inte verklig statistik." if any(v.example for v in shown) else ""
     return (f"Karta över {where} där varje kommun är färgad efter skillnaden i {fmt.in_text(ind.title)} {year} "
             f"mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')} ({ind.diff_unit}, "
-            f"utrikes minus inrikes), i sex klasser kring 0. " + "; ".join(parts) + "." + example)
+            f"utrikes minus inrikes), i {classes.count} klasser kring 0. " + "; ".join(parts) + "." + example)
 
 
 def map_table(values: list[MapValue], classes: Classes, ind: Indicator) -> pd.DataFrame:
