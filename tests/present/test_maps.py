@@ -108,10 +108,15 @@ def test_plotly_map_needs_no_geo_subplot_and_no_network(geometry, catalogue):
     assert shapes["Sölvesborg"].fillcolor == maps.MISSING_FILL and shapes["Sölvesborg"].fillpattern.shape == "/"
     hover = shapes["Ronneby"].text
     assert all(s in hover for s in ("Ronneby", "59,2", "83,6", "−24,4", "Verklig"))
-    legend = [t.name for t in fig.data if t.showlegend is not False]
-    assert legend[:classes.count] == [classes.label(i) + (" (sämre för utrikes födda)" if classes.worse(i) else "")
-                                      for i in range(classes.count)]
-    assert maps.MISSING_SHORT in legend
+    legend = [t for t in fig.data if t.showlegend is not False]
+    # the legend states every class, those where utrikes födda are worse off first, under their group's title
+    assert [t.name for t in legend] == [classes.label(i) for i in range(classes.count)] + [maps.MISSING_SHORT]
+    assert [t.legendgrouptitle.text for t in legend if t.legendgrouptitle.text] == [
+        "Sämre för utrikes födda", "Bättre för utrikes födda", "Övrigt"]
+    assert [t.marker.color for t in legend][:classes.count] == classes.colours
+    assert legend[-1].marker.symbol == "square-x" and legend[-1].marker.color == maps.MISSING_FILL
+    down = maps.Classes(5, higher_is_better=False)  # arbetslöshet: the positive classes are the worse ones
+    assert [e[4] for e in maps.legend_entries(down, values)][:4] == [down.label(i) for i in (4, 5, 6, 7)]
 
 
 def test_county_map_with_table_and_downloads(county, tmp_path):

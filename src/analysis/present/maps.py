@@ -173,6 +173,19 @@ def legend_items(classes: Classes, values: list[MapValue]) -> list[tuple[str, st
     return items
 
 
+def legend_entries(classes: Classes, values: list[MapValue]) -> list[tuple[str, str, str, str, str]]:
+    """The interactive legend: (group, group title on its first entry, fill, pattern, text), the classes where
+    utrikes födda are worse off first, then the others, then missing and example values."""
+    worse = [i for i in range(classes.count) if classes.worse(i)]
+    better = [i for i in range(classes.count) if not classes.worse(i)]
+    out = []
+    for group, title, idx in (("sämre", "Sämre för utrikes födda", worse), ("bättre", "Bättre för utrikes födda", better)):
+        out += [(group, title if n == 0 else "", classes.colours[i], "", classes.label(i)) for n, i in enumerate(idx)]
+    others = [(fill, pattern, text) for fill, pattern, text in legend_items(classes, values) if pattern]
+    out += [("övrigt", "Övrigt" if n == 0 else "", *item) for n, item in enumerate(others)]
+    return out
+
+
 def legend_title(ind: Indicator) -> str:
     return (f"Skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}, {ind.diff_unit}")
 
@@ -250,21 +263,24 @@ def plotly_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, 
                 mode="text", textfont={"color": text_colour, "size": 12,
                                        "shadow": f"0 0 2px {halo}, 0 0 3px {halo}, 0 0 4px {halo}"},
                 hoverinfo="skip", showlegend=False, cliponaxis=False))
-    for fill, pattern, text in legend_items(classes, values):
-        fp = ({"shape": "/", "fgcolor": HATCH, "bgcolor": fill, "size": 7, "solidity": 0.25} if pattern == "hatch"
-              else {"shape": ".", "fgcolor": "#595959", "bgcolor": fill, "size": 6, "solidity": 0.35}
-              if pattern == "dots" else None)
-        fig.add_trace(go.Scatter(x=[None], y=[None], fill="toself", fillcolor=fill, fillpattern=fp, mode="lines",
-                                 line={"color": "#767676", "width": 1}, name=text, hoverinfo="skip"))
+    entries = legend_entries(classes, values)
+    for group, title, fill, pattern, text in entries:
+        symbol = {"hatch": "square-x", "dots": "square-dot"}.get(pattern, "square")
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=text, hoverinfo="skip", legendgroup=group,
+            legendgrouptitle={"text": title} if title else None,
+            marker={"symbol": symbol, "size": 16, "color": fill,
+                    "line": {"color": HATCH if pattern else "#767676", "width": 1.5 if pattern else 1}}))
     x0, y0, x1, y1 = geometry.bbox([v.code for v in values])
     pad = 0.04 * max(x1 - x0, y1 - y0)
     if height is None:
-        height = int(min(720, max(360, 560 * (y1 - y0) / max(x1 - x0, 1)))) + 30 * len(legend_items(classes, values)) // 2
+        # the map, then room for the legend in one column (a phone): a legend taller than its room would scroll
+        height = int(min(720, max(320, 520 * (y1 - y0) / max(x1 - x0, 1)))) + 20 * len(entries) + 140
     charts.style(fig, example=example, height=height, margin={"l": 4, "r": 4, "b": 4})
     fig.update_layout(
         xaxis={"visible": False, "range": [x0 - pad, x1 + pad], "fixedrange": False},
         yaxis={"visible": False, "range": [y0 - pad, y1 + pad], "scaleanchor": "x", "scaleratio": 1},
-        legend={"title": {"text": "<br>".join(textwrap.wrap(legend_title(ind), 38)), "side": "top"}, "traceorder": "normal", "itemclick": False,
+        legend={"title": {"text": "<br>".join(textwrap.wrap(legend_title(ind), 38)), "side": "top"}, "traceorder": "grouped", "itemclick": False,
                 "itemdoubleclick": False},
         plot_bgcolor="#ffffff", hovermode="closest", dragmode=False,
     )
