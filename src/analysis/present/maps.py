@@ -278,8 +278,10 @@ def plotly_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, 
         height = int(min(720, max(320, 520 * (y1 - y0) / max(x1 - x0, 1)))) + 20 * len(entries) + 140
     charts.style(fig, example=example, height=height, margin={"l": 4, "r": 4, "b": 4})
     fig.update_layout(
-        xaxis={"visible": False, "range": [x0 - pad, x1 + pad], "fixedrange": False},
-        yaxis={"visible": False, "range": [y0 - pad, y1 + pad], "scaleanchor": "x", "scaleratio": 1},
+        # equal scaling that shrinks the plot area, never the map: all of it stays in view at any width
+        xaxis={"visible": False, "range": [x0 - pad, x1 + pad], "constrain": "domain"},
+        yaxis={"visible": False, "range": [y0 - pad, y1 + pad], "scaleanchor": "x", "scaleratio": 1,
+               "constrain": "domain"},
         legend={"title": {"text": "<br>".join(textwrap.wrap(legend_title(ind), 38)), "side": "top"}, "traceorder": "grouped", "itemclick": False,
                 "itemdoubleclick": False},
         plot_bgcolor="#ffffff", hovermode="closest", dragmode=False,
