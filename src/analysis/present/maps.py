@@ -402,15 +402,15 @@ def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind
                'stroke-linejoin="round" pointer-events="none"/>')
     if labels:
         with_values = len(values) <= LABEL_VALUES_UP_TO
-        out.append('<g text-anchor="middle" stroke-width="3" stroke-linejoin="round" paint-order="stroke" '
-                   'pointer-events="none">')
+        # no halo: Typst draws a text's stroke over its fill (no paint-order); the text colour keeps ≥ 4,5:1
+        out.append('<g text-anchor="middle" pointer-events="none">')
         for v in values:
             x, y = to_px(geometry.kommuner[v.code].label)
-            text_colour, halo = label_colours(_fill(v, classes))
+            text_colour = label_colours(_fill(v, classes))[0]
             name = f'<tspan x="{x:.1f}" dy="0" font-weight="bold">{_esc(v.name)}</tspan>'
             value = f'<tspan x="{x:.1f}" dy="{size + 1}">{_esc(gap_text(v, ind))}</tspan>' if with_values else ""
-            out.append(f'<text x="{x:.1f}" y="{y - (size / 2 if with_values else -size / 3):.1f}" fill="{text_colour}" '
-                       f'stroke="{halo}">{name}{value}</text>')
+            out.append(f'<text x="{x:.1f}" y="{y - (size / 2 if with_values else -size / 3):.1f}" fill="{text_colour}">'
+                       f"{name}{value}</text>")
         out.append("</g>")
     if not legend:
         out.append("</svg>")
