@@ -645,6 +645,9 @@ def render(
             _check_name(data, "--data")
         todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas)
         _check_output_dir(todo[0].out_root, "Rapportmappen")
+        from analysis.publish.index import check_maps
+
+        check_maps(config)  # the index's indicator and the map geometry: one error now, not after the reports
         job0 = todo[0]
         jobs = max(1, jobs or os.cpu_count() or 1)
         pool = Pool(config.root, min(jobs, len(todo)), browser="pdf" in job0.formats)
@@ -732,6 +735,9 @@ def index(
         if not data_path.is_file():
             raise AnalysisError(f"Datafilen finns inte: {data_path}")
         _check_output_dir(config.output_path, "Rapportmappen")
+        from analysis.publish.index import check_maps
+
+        check_maps(config)
         results_path, computed = ensure_artefact_in_child(config, data_path, year)
         path = write_index(config.output_path, year, config, results_path)
     except (AnalysisError, OSError) as exc:

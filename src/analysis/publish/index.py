@@ -52,6 +52,15 @@ def index_indicator(config: Config, catalogue=None):
     return ind
 
 
+def check_maps(config: Config) -> None:
+    """Before a run: the index map's indicator is usable and the geometry matches the geography (prepared once
+    here, so every report of the run loads it)."""
+    from analysis.data.geometry import prepared_geometry
+
+    index_indicator(config)
+    prepared_geometry(config.root)
+
+
 def national_values(results_path: Path, ind, year: int, geo) -> tuple[list, object]:
     """(every kommun's :class:`~analysis.present.maps.MapValue`, riket's) for the report year, both sexes, from
     the artefact's gaps (one folder per län)."""
