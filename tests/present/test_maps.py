@@ -144,3 +144,11 @@ def test_county_map_with_table_and_downloads(county, tmp_path):
     finally:
         configure()
         county.downloads, county.static = None, False
+
+
+def test_labels_that_would_overlap_are_moved_apart():
+    boxes = [((100, 100), 60, 14), ((110, 104), 60, 14), ((400, 100), 60, 14)]
+    placed = maps.place_labels(boxes, [5, 1, 1])
+    assert placed[0] == (100, 100) and placed[2] == (400, 100)  # the biggest kommun and a free one stay put
+    (x0, y0), (x1, y1) = placed[0], placed[1]
+    assert x1 == 110 and abs(y1 - y0) >= 14  # moved up or down by a line: no longer overlapping

@@ -403,13 +403,16 @@ def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind
     if labels:
         with_values = len(values) <= LABEL_VALUES_UP_TO
         # no halo: Typst draws a text's stroke over its fill (no paint-order); the text colour keeps ≥ 4,5:1
-        out.append('<g text-anchor="middle" pointer-events="none">')
-        for v in values:
-            x, y = to_px(geometry.kommuner[v.code].label)
+        font = size if len(values) <= 25 else size - 2  # a dense län: smaller names
+        out.append(f'<g text-anchor="middle" pointer-events="none" font-size="{font}">')
+        lines = 2 if with_values else 1
+        boxes = [(to_px(geometry.kommuner[v.code].label), max(len(v.name), 6) * 0.56 * font, lines * (font + 1))
+                 for v in values]
+        for v, (x, y) in zip(values, place_labels(boxes, [_area(geometry.kommuner[v.code].rings) for v in values])):
             text_colour = label_colours(_fill(v, classes))[0]
             name = f'<tspan x="{x:.1f}" dy="0" font-weight="bold">{_esc(v.name)}</tspan>'
-            value = f'<tspan x="{x:.1f}" dy="{size + 1}">{_esc(gap_text(v, ind))}</tspan>' if with_values else ""
-            out.append(f'<text x="{x:.1f}" y="{y - (size / 2 if with_values else -size / 3):.1f}" fill="{text_colour}">'
+            value = f'<tspan x="{x:.1f}" dy="{font + 1}">{_esc(gap_text(v, ind))}</tspan>' if with_values else ""
+            out.append(f'<text x="{x:.1f}" y="{y - (font / 2 if with_values else -font / 3):.1f}" fill="{text_colour}">'
                        f"{name}{value}</text>")
         out.append("</g>")
     if not legend:
@@ -433,6 +436,29 @@ def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind
         out.append(f'<text x="{margin}" y="{y - 4:.0f}">{_esc(line)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _area(rings) -> float:
+    return abs(sum(sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(r, r[1:])) for r in rings)) / 2
+
+
+def place_labels(boxes: list[tuple[tuple[float, float], float, float]], weights: list[float]) -> list[tuple[float, float]]:
+    """Label centres that do not overlap where a small move avoids it: ``boxes`` are (centre, width, height), placed
+    largest ``weights`` first (a big kommun keeps its label at its centre); a label that meets one placed before
+    moves up or down by up to one line, or stays where it is when every move meets another."""
+    placed: dict[int, tuple[float, float, float, float]] = {}
+    out: list[tuple[float, float]] = [b[0] for b in boxes]
+    for i in sorted(range(len(boxes)), key=lambda i: -weights[i]):
+        (x, y), w, h = boxes[i]
+        for dy in (0, -0.6 * h, 0.6 * h, -1.1 * h, 1.1 * h):
+            box = (x - w / 2, y + dy - h / 2, x + w / 2, y + dy + h / 2)
+            if not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed.values()):
+                out[i] = (x, y + dy)
+                break
+        else:
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        placed[i] = box
+    return out
 
 
 # --------------------------------------------------------------------------- the county report's map
