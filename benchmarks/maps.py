@@ -58,7 +58,8 @@ def main() -> None:
 
     for county in args.counties.split(","):
         report = CountyReport(county, config.year, results_path=str(path), static_images=True)
-        inds = [i for i in report.catalogue if i.is_native and "kommun" in i.levels]
+        shown = {fa for goal in report.results.strategy.goals for fa in goal.focus_areas}  # the report's sections
+        inds = [i for i in report.catalogue if i.is_native and "kommun" in i.levels and i.focus_area in shown]
         totals = []
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as tmp:
