@@ -142,3 +142,22 @@ def test_render_into_a_folder_that_cannot_be_written(project, monkeypatch, tmp_p
         load_config.cache_clear()
     assert r.exit_code == USER_ERROR, r.output
     assert "Rapportmappen" in r.output and "inte en mapp" in r.output and "Traceback" not in r.output
+
+
+def test_a_map_that_no_longer_matches_the_geography_stops_render_and_index_at_once(project, monkeypatch):
+    """A kommun that changed code in the map: one Swedish error before any work, for `render` and `index`."""
+    from analysis.data.provenance import load_snapshot, write_sidecar
+
+    geo = project.root / "data" / "raw" / "geo" / "kommuner_2pct.geojson"
+    meta = load_snapshot(geo).meta
+    data = json.loads(geo.read_text(encoding="utf-8"))
+    next(f for f in data["features"] if f["properties"]["id"] == "1081")["properties"]["id"] = "1099"
+    geo.write_text(json.dumps(data), encoding="utf-8")
+    write_sidecar(geo, meta)
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    for args in (["render", "-m", "1060", "-f", "html"], ["index"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, r.output
+        assert "kommunkoden 1099 (Ronneby) finns inte bland kommunerna" in " ".join(r.output.split()), r.output
+        assert "Traceback" not in r.output
+    assert not (project.root / "reports").exists()  # nothing created

@@ -645,6 +645,9 @@ def render(
             _check_name(data, "--data")
         todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas)
         _check_output_dir(todo[0].out_root, "Rapportmappen")
+        from analysis.publish.index import check_maps
+
+        check_maps(config)  # the index's indicator and the map geometry: one error now, not after the reports
         job0 = todo[0]
         jobs = max(1, jobs or os.cpu_count() or 1)
         # no browser: the PDF's charts are SVG drawn from their chart specs (analysis.present.svgchart); a chart
@@ -687,7 +690,10 @@ def render(
         pool.close()  # started for a run that turned out to have nothing to build
     if outcome is not None and outcome.interrupted:
         _interrupted(outcome.interrupted, sum(1 for r in outcome.results if r.ok))
-    index = write_index(job0.out_root, job0.year, config)
+    try:
+        index = write_index(job0.out_root, job0.year, config, results_path)
+    except AnalysisError as exc:
+        _fail(exc)
     results = outcome.results if outcome else []
     order = {j.folder: i for i, j in enumerate(todo)}
     results.sort(key=lambda r: order[r.job.folder])
@@ -711,6 +717,35 @@ def render(
     if failed:
         out.print(f"[red]{len(failed)} av {len(todo)} rapporter misslyckades.[/]")
         raise typer.Exit(REPORTS_FAILED)
+
+
+@app.command()
+def index(
+    year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
+) -> None:
+    """Skriv årets index.html (karta över alla kommuner, sökruta, tabell, länkar) från resultaten, utan att
+    rendera några rapporter. Indikatorn väljs med index_map.indicator i analysis.yml."""
+    from analysis.compute.artefact import ensure_artefact_in_child
+    from analysis.config import load_config
+    from analysis.publish.render import write_index
+
+    config = load_config()
+    year = int(year or config.year)
+    try:
+        data_path = (Path(data) if data else config.data_path).resolve()
+        if not data_path.is_file():
+            raise AnalysisError(f"Datafilen finns inte: {data_path}")
+        _check_output_dir(config.output_path, "Rapportmappen")
+        from analysis.publish.index import check_maps
+
+        check_maps(config)
+        results_path, computed = ensure_artefact_in_child(config, data_path, year)
+        path = write_index(config.output_path, year, config, results_path)
+    except (AnalysisError, OSError) as exc:
+        _fail(exc)
+    out.print(f"Index: {path} ({path.stat().st_size:,} byte; resultaten "
+              f"{'beräknades' if computed else 'fanns redan'})".replace(",", "\u00a0"), highlight=False)
 
 
 def main() -> None:  # pragma: no cover

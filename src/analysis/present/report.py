@@ -643,6 +643,9 @@ class CountyReport(Report):
         show_figure(chartspec.to_plotly(spec), spec.alt, f"{ind.title} {self.year}: länets kommuner, länet och riket",
                     static=self.static, links=links, spec=spec)
         show_table(table, caption, links)
+        from analysis.present.maps import county_map
+
+        county_map(self, ind)  # the kommuner on a map, with its table and downloads (native comparison only)
         self.county_groups(ind)
         self._source_note(ind)
 

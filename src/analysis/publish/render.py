@@ -396,42 +396,9 @@ def _has_example_data(report_dir: Path) -> bool:
     return False
 
 
-def write_index(out_root: Path, year: int, config: Config) -> Path:
-    """``reports/<year>/index.html`` linking every report present for the year."""
-    from analysis.domain.geography import load_geography
+def write_index(out_root: Path, year: int, config: Config, results_path: Path | None = None) -> Path:
+    """``reports/<year>/index.html``: the map of all kommuner, their table and a link to every report present
+    for the year (:mod:`analysis.publish.index`)."""
+    from analysis.publish.index import write_index as write
 
-    geo = load_geography(config.root)
-    year_dir = out_root / str(year)
-    items = []
-    for d in sorted(p for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        if d.name.startswith("lan-"):
-            name = geography.county_name(geo.county(d.name[4:])) + " (länsrapport)"
-            order = (0, d.name)
-        elif d.name in geo:
-            name = f"{geo.area(d.name).name} ({d.name})"
-            order = (1, geo.area(d.name).county or "", d.name)
-        else:
-            continue
-        links = [f'<a href="{d.name}/rapport.{ext}">{label}</a>' for ext, label in (("html", "webbsida"), ("pdf", "PDF"))
-                 if (d / f"rapport.{ext}").exists()]
-        if links:
-            mark = (' <strong class="exempel">innehåller EXEMPELDATA</strong>' if _has_example_data(d) else "")
-            items.append((order, f"<li>{html.escape(name)}: {' · '.join(links)}{mark}</li>"))
-    body = "\n".join(i for _, i in sorted(items))
-    page = f"""<!DOCTYPE html>
-<html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Integrationsuppföljning {year} – rapporter</title>
-<style>body{{font-family:system-ui,Arial,sans-serif;max-width:50em;margin:2em auto;line-height:1.6}}a{{color:#005a8c}}
-.exempel{{color:#8A4B00;background:#FFF4E5;padding:0 .3em}}</style>
-</head><body><main>
-<h1>Integrationsuppföljning {year}</h1>
-<p>Rapporter per kommun och län. Skapad {fmt.date_long(dt.date.today())}.</p>
-<p>Rapporter markerade <strong class="exempel">innehåller EXEMPELDATA</strong> visar för några indikatorer
-genererade exempelvärden, inte verklig statistik; de är markerade i rapporten och får inte citeras.</p>
-<ul>
-{body}
-</ul></main></body></html>
-"""
-    path = year_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write(out_root, year, config, results_path)
