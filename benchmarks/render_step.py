@@ -58,7 +58,7 @@ def main() -> None:
 
     renderers = {"pandoc+typst": lambda qmd, to: render(qmd, to, project)}
     if shutil.which("quarto"):
-        version = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
+        version = subprocess.run(["quarto", "--version"], capture_output=True, text=True, check=True).stdout.strip()
         print(f"quarto {version}: {shutil.which('quarto')}")
 
         def quarto(qmd: Path, to: str) -> None:
@@ -78,7 +78,7 @@ def main() -> None:
                 shutil.rmtree(scratch)
                 shutil.copytree(built, scratch)  # same depth as the report folder: ../_assets, font-paths hold
                 try:
-                    c, w = measure(lambda: fn(scratch / "rapport.qmd", to))
+                    c, w = measure(lambda fn=fn, qmd=scratch / "rapport.qmd", to=to: fn(qmd, to))
                 finally:
                     shutil.rmtree(scratch, ignore_errors=True)
                 cpus.append(c)

@@ -64,7 +64,7 @@ def render(qmd: Path, to: str) -> Path:
     work = qmd.parent
     try:
         proc = subprocess.run(["quarto", "render", qmd.name, "--to", to], cwd=work, capture_output=True,
-                              text=True)
+                              text=True, check=False)
     except OSError as exc:
         raise AnalysisError(f"Quarto kunde inte startas: {exc}") from exc
     finally:
