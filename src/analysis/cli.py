@@ -612,6 +612,7 @@ def render(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallella processer, minst 1 (standard: antal kärnor)")] = None,
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Bygg om även rapporter som redan är aktuella")] = False,
+    renderer: Annotated[Optional[str], typer.Option(help="auto, quarto eller pandoc (standard: analysis.yml)")] = None,
 ) -> None:
     """Kör notebookarna (papermill) och rendera rapporter som HTML och PDF (standard: länet i analysis.yml).
 
@@ -643,7 +644,7 @@ def render(
                 raise AnalysisError(f"--format {format!r}: ange {', '.join(FORMATS)} eller {','.join(FORMATS)}")
         if data is not None:
             _check_name(data, "--data")
-        todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas)
+        todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas, renderer=renderer)
         _check_output_dir(todo[0].out_root, "Rapportmappen")
         from analysis.publish.index import check_maps
 
@@ -701,9 +702,11 @@ def render(
     for r in results:
         if r.ok:
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
-            out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s): {paths}", highlight=False)
+            out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s, {r.job.renderer}): {paths}",
+                      highlight=False)
         else:
-            out.print(f"  [red]FEL[/]    {escape(f'{r.job.name} ({r.job.folder}): {r.error}')}", highlight=False)
+            out.print(f"  [red]FEL[/]    {escape(f'{r.job.name} ({r.job.folder}, {r.job.renderer}): {r.error}')}",
+                      highlight=False)
     if current:
         names = ", ".join(f"{j.name} ({j.folder})" for j in current[:12])
         more = f" och {len(current) - 12} till" if len(current) > 12 else ""

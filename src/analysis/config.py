@@ -33,6 +33,7 @@ class Config:
     data: Path = Path("data/tidy/integration.csv")
     output_dir: Path = Path("reports")
     formats: tuple[str, ...] = ("html", "pdf")
+    renderer: str = "auto"  # auto | quarto | pandoc (analysis.publish.quarto_render)
     example_seed: int = 20241
     example_years: tuple[int, int] = (2019, 2024)
     extra: dict = field(default_factory=dict)
@@ -73,9 +74,17 @@ def load_config(root: Path | None = None) -> Config:
             data=Path(raw.pop("data", "data/tidy/integration.csv")),
             output_dir=Path(raw.pop("output_dir", "reports")),
             formats=tuple(raw.pop("formats", ["html", "pdf"])),
+            renderer=_renderer(raw.pop("renderer", "auto"), path),
             example_seed=int(ex.get("seed", 20241)),
             example_years=tuple(ex.get("years", [2019, 2024])),
             extra=raw,
         )
     except (TypeError, ValueError) as exc:
         raise AnalysisError(f"{path}: invalid configuration value: {exc}") from exc
+
+
+def _renderer(value, path: Path) -> str:
+    value = "auto" if value is None else str(value)
+    if value not in ("auto", "quarto", "pandoc"):
+        raise AnalysisError(f"{path}: renderer: {value!r} finns inte; välj auto, quarto eller pandoc.")
+    return value

@@ -77,6 +77,21 @@ def test_chart_for_a_report_writes_png_and_markdown_figure(tmp_path):
     assert 'class="diagram-beskrivning visually-hidden"' in html and "<figcaption" in html
 
 
+def test_chart_in_jupyterlab_fits_the_output_area():
+    """JupyterLab's plotly renderer sizes the chart to its output area (no fixed width, responsive); before the
+    area has a width (hidden tab) Plotly falls back to the layout's width: 480 px, not Plotly's 700 px. Checked
+    in JupyterLab 4 with plotly's renderer (issue 21): a background notebook's charts were drawn 700 px wide in
+    a 553 px output area before, 480 px after, and 553 px once shown."""
+    from analysis.present.display import MIME_FALLBACK_WIDTH
+
+    data, _ = Chart(figure(), "Sysselsättningsgrad", "Linjediagram.").bundle()
+    mime = data[PLOTLY_MIME]
+    assert "width" not in mime["layout"] and mime["config"]["responsive"] is True
+    assert mime["layout"]["template"]["layout"]["width"] == MIME_FALLBACK_WIDTH < 700
+    fixed = go.Figure(go.Scatter(x=[1], y=[1]), layout={"width": 900})
+    assert Chart(fixed, "x", "y").bundle()[0][PLOTLY_MIME]["layout"]["width"] == 900  # a chosen width stays
+
+
 def test_standalone_notebook_gets_plotlyjs_once_and_png_inside():
     display.configure(static_images=True, figures_dir=None, include_plotlyjs=True)
     first, _ = Chart(figure(), "A", "a").bundle()

@@ -55,6 +55,17 @@ def test_code_must_be_string():
         Report(880, 2024)
 
 
+def test_municipality_by_name_as_on_the_command_line():
+    """`-p municipality Kalmar` works as `analysis render -m Kalmar` does (both through Geography.find)."""
+    from analysis.domain.geography import UnknownAreaError
+
+    r = Report("Kalmar", 2024, static_images=False)
+    assert r.code == "0880" and r.area.name == "Kalmar"
+    assert Report("solvesborg", 2024, static_images=False).code == "1083"  # accents and case do not matter
+    with pytest.raises(UnknownAreaError, match="Menade du: 0880 Kalmar"):
+        Report("Kalmarr", 2024, static_images=False)
+
+
 def test_county_side_by_side():
     r = CountyReport("10", 2024, static_images=False)
     t = r.side_by_side(r.catalogue.get("sysselsattningsgrad"))

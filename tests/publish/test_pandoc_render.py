@@ -7,7 +7,7 @@ import yaml
 
 from analysis.publish.accessibility import pdf_figures, pdf_ua_problems
 from analysis.publish.pandoc_render import render
-from analysis.publish.qmd import document_options
+from analysis.publish.qmd import document_options, write_kit
 
 BODY = """
 ## Arbete
@@ -29,7 +29,9 @@ def doc(root, tmp_path):
 
     (tmp_path / "figurer").mkdir()
     Image.new("RGB", (60, 30), "white").save(tmp_path / "figurer" / "fig-x.png")
-    meta = {"title": "Integrationsuppföljning 2024: Ronneby", "date": dt.date(2026, 12, 1), **document_options(root)}
+    meta = {"title": "Integrationsuppföljning 2024: Ronneby", "date": dt.date(2026, 12, 1),
+            **document_options(root, tmp_path)}
+    write_kit(root, tmp_path)  # the headers the front matter includes, beside the document
     qmd = tmp_path / "rapport.qmd"
     qmd.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + BODY, encoding="utf-8")
     (tmp_path.parent / "_assets").mkdir(exist_ok=True)

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from analysis.publish.pandoc_render import split_front_matter
-from analysis.publish.qmd import document_options, report_source
+from analysis.publish.qmd import (CALLOUT_FILTER, HEADER, TYPST_SHOW, document_options, kit_files, report_source,
+                                  write_kit)
 
 
 @pytest.fixture(scope="module", params=["kommun", "lan"])
@@ -27,21 +28,94 @@ def test_document_options(front):
     assert html["embed-resources"] is True and html["toc-expand"] is True
     assert html["html-table-processing"] == "none"
     assert typst["papersize"] == "a4" and typst["pdf-standard"] == "ua-1"
+    # the PDF's cover and contents are the report's own: no Quarto title page, contents or shifted headings
+    assert typst["template-partials"] == [TYPST_SHOW]  # (so Quarto's `toc` has nothing to draw in the PDF)
+    assert typst["shift-heading-level-by"] == 0
+    assert typst["filters"] == [{"path": CALLOUT_FILTER, "at": "pre-ast"}]
 
 
-def test_includes_are_inlined_and_resolve_from_the_report_folder(front, root):
+def test_headers_are_files_in_the_report_folder(front, root):
     for fmt in ("html", "typst"):
-        includes = front["format"][fmt]["include-in-header"]
-        assert includes and all(set(item) == {"text"} for item in includes)  # no path relative to elsewhere
-    html = "".join(i["text"] for i in front["format"]["html"]["include-in-header"])
+        assert front["format"][fmt]["include-in-header"] == [{"file": HEADER[fmt]}]
+    kit = kit_files(root)
+    html = kit[HEADER["html"]]
     assert re.findall(r'<script src="([^"]+)"', html) == ["../_assets/plotly.min.js"]  # beside the report folders
     assert "cdn" not in re.sub(r"url\(data:[^)]*\)", "", html).lower()  # (embedded fonts are base64)
+    assert html.index("--brand-primary") < html.index("max-width: 60em")  # the brand first, then head.html
     head_typ = (root / "reports" / "templates" / "head.typ").read_text(encoding="utf-8")
-    typst_includes = [i["text"].strip() for i in front["format"]["typst"]["include-in-header"]]
-    assert typst_includes[-1] == head_typ.strip()
+    typ = kit[HEADER["typst"]]
+    assert typ.rstrip().endswith(head_typ.strip())
     # the brand (_brand.yml) comes first in both formats, so Quarto and the pandoc+Typst path share it
-    assert "#let report(" in typst_includes[0] and "Source Sans Pro" in typst_includes[0]
-    assert "--brand-primary" in front["format"]["html"]["include-in-header"][0]["text"]
+    assert typ.index("#let report(") < typ.index(head_typ.strip()) and "Source Sans Pro" in typ
+
+
+def test_no_text_value_over_64_kb(root):
+    """Quarto hands `text:` includes (and metadata) to pandoc in one environment variable; Linux refuses any
+    single argument or environment string over 128 KiB ("Argument list too long", issue 21: the inlined fonts
+    were ≈ 0,9 MB). Nothing in the front matter may come near that."""
+    for template in ("kommun", "lan"):
+        text = report_source(root / "reports" / "templates" / f"{template}.qmd",
+                             {"year": "2024", "name": "Ronneby", "colophon": "x" * 1000}, root)
+        meta, _ = split_front_matter(text)
+
+        def walk(value, where):
+            if isinstance(value, dict):
+                if "text" in value and where.endswith("include-in-header"):
+                    assert len(str(value["text"]).encode()) <= 64 * 1024, where
+                for k, v in value.items():
+                    walk(v, f"{where}/{k}")
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, where)
+            else:
+                assert len(str(value).encode()) <= 64 * 1024, where
+
+        walk(meta, "")
+        assert len(text.split("\n---\n", 1)[0].encode()) < 64 * 1024  # the whole front matter, too
+
+
+# Every top-level name Quarto's Typst template defines or imports (quarto-dev/quarto-cli v1.10.18,
+# src/resources/formats/typst/pandoc/quarto/{definitions,numbering,typst-template,page}.typ: `#let NAME` at the
+# start of a line, and `#import "@preview/marginalia:0.3.1" as marginalia: note, notefigure, wideblock`).
+# Our header comes after these in Quarto's template.typ, so a definition with one of these names replaces
+# Quarto's: `#let callout(kind:, body)` broke every PDF ("the argument `body` is positional", issue 21).
+QUARTO_TYPST_NAMES = {
+    "article", "block_with_new_content", "callout", "callout-numbering", "column-body-outset",
+    "column-page-inset", "column-screen-inset", "column-screen-inset-shaded", "column-sidenote",
+    "content-to-string", "empty", "endnote", "equation-numbering", "horizontalrule", "quarto_super",
+    "quartosubfloatcounter", "side-pad", "subfloat-numbering", "theorem-inherited-levels", "theorem-numbering",
+    "theorem-render", "marginalia", "note", "notefigure", "wideblock",
+}
+
+
+def test_our_typst_header_defines_no_name_of_quartos_template(root):
+    kit = kit_files(root)
+    ours = set()
+    for text in (kit[HEADER["typst"]], kit[TYPST_SHOW]):
+        ours |= set(re.findall(r"^#let\s+([A-Za-z_][\w-]*)", text, re.M))
+    assert {"brand-callout", "report", "brand-color"} <= ours
+    assert not ours & QUARTO_TYPST_NAMES
+    # and what we call: the callout filter and the cover use our name
+    assert "#brand-callout(" in kit[CALLOUT_FILTER] and "#callout(" not in kit[CALLOUT_FILTER]
+
+
+def test_front_matter_sets_font_paths_relative_to_the_report_folder(root, tmp_path):
+    folder = tmp_path / "reports" / "2024" / "1081"
+    folder.mkdir(parents=True)
+    meta, _ = split_front_matter(report_source(root / "reports" / "templates" / "kommun.qmd", {}, root,
+                                               folder=folder))
+    paths = meta["format"]["typst"]["font-paths"]
+    assert paths and all(not p.startswith("/") for p in paths)  # Quarto joins even an absolute path to the folder
+    assert any((folder / p / "SourceSansPro-Regular.ttf").is_file() for p in paths)
+
+
+def test_kit_is_written_beside_the_report(root, tmp_path):
+    write_kit(root, tmp_path)
+    assert (tmp_path / HEADER["html"]).stat().st_size > 128 * 1024  # the fonts: fine in a file
+    assert yaml.safe_load((tmp_path / "_quarto.yml").read_text(encoding="utf-8")) == {"project": {"type": "default"}}
+    assert "#let" not in (tmp_path / TYPST_SHOW).read_text(encoding="utf-8")  # no article(), no title page
+    assert (tmp_path / CALLOUT_FILTER).read_text(encoding="utf-8") == (
+        root / "reports" / "templates" / "callout.lua").read_text(encoding="utf-8")
 
 
 def test_only_project_section_stays_behind(root):
@@ -82,6 +156,22 @@ def test_quartos_widget_cdn_scripts_are_removed(tmp_path):
         '{return window.jQuery;})</script>\n<script>/* plotly.js v4 */</script>\n</head>', encoding="utf-8")
     assert remove_widget_cdn(page) == 3
     assert page.read_text(encoding="utf-8") == "<head>\n<script>/* plotly.js v4 */</script>\n</head>"
+
+
+def test_quarto_110_widget_cdn_scripts_are_removed(tmp_path):
+    """Quarto 1.10.18's widgets.ts (includesForJupyterWidgetDependencies) takes them from cdn.jsdelivr.net."""
+    from analysis.publish.qmd import remove_widget_cdn
+
+    page = tmp_path / "rapport.html"
+    page.write_text(
+        '<head>\n<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js" integrity="sha384-c9c" '
+        'crossorigin="anonymous"></script>\n'
+        '<script src="https://cdn.jsdelivr.net/npm/jquery@3.5.1/dist/jquery.min.js" integrity="sha384-Zv" '
+        'crossorigin="anonymous" data-relocate-top="true"></script>\n'
+        '<script type="application/javascript">define(\'jquery\', [],function() {return window.jQuery;})</script>\n'
+        '<script src="data:application/javascript;base64,AA=="></script>\n</head>', encoding="utf-8")
+    assert remove_widget_cdn(page) == 3
+    assert page.read_text(encoding="utf-8") == '<head>\n<script src="data:application/javascript;base64,AA=="></script>\n</head>'
 
 
 def test_quarto_renderer_gets_the_document_and_leaves_a_clean_folder(out_config, tmp_path, monkeypatch):

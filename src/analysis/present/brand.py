@@ -108,6 +108,9 @@ def typst_header(brand: dict | None = None) -> str:
 // Tables: may break across pages (figures do not by default), header rows repeat, ragged right, 9 pt.
 #show figure.where(kind: table): set block(breakable: true)
 #show figure.where(kind: table): set figure.caption(position: top)
+// Quarto's Typst output puts a table in a figure of its own kind: the same rules there.
+#show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)
+#show figure.where(kind: "quarto-float-tbl"): set figure.caption(position: top)
 #show figure.caption: set text(size: {ts['small']} + 0.5pt, weight: "semibold")
 #show figure.caption: set align(left)
 #show table: set par(justify: false, leading: 0.45em)
@@ -115,7 +118,7 @@ def typst_header(brand: dict | None = None) -> str:
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.8pt + brand-color.primary) }} else {{ (bottom: 0.4pt + brand-color.rule) }},
   fill: (x, y) => if y == 0 {{ brand-color.light }})
 #show table.header: set text(weight: "semibold")
-#let callout(kind: "note", body) = block(width: 100%, inset: (x: 10pt, y: 8pt), breakable: true,
+#let brand-callout(kind: "note", body) = block(width: 100%, inset: (x: 10pt, y: 8pt), breakable: true,
   fill: if kind == "warning" {{ brand-color.sand }} else {{ brand-color.light }},
   stroke: (left: 4pt + (if kind == "warning" {{ brand-color.warning }} else {{ brand-color.secondary }})),
   body)
@@ -154,7 +157,7 @@ def typst_header(brand: dict | None = None) -> str:
     if data-note != "" {{ v(10pt); text(size: {ts['small']} + 0.5pt, fill: brand-color.grey, data-note) }}
     if example {{
       v(14pt)
-      callout(kind: "warning")[*EXEMPELDATA:* rapporten innehåller genererade exempelvärden, inte verklig
+      brand-callout(kind: "warning")[*EXEMPELDATA:* rapporten innehåller genererade exempelvärden, inte verklig
         statistik. De är markerade i text, tabeller och diagram och får inte citeras.]
     }}
     v(2fr)

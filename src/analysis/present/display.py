@@ -44,6 +44,8 @@ PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
                                             "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"],
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: px: the width Plotly falls back to in JupyterLab before the output area has one (Plotly's own is 700)
+MIME_FALLBACK_WIDTH = 480
 #: read by screen readers, not shown: inline as well, so it holds in nbconvert/JupyterLab pages without our CSS
 VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
                    "clip:rect(0,0,0,0);white-space:nowrap;border:0")
@@ -230,7 +232,15 @@ class Chart(Shown):
         )
 
     def plotly_json(self, fig: dict | None = None) -> dict:
+        """The figure for JupyterLab's plotly renderer: no fixed width, so it fills the output area and follows
+        JupyterLab's resizes (``autosize``); drawn while its output area is not laid out (a notebook in a
+        background tab, a cell not yet shown) Plotly falls back to the layout's default width, 700 px, wider
+        than many output areas (cut off on the right): :data:`MIME_FALLBACK_WIDTH` instead, as a template
+        default, which the first resize replaces with the area's width."""
         data = json.loads(pio.to_json(self.figure.to_dict() if fig is None else fig, validate=False))
+        layout = data.setdefault("layout", {})
+        if not layout.get("width"):
+            layout.setdefault("template", {}).setdefault("layout", {}).setdefault("width", MIME_FALLBACK_WIDTH)
         return {**data, "config": PLOTLY_CONFIG}
 
     def markdown_figure(self, rel_path: str) -> str:

@@ -86,7 +86,9 @@ class Report(GroupComparison):
         check_code("municipality" if not isinstance(code, str) or len(code) == 4 else "county", code)
         from analysis.domain.geography import load_geography
 
-        area = load_geography().area(code)
+        # a code, or a name as on the command line ("Kalmar", "Solvesborg"): the CLI's Geography.find
+        area = load_geography().find(code)
+        code = area.code
         if results is None and results_path:
             from analysis.compute.artefact import open_results
 

@@ -124,8 +124,15 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
         f"(sha256 {md_code(sha256(data_path)[:16])}).",
         "",
         "| Ögonblicksbild (data/raw) | Uttag | sha256 (början) |",
-        "|---|---|---|",
+        _colophon_separator(snapshots, root),
         *rows,
         "",
-        ": Råfiler som rapporten bygger på, med kontrollsummor.",
+        ": Råfiler som rapporten bygger på, med kontrollsummor. {#tbl-kolofon}",
     ])
+
+
+def _colophon_separator(snapshots: list[Snapshot], root: Path) -> str:
+    """The colophon table's separator: dashes in proportion to each column's longest value (Quarto's Typst
+    output takes PDF column widths from them), so a long file name is not squeezed into a third of the page."""
+    longest = [max([len(str(s.path.relative_to(root / "data" / "raw"))) for s in snapshots] + [25]), 10, 16]
+    return "|" + "|".join(":" + "-" * n for n in longest) + "|"

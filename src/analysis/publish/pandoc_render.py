@@ -221,7 +221,8 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             _pandoc(args, work)
             out = work / f"{qmd.stem}.pdf"
             standards = [str(x) for x in _as_list(opts.get("pdf-standard"))]
-            typst_pdf(typ, out, work, [str(d) for d in brand.font_dirs()], standards)
+            fonts = [str(work / d) for d in _as_list(opts.get("font-paths"))] or [str(d) for d in brand.font_dirs()]
+            typst_pdf(typ, out, work, fonts, standards)
             if not opts.get("keep-typ"):
                 typ.unlink()
         else:

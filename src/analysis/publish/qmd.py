@@ -2,17 +2,29 @@
 
 Quarto renders the generated file as a single document (it is not part of the project's render list), so
 nothing in ``_quarto.yml`` reaches it on its own. This module copies the document options of ``_quarto.yml``
-(everything except ``project``) into the front matter, with each ``include-in-header`` file inlined as
-``text:`` so no path has to resolve from the temporary folder the report is rendered in. The only path left is
-the one to the shared plotly.js (``../_assets/plotly.min.js``, beside the report folders), which both renderers
-inline into ``rapport.html`` (``embed-resources``). ``quarto render rapport.qmd`` and the pandoc+Typst path
-(:mod:`analysis.publish.pandoc_render`) read the same front matter.
+(everything except ``project``) into the front matter. What the options need as files is written beside
+``rapport.qmd`` in ``mall/`` (:data:`KIT`), so a copied report folder renders on its own:
+
+* the header of each format (the brand's style sheet with its fonts, or its Typst set-up, then the
+  ``include-in-header`` files of ``_quarto.yml``) as a ``file:`` include. Never as ``text:``: Quarto hands
+  ``text:`` includes to pandoc inside one environment variable, and Linux refuses any single argument or
+  environment string over 128 KiB (the fonts alone are ≈ 0,9 MB: "Argument list too long");
+* for the PDF, Quarto's ``typst-show.typ`` partial replaced by one that leaves the page to the report's own
+  cover (``#show: report.with(...)``, :mod:`analysis.present.brand`), so Quarto adds no second title page or
+  table of contents, and ``callout.lua`` as a filter, so callouts are the brand's boxes in both renderers;
+* a ``_quarto.yml`` that makes the folder a Quarto project of its own, so Quarto keeps its ``.quarto/`` there
+  (removed after the render) and not at the repository root.
+
+The only path outside the folder is the shared plotly.js (``../_assets/plotly.min.js``, beside the report
+folders), which both renderers inline into ``rapport.html`` (``embed-resources``). ``quarto render rapport.qmd``
+and the pandoc+Typst path (:mod:`analysis.publish.pandoc_render`) read the same front matter.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import re
 import string
 from pathlib import Path
@@ -23,30 +35,72 @@ from analysis import yamlio
 from analysis.publish.pandoc_render import split_front_matter
 
 PROJECT_FILE = "_quarto.yml"
+KIT = "mall"  # the report folder's own files for Quarto: headers, Typst partial, callout filter
+HEADER = {"html": f"{KIT}/huvud.html", "typst": f"{KIT}/huvud.typ"}
+TYPST_SHOW = f"{KIT}/typst-show.typ"
+CALLOUT_FILTER = f"{KIT}/callout.lua"
+#: Quarto's typst-show.typ applies its article() template (title block, contents, page set-up); the report's
+#: body starts with its own (analysis.present.brand.typst_cover), as on the pandoc+Typst path.
+TYPST_SHOW_TEXT = ("// Replaces Quarto's typst-show.typ: no article() title page or contents. The report's body\n"
+                   "// starts with its own cover and contents: #show: report.with(...) (analysis.present.brand).\n")
+FOLDER_PROJECT = ("# Makes this report folder a Quarto project of its own: `quarto render rapport.qmd` keeps its\n"
+                  "# .quarto/ here (not at the repository root). Every option is in rapport.qmd's front matter.\n"
+                  "project:\n  type: default\n")
 
 
-def document_options(root: Path) -> dict:
-    """The document options of ``_quarto.yml`` (all but ``project``), include files inlined as ``text:``."""
-    project = yaml.safe_load((root / PROJECT_FILE).read_text(encoding="utf-8")) or {}
-    opts = {k: copy.deepcopy(v) for k, v in project.items() if k != "project"}
-    for fmt_opts in (opts.get("format") or {}).values():
-        if isinstance(fmt_opts, dict) and "include-in-header" in fmt_opts:
-            fmt_opts["include-in-header"] = [_inline(root, item) for item in _as_list(fmt_opts["include-in-header"])]
-    # The visual identity (_brand.yml) as the first header of each format, read by both renderers.
+def document_options(root: Path, folder: Path | None = None) -> dict:
+    """The document options of ``_quarto.yml`` (all but ``project``), each format's header as the ``file:``
+    include :data:`HEADER` (its text: :func:`kit_files`), the Typst font folders and the PDF's own cover.
+    ``folder``: the report folder; the font folders are given relative to it (Quarto joins every
+    ``font-paths`` entry to the document's folder, even an absolute one)."""
     from analysis.present import brand
 
-    for name, text in (("html", brand.css(brand.load_brand(root))), ("typst", brand.typst_header(brand.load_brand(root)))):
+    project = yaml.safe_load((root / PROJECT_FILE).read_text(encoding="utf-8")) or {}
+    opts = {k: copy.deepcopy(v) for k, v in project.items() if k != "project"}
+    for name, path in HEADER.items():
         fmt_opts = opts.setdefault("format", {}).setdefault(name, {})
         if isinstance(fmt_opts, dict):
-            fmt_opts["include-in-header"] = [{"text": text}] + _as_list(fmt_opts.get("include-in-header"))
+            fmt_opts["include-in-header"] = [{"file": path}]
+    typst = opts["format"]["typst"]
+    # Source Sans Pro (else Typst falls back to DejaVu). A temporary report folder has the same depth as the
+    # published one, so the relative path holds after the move.
+    typst["font-paths"] = [os.path.relpath(d, folder) if folder else str(d) for d in brand.font_dirs()]
+    typst["template-partials"] = [TYPST_SHOW]
+    typst["filters"] = [{"path": CALLOUT_FILTER, "at": "pre-ast"}]  # before Quarto reads callouts
     return opts
 
 
-def _inline(root: Path, item) -> dict:
+def kit_files(root: Path) -> dict[str, str]:
+    """The text of each file in the report folder's :data:`KIT` (and its ``_quarto.yml``), by relative path:
+    the brand's header first, then the ``include-in-header`` files of ``_quarto.yml``."""
+    from analysis.present import brand
+
+    project = yaml.safe_load((root / PROJECT_FILE).read_text(encoding="utf-8")) or {}
+    b = brand.load_brand(root)
+    files = {}
+    for name, first in (("html", brand.css(b)), ("typst", brand.typst_header(b))):
+        fmt_opts = (project.get("format") or {}).get(name) or {}
+        parts = [first] + [_include_text(root, item) for item in _as_list(fmt_opts.get("include-in-header"))]
+        files[HEADER[name]] = "\n".join(parts)
+    files[TYPST_SHOW] = TYPST_SHOW_TEXT
+    files[CALLOUT_FILTER] = (root / "reports" / "templates" / "callout.lua").read_text(encoding="utf-8")
+    files[PROJECT_FILE] = FOLDER_PROJECT
+    return files
+
+
+def write_kit(root: Path, folder: Path) -> None:
+    """Write :func:`kit_files` into a report folder."""
+    for rel, text in kit_files(root).items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _include_text(root: Path, item) -> str:
     if isinstance(item, dict) and "text" in item:
-        return item
+        return str(item["text"])
     path = item["file"] if isinstance(item, dict) else item
-    return {"text": (root / path).read_text(encoding="utf-8")}
+    return (root / path).read_text(encoding="utf-8")
 
 
 def _as_list(value) -> list:
@@ -63,14 +117,15 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def report_source(template: Path, values: dict, root: Path, date: dt.date | None = None) -> str:
+def report_source(template: Path, values: dict, root: Path, date: dt.date | None = None,
+                  folder: Path | None = None) -> str:
     """The text of ``rapport.qmd``: the template with ``values`` substituted, under a complete front matter."""
     text = string.Template(template.read_text(encoding="utf-8")).safe_substitute(values)
     front, body = split_front_matter(text)
     # Order: the template's title block, then the shared options; the template's own options win.
     meta = {k: front.pop(k) for k in ("title", "subtitle") if k in front}
     meta["date"] = date or dt.date.today()
-    meta = _merge(_merge(meta, document_options(root)), front)
+    meta = _merge(_merge(meta, document_options(root, folder)), front)
     head = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{head}---\n{body}"
 
@@ -90,9 +145,10 @@ _Dumper.add_representer(str, _str)
 
 
 def write_report_source(template: Path, values: dict, work: Path, root: Path) -> Path:
-    """Write ``work/rapport.qmd`` and return its path."""
+    """Write ``work/rapport.qmd`` and the files it needs (:func:`write_kit`); return its path."""
+    write_kit(root, work)
     qmd = work / "rapport.qmd"
-    qmd.write_text(report_source(template, values, root), encoding="utf-8")
+    qmd.write_text(report_source(template, values, root, folder=work), encoding="utf-8")
     return qmd
 
 
@@ -113,10 +169,11 @@ def remove_quarto_leftovers(folder: Path) -> list[str]:
     return removed
 
 
-# Quarto puts require.js and jQuery from cdnjs into the head of any page that embeds a notebook with text/html
-# outputs (src/core/jupyter/widgets.ts, "javascript widgets"); our outputs need neither (plotly.js is inlined).
+# Quarto puts require.js and jQuery from a CDN into the head of any page that embeds a notebook with text/html
+# outputs (src/core/jupyter/widgets.ts, "javascript widgets": cdn.jsdelivr.net in Quarto 1.10, cdnjs before);
+# our outputs need neither (plotly.js is inlined). Any CDN host: the script's file name is what counts.
 WIDGET_CDN = re.compile(
-    r'<script src="https://cdnjs\.cloudflare\.com/ajax/libs/(?:require\.js|jquery)/[^"]*"[^>]*></script>\s*'
+    r'<script src="https?://[^"]*/(?:require\.js|requirejs|jquery)[^"]*"[^>]*></script>\s*'
     r"|<script[^>]*>define\('jquery', \[\],function\(\) \{return window\.jQuery;\}\)</script>\s*"
 )
 

@@ -11,7 +11,6 @@ import datetime as dt
 import html
 import os
 import shutil
-import subprocess
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -70,12 +69,11 @@ class JobResult:
         return self.error is None
 
 
-def choose_renderer() -> str:
-    """``quarto`` when the Quarto CLI is on PATH, else ``pandoc+typst``; ``ANALYSIS_RENDERER`` overrides."""
-    forced = os.environ.get("ANALYSIS_RENDERER")
-    if forced in ("quarto", "pandoc+typst"):
-        return forced
-    return "quarto" if shutil.which("quarto") else "pandoc+typst"
+def choose_renderer(setting: str | None = "auto") -> str:
+    """``quarto`` or ``pandoc+typst`` (:func:`analysis.publish.quarto_render.choose_renderer`)."""
+    from analysis.publish.quarto_render import choose_renderer as choose
+
+    return choose(setting)
 
 
 def _execute(job: Job, work: Path, kernel=None) -> None:
@@ -196,7 +194,7 @@ def _report_meta(job: Job) -> dict:
 def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
     """The report in each format. ``before_pdf``: called before the PDF is made (the kernel's charts drawn
     ahead must have their files by then; the HTML does not read them)."""
-    from analysis.publish.qmd import remove_quarto_leftovers, remove_widget_cdn, write_report_source
+    from analysis.publish.qmd import write_report_source
 
     template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
     qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
@@ -206,13 +204,9 @@ def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
         if f == "pdf" and before_pdf is not None:
             before_pdf()
         if job.renderer == "quarto":
-            proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
-            remove_quarto_leftovers(work)
-            if f == "html":
-                remove_widget_cdn(work / "rapport.html")
-            outputs.append(work / ("rapport.html" if f == "html" else "rapport.pdf"))
+            from analysis.publish import quarto_render
+
+            outputs.append(quarto_render.render(qmd, to))
         else:
             from analysis.publish.pandoc_render import render
 
@@ -266,7 +260,7 @@ def build_job(job: Job, kernel) -> JobResult:
         result.work = work
         result.outputs = [job.final_dir / p.name for p in outputs]
     except AnalysisError as exc:
-        result.error = str(exc)
+        result.error = str(exc) + (" Den tidigare publicerade versionen ligger kvar." if job.final_dir.exists() else "")
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
@@ -309,7 +303,7 @@ def run_job(job: Job) -> JobResult:
 
 def plan(
     municipalities: list[str], county: str | list[str] | None, year: int | None, formats: tuple[str, ...] | None,
-    data: Path | None = None, config: Config | None = None, all_areas: bool = False,
+    data: Path | None = None, config: Config | None = None, all_areas: bool = False, renderer: str | None = None,
 ) -> list[Job]:
     """The jobs for the requested kommuner and/or län (all its kommuner plus the county report).
 
@@ -335,7 +329,7 @@ def plan(
         counties = [a.county for a in geo.counties]
     if not municipalities and not counties:
         counties = [config.county]  # default: the configured län with all its kommuner
-    renderer = choose_renderer()
+    renderer = choose_renderer(renderer or config.renderer)  # --renderer, else analysis.yml's `renderer:`
     common = dict(year=year, data_path=data_path, formats=formats, out_root=config.output_path,
                   root=config.root, renderer=renderer)
     jobs: list[Job] = []
