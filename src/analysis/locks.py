@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analysis.errors import AnalysisError
+from analysis.orphans import pid_alive
 
 TIMEOUT_ENV = "ANALYSIS_LOCK_TIMEOUT"
 #: seconds a run waits for another run's lock before it gives up
@@ -54,16 +55,6 @@ def command_line(argv: list[str] | None = None) -> str:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _since(text: str) -> str:
     try:
         when = dt.datetime.fromisoformat(text)
@@ -79,7 +70,7 @@ def holders(path: Path) -> list[dict]:
         pid = note.name[len(path.name) + 1: -len(".json")]
         if not pid.isdigit():
             continue
-        if not _pid_alive(int(pid)):
+        if not pid_alive(int(pid)):
             with contextlib.suppress(OSError):
                 note.unlink()
             continue
