@@ -666,6 +666,9 @@ def render(
     except Interrupted as exc:
         pool.close()
         _interrupted(exc.signum, 0)
+    except (AnalysisError, OSError) as exc:  # disk full while preparing: nothing published, the old kept
+        pool.close()
+        _fail(exc)
     outcome = None
     if build:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -687,7 +690,11 @@ def render(
         pool.close()  # started for a run that turned out to have nothing to build
     if outcome is not None and outcome.interrupted:
         _interrupted(outcome.interrupted, sum(1 for r in outcome.results if r.ok))
-    index = write_index(job0.out_root, job0.year, config)
+    index_failed = False
+    try:
+        index = write_index(job0.out_root, job0.year, config)
+    except OSError as exc:  # disk full: the summary still says what was built; the old index stays
+        index, index_failed = f"kunde inte skrivas: {os_error_text(exc)}; det tidigare indexet finns kvar", True
     results = outcome.results if outcome else []
     order = {j.folder: i for i, j in enumerate(todo)}
     results.sort(key=lambda r: order[r.job.folder])
@@ -711,6 +718,8 @@ def render(
     if failed:
         out.print(f"[red]{len(failed)} av {len(todo)} rapporter misslyckades.[/]")
         raise typer.Exit(REPORTS_FAILED)
+    if index_failed:
+        raise typer.Exit(USER_ERROR)
 
 
 def main() -> None:  # pragma: no cover

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.errors import os_error_text
 from analysis.orphans import PARENT_ENV, pid_alive
 from analysis.publish.processes import CONNECTION_PREFIX, end_processes
 
@@ -258,7 +259,12 @@ class Pool:
                 if stop.signum:
                     break
                 if res.ok:
-                    publish(res)
+                    try:
+                        publish(res)
+                    except OSError as exc:  # the old report stays (render._move_into_place puts it back)
+                        shutil.rmtree(res.work, ignore_errors=True)
+                        res.work, res.outputs = None, []
+                        res.error = f"kunde inte publiceras: {os_error_text(exc)}"
                 outcome.results.append(res)
                 if on_done:
                     on_done(res)
