@@ -145,6 +145,7 @@ def hold(root: Path, name: str, what: str, *, shared: bool = False, command: str
     note = path.with_name(f"{path.name}.{os.getpid()}.json")
     try:
         _acquire(fd, path, what, exclusive=not shared, timeout=timeout, say=say)
+        holders(path)  # removes the notes of dead holders (a killed run's lock is taken over)
         try:
             note.write_text(json.dumps({"pid": os.getpid(), "command": command or command_line(),
                                         "since": dt.datetime.now().isoformat(timespec="seconds"),
@@ -181,7 +182,7 @@ def _acquire(fd: int, path: Path, what: str, *, exclusive: bool, timeout: float 
             raise AnalysisError(
                 f"{what} används av {holder_text(path)}"
                 + (f"; gav upp efter {waited:.0f} s" if limit else "")
-                + f". Försök igen när den körningen är klar (väntetid: {TIMEOUT_ENV}=sekunder).")
+                + f". Försök igen när den körningen är klar (eller låt kommandot vänta: {TIMEOUT_ENV}=sekunder).")
         if not told and waited >= 0.3:  # a holder that just took the lock has written its note by now
             say(f"Väntar: {what} används av {holder_text(path)}; fortsätter när den är klar "
                 f"(högst {limit:.0f} s).")
