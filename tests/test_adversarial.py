@@ -264,3 +264,127 @@ def _suite(adv_project, tmp_path, cases, seed_kinds):
     assert stats["cases"] >= cases, figures
     assert stats["clear"] == 2 * stats["cases"] and stats["tracebacks"] == stats["accepted_bad"] == 0
     assert len(kinds) >= seed_kinds, figures  # the generator reaches (nearly) every kind of bad input
+
+
+# ------------------------------------------------------------------------------------------------------------
+# State under faults (issue 22, the state side): generated OS errors at the write boundary of `analysis import`,
+# generated damage to the results cache. Each: one Swedish line, never a traceback, nothing changed or healed.
+
+_ERRNOS = ["ENOSPC", "EDQUOT", "EIO", "EROFS", "EACCES", "EPERM", "EMFILE", "ENOMEM", "ENOENT", "EISDIR"]
+
+
+def _os_error_suite(adv_project, tmp_path, at: str, cases: int) -> Counter:
+    import errno
+    import shutil
+
+    data = adv_project.root / "data"
+    before = _digest(data)
+    good = tmp_path / "good.csv"
+    good.write_bytes(_csv(GOOD_ROWS))
+    stats = Counter()
+
+    @settings(max_examples=cases, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(_ERRNOS), st.integers(0, 4096))
+    def run(name, written):
+        code = getattr(errno, name)
+        real_copy, real_csv = shutil.copyfile, pd.DataFrame.to_csv
+
+        def copyfile(src, dst, *a, **kw):
+            with open(dst, "wb") as f:
+                f.write(Path(src).read_bytes()[:written])  # part written, then the error
+            raise OSError(code, os.strerror(code))
+
+        def to_csv(self, path=None, *a, **kw):
+            if path is not None and str(path).endswith(".tmp"):
+                real_csv(self, path, *a, **kw)
+                raise OSError(code, os.strerror(code))
+            return real_csv(self, path, *a, **kw)
+
+        mp = pytest.MonkeyPatch()
+        if at == "snapshot":
+            mp.setattr("analysis.data.importer.shutil.copyfile", copyfile)
+        else:
+            mp.setattr(pd.DataFrame, "to_csv", to_csv)
+        try:
+            r = runner.invoke(app, ["import", str(good), "--producer", "test"])
+        finally:
+            mp.undo()
+        stats["cases"] += 1
+        lines = [line for line in r.output.splitlines() if line.strip()]
+        assert _clear(r) and len(lines) == 1, (name, r.output, repr(r.exception))
+        said = {"ENOSPC": "disken är full", "EROFS": "skrivskyddat", "EIO": "utmatningsfel", "EDQUOT": "diskkvoten"}
+        assert said.get(name, "") in r.output and os.strerror(code) not in r.output.replace("\n", " ") or \
+            name not in said, (name, r.output)  # in Swedish
+        stats["clear"] += 1
+        assert _digest(data) == before, name
+        assert real_copy is shutil.copyfile
+
+    run()
+    return stats
+
+
+def test_generated_os_errors_while_an_import_keeps_its_snapshot_are_one_line(adv_project, tmp_path):
+    stats = _os_error_suite(adv_project, tmp_path, "snapshot", 12)
+    assert stats["cases"] == stats["clear"] >= 12
+
+
+@pytest.mark.e2e
+def test_generated_os_errors_while_an_import_writes_the_table_are_one_line(adv_project, tmp_path):
+    stats = _os_error_suite(adv_project, tmp_path, "table", 10)
+    assert stats["cases"] == stats["clear"] >= 10
+
+
+@pytest.mark.e2e
+def test_generated_damage_to_the_results_cache_heals_with_one_line(adv_project, tmp_path):
+    """Random truncation, random bytes and removal of any file of a real artefact: the next use computes it
+    again with one line, and what it computes equals the original."""
+    import shutil
+
+    import analysis.compute.artefact as artefact
+
+    good, _ = artefact.ensure_artefact(adv_project, adv_project.data_path, 2024)
+    keep = tmp_path / "gut"
+    shutil.copytree(good, keep)
+    files = sorted(str(p.relative_to(keep)) for p in keep.rglob("*") if p.is_file())
+    originals = {f: (keep / f).read_bytes() for f in files if f != "meta.json"}
+    stats = Counter()
+
+    def fake_compute(config, data_path, year, dest):  # what a real computation writes for these inputs
+        for f in files:
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(keep / f, dest / f)
+
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(files), st.sampled_from(["truncate", "flip", "remove", "garbage"]), st.integers(0, 10**6),
+           st.binary(min_size=1, max_size=64))
+    def run(name, how, at, junk):
+        shutil.rmtree(good, ignore_errors=True)
+        shutil.copytree(keep, good)
+        target = good / name
+        content = target.read_bytes()
+        if how == "truncate":
+            target.write_bytes(content[: at % max(1, len(content))])
+        elif how == "flip":
+            i = at % len(content)
+            target.write_bytes(content[:i] + bytes([content[i] ^ 0xFF]) + content[i + 1:])
+        elif how == "remove":
+            target.unlink()
+        else:
+            target.write_bytes(junk)
+        said = []
+        mp = pytest.MonkeyPatch()
+        mp.setattr(artefact, "compute", fake_compute)
+        try:
+            path, computed = artefact.ensure_artefact(adv_project, adv_project.data_path, 2024, say=said.append)
+        finally:
+            mp.undo()
+        stats["cases"] += 1
+        assert computed and len(said) == 1 and "var skadad" in said[0] and "\n" not in said[0], (name, how, said)
+        assert {f: (path / f).read_bytes() for f in originals} == originals
+        stats["healed"] += 1
+
+    run()
+    print(f"results cache: {stats['cases']} generated damages, {stats['healed']} healed with one line")
+    assert stats["cases"] == stats["healed"] >= 25

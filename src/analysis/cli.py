@@ -29,14 +29,13 @@ except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as cx
 
 from analysis.present import fmt
-from analysis.errors import AnalysisError, DataValidationError, require_writable_folder
+from analysis.errors import (NAME_MAX, AnalysisError, DataValidationError, os_error_text,  # noqa: F401
+                             require_writable_folder)
 
 #: The one exit code for every user error (bad argument, invalid data, missing or unwritable path).
 USER_ERROR = 2
 #: Some reports were attempted and failed (see the summary and each report's log).
 REPORTS_FAILED = 1
-#: Longest file name most file systems accept (bytes).
-NAME_MAX = 255
 
 
 def _usage_text(exc: cx.UsageError) -> str:
@@ -92,20 +91,6 @@ def _translate(msg: str) -> str:
         if re.fullmatch(pattern, msg.strip()):
             return re.sub(pattern, repl, msg.strip())
     return msg.strip().rstrip(".")
-
-
-def os_error_text(exc: OSError) -> str:
-    """An OS error as one Swedish line naming the path."""
-    where = exc.filename or ""
-    if exc.errno == errno.ENAMETOOLONG:
-        return f"filnamnet är för långt (högst {NAME_MAX} tecken): {str(where)[:60]}…"
-    what = {
-        errno.ENOENT: "finns inte", errno.EACCES: "saknar behörighet", errno.EPERM: "saknar behörighet",
-        errno.EISDIR: "är en mapp, inte en fil", errno.ENOTDIR: "en del av sökvägen är inte en mapp",
-        errno.ENOSPC: "disken är full", errno.EROFS: "filsystemet är skrivskyddat",
-        errno.EEXIST: "finns redan",
-    }.get(exc.errno, exc.strerror or str(exc))
-    return f"{where}: {what}" if where else what
 
 
 class SwedishGroup(TyperGroup):
@@ -173,6 +158,19 @@ def _fail(exc: Exception, code: int = USER_ERROR) -> None:
     else:
         err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
     raise typer.Exit(code)
+
+
+def _hold(lock) -> None:
+    """Hold ``lock`` (:mod:`analysis.locks`) until the command ends, however it ends."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - older typer on real click
+        from click import get_current_context
+    ctx = get_current_context(silent=True)
+    if ctx is None:  # pragma: no cover - called outside a command: held until the process ends
+        lock.__enter__()
+    else:
+        ctx.with_resource(lock)
 
 
 def _check_name(path: Path | None, what: str) -> None:
@@ -649,6 +647,10 @@ def render(
         from analysis.publish.index import check_maps
 
         check_maps(config)  # the index's indicator and the map geometry: one error now, not after the reports
+        from analysis import locks
+
+        _hold(locks.reports_lock(config.root, todo[0].out_root))  # one run per report folder
+        _hold(locks.data_lock(config.root, shared=True))  # data/ unchanged while the reports are built
         job0 = todo[0]
         jobs = max(1, jobs or os.cpu_count() or 1)
         # no browser: the PDF's charts are SVG drawn from their chart specs (analysis.present.svgchart); a chart
@@ -670,6 +672,9 @@ def render(
     except Interrupted as exc:
         pool.close()
         _interrupted(exc.signum, 0)
+    except (AnalysisError, OSError) as exc:  # disk full while preparing: nothing published, the old kept
+        pool.close()
+        _fail(exc)
     outcome = None
     if build:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -691,10 +696,13 @@ def render(
         pool.close()  # started for a run that turned out to have nothing to build
     if outcome is not None and outcome.interrupted:
         _interrupted(outcome.interrupted, sum(1 for r in outcome.results if r.ok))
+    index_failed = False
     try:
         index = write_index(job0.out_root, job0.year, config, results_path)
     except AnalysisError as exc:
         _fail(exc)
+    except OSError as exc:  # disk full: the summary still says what was built; the old index stays
+        index, index_failed = f"kunde inte skrivas: {os_error_text(exc)}; det tidigare indexet finns kvar", True
     results = outcome.results if outcome else []
     order = {j.folder: i for i, j in enumerate(todo)}
     results.sort(key=lambda r: order[r.job.folder])
@@ -720,6 +728,8 @@ def render(
     if failed:
         out.print(f"[red]{len(failed)} av {len(todo)} rapporter misslyckades.[/]")
         raise typer.Exit(REPORTS_FAILED)
+    if index_failed:
+        raise typer.Exit(USER_ERROR)
 
 
 @app.command()

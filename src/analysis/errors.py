@@ -1,7 +1,11 @@
 """Errors the CLI shows as plain messages (no traceback)."""
 
+import errno
 import os
 from pathlib import Path
+
+#: Longest file name most file systems accept (bytes).
+NAME_MAX = 255
 
 
 class AnalysisError(Exception):
@@ -33,3 +37,25 @@ def require_writable_folder(path: Path, what: str) -> None:
         raise AnalysisError(f"{what} {path}: {probe} är inte en mapp")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise AnalysisError(f"{what} {path}: saknar behörighet att skriva i {probe}")
+
+
+def os_error_reason(exc: OSError) -> str:
+    """What went wrong, in Swedish, without the path (``disken är full``)."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"filnamnet är för långt (högst {NAME_MAX} tecken)"
+    return {
+        errno.ENOENT: "finns inte", errno.EACCES: "saknar behörighet", errno.EPERM: "saknar behörighet",
+        errno.EISDIR: "är en mapp, inte en fil", errno.ENOTDIR: "en del av sökvägen är inte en mapp",
+        errno.ENOSPC: "disken är full", errno.EROFS: "filsystemet är skrivskyddat",
+        errno.EEXIST: "finns redan", errno.EDQUOT: "diskkvoten är slut", errno.EIO: "in- eller utmatningsfel",
+        errno.EMFILE: "för många öppna filer", errno.ENOMEM: "minnet räcker inte",
+    }.get(exc.errno, exc.strerror or str(exc))
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OS error as one Swedish line naming the path (disk full, no permission, …)."""
+    where = exc.filename or ""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"filnamnet är för långt (högst {NAME_MAX} tecken): {str(where)[:60]}…"
+    what = os_error_reason(exc)
+    return f"{where}: {what}" if where else what

@@ -141,3 +141,118 @@ def test_a_batch_computes_in_a_child_process_and_gets_the_same_artefact(project,
     with pytest.raises(AnalysisError, match="inga uppgifter för 2031"):  # its errors come back as they are
         ensure_artefact_in_child(project, project.data_path, 2031)
     assert not list((project.root / ".cache" / "results").glob(".tmp-*"))
+
+
+# ---------------------------------------------------------------- a damaged artefact heals itself
+
+@pytest.fixture(scope="module")
+def good_artefact(root, tmp_path_factory):
+    """One real artefact of the embedded data, computed once for these tests (in a copy of the project)."""
+    import shutil
+
+    from analysis.config import load_config
+
+    copy = tmp_path_factory.mktemp("artefakt")
+    shutil.copytree(root / "data", copy / "data")
+    shutil.copy(root / "analysis.yml", copy / "analysis.yml")
+    load_config.cache_clear()
+    config = load_config(copy)
+    path, _ = ensure_artefact(config, config.data_path, 2024)
+    load_config.cache_clear()
+    return path
+
+
+@pytest.fixture()
+def damaged(project, good_artefact, monkeypatch):
+    """The project with the good artefact in its cache, and ``compute`` replaced by a copy of the good one's files
+    (what a real computation writes for these inputs; the healing is tested here, the computation elsewhere)."""
+    import shutil
+
+    path = artefact.cache_dir(project) / good_artefact.name
+    assert artefact.artefact_key(project, project.data_path, 2024)[0] == good_artefact.name
+    shutil.copytree(good_artefact, path)
+    calls = []
+
+    def compute(config, data_path, year, dest):
+        calls.append(dest)
+        for p in good_artefact.rglob("*"):
+            if p.is_file():
+                (dest / p.relative_to(good_artefact)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(p, dest / p.relative_to(good_artefact))
+
+    monkeypatch.setattr(artefact, "compute", compute)
+    return path, calls
+
+
+def _damage_parquet(path):
+    path.write_bytes(path.read_bytes()[:1000])  # truncated, as by a full disk or a killed copy
+
+
+def _damage_grouping(path):
+    path.write_text('{"broken', encoding="utf-8")
+
+
+def _damage_meta(path):
+    path.write_text("not json", encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, damage", [
+    ("lan-10/tidy.parquet", _damage_parquet), ("lan-10/positions.parquet", _damage_parquet),
+    ("grouping.json", _damage_grouping), ("meta.json", _damage_meta),
+    ("lan-10/gaps.parquet", lambda p: p.unlink()),
+    ("lan-10/trends.parquet", lambda p: p.write_bytes(b"")),
+])
+def test_a_damaged_artefact_is_computed_again_with_one_line(project, damaged, name, damage):
+    path, calls = damaged
+    good = {p.relative_to(path): p.read_bytes() for p in path.rglob("*") if p.is_file() and p.name != "meta.json"}
+    damage(path / name)
+    said = []
+    again, computed = ensure_artefact(project, project.data_path, 2024, say=said.append)
+    assert computed and again == path and len(calls) == 1
+    assert len(said) == 1 and said[0].startswith(f"Resultatcachen .cache/results/{path.name} var skadad (")
+    assert "räknas om" in said[0] and "\n" not in said[0]
+    assert {p.relative_to(path): p.read_bytes() for p in path.rglob("*")
+            if p.is_file() and p.name != "meta.json"} == good  # the same results again
+    assert artefact.problem(path) is None
+    open_results(path, "1081", 2024, config=project)  # and they read
+    assert not [d for d in path.parent.iterdir() if d.name.startswith(".")]  # nothing left aside
+
+
+def test_a_whole_artefact_is_used_as_it_is(project, damaged):
+    path, calls = damaged
+    files = artefact.read_meta(str(path))["files"]
+    assert {"grouping.json", "lan-10/tidy.parquet", "lan-25/positions.parquet"} <= set(files)
+    said = []
+    assert ensure_artefact(project, project.data_path, 2024, say=said.append) == (path, False)
+    assert not said and not calls
+
+
+def test_a_damaged_artefact_is_computed_again_by_a_batch_too(project, good_artefact, capfd):
+    """The render's path: the check in the main process, a real computation in the child."""
+    import shutil
+
+    from analysis.compute.artefact import ensure_artefact_in_child
+
+    path = artefact.cache_dir(project) / good_artefact.name
+    shutil.copytree(good_artefact, path)
+    _damage_parquet(path / "lan-10" / "tidy.parquet")
+    again, computed = ensure_artefact_in_child(project, project.data_path, 2024)
+    err = capfd.readouterr().err
+    assert computed and again == path and artefact.problem(path) is None
+    assert err.count("var skadad") == 1 and "Traceback" not in err
+    assert (path / "lan-10" / "tidy.parquet").read_bytes() == (good_artefact / "lan-10" / "tidy.parquet").read_bytes()
+
+
+def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = tmp_path / "results"
+    for name in (f".tmp-abc-{dead.pid}", f".skadad-abc-{dead.pid}", f".tmp-abc-{os.getpid()}", "abc"):
+        (folder / name).mkdir(parents=True)
+    removed = artefact.clean_stale(folder)
+    assert sorted(p.name for p in removed) == sorted([f".tmp-abc-{dead.pid}", f".skadad-abc-{dead.pid}"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f".tmp-abc-{os.getpid()}", "abc"])

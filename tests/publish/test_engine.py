@@ -224,3 +224,62 @@ def test_warm_kernel_runs_notebooks_in_one_kernel_with_a_fresh_namespace(tmp_pat
         assert text[1:] == ["False", "False"]  # nothing of the first notebook is left; no output cache (its reset collects)
     finally:
         kernel.shutdown()
+
+
+def test_clean_stale_temp_removes_what_dead_runs_left_in_the_temp_folder(tmp_path):
+    from analysis.publish.engine import SOCKET_PREFIX, clean_stale_temp
+    from analysis.publish.processes import CONNECTION_PREFIX
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone_socket = tmp_path / f"{SOCKET_PREFIX}{dead.pid}-abc"
+    live_socket = tmp_path / f"{SOCKET_PREFIX}{os.getppid()}-def"
+    gone_kernel = tmp_path / f"{CONNECTION_PREFIX}{dead.pid}-0a1b.json"
+    live_kernel = tmp_path / f"{CONNECTION_PREFIX}{os.getppid()}-0a1b.json"
+    other = tmp_path / "tmpxyz.json"
+    for d in (gone_socket, live_socket):
+        d.mkdir()
+        (d / "s").write_text("")
+    for f in (gone_kernel, live_kernel, other):
+        f.write_text("{}")
+    assert set(clean_stale_temp(tmp_path)) == {gone_socket, gone_kernel}
+    assert live_socket.is_dir() and live_kernel.is_file() and other.is_file()
+
+
+@pytest.mark.e2e
+def test_kill_9_of_render_leaves_no_process_and_the_next_run_cleans_up(render_root, monkeypatch):
+    """kill -9 of `analysis render` while its kernel, image server and Chromium run: all of them end (PDEATHSIG,
+    parent watch, ipykernel's own parent poller); a second render meanwhile names the holder of the report
+    folder's lock; after the kill the lock is free at once, and the next run removes the dead run's temp folders."""
+    import tempfile
+
+    proc = _cli(render_root, "-m", "1081", "-f", "html,pdf", "--force")
+    ps = psutil.Process(proc.pid)
+    seen: dict[int, float] = {}
+    year = render_root / "reports" / "2024"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen.update(_tree(ps))
+        cmds = " ".join(cmd for _, cmd in _children(ps))
+        if ("imageserver" in cmds and "chromium" in cmds and "ipykernel" in cmds
+                and list(year.glob(f".tmp-{proc.pid}-*"))):
+            break
+        time.sleep(0.3)
+    assert proc.poll() is None, "the render ended before it could be killed"
+    seen.update(_tree(ps))
+    monkeypatch.setenv("ANALYSIS_LOCK_TIMEOUT", "0")  # the runs below do not wait for the lock
+    second = _cli(render_root, "-m", "1081", "-f", "html")
+    out, errs = second.communicate(timeout=120)
+    assert second.returncode == 2 and "Traceback" not in errs
+    assert f"Rapportmappen reports/ används av pid {proc.pid} ('analysis render -m 1081" in errs
+    sockets = list(Path(tempfile.gettempdir()).glob(f"analysis-bilder-{proc.pid}-*"))
+    assert sockets
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(4)
+    assert _still_running(seen) == []
+    assert list(year.glob(f".tmp-{proc.pid}-*"))  # left by the killed run …
+    third = _cli(render_root, "-m", "1081", "-f", "html")
+    out, errs = third.communicate(timeout=300)
+    assert third.returncode == 0, errs  # the dead run's lock is taken over at once
+    assert not list(year.glob(f".tmp-{proc.pid}-*")) and not [s for s in sockets if s.exists()]  # … and removed

@@ -4,7 +4,7 @@ import dataclasses
 import pandas as pd
 
 from analysis.compute.artefact import ensure_artefact
-from analysis.publish.manifest import up_to_date, write_manifest
+from analysis.publish.manifest import MANIFEST, up_to_date, write_manifest
 from analysis.publish.render import plan
 
 
@@ -68,3 +68,21 @@ def test_the_record_names_the_report_and_the_code_version(project, tmp_path):
     record = json.loads((job.final_dir / MANIFEST).read_text(encoding="utf-8"))
     assert record["code"] == "1081" and record["kind"] == "kommun"
     assert len(record["code_version"]) == 20 and record["code_version"] != record["notebooks"]
+
+
+def test_a_broken_build_record_means_rebuild_never_a_traceback(project, tmp_path):
+    config = dataclasses.replace(project, output_dir=tmp_path / "out")
+    path, _ = ensure_artefact(config, config.data_path, 2024)
+    job = dataclasses.replace(plan(["1081"], None, 2024, ("html",), config=config)[0], results_path=path)
+    manifest = job.final_dir / MANIFEST
+    for record in (b"not json", b"\x00\xff[", b"[1, 2]", b'{"kind": 3}', b"", None):
+        _built(job)
+        assert up_to_date(job)
+        if record is None:  # a folder where the record should be
+            manifest.unlink()
+            manifest.mkdir()
+        else:
+            manifest.write_bytes(record)
+        assert not up_to_date(job), record
+        if record is None:
+            manifest.rmdir()

@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import Config, load_config
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, os_error_reason, os_error_text
 from analysis.data.provenance import sha256
 
-VERSION = 2  # 2: the artefact carries its grouping (grouping.json)
+VERSION = 3  # 2: the artefact carries its grouping (grouping.json); 3: and a checksum of every file (meta "files")
 TABLES = ("tidy", "gaps", "trends")  # rows per area (geo_code)
 # Comparison groups: values per group (kept for every group of the län's kommuner) and every kommun's
 # place (positions, all kommuner: a kommun report's strip plot shows them all). A report depends on its own
@@ -204,6 +204,78 @@ def is_computed(config: Config, data_path: Path, year: int) -> bool:
     return (_artefact_dir(config, data_path, year)[2] / "meta.json").is_file()
 
 
+def problem(folder: Path) -> str | None:
+    """Why the artefact in ``folder`` cannot be used (in Swedish), or None when it is whole: its record
+    (``meta.json``) reads, and every file it lists is there with the checksum it was written with."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        files = meta["files"]
+        if not (isinstance(files, dict) and files and isinstance(meta["counties"], dict)
+                and isinstance(meta["snapshots"], list) and isinstance(meta["object_columns"], dict)):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        return "meta.json kan inte läsas"
+    if GROUPING_FILE not in files:
+        return f"{GROUPING_FILE} saknas i förteckningen"
+    for rel, digest in files.items():
+        try:
+            if sha256(folder / rel) != digest:
+                return f"{rel} stämmer inte med sin kontrollsumma"
+        except (OSError, TypeError):
+            return f"{rel} saknas eller kan inte läsas"
+    return None
+
+
+def _say(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
+
+
+def usable(config: Config, folder: Path, say=None) -> bool:
+    """Whether the artefact in ``folder`` exists and is whole. A damaged one (a truncated Parquet file, a broken
+    ``grouping.json`` or ``meta.json``) is removed with a one-line note (``say``, default stderr), so that it
+    is computed again; one that cannot be removed is a clear error."""
+    if not folder.exists():
+        return False
+    why = problem(folder)
+    if why is None:
+        return True
+    try:
+        shown = folder.relative_to(config.root)
+    except ValueError:
+        shown = folder
+    (say or _say)(f"Resultatcachen {shown} var skadad ({why}); den räknas om.")
+    aside = folder.with_name(f".skadad-{folder.name}-{os.getpid()}")
+    try:
+        folder.rename(aside)
+    except FileNotFoundError:
+        pass  # another run took it away first
+    except OSError as exc:
+        raise AnalysisError(f"{shown}: resultatcachen är skadad och kan inte tas bort ({os_error_reason(exc)}); "
+                            "ta bort mappen och kör igen.") from None
+    shutil.rmtree(aside, ignore_errors=True)
+    read_meta.cache_clear()
+    read_grouping.cache_clear()
+    _open_results_cached.cache_clear()
+    return False
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove temporary and damaged artefact folders (``.tmp-<key>-<pid>``, ``.skadad-<key>-<pid>``) of runs
+    that no longer run."""
+    from analysis.orphans import pid_alive
+
+    removed = []
+    for d in folder.glob(".*-*-*") if folder.is_dir() else []:
+        kind, _, rest = d.name[1:].partition("-")
+        pid = rest.rsplit("-", 1)[-1]
+        if kind in ("tmp", "skadad") and pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
 def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
     """:func:`ensure_artefact` for a batch: when the results must be computed, a child process computes them.
 
@@ -214,9 +286,9 @@ def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tupl
     import sys
 
     key, _, final = _artefact_dir(config, data_path, year)
-    if (final / "meta.json").is_file():
+    if usable(config, final):
         return final, False
-    env = {**os.environ, "ANALYSIS_ROOT": str(config.root)}
+    env = {**os.environ, "ANALYSIS_ROOT": str(config.root), "ANALYSIS_PARENT_PID": str(os.getpid())}
     child = subprocess.Popen([sys.executable, "-m", "analysis.compute.artefact", str(data_path), str(int(year))],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -245,25 +317,33 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m analysis.compute.artefact DATA YEAR``: compute the artefact (:func:`ensure_artefact_in_child`)."""
     import sys
 
+    from analysis.orphans import die_with_parent
+
+    die_with_parent()  # a killed run leaves no computation behind
     data, year = sys.argv[1:] if argv is None else argv
     try:
         path, computed = ensure_artefact(load_config(), Path(data), int(year))
     except AnalysisError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
+    except OSError as exc:  # disk full, …: one line, not a traceback
+        print(f"Resultaten kunde inte sparas: {os_error_text(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(json.dumps({"path": str(path), "computed": computed}))
 
 
-def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
-    """The artefact folder for these inputs, computing it only when it does not exist yet.
+def ensure_artefact(config: Config, data_path: Path, year: int, say=None) -> tuple[Path, bool]:
+    """The artefact folder for these inputs, computing it only when it does not exist yet (or is damaged:
+    :func:`usable`; ``say`` gets the one-line note, default stderr).
 
     Returns (folder, computed). Written to a temporary folder and renamed, so parallel runs never read
     half an artefact.
     """
     key, inputs, final = _artefact_dir(config, data_path, year)
-    if (final / "meta.json").is_file():
+    if usable(config, final, say):
         return final, False
     final.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(final.parent)
     tmp = final.with_name(f".tmp-{key}-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -271,6 +351,8 @@ def ensure_artefact(config: Config, data_path: Path, year: int) -> tuple[Path, b
         compute(config, data_path, year, tmp)
         meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
         meta["inputs"] = inputs
+        meta["files"] = {p.relative_to(tmp).as_posix(): sha256(p) for p in sorted(tmp.rglob("*"))
+                         if p.is_file() and p.name != "meta.json"}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         try:
             tmp.rename(final)

@@ -82,10 +82,13 @@ def real_rows(config: Config, catalogue: Catalogue, geography: Geography) -> pd.
 
 
 def build_and_write(config: Config | None = None, path: Path | None = None) -> BuildResult:
+    from analysis.locks import data_lock
+
     config = config or load_config()
-    result = build_dataset(config)
-    path = path or config.data_path
-    write_tidy(result.table, path)
+    with data_lock(config.root):  # the raw snapshots do not change while the table is built from them
+        result = build_dataset(config)
+        path = path or config.data_path
+        write_tidy(result.table, path)
     result.path = path
     return result
 

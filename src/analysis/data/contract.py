@@ -13,7 +13,9 @@ rounding to whole percent, counts that are not whole numbers, and files without 
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
 from analysis.domain.catalogue import Catalogue
-from analysis.errors import AnalysisError, DataValidationError
+from analysis.errors import AnalysisError, DataValidationError, os_error_reason
 from analysis.domain.geography import Geography
 
 #: Official symbols for cells without a value. Never shown as 0.
@@ -563,14 +565,17 @@ def load_tidy(path: Path, catalogue: Catalogue, geography: Geography, sheet: str
 def write_tidy(df: pd.DataFrame, path: Path) -> None:
     """Write deterministically (sorted, fixed float format) so rebuilds are byte-identical."""
     out = df[COLUMNS].sort_values(KEY).reset_index(drop=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")  # this run's own
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
-        tmp.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)  # gone after the rename; a half-written one goes too
     except IsADirectoryError:
         raise AnalysisError(f"{path}: är en mapp; ange en fil, t.ex. {Path(path) / 'integration.csv'}") from None
     except PermissionError:
         raise AnalysisError(f"{path}: saknar behörighet att skriva") from None
     except OSError as exc:
-        raise AnalysisError(f"{path}: kan inte skrivas ({exc.strerror or exc})") from None
+        raise AnalysisError(f"{path}: kan inte skrivas ({os_error_reason(exc)})") from None

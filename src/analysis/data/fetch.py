@@ -24,6 +24,7 @@ from analysis.data.contract import validate_tidy, write_tidy
 from analysis.errors import AnalysisError
 from analysis.domain.geography import RIKET, Geography, load_geography
 from analysis.data.provenance import load_snapshot, snapshot_files, write_sidecar
+from analysis.locks import data_lock
 from analysis.data.sources import kolada, pxweb
 from analysis.data.sources.http import ApiClient, SourceUnavailable
 
@@ -190,13 +191,14 @@ def fetch(
                 continue
             files = staging.count - before
             result.outcomes.append(SourceOutcome(source, "hämtad", files, f"{files} svar sparade"))
-        try:
-            staging.commit()
-            built = build_dataset(config, catalogue, geography)
-            write_tidy(built.table, config.data_path)
-        except BaseException:
-            staging.rollback()
-            raise
+        with data_lock(config.root):  # one writer of data/ at a time
+            try:
+                staging.commit()
+                built = build_dataset(config, catalogue, geography)
+                write_tidy(built.table, config.data_path)
+            except BaseException:
+                staging.rollback()
+                raise
     finally:
         staging.finish()
     result.build, result.data_path = built, config.data_path

@@ -19,9 +19,10 @@ from analysis.data.build import COVER_KEY, IMPORT_DIR, build_dataset
 from analysis.domain.catalogue import load_catalogue
 from analysis.config import Config, load_config
 from analysis.data.contract import load_tidy, read_table, validate_tidy, write_tidy
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, os_error_reason
+from analysis.locks import data_lock
 from analysis.domain.geography import load_geography
-from analysis.data.provenance import write_sidecar
+from analysis.data.provenance import sidecar_path, write_sidecar
 
 
 @dataclass
@@ -42,17 +43,35 @@ def safe_name(name: str, limit: int = 100) -> str:
 
 
 def keep_snapshot(path: Path, folder: Path, meta: dict) -> Path:
-    """Copy a validated file into ``folder`` as a time-stamped raw snapshot with its provenance sidecar."""
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    target = folder / f"{stamp}_{safe_name(Path(path).name)}"
+    """Copy a validated file into ``folder`` as a time-stamped raw snapshot with its provenance sidecar.
+
+    The name is new (created exclusively): a snapshot is never overwritten, and a failed import removes only
+    its own. A name taken already (the same file imported twice in one second) gets the next free second, so
+    that name order stays import order (later imports win)."""
+    now = dt.datetime.now().replace(microsecond=0)
+    name = safe_name(Path(path).name)
+    target = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        for n in range(1000):
+            candidate = folder / f"{(now + dt.timedelta(seconds=n)).strftime('%Y%m%dT%H%M%S')}_{name}"
+            try:
+                with open(candidate, "xb"):
+                    pass
+            except FileExistsError:
+                continue
+            target = candidate
+            break
+        if target is None:
+            raise AnalysisError(f"{folder}: för många inlästa filer med samma namn och tid")
         shutil.copyfile(path, target)
         write_sidecar(target, {"retrieved": dt.date.today().isoformat(),
                                "imported_from": str(Path(path).resolve()), **meta})
     except OSError as exc:
-        target.unlink(missing_ok=True)
-        raise AnalysisError(f"{folder}: kan inte skriva den inlästa filen ({exc.strerror or exc})") from None
+        if target is not None:
+            target.unlink(missing_ok=True)
+            sidecar_path(target).unlink(missing_ok=True)
+        raise AnalysisError(f"{folder}: kan inte skriva den inlästa filen ({os_error_reason(exc)})") from None
     return target
 
 
@@ -69,15 +88,16 @@ def import_file(path: Path, producer: str, title: str | None = None, url: str | 
     }
     if table.attrs.get("sheet"):
         meta["sheet"] = table.attrs["sheet"]  # the rebuild reads the same sheet
-    target = keep_snapshot(Path(path), config.raw_dir / IMPORT_DIR, meta)
-    try:
-        before = load_tidy(config.data_path, catalogue, geography) if config.data_path.is_file() else None
-        result = build_dataset(config, catalogue, geography)
-        write_tidy(result.table, config.data_path)  # atomic: the old table stays if this fails
-    except BaseException:
-        target.unlink(missing_ok=True)
-        target.with_name(target.name + ".source.yml").unlink(missing_ok=True)
-        raise
+    with data_lock(config.root):  # one writer of data/ at a time; the table is rebuilt from what is there now
+        target = keep_snapshot(Path(path), config.raw_dir / IMPORT_DIR, meta)
+        try:
+            before = load_tidy(config.data_path, catalogue, geography) if config.data_path.is_file() else None
+            result = build_dataset(config, catalogue, geography)
+            write_tidy(result.table, config.data_path)  # atomic: the old table stays if this fails
+        except BaseException:  # only this run's own snapshot goes
+            target.unlink(missing_ok=True)
+            sidecar_path(target).unlink(missing_ok=True)
+            raise
     replaced_example = pd.DataFrame(columns=["indicator", "geo_code", "rows"])
     replaced_real = 0
     if before is not None:

@@ -328,11 +328,14 @@ def import_plan(path: Path, county: str | None = None, producer: str = "Berednin
     strategy = load_strategy(county, config.root)
     plan = load_plan_file(path, strategy, load_catalogue(config.root), load_spec(config.root))
     years = sorted(int(y) for y in plan["year"].unique())
-    target = keep_snapshot(Path(path), plan_dir(config, county), {
-        "title": title or f"Handlingsplan {', '.join(map(str, years))}: {strategy.name}",
-        "producer": producer, "url": url or f"file://{Path(path).resolve()}", "licence": licence,
-        "county": county, "years": years, "rows": int(len(plan)), "example": False,
-    })
+    from analysis.locks import data_lock
+
+    with data_lock(config.root):  # one writer of data/ at a time
+        target = keep_snapshot(Path(path), plan_dir(config, county), {
+            "title": title or f"Handlingsplan {', '.join(map(str, years))}: {strategy.name}",
+            "producer": producer, "url": url or f"file://{Path(path).resolve()}", "licence": licence,
+            "county": county, "years": years, "rows": int(len(plan)), "example": False,
+        })
     return PlanImport(target, len(plan), years)
 
 

@@ -29,7 +29,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.publish.processes import end_processes
+from analysis.errors import os_error_text
+from analysis.orphans import PARENT_ENV, pid_alive
+from analysis.publish.processes import CONNECTION_PREFIX, end_processes
 
 # --------------------------------------------------------------------------------------- workers
 
@@ -123,6 +125,28 @@ def clean_stale(year_dir: Path) -> list[Path]:
     return removed
 
 
+#: the image server's socket folder in the system's temporary folder: ``analysis-bilder-<pid of the run>-…``
+SOCKET_PREFIX = "analysis-bilder-"
+
+
+def clean_stale_temp(tmp: Path | None = None) -> list[Path]:
+    """Remove what runs that no longer run (killed with ``kill -9``) left in the system's temporary folder: the
+    image server's socket folder and the kernels' connection files, both named with the run's pid."""
+    import tempfile
+
+    removed = []
+    for prefix in (SOCKET_PREFIX, CONNECTION_PREFIX):
+        for d in Path(tmp or tempfile.gettempdir()).glob(prefix + "*"):
+            owner = d.name[len(prefix):].split("-")[0]
+            if owner.isdigit() and int(owner) != os.getpid() and not pid_alive(int(owner)):
+                if d.is_dir():
+                    shutil.rmtree(d, ignore_errors=True)
+                else:
+                    d.unlink(missing_ok=True)
+                removed.append(d)
+    return removed
+
+
 class Pool:
     """Worker processes with one warm kernel each.
 
@@ -156,6 +180,7 @@ class Pool:
             return self
         logs = self.root / ".cache" / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        clean_stale_temp()
         _set_child_subreaper()
         self.previous = {s: signal.signal(s, self.stop) for s in (signal.SIGINT, signal.SIGTERM)}
         self.tasks, self.results = queue.Queue(), queue.Queue()
@@ -177,12 +202,13 @@ class Pool:
 
         from analysis.publish.imageserver import ENV
 
-        self.socket_dir = Path(tempfile.mkdtemp(prefix="analysis-bilder-"))
+        self.socket_dir = Path(tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-"))
         path = str(self.socket_dir / "s")
         log = open(logs / "imageserver.log", "ab")  # noqa: SIM115 - closed with the pool
         self.image_server = subprocess.Popen(
             [sys.executable, "-m", "analysis.publish.imageserver", path, "1"], cwd=self.root,
-            env={**os.environ, "ANALYSIS_ROOT": str(self.root)}, stdout=log, stderr=log)
+            env={**os.environ, "ANALYSIS_ROOT": str(self.root), PARENT_ENV: str(os.getpid())},
+            stdout=log, stderr=log)
         log.close()
         return {ENV: path}
 
@@ -233,7 +259,12 @@ class Pool:
                 if stop.signum:
                     break
                 if res.ok:
-                    publish(res)
+                    try:
+                        publish(res)
+                    except OSError as exc:  # the old report stays (render._move_into_place puts it back)
+                        shutil.rmtree(res.work, ignore_errors=True)
+                        res.work, res.outputs = None, []
+                        res.error = f"kunde inte publiceras: {os_error_text(exc)}"
                 outcome.results.append(res)
                 if on_done:
                     on_done(res)

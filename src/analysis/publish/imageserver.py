@@ -244,6 +244,9 @@ def failure_file(path: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run as a process by the engine
+    from analysis.orphans import die_with_parent
+
+    die_with_parent()  # its run killed (even with kill -9): the server and its Chromium end too
     argv = sys.argv[1:] if argv is None else argv
     path, tabs = argv[0], int(argv[1]) if len(argv) > 1 else 1
     try:

@@ -265,8 +265,8 @@ genererade exempelvärden, inte verklig statistik; de är markerade i rapporten 
 {_report_list(year_dir, geo)}
 </ul></main></body></html>
 """
+    from analysis.publish.render import write_atomic
+
     path = year_dir / "index.html"
-    tmp = path.with_name(".index.html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, page.encode("utf-8"))  # whole or not at all: a full disk leaves the old index
     return path

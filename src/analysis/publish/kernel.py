@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import tempfile
+import uuid
 from pathlib import Path
 
 from papermill.engines import NBClientEngine, papermill_engines
 
-from analysis.publish.processes import kill_tree_of
+from analysis.publish.processes import CONNECTION_PREFIX, kill_tree_of
 
 #: The kernel keeps no output cache (``Out``, ``_1`` …) and no input history database: a batch reads neither,
 #: and with an output cache IPython's reset runs a full garbage collection before every notebook (≈ 0,9 s per
@@ -126,7 +128,10 @@ class WarmKernel:
         if self.stopping is not None and self.stopping.is_set():
             raise RuntimeError("the run is stopping")
         self.shutdown()
-        km = AsyncKernelManager(kernel_name="python3")
+        # its connection file named with the run's pid: one left by a killed run is removed by the next
+        # (:func:`analysis.publish.engine.clean_stale_temp`)
+        connection = Path(tempfile.gettempdir()) / f"{CONNECTION_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}.json"
+        km = AsyncKernelManager(kernel_name="python3", connection_file=str(connection))
         out = open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
         env = {**os.environ, "ANALYSIS_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.env}
         try:

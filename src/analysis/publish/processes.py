@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import contextlib
 
+#: a kernel's connection file in the system's temporary folder: ``analysis-karna-<pid of the run>-….json`` (one
+#: left by a killed run is removed by the next: :func:`analysis.publish.engine.clean_stale_temp`)
+CONNECTION_PREFIX = "analysis-karna-"
+
 
 def kill_tree_of(km) -> None:
     """Make sure a kernel and anything it started (its Chromium) are gone."""

@@ -20,7 +20,7 @@ from analysis.present import fmt
 from analysis.domain import geography
 from analysis.config import Config, load_config
 from analysis.present.downloads import DATA_DIR, WORKBOOK, report_workbook
-from analysis.errors import AnalysisError, require_writable_folder
+from analysis.errors import AnalysisError, os_error_text, require_writable_folder
 from analysis.data.provenance import sha256
 
 FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
@@ -98,7 +98,7 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
         try:
             kernel.execute(src, nb_dir / f"{name}.ipynb", {**params, **own})
         except PapermillExecutionError as exc:
-            raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
+            raise AnalysisError(_notebook_os_error(exc) or f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
         except RuntimeError as exc:
             raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
 
@@ -226,12 +226,54 @@ def _annual_report_documents(job: Job, work: Path) -> list[Path]:
 
 
 def _move_into_place(work: Path, final: Path) -> None:
-    """Replace the old report folder only once the new one is complete."""
+    """Replace the old report folder only once the new one is complete; if the new one cannot be moved in,
+    the old one is put back."""
     old = final.with_name(f".old-{os.getpid()}-{final.name}")
     if final.exists():
         final.rename(old)
-    work.rename(final)
+    try:
+        work.rename(final)
+    except BaseException:
+        if old.exists() and not final.exists():
+            old.rename(final)
+        raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file of this run, renamed): a full disk leaves the old
+    file as it was."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from None  # a failed write() names no file
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _os_failure(exc: OSError, where: Path | None = None) -> str:
+    """One Swedish line for an OS error while a report was built (disk full, no permission, …)."""
+    if not exc.filename and where is not None:  # a failed write() names no file: name the report's folder
+        exc = OSError(exc.errno, exc.strerror, str(where))
+    return f"kunde inte skrivas: {os_error_text(exc)}; den tidigare publicerade rapporten finns kvar"
+
+
+def _notebook_os_error(exc) -> str | None:
+    """An OS error raised inside a notebook (papermill passes its name and message), as one Swedish line."""
+    import errno as _errno
+    import re
+
+    builtin = {"OSError", "IOError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
+               "NotADirectoryError", "FileExistsError"}
+    m = re.match(r"\[Errno (\d+)\] [^:]*(?:: '(.*)')?", str(exc.evalue or ""))
+    if exc.ename not in builtin or not m:
+        return None
+    err = OSError(int(m.group(1)), _errno.errorcode.get(int(m.group(1)), ""), m.group(2))
+    return _os_failure(err)
 
 
 def work_dir(job: Job) -> Path:
@@ -254,13 +296,17 @@ def build_job(job: Job, kernel) -> JobResult:
         outputs = _render(job, work, before_pdf=getattr(kernel, "finish_drawings", None))
         outputs += _annual_report_documents(job, work)
         result.phases["render"] = time.perf_counter() - t
+        from analysis.publish.localpaths import strip_local_paths
         from analysis.publish.manifest import write_manifest
 
+        strip_local_paths(work, job.root, job.data_path)  # nothing published names the machine's folders
         write_manifest(job, work)
         result.work = work
         result.outputs = [job.final_dir / p.name for p in outputs]
     except AnalysisError as exc:
         result.error = str(exc) + (" Den tidigare publicerade versionen ligger kvar." if job.final_dir.exists() else "")
+    except OSError as exc:  # disk full, …: one line; nothing of this report is published
+        result.error = _os_failure(exc, job.final_dir.parent)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
@@ -374,7 +420,7 @@ def prepare_assets(out_root: Path, year: int) -> None:
     src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     dst = assets / "plotly.min.js"
     if not dst.exists() or dst.stat().st_size != src.stat().st_size:
-        shutil.copyfile(src, dst)
+        write_atomic(dst, src.read_bytes())
 
 
 def _has_example_data(report_dir: Path) -> bool:

@@ -90,9 +90,12 @@ def fetch_groups(
             })
             files.append(final / target.name)
             log(f"Kolada: svar {n} ({len(page.data['values'])} grupper) sparat")
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
+        from analysis.locks import data_lock
+
+        with data_lock(config.root):  # one writer of data/ at a time
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return GroupsFetch(final, files, groups)

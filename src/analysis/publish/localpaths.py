@@ -1,0 +1,58 @@
+"""No absolute local path in a published report.
+
+The executed notebooks record their parameters and papermill's metadata with the paths the run used
+(``data_path``, ``results_path``, ``downloads_dir``, the input and output notebook …), all absolute: they would
+publish the machine's folder layout (a user name, a project folder). Before a report is published every string
+in its notebooks is rewritten: a path inside the report's temporary folder becomes relative to the report
+(``data``, ``figurer``), a path inside the project relative to the project root (``data/tidy/integration.csv``,
+``.cache/results/<key>``), and the data file, when it lies outside the project, its file name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+
+def replacements(work: Path, root: Path, data_path: Path | None = None) -> list[tuple[str, str]]:
+    """(absolute prefix, what replaces it), longest first: the report's own folder, then the project."""
+    pairs = [(str(Path(work).resolve()) + "/", ""), (str(Path(work).resolve()), "."),
+             (str(Path(root).resolve()) + "/", ""), (str(Path(root).resolve()), ".")]
+    if data_path is not None:
+        data_path = Path(data_path).resolve()
+        if not data_path.is_relative_to(Path(root).resolve()):
+            pairs.insert(0, (str(data_path), data_path.name))
+    return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+
+def _rewrite(value, pattern: re.Pattern, table: dict[str, str]):
+    if isinstance(value, str):
+        return pattern.sub(lambda m: table[m.group(0)], value)
+    if isinstance(value, list):
+        return [_rewrite(v, pattern, table) for v in value]
+    if isinstance(value, dict):
+        return {k: _rewrite(v, pattern, table) for k, v in value.items()}
+    return value
+
+
+def strip_local_paths(work: Path, root: Path, data_path: Path | None = None) -> list[Path]:
+    """Rewrite every executed notebook under ``work`` (``notebooks/*.ipynb``) without absolute local paths.
+    Returns the notebooks changed."""
+    pairs = replacements(work, root, data_path)
+    table = dict(pairs)
+    # a prefix without its slash only as a whole path ("/x/proj", not "/x/project-2")
+    pattern = re.compile("|".join(re.escape(prefix) + ("" if prefix.endswith("/") else r"(?![\w.-])")
+                                  for prefix, _ in pairs))
+    changed = []
+    for nb in sorted((Path(work) / "notebooks").glob("*.ipynb")):
+        text = nb.read_text(encoding="utf-8")
+        if not pattern.search(text):
+            continue
+        data = json.loads(text)
+        clean = _rewrite(data, pattern, table)
+        if clean != data:
+            # as nbformat writes a notebook: one space indent, keys sorted, text as it is, a final newline
+            nb.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(nb)
+    return changed

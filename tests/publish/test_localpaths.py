@@ -1,0 +1,56 @@
+"""No absolute local path in a published report (analysis.publish.localpaths)."""
+import json
+import subprocess
+import zipfile
+
+import pytest
+
+from analysis.publish.localpaths import strip_local_paths
+
+
+def _nb(path, params: dict, meta: dict) -> None:
+    source = "".join(f'{k} = "{v}"\n' for k, v in params.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": [f"läste {params['data_path']}\n"]}]}],
+        "metadata": {"papermill": meta}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+
+
+def test_paths_become_relative_to_the_report_or_the_project(tmp_path):
+    root = tmp_path / "projekt"
+    work = root / "reports" / "2024" / ".tmp-123-1081"
+    outside = tmp_path / "hemma" / "mina-data.csv"
+    nb = work / "notebooks" / "arbete.ipynb"
+    _nb(nb, {"data_path": outside, "results_path": root / ".cache" / "results" / "abc",
+             "downloads_dir": work / "data", "figures_dir": work / "figurer", "other": f"{root}-2/x"},
+        {"input_path": str(root / "notebooks" / "fokusomrade.ipynb"), "output_path": str(nb),
+         "parameters": {"data_path": str(outside), "root": str(root)}})
+    assert strip_local_paths(work, root, outside) == [nb]
+    text = nb.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["metadata"]["papermill"] == {"input_path": "notebooks/fokusomrade.ipynb",
+                                            "output_path": "notebooks/arbete.ipynb",
+                                            "parameters": {"data_path": "mina-data.csv", "root": "."}}
+    assert data["cells"][0]["source"] == ('data_path = "mina-data.csv"\nresults_path = ".cache/results/abc"\n'
+                                          f'downloads_dir = "data"\nfigures_dir = "figurer"\nother = "{root}-2/x"\n')
+    assert data["cells"][0]["outputs"][0]["text"] == ["läste mina-data.csv\n"]
+    assert strip_local_paths(work, root, outside) == []  # nothing left to do
+
+
+@pytest.mark.e2e
+def test_nothing_published_holds_the_projects_absolute_path(ronneby, root):
+    folder = ronneby.job.final_dir
+    needles = [str(root.resolve()), str(ronneby.job.out_root.resolve())]
+    found = []
+    for p in folder.rglob("*"):
+        if not p.is_file():
+            continue
+        if p.suffix in (".xlsx", ".docx"):
+            with zipfile.ZipFile(p) as z:
+                blobs = [z.read(n) for n in z.namelist()]
+        elif p.suffix == ".pdf":
+            blobs = [subprocess.run(["pdftotext", str(p), "-"], capture_output=True, check=True).stdout, p.read_bytes()]
+        else:
+            blobs = [p.read_bytes()]
+        found += [str(p.relative_to(folder)) for b in blobs for n in needles if n.encode() in b]
+    assert not found, sorted(set(found))
