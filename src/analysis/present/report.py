@@ -313,6 +313,12 @@ class Report(GroupComparison):
                              f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
         return pd.DataFrame(rows)
 
+    def sex_examples(self, ind: Indicator) -> list[bool]:
+        """Whether each row of :meth:`sex_table` (Kvinnor, Män, Totalt) shows example values."""
+        code = self.shown_code(ind)
+        return [bool(self._rows("tidy", ind, geo_code=code, year=self.year, sex=sex)["example"].any())
+                for sex in ("K", "M", "T")]
+
     def chart_data(self, ind: Indicator) -> pd.DataFrame:
         """The chart's numbers for download: one row per area, group and year, values as numbers."""
         rows = []
@@ -411,8 +417,14 @@ class Report(GroupComparison):
         self.group_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
-            caption = self._mark(ind, f"{ind.short_title} {self.year} efter kön, {where}.")
-            show_table(sexes, caption, self.download(f"{ind.id}-kon", sexes, self.notes(ind, caption), ind, 2))
+            flags = self.sex_examples(ind)  # per row: a real row is never marked as example data
+            caption = f"{ind.short_title} {self.year} efter kön, {where}."
+            caption = f"EXEMPELDATA – {caption}" if any(flags) else caption
+            notes = self.notes(ind, caption)
+            notes.example = any(flags)
+            notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution
+            data = sexes.assign(Exempeldata=["ja" if f else "nej" for f in flags])
+            show_table(sexes, caption, self.download(f"{ind.id}-kon", data, notes, ind, 2))
         elif ind.sex_split:
             show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
         else:
