@@ -347,6 +347,8 @@ class Plan:
     meta: dict
     file: Path
     spec: Spec
+    #: rows of the file left out because their goal is no longer in the strategy (one line each, Swedish)
+    stale: tuple[str, ...] = ()
 
     def for_goal(self, goal_id: str) -> pd.DataFrame:
         return self.rows[self.rows["goal"] == goal_id]
@@ -390,14 +392,37 @@ def load_plan(county: str, year: int, config: Config | None = None) -> Plan | No
     candidates = []
     for f in files:
         snap = load_snapshot(f)  # checksum verified
-        rows = load_plan_file(f, strategy, catalogue, spec)
-        rows = rows[rows["year"] == int(year)]
-        if len(rows):
-            candidates.append((not bool(snap.meta.get("example")), f.name, rows, snap))
+        raw, stale = split_stale_goals(read_plan_file(f, spec), strategy, spec, int(year))
+        rows = validate_plan(raw, strategy, catalogue, spec, source=str(f)) if len(raw) else raw.iloc[0:0]
+        rows = rows[rows["year"] == int(year)] if len(rows) else rows
+        if len(rows) or stale:
+            candidates.append((not bool(snap.meta.get("example")), f.name, rows, snap, stale))
     if not candidates:
         return None
-    real, _, rows, snap = sorted(candidates, key=lambda c: (c[0], c[1]))[-1]
-    return Plan(county, int(year), rows.reset_index(drop=True), not real, snap.meta, snap.path, spec)
+    real, _, rows, snap, stale = sorted(candidates, key=lambda c: (c[0], c[1]))[-1]
+    if not len(rows):
+        rows = pd.DataFrame(columns=[*spec.ids, "line"])
+    return Plan(county, int(year), rows.reset_index(drop=True), not real, snap.meta, snap.path, spec, tuple(stale))
+
+
+def split_stale_goals(raw: pd.DataFrame, strategy: Strategy, spec: Spec, year: int | None = None
+                      ) -> tuple[pd.DataFrame, list[str]]:
+    """(rows whose goal is in the strategy, one line per row of ``year`` left out because its goal no longer
+    is): a goal renamed after the plan was imported costs only those rows, never the reports."""
+    label = _norm(spec.label("goal"))
+    col = next((c for c in raw.columns if _norm(c) in (label, "goal")), None)
+    if col is None:
+        return raw, []
+    goals = _goal_lookup(strategy)
+    value = raw[col].astype(str).str.strip()
+    stale = (value != "") & ~value.map(lambda v: _norm(v) in goals)
+    year_col = next((c for c in raw.columns if _norm(c) in (_norm(spec.label("year")), "year")), None)
+    notes = []
+    for idx in raw.index[stale]:
+        if year is not None and year_col is not None and str(raw.at[idx, year_col]).strip()[:4] != str(year):
+            continue  # another year's row: not shown anyway
+        notes.append(spec.msg("stale_goal", line=int(idx) + 2, value=raw.at[idx, col]))
+    return raw[~stale], notes
 
 
 # --------------------------------------------------------------------------- report pieces (no display)
