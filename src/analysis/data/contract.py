@@ -25,6 +25,7 @@ from pandera.typing import Series
 
 from analysis.domain.catalogue import Catalogue
 from analysis.errors import AnalysisError, DataValidationError
+from analysis.data.limits import check_regular, check_rows, check_xlsx, limits
 from analysis.domain.geography import Geography
 
 #: Official symbols for cells without a value. Never shown as 0.
@@ -403,6 +404,7 @@ def check_path(path: Path) -> Path:
         raise AnalysisError(f"{path}: kan inte läsas ({exc.strerror or exc})") from None
     if msg := _not_data(path):
         raise AnalysisError(msg)
+    check_regular(path)  # a FIFO or a device is refused before anything opens it (opening could block)
     return path
 
 
@@ -414,6 +416,7 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     path = check_path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            check_xlsx(path)  # a zip bomb is refused from the archive's directory, before anything inflates
             return read_xlsx(path, sheet)
         if sheet:
             raise AnalysisError(f"--sheet {sheet!r}: gäller bara XLSX-filer, inte {path.name}")
@@ -442,14 +445,51 @@ def _read_csv(path: Path, chunk: int = 200_000) -> pd.DataFrame:
     1 000 000 rows stay well under a gigabyte (plain text columns would need one object per cell)."""
     from pandas.api.types import union_categoricals
 
+    sep, note = _separator(path)
     reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False,
-                         chunksize=chunk)
-    parts = [part.astype("category") for part in reader]
+                         chunksize=chunk, sep=sep)
+    limit, parts, n = limits()["max_rows"], [], 0
+    for part in reader:
+        n += len(part)
+        check_rows(n, path, limit=limit)  # stops reading as soon as the file is over the limit
+        parts.append(part.astype("category"))
     if not parts:
         return pd.DataFrame()
-    if len(parts) == 1:
-        return parts[0]
-    return pd.DataFrame({c: union_categoricals([p[c] for p in parts]) for c in parts[0].columns})
+    df = parts[0] if len(parts) == 1 else pd.DataFrame(
+        {c: union_categoricals([p[c] for p in parts]) for c in parts[0].columns})
+    if sep == ";":
+        df = _decimal_comma(df)
+        df.attrs["notes"] = [note]
+    return df
+
+
+#: numbers as Swedish Excel writes them: decimal comma, no thousands separator
+_COMMA_NUMBER = r"[+-]?\d+,\d+"
+
+
+def _separator(path: Path) -> tuple[str, str]:
+    """``(",", "")``, or ``(";", note)`` for a CSV file saved by Excel with Swedish settings (semicolons between
+    the columns, decimal comma): recognised from its header line, which then splits on ";" into more of the
+    contract's columns than on ",". Read from the first 64 kB only."""
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+    known = set(COLUMNS)
+    by_semicolon = sum(c.strip().strip('"') in known for c in first.split(";"))
+    by_comma = sum(c.strip().strip('"') in known for c in first.split(","))
+    if by_semicolon >= 2 and by_semicolon > by_comma:
+        return ";", (f"{path.name}: läst som CSV med semikolon mellan kolumnerna och decimalkomma "
+                     "(så sparar Excel med svenska inställningar)")
+    return ",", ""
+
+
+def _decimal_comma(df: pd.DataFrame) -> pd.DataFrame:
+    """The numeric columns of a semicolon file with decimal comma: "59,2" -> "59.2" (other text unchanged)."""
+    for col in NUMERIC:
+        if col in df.columns:
+            text = df[col].astype(str)
+            df[col] = text.where(~text.str.fullmatch(_COMMA_NUMBER), text.str.replace(",", ".", regex=False))
+    return df
 
 
 def _cell_text(cell, value) -> str:
@@ -516,6 +556,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
                                 f"flikar: {', '.join(names) or 'inga'}; välj en med --sheet NAMN")
     wf = wb_formulas[ws.title]
     rows = list(ws.iter_rows())
+    check_rows(len(rows) - 1, path)
     if not rows:
         return pd.DataFrame()
     header = [_cell_text(c, c.value).strip() for c in rows[0]]

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 from pandera.errors import SchemaErrors
 
+from analysis import yamlio
 from analysis.domain.catalogue import Catalogue, load_catalogue
 from analysis.config import Config, load_config, project_root
 from analysis.data.contract import read_table
@@ -76,7 +76,7 @@ class Spec:
 @lru_cache(maxsize=4)
 def load_spec(root: Path | None = None) -> Spec:
     root = root or project_root()
-    return Spec(yaml.safe_load((root / SPEC_FILE).read_text(encoding="utf-8")))
+    return Spec(yamlio.read(root / SPEC_FILE))
 
 
 def goal_choice(goal: Goal) -> str:

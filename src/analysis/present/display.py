@@ -422,7 +422,7 @@ def _md_escape(text: str) -> str:
     no raw HTML, Typst, citation (``@word``), link or emphasis can come from the data."""
     from analysis.present.escape import md_text
 
-    return md_text(text)  # "|" included: it cannot end a pipe-table cell
+    return md_text(text, inline=True)  # "|" included: it cannot end a pipe-table cell
 
 
 def _raw(value) -> str:

@@ -32,9 +32,12 @@ def _clean(text: object) -> str:
     return re.sub(r"[\x00-\x1f\x7f]+", " ", str(text))
 
 
-def md_text(text: object) -> str:
-    """Literal text for pandoc Markdown."""
+def md_text(text: object, inline: bool = False) -> str:
+    """Literal text for pandoc Markdown (``inline``: never at the start of a line, e.g. a table cell or a
+    caption, so a leading "1." or "-" needs no escape)."""
     text = _SPECIAL.sub(r"\\\1", _clean(text))
+    if inline:
+        return text
     # a leading "-", "+" or "1." would start a list where the text begins a line
     return _BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
                                                     else m.group(2) + "\\"), text, count=1)
