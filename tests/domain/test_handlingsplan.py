@@ -325,3 +325,23 @@ def test_cli_sheet_option_and_hidden_note(project, template, tmp_path, monkeypat
     assert r.exit_code == 0 and "2 aktiviteter" in r.output and "'Gammal plan' är dold" in r.output, r.output
     r = CliRunner().invoke(app, ["handlingsplan", "kontrollera", str(path), "--county", "10", "--sheet", "Gammal plan"])
     assert r.exit_code == 0 and "1 aktiviteter" in r.output, r.output
+
+
+def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, template, tmp_path):
+    from analysis.compute.results import load_results
+    from analysis.present.display import Download, Table
+    from analysis.present.report import CountyReport
+
+    n = 300
+    rows = [(2024, "3", f"Aktivitet {i}", "Ronneby kommun", "pågår", "", None) for i in range(n)]
+    import_plan(fill(template, tmp_path / "lang.xlsx", rows), "10", config=project)
+    report = CountyReport("10", 2024, static_images=False, downloads_dir=str(tmp_path / "dl"),
+                          results=load_results(2024, "10", config=project))
+    parts = report.action_plan()
+    tables = [p for p in parts if isinstance(p, Table) and "Aktivitet" in p.data.columns]
+    assert len(tables) == 1 and len(tables[0].data) == 25
+    assert any(f"25 första av {n} aktiviteter" in p.markdown for p in parts if isinstance(getattr(p, "markdown", None), str))
+    assert isinstance(tables[0].links, Download)
+    links = tables[0].links.links()
+    csv = pd.read_csv(tmp_path / "dl" / links["csv"].split("/")[-1], sep=";", encoding="utf-8-sig")
+    assert len(csv) == n

@@ -116,6 +116,21 @@ class Report(GroupComparison):
                 self._plan, self._plan_error = None, str(exc).splitlines()[0]
         return self._plan
 
+    def _plan_rows_limit(self) -> int:
+        from analysis.data.limits import limits
+
+        return int(limits(self.results.config)["plan_rows_per_goal"])
+
+    def _plan_rows_shown(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A long list of activities is cut in the report (limits.plan_rows_per_goal); its download keeps all."""
+        return table.head(self._plan_rows_limit())
+
+    def _plan_rows_note(self, plan, table: pd.DataFrame) -> None:
+        from analysis.domain.handlingsplan import report_text
+
+        if len(table) > self._plan_rows_limit():
+            show_markdown("*" + report_text(plan.spec, "truncated", shown=self._plan_rows_limit(), n=len(table)) + "*")
+
     def _plan_notes(self) -> None:
         """Why the plan section is incomplete: rows left out (goal renamed since the import), or no plan read."""
         from analysis.domain.handlingsplan import load_spec, report_text
@@ -552,8 +567,9 @@ class Report(GroupComparison):
             table = activities_table(plan, rows, self.catalogue, self.results.strategy)
             caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download("handlingsplan", table, notes), widths=[2, *ACTIVITY_WIDTHS],
-                       free_text=free_text_columns(plan))
+            show_table(self._plan_rows_shown(table), caption, self.download("handlingsplan", table, notes),
+                       widths=[2, *ACTIVITY_WIDTHS], free_text=free_text_columns(plan))
+            self._plan_rows_note(plan, table)
         show_markdown(f"*{source_line(plan, markdown=True)}*")
 
 
@@ -744,8 +760,10 @@ class CountyReport(Report):
             caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
             table = activities_table(plan, rows, self.catalogue)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
+            show_table(self._plan_rows_shown(table), caption,
+                       self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
                        widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
+            self._plan_rows_note(plan, table)
         show_markdown(f"*{source_line(plan, markdown=True)}*")
 
     @presents
