@@ -47,7 +47,7 @@ def test_validate_lists_every_problem_without_traceback(tmp_path):
     r = runner.invoke(app, ["validate", str(p)])
     assert r.exit_code == 2  # the one exit code for user errors
     assert "Traceback" not in r.output
-    for needle in ("line 2, column geo_code", "line 3, column sex", "line 3, column year"):
+    for needle in ("rad 2, kolumn geo_code", "rad 3, kolumn sex", "rad 3, kolumn year"):
         assert needle in r.output
 
 

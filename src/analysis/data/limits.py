@@ -74,14 +74,19 @@ def check_xlsx(path: Path, config=None) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not a zip: the reader says so in its own words
     if total > limit * 1_000_000:
-        raise AnalysisError(f"{path}: arbetsboken packas upp till {total / 1e6:,.0f} MB, över gränsen "
-                            f"{limit:g} MB (limits.xlsx_uncompressed_mb i analysis.yml); dela upp filen eller "
-                            "spara den som CSV".replace(",", " "))
+        raise AnalysisError(f"{path}: arbetsboken packas upp till {_n(total / 1e6)} MB, över gränsen "
+                            f"{_n(limit)} MB (limits.xlsx_uncompressed_mb i analysis.yml); dela upp filen eller "
+                            "spara den som CSV")
 
 
 def check_rows(n: int, path: Path, config=None, limit: int | None = None) -> None:
     """Refuse a file with more than ``max_rows`` data rows (called while reading, so it stops early)."""
     limit = limit or limits(config)["max_rows"]
     if n > limit:
-        raise AnalysisError(f"{path}: har fler än {limit:,} rader, över gränsen (limits.max_rows i analysis.yml); "
-                            "dela upp filen".replace(",", " "))
+        raise AnalysisError(f"{path}: har fler än {_n(limit)} rader, över gränsen (limits.max_rows i analysis.yml); "
+                            "dela upp filen")
+
+
+def _n(number: float) -> str:
+    """A whole number with a space between thousands (Swedish)."""
+    return f"{number:,.0f}".replace(",", " ")
