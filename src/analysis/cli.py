@@ -261,11 +261,12 @@ def gaps(
 ) -> None:
     """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
     from analysis.domain.geography import load_geography
-    from analysis.compute.results import area_gap_table, load_results, missing_indicators
+    from analysis.compute.results import area_gap_table, check_year, load_results, missing_indicators, require_year_data
 
     try:
         area = load_geography().find(municipality)
-        results = load_results(year=year, county=area.county, data=data)
+        results = load_results(year=check_year(year) if year is not None else None, county=area.county, data=data)
+        require_year_data(results, area.code)
         sexes = ("T", "K", "M") if sex.lower() == "all" else tuple(sex.upper().split(","))
         if not set(sexes) <= {"T", "K", "M"}:
             raise AnalysisError(f"--sex {sex!r}: ange T, K, M eller all")
