@@ -502,7 +502,8 @@ def _separator(path: Path) -> tuple[str, str]:
     contract's columns than on ",". Read from the first 64 kB only."""
     with open(path, "rb") as f:
         head = f.read(65536)
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    first = lines[0] if lines else ""  # an empty file (or a BOM alone) is reported by the contract
     known = set(COLUMNS)
     by_semicolon = sum(c.strip().strip('"') in known for c in first.split(";"))
     by_comma = sum(c.strip().strip('"') in known for c in first.split(","))
