@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -63,6 +64,8 @@ def bad_case(draw):
         "missing_column", "extra_column", "example_word", "header_only", "empty", "binary", "latin1",
         "sidecar_name", "other_suffix", "zip_as_xlsx", "garbage_text", "xlsx_merged", "xlsx_formula",
         "xlsx_two_sheets", "xlsx_only_hidden",
+        # issue 22: inputs a user or an attacker sends that the readers must refuse before or while reading
+        "huge_year", "swedish_excel_bad", "zip_bomb_xlsx", "too_many_rows", "fifo",
     ]))
     name = "bad.csv"
     if kind == "non_finite":
@@ -144,6 +147,29 @@ def bad_case(draw):
         return kind, "bad.xlsx", buf.getvalue()
     elif kind.startswith("xlsx_"):
         return kind, "bad.xlsx", _xlsx(kind, rows, draw(st.integers(0, len(rows) - 1)))
+    elif kind == "huge_year":  # a year far outside int64 or just outside the plausible range
+        rows[i][COL["year"]] = str(draw(st.integers(10**12, 10**30) | st.integers(-10**30, -10**12)))
+    elif kind == "swedish_excel_bad":  # BOM, ";" and decimal comma, with one impossible value inside
+        rows[2][COL["value"]] = f"{draw(st.floats(100.01, 1e6)):.1f}"
+        text = pd.DataFrame(rows, columns=COLUMNS).to_csv(sep=";", index=False)
+        text = re.sub(r"(\d)\.(\d)", r"\1,\2", text) if draw(st.booleans()) else text
+        return kind, name, b"\xef\xbb\xbf" + text.encode("utf-8")
+    elif kind == "zip_bomb_xlsx":  # a small file that inflates beyond limits.xlsx_uncompressed_mb (set to 5 MB below)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("xl/worksheets/sheet1.xml", b"<c>" * draw(st.integers(2_000_000, 4_000_000)))
+        return kind, "bad.xlsx", buf.getvalue()
+    elif kind == "too_many_rows":  # valid rows, more of them than limits.max_rows (set to 1000 below)
+        n = draw(st.integers(1001, 1500))
+        many = [list(GOOD_ROWS[0]) for _ in range(n)]
+        for k, r in enumerate(many):
+            r[COL["year"]] = str(2024 - k % 30)
+            r[COL["geo_code"]] = "1081"
+            r[COL["sex"]] = "TKM"[k // 30 % 3]
+        return kind, name, _csv(many)
+    elif kind == "fifo":  # a named pipe where a file is expected: refused without blocking
+        return kind, draw(st.sampled_from(["bad.csv", "bad.xlsx"])), None
     elif kind == "garbage_text":
         col = draw(st.sampled_from(["sex", "group", "status"]))
         rows[i][COL[col]] = draw(st.text(min_size=1, max_size=12).filter(
@@ -220,6 +246,10 @@ def test_a_sample_of_generated_bad_inputs(adv_project, tmp_path):
 
 def _suite(adv_project, tmp_path, cases, seed_kinds):
     data = adv_project.root / "data"
+    # small limits, so that the bomb and the long file stay small and quick (analysis.yml, as a user sets them)
+    with open(adv_project.root / "analysis.yml", "a", encoding="utf-8") as f:
+        f.write("\nlimits: {xlsx_uncompressed_mb: 5, max_rows: 1000}\n")
+    load_config.cache_clear()
     before = _digest(data)
     good = tmp_path / "good.csv"
     good.write_bytes(_csv(GOOD_ROWS))
@@ -237,7 +267,10 @@ def _suite(adv_project, tmp_path, cases, seed_kinds):
         folder = tmp_path / f"c{stats['cases']}"
         folder.mkdir()
         path = folder / name
-        path.write_bytes(content)
+        if content is None:
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content)
         stats["cases"] += 1
         kinds[kind] += 1
         for args in (["validate", str(path)], ["import", str(path), "--producer", "test"]):
@@ -248,8 +281,11 @@ def _suite(adv_project, tmp_path, cases, seed_kinds):
                 stats["tracebacks"] += 1
             if _clear(r):
                 stats["clear"] += 1
-            assert _clear(r), (kind, name, content[:300], args[0], r.output, repr(r.exception))
+            assert _clear(r), (kind, name, (content or b"")[:300], args[0], r.output, repr(r.exception))
             assert len(r.output) < 20_000  # capped listing, never a flood
+            assert "-9223372036854775808" not in r.output  # an impossible year is named, never overflowed
+            if kind == "swedish_excel_bad":  # the separator is recognised: no "column is missing" for every column
+                assert "obligatorisk kolumn saknas" not in r.output, r.output
         if _digest(data) != before:
             stats["data_changed"] += 1
         assert _digest(data) == before, (kind, name)
@@ -388,3 +424,130 @@ def test_generated_damage_to_the_results_cache_heals_with_one_line(adv_project, 
     run()
     print(f"results cache: {stats['cases']} generated damages, {stats['healed']} healed with one line")
     assert stats["cases"] == stats["healed"] >= 25
+# -- issue 22: generated inputs beyond the tidy contract ---------------------------------------------------
+
+
+def _one_line_error(r) -> bool:
+    lines = [ln for ln in r.output.splitlines() if ln.strip() and ln != "Inget i data/ ändrades."]
+    return (r.exit_code == USER_ERROR and isinstance(r.exception, SystemExit) and "Traceback" not in r.output
+            and len(lines) == 1 and lines[0].startswith("Fel:"))
+
+
+def test_generated_partial_counts_never_publish_a_small_share(adv_project, tmp_path):
+    """A share with only one of its counts is accepted (it is valid data) but never shown when what it has
+    shows too few persons: validated by the CLI, read and suppressed as the reports read it."""
+    from analysis.compute.gaps import suppress
+    from analysis.data.contract import load_tidy
+    from analysis.domain.geography import load_geography
+
+    catalogue, geography = load_catalogue(adv_project.root), load_geography(adv_project.root)
+    stats = Counter()
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(den=st.integers(1, 20), frac=st.floats(0, 1), keep=st.sampled_from(["numerator", "denominator"]),
+           sex=st.sampled_from(["K", "M", "T"]), decimals=st.sampled_from([1, 2]))
+    def run(den, frac, keep, sex, decimals):
+        num = int(round(frac * den))
+        row = dict(zip(COLUMNS, GOOD_ROWS[0]))
+        row.update(sex=sex, value=f"{round(100 * num / den, decimals)}", numerator="", denominator="")
+        row[keep] = str(num if keep == "numerator" else den)
+        path = tmp_path / f"p{stats['cases']}.csv"
+        path.write_bytes(_csv([[row[c] for c in COLUMNS]]))
+        stats["cases"] += 1
+        r = runner.invoke(app, ["validate", str(path)])
+        assert r.exit_code == 0, r.output
+        shown = suppress(load_tidy(path, catalogue, geography), catalogue)["value"].notna().iloc[0]
+        stats["shown"] += int(shown)
+        assert not shown, (num, den, keep, row["value"])
+
+    run()
+    print(f"partial counts: {stats['cases']} cases, accepted and hidden {stats['cases'] - stats['shown']}, "
+          f"shown {stats['shown']}")
+
+
+def test_generated_yaml_tags_are_refused_in_one_line_and_never_run(adv_project, tmp_path):
+    marker = tmp_path / "ran"
+    path = adv_project.root / "data" / "strategies" / "blekinge.yml"
+    original = path.read_text(encoding="utf-8")
+    stats = Counter()
+
+    @settings(max_examples=12, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(tag=st.sampled_from(["!!python/object/apply:os.system", "!!python/object/new:os.system",
+                                "!!python/name:os.system", "!!python/module:os", "!!python/object:os.system"]),
+           key=st.sampled_from(["name", "publisher", "council", "purpose"]), where=st.sampled_from(["start", "end"]))
+    def run(tag, key, where):
+        line = f'{key}: {tag} ["touch {marker}"]\n'
+        body = original.replace(f"\n{key}:", f"\n{key}_gammal:", 1) if f"\n{key}:" in original else original
+        path.write_text(line + body if where == "start" else body + line, encoding="utf-8")
+        from analysis.domain.strategy import load_strategy
+
+        load_strategy.cache_clear()
+        r = runner.invoke(app, ["gaps", "-m", "1081"])
+        stats["cases"] += 1
+        stats["clear"] += int(_one_line_error(r) and "inte tillåten" in r.output)
+        assert _one_line_error(r) and "inte tillåten" in r.output, r.output
+        assert not marker.exists()
+
+    try:
+        run()
+    finally:
+        path.write_text(original, encoding="utf-8")
+    print(f"yaml tags: {stats['cases']} cases, {stats['clear']} one-line errors, executed 0")
+
+
+def test_generated_handlingsplan_workbooks_never_read_a_hidden_sheet(adv_project, tmp_path):
+    """Workbooks with the plan on visible and hidden sheets under generated names: a hidden sheet is never
+    read unasked (its rows say DOLD), and it is named whenever it is passed over; errors are one line."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "mall.xlsx"
+    assert runner.invoke(app, ["handlingsplan", "mall", "--county", "10", "--output", str(out)]).exit_code == 0
+    stats = Counter()
+
+    @settings(max_examples=20, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(sheets=st.lists(st.tuples(st.sampled_from(["Handlingsplan", "Handlingsplan (2)", "Kopia", "Blad1"]),
+                                     st.booleans()), min_size=1, max_size=3, unique_by=lambda t: t[0]))
+    def run(sheets):
+        wb = load_workbook(out)
+        base = wb["Handlingsplan"]
+        base.title = "mallblad"
+        for name, hidden in sheets:
+            ws = wb.copy_worksheet(base)
+            ws.title = name
+            ws.append([2024, "3", ("DOLD " if hidden else "") + f"aktivitet på {name}", "Ronneby kommun", "pågår"])
+            ws.sheet_state = "hidden" if hidden else "visible"
+        wb.remove(base)
+        if all(h for _n, h in sheets):
+            wb.create_sheet("Tomt")
+        wb.active = next(i for i, w in enumerate(wb.worksheets) if w.sheet_state == "visible")
+        path = tmp_path / f"plan{stats['cases']}.xlsx"
+        wb.save(path)
+        stats["cases"] += 1
+        r = runner.invoke(app, ["handlingsplan", "kontrollera", str(path), "--county", "10"])
+        assert "Traceback" not in r.output and r.exit_code in (0, USER_ERROR), r.output
+        if r.exit_code == 0:
+            stats["read"] += 1
+            assert "1 aktiviteter" in r.output
+            from analysis.domain.handlingsplan import load_plan_file
+            from analysis.domain.strategy import load_strategy
+
+            plan = load_plan_file(path, load_strategy("10", adv_project.root), load_catalogue(adv_project.root))
+            assert not any(a.startswith("DOLD") for a in plan["activity"]), plan["activity"].tolist()
+            for name, hidden in sheets:
+                if hidden:
+                    assert f"{name!r} är dold" in r.output, r.output
+        else:
+            stats["refused"] += 1
+            assert _one_line_error(r), r.output
+        if any(h for _n, h in sheets):
+            hidden_name = next(n for n, h in sheets if h)
+            chosen = runner.invoke(app, ["handlingsplan", "kontrollera", str(path), "--county", "10",
+                                         "--sheet", hidden_name])
+            assert chosen.exit_code == 0, chosen.output  # --sheet reads the hidden sheet on request
+
+    run()
+    print(f"handlingsplan sheets: {stats['cases']} workbooks, read {stats['read']}, refused in one line "
+          f"{stats['refused']}")

@@ -47,7 +47,7 @@ def test_validate_lists_every_problem_without_traceback(tmp_path):
     r = runner.invoke(app, ["validate", str(p)])
     assert r.exit_code == 2  # the one exit code for user errors
     assert "Traceback" not in r.output
-    for needle in ("line 2, column geo_code", "line 3, column sex", "line 3, column year"):
+    for needle in ("rad 2, kolumn geo_code", "rad 3, kolumn sex", "rad 3, kolumn year"):
         assert needle in r.output
 
 
@@ -86,6 +86,10 @@ LONG = "x" * 300 + ".csv"
     (["gaps"], "--municipality saknas"),
     (["gaps", "-m", "1081", "--year", "abc"], "--year: ange ett heltal"),
     (["gaps", "-m", "1081", "--format", "xml"], "'xml' är inte ett av"),
+    (["gaps", "-m", "1081", "--year", "1800"], "inget möjligt rapportår"),
+    (["gaps", "-m", "1081", "--year", "12345678901234567890"], "inget möjligt rapportår"),
+    (["gaps", "-m", "1081", "--year", "2030"], "inga uppgifter för 2030 för Ronneby (1081)"),
+    (["gaps", "-m", "0880", "--year", "2019"], "inga uppgifter för 2019 för Kalmar (0880)"),
     (["render", "--bogus"], "okänd flagga --bogus"),
     (["nosuch"], "okänt kommando 'nosuch'"),
     (["import", "x.csv", "--url", "javascript:alert(1)"], "http:// eller https://"),

@@ -259,11 +259,12 @@ def gaps(
 ) -> None:
     """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
     from analysis.domain.geography import load_geography
-    from analysis.compute.results import area_gap_table, load_results, missing_indicators
+    from analysis.compute.results import area_gap_table, check_year, load_results, missing_indicators, require_year_data
 
     try:
         area = load_geography().find(municipality)
-        results = load_results(year=year, county=area.county, data=data)
+        results = load_results(year=check_year(year) if year is not None else None, county=area.county, data=data)
+        require_year_data(results, area.code)
         sexes = ("T", "K", "M") if sex.lower() == "all" else tuple(sex.upper().split(","))
         if not set(sexes) <= {"T", "K", "M"}:
             raise AnalysisError(f"--sex {sex!r}: ange T, K, M eller all")
@@ -512,6 +513,7 @@ def handlingsplan_mall(
 def handlingsplan_kontrollera(
     path: Annotated[Path, typer.Argument(help="Ifylld handlingsplan (XLSX från mallen, eller CSV)")],
     county: Annotated[Optional[str], typer.Option("--county", "-c", help="Länskod (standard: analysis.yml)")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Fliken att läsa (standard: den synliga fliken Handlingsplan)")] = None,
 ) -> None:
     """Kontrollera en ifylld handlingsplan utan att spara den; listar alla fel med rad och kolumn."""
     from analysis.domain.catalogue import load_catalogue
@@ -522,9 +524,11 @@ def handlingsplan_kontrollera(
     try:
         config = load_config()
         strategy = load_strategy(str(county or config.county).zfill(2), config.root)
-        plan = load_plan_file(path, strategy, load_catalogue(config.root))
+        plan = load_plan_file(path, strategy, load_catalogue(config.root), sheet=sheet)
     except AnalysisError as exc:
         _fail(exc)
+    for note in plan.attrs.get("notes") or ():
+        err.print(f"[yellow]Obs:[/] {note}", highlight=False)
     out.print(f"[green]OK[/] {path}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
               highlight=False)
 
@@ -537,14 +541,17 @@ def handlingsplan_import(
     title: Annotated[Optional[str], typer.Option(help="Beskrivning, t.ex. beslut i Integrationsrådet")] = None,
     url: Annotated[Optional[str], typer.Option(help="Var planen finns")] = None,
     licence: Annotated[str, typer.Option(help="Licens/villkor")] = "enligt leverantören",
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Fliken att läsa (standard: den synliga fliken Handlingsplan)")] = None,
 ) -> None:
     """Läs in en ifylld handlingsplan: kontrollera, spara med härkomst i data/raw/handlingsplan/."""
     from analysis.domain.handlingsplan import import_plan
 
     try:
-        rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence)
+        rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence, sheet=sheet)
     except AnalysisError as exc:
         _fail(exc)
+    for note in rep.notes:
+        err.print(f"[yellow]Obs:[/] {note}", highlight=False)
     out.print(f"[green]Inläst[/] {path}: {rep.rows} aktiviteter för {', '.join(map(str, rep.years))}, "
               f"sparad som {rep.snapshot} (med härkomstfil). Rapporterna för året visar nu denna plan.",
               highlight=False)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
+from analysis import yamlio
 from analysis.errors import AnalysisError
 
 
@@ -63,7 +63,7 @@ class Config:
 def load_config(root: Path | None = None) -> Config:
     root = Path(root) if root else project_root()
     path = root / "analysis.yml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yamlio.read(path) or {}
     ex = raw.pop("example_data", {}) or {}
     try:
         return Config(

@@ -25,7 +25,7 @@ class DataValidationError(AnalysisError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(f"{source}: {len(problems)} problem\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def require_writable_folder(path: Path, what: str) -> None:

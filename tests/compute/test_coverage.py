@@ -15,7 +15,7 @@ from analysis.cli import app
 from analysis.config import load_config
 from analysis.compute.coverage import demonstration_only, missing, missing_for_area
 from analysis.domain.geography import load_geography
-from analysis.compute.results import load_results
+from analysis.compute.results import load_results, missing_indicators
 
 BAS = {"sysselsattningsgrad", "arbetsloshet"}
 
@@ -139,12 +139,16 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat
 
 
-def test_a_year_without_any_rows_is_uppgift_saknas_not_an_error(catalogue):
+def test_a_year_without_any_rows_is_uppgift_saknas_in_reports_and_an_error_in_gaps(catalogue):
+    """The reports (and their notebooks) say "uppgift saknas" and why for every indicator; `analysis gaps`,
+    which has nothing to compare, says so in one line and exits with the user-error code (issue 22)."""
     results = load_results(year=2018, county="10")
     assert not (results.tidy["year"] == 2018).any()
+    gone = missing_indicators(results, "1083")
+    assert len(gone) == len(catalogue)
+    reasons = " ".join(m.reason for m in gone)
+    assert "serien börjar 2020, så det finns inga uppgifter för 2018" in reasons
+    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2018" in reasons
     r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2018"])
-    assert r.exit_code == 0, r.output
-    flat = " ".join(r.output.split())
-    assert f"Uppgift saknas för {len(catalogue)} indikator(er):" in flat
-    assert "serien börjar 2020, så det finns inga uppgifter för 2018" in flat
-    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2018" in flat
+    assert r.exit_code == 2, r.output
+    assert "inga uppgifter för 2018 för Sölvesborg (1083), länet eller riket (data finns för 2019–2024)" in r.output

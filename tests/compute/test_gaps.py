@@ -234,3 +234,81 @@ def test_secondary_suppression_leaves_safe_tables_alone(catalogue):
     both = _share_rows({("T", "utrikes"): (30, 34), ("M", "utrikes"): (15, 17), ("K", "utrikes"): (15, 17)})
     out = suppress(both, catalogue).set_index("sex")  # K and M both small: T alone gives nothing away
     assert out.loc["T", "value"] == 88.2 and out[["value"]].isna().sum().item() == 2
+
+
+# -- suppression with partly missing counts (issue 22, point 2) -----------------------------------------
+
+
+def _one_share(num, den, value, indicator="behorighet_yrkesprogram", status=""):
+    nan = float("nan")
+    return make_rows([{"indicator": indicator, "geo_code": "1081", "year": 2024, "sex": "K", "group": "utrikes",
+                       "age_band": "åk9", "value": nan if value is None else value,
+                       "numerator": nan if num is None else float(num),
+                       "denominator": nan if den is None else float(den), "status": status}])
+
+
+def _provably_safe(num, den, value, keep_num, keep_den, rule):
+    """What the row's own figures prove, with the share rounded up to whole percent (the contract's
+    tolerance): the spec of the rule, written without the code's arithmetic."""
+    if keep_num and keep_den:
+        return den > rule.min_population and num > rule.min_cases
+    if keep_num:  # the fewest persons the share can rest on must be enough
+        return num > rule.min_cases and 100 * num / (value + 0.5) > rule.min_population
+    return den > rule.min_population and (value - 0.5) * den / 100 > rule.min_cases
+
+
+@pytest.mark.parametrize("keep_num", [True, False])
+@pytest.mark.parametrize("keep_den", [True, False])
+@pytest.mark.parametrize("num,den", [(n, d) for d in (1, 3, 8, 19, 20, 21, 22, 40, 200, 5000)
+                                     for n in (0, 1, 4, 5, 6, 7, 19, 20, 21, 200) if n <= d])
+def test_suppression_every_combination_of_known_counts(catalogue, num, den, keep_num, keep_den):
+    """Every pair of counts around the thresholds × every way of leaving one or both out: a row with small
+    counts is always hidden, a row with counts is shown only when its figures prove it safe, and a row
+    without any count (the producer's own figure) is left to the producer's rule."""
+    rule = catalogue.get("behorighet_yrkesprogram").suppression
+    value = round(100 * num / den, 1)
+    out = suppress(_one_share(num if keep_num else None, den if keep_den else None, value), catalogue)
+    small = den <= rule.min_population or num <= rule.min_cases
+    hidden = math.isnan(out["value"].iloc[0])
+    if not keep_num and not keep_den:
+        assert not hidden
+        return
+    if small:
+        assert hidden and out["status"].iloc[0] == "..", (num, den, keep_num, keep_den)
+    assert hidden == (not _provably_safe(num, den, value, keep_num, keep_den, rule)), (num, den, keep_num, keep_den)
+
+
+def test_suppression_partly_missing_counts_property(catalogue):
+    """Never shown when the true counts are small, for any counts and rounding hypothesis draws."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rule = catalogue.get("behorighet_yrkesprogram").suppression
+
+    @settings(max_examples=300, deadline=None)
+    @given(den=st.integers(1, 100_000), frac=st.floats(0, 1), missing=st.sampled_from(["num", "den", "none"]),
+           decimals=st.sampled_from([0, 1, 2]))
+    def check(den, frac, missing, decimals):
+        num = int(round(frac * den))
+        value = round(100 * num / den, decimals)
+        row = _one_share(None if missing == "num" else num, None if missing == "den" else den, value)
+        hidden = math.isnan(suppress(row, catalogue)["value"].iloc[0])
+        if den <= rule.min_population or num <= rule.min_cases:
+            assert hidden, (num, den, value, missing)
+        if missing == "none":
+            assert hidden == (den <= rule.min_population or num <= rule.min_cases)
+        elif num > 2 * rule.min_cases + 1 and den > 2 * rule.min_population + 1 and value >= 1:
+            assert not hidden, (num, den, value, missing)  # clearly safe rows stay shown
+
+    check()
+
+
+def test_group_of_three_with_one_count_missing_is_hidden(catalogue):
+    # the issue's case: Kvinnor 1 of 3 (33,3 %) published because the denominator was missing
+    assert math.isnan(suppress(_one_share(1, None, 33.3), catalogue)["value"].iloc[0])
+    assert math.isnan(suppress(_one_share(None, 3, 33.3), catalogue)["value"].iloc[0])
+    # the row's T/M neighbours are then hidden as well when they would give it away (secondary suppression)
+    cells = _share_rows({("T", "utrikes"): (31, 43), ("M", "utrikes"): (30, 40), ("K", "utrikes"): (1, 3)})
+    cells.loc[cells["sex"] == "K", "denominator"] = float("nan")
+    out = suppress(cells, catalogue).set_index("sex")
+    assert pd.isna(out.loc["K", "value"]) and pd.isna(out.loc["M", "value"]) and out.loc["T", "value"] == 72.1

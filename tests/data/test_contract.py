@@ -36,10 +36,10 @@ def test_broken_file_lists_every_problem(tmp_path, catalogue, geography):
         load_tidy(p, catalogue, geography)
     problems = exc.value.problems
     text = "\n".join(problems)
-    assert "line 5, column example: 'maybe'" in text
-    assert "line 2, column geo_code: '880'" in text
-    assert "line 3, column sex: 'X'" in text
-    assert "line 4, column value: 'abc'" in text
+    assert "rad 5, kolumn example: 'maybe'" in text
+    assert "rad 2, kolumn geo_code: '880'" in text
+    assert "rad 3, kolumn sex: 'X'" in text
+    assert "rad 4, kolumn value: 'abc'" in text
     assert str(p) in str(exc.value)
 
 
@@ -51,9 +51,9 @@ def test_reference_checks_against_catalogue(catalogue, geography):
     with pytest.raises(DataValidationError) as exc:
         validate_tidy(raw, catalogue, geography, "x.csv")
     text = "\n".join(exc.value.problems)
-    assert "line 2, column indicator" in text
-    assert "line 3, column age_band" in text
-    assert "line 4, column geo_code: '9999'" in text
+    assert "rad 2, kolumn indicator" in text
+    assert "rad 3, kolumn age_band" in text
+    assert "rad 4, kolumn geo_code: '9999'" in text
 
 
 def test_value_status_rules_and_duplicates(catalogue, geography):
@@ -63,13 +63,13 @@ def test_value_status_rules_and_duplicates(catalogue, geography):
     with pytest.raises(DataValidationError) as exc:
         validate_tidy(raw, catalogue, geography, "x.csv")
     text = "\n".join(exc.value.problems)
-    assert "exactly when status is empty" in text
-    assert "unique" in text or "duplicate" in text
+    assert "precis när status är tom" in text
+    assert "dubblerad rad" in text
 
 
 def test_missing_column_reported(catalogue, geography):
     raw = pd.read_csv(pd.io.common.StringIO(GOOD), dtype=str, keep_default_na=False).drop(columns=["source"])
-    with pytest.raises(DataValidationError, match="column source: required column is missing"):
+    with pytest.raises(DataValidationError, match="kolumn source: obligatorisk kolumn saknas"):
         validate_tidy(raw, catalogue, geography)
 
 
@@ -102,13 +102,13 @@ def test_one_message_per_problem_sorted_by_line(tmp_path, catalogue, geography):
         load_tidy(p, catalogue, geography)
     problems = exc.value.problems
     assert problems == [
-        "line 2, column geo_code: '880' fails str_matches('^[0-9]{4}$')",
-        "line 3, column example: 'kanske' is not true/false",
-        "line 3, column year: '24x' cannot be read as 'int64'",
-        "line 3, column value: 'abc' cannot be read as 'float64'",
-        "line 3, column sex: 'X' fails isin(['T', 'K', 'M'])",
-        "line 4, column indicator: 'okand' is not in the catalogue",
-        "line 4: a value must be given exactly when status is empty (missing values carry a symbol)",
+        "rad 2, kolumn geo_code: '880' är ingen kod med fyra siffror (t.ex. 0880)",
+        "rad 3, kolumn example: 'kanske' är inte true/false",
+        "rad 3, kolumn year: '24x' kan inte läsas som ett heltal",
+        "rad 3, kolumn value: 'abc' kan inte läsas som ett tal",
+        "rad 3, kolumn sex: 'X' är inget av de tillåtna värdena ['T', 'K', 'M']",
+        "rad 4, kolumn indicator: 'okand' finns inte i indikatorkatalogen",
+        "rad 4: ett värde ska finnas precis när status är tom (ett värde som saknas har en symbol)",
     ]
 
 
@@ -118,20 +118,20 @@ BEH = "behorighet_yrkesprogram,1081,2024,T,utrikes,åk9,{v},{n},{d},,,Skolverket
 
 
 @pytest.mark.parametrize("row, needle", [
-    (SYSS.format(v="inf", m=""), "line 2, column value: 'inf' is not a finite number"),
-    (SYSS.format(v="-inf", m=""), "line 2, column value: '-inf' is not a finite number"),
-    (SYSS.format(v="1e309", m=""), "line 2, column value: '1e309' is not a finite number"),
-    (SYSS.format(v="nan", m=""), "line 2, column value: 'nan' is not a finite number"),
-    (SYSS.format(v="61", m="nan"), "line 2, column margin: 'nan' is not a finite number"),
-    (SYSS.format(v="61", m="inf"), "line 2, column margin: 'inf' is not a finite number"),
-    (SYSS.format(v="-5", m=""), "line 2, column value: -5.0 is negative"),
-    (SYSS.format(v="61", m="-1"), "line 2, column margin: -1.0 is negative"),
-    (SYSS.format(v="150", m=""), "line 2, column value: 150 is a share and cannot be above 100"),
-    (BEH.format(v="10", n="49", d="80"), "line 2, column value: 10 disagrees with numerator/denominator (49 of 80"),
-    (BEH.format(v="10", n="4.5", d="80"), "line 2, column numerator: 4.5 is a count and must be a whole number"),
-    (BEH.format(v="10", n="-4", d="80"), "line 2, column numerator: -4.0 is negative"),
-    (BEH.format(v="61.3", n="49", d="80.5"), "line 2, column denominator: 80.5 is a count"),
-    (BEH.format(v="61.3", n="49", d="0"), "line 2"),
+    (SYSS.format(v="inf", m=""), "rad 2, kolumn value: 'inf' är inget ändligt tal"),
+    (SYSS.format(v="-inf", m=""), "rad 2, kolumn value: '-inf' är inget ändligt tal"),
+    (SYSS.format(v="1e309", m=""), "rad 2, kolumn value: '1e309' är inget ändligt tal"),
+    (SYSS.format(v="nan", m=""), "rad 2, kolumn value: 'nan' är inget ändligt tal"),
+    (SYSS.format(v="61", m="nan"), "rad 2, kolumn margin: 'nan' är inget ändligt tal"),
+    (SYSS.format(v="61", m="inf"), "rad 2, kolumn margin: 'inf' är inget ändligt tal"),
+    (SYSS.format(v="-5", m=""), "rad 2, kolumn value: -5.0 är negativt"),
+    (SYSS.format(v="61", m="-1"), "rad 2, kolumn margin: -1.0 är negativt"),
+    (SYSS.format(v="150", m=""), "rad 2, kolumn value: 150 är en andel och kan inte vara över 100"),
+    (BEH.format(v="10", n="49", d="80"), "rad 2, kolumn value: 10 stämmer inte med täljare/nämnare (49 av 80"),
+    (BEH.format(v="10", n="4.5", d="80"), "rad 2, kolumn numerator: 4.5 är ett antal och måste vara ett heltal"),
+    (BEH.format(v="10", n="-4", d="80"), "rad 2, kolumn numerator: -4.0 är negativt"),
+    (BEH.format(v="61.3", n="49", d="80.5"), "rad 2, kolumn denominator: 80.5 är ett antal"),
+    (BEH.format(v="61.3", n="49", d="0"), "rad 2"),
 ])
 def test_impossible_values_are_rejected_with_line_and_column(tmp_path, catalogue, geography, row, needle):
     p = _write(tmp_path / "bad.csv", HEADER + row)
@@ -149,7 +149,7 @@ def test_shares_within_rounding_are_accepted(tmp_path, catalogue, geography):
 @pytest.mark.parametrize("text", ["", HEADER, HEADER + "\n\n"])
 def test_header_only_or_empty_file_is_not_zero_rows(tmp_path, catalogue, geography, text):
     p = _write(tmp_path / "empty.csv", text)
-    with pytest.raises(DataValidationError, match="no data rows"):
+    with pytest.raises(DataValidationError, match="inga datarader"):
         load_tidy(p, catalogue, geography)
 
 
@@ -157,7 +157,7 @@ def test_blank_lines_keep_line_numbers(tmp_path, catalogue, geography):
     p = _write(tmp_path / "b.csv", HEADER + SYSS.format(v="61", m="") + "\n" + SYSS.format(v="inf", m="").replace(",T,", ",K,"))
     with pytest.raises(DataValidationError) as exc:
         load_tidy(p, catalogue, geography)
-    assert "line 4, column value: 'inf' is not a finite number" in exc.value.problems
+    assert "rad 4, kolumn value: 'inf' är inget ändligt tal" in exc.value.problems
 
 
 def test_sidecar_and_other_files_are_not_data(tmp_path, catalogue, geography):
@@ -174,7 +174,7 @@ def test_typed_frames_with_infinite_values_are_rejected(catalogue, geography):
 
     df = make_rows([{"indicator": "sysselsattningsgrad", "geo_code": "1081", "year": 2024, "group": "utrikes",
                      "age_band": "20-64", "value": float("inf")}])
-    with pytest.raises(DataValidationError, match="not a finite number"):
+    with pytest.raises(DataValidationError, match="inget ändligt tal"):
         validate_tidy(df, catalogue, geography, "kolada")
 
 
@@ -185,10 +185,10 @@ def test_many_problems_are_capped_per_kind(catalogue, geography):
     with pytest.raises(DataValidationError) as exc:
         validate_tidy(raw, catalogue, geography, "big.csv", max_per_kind=5)
     problems = exc.value.problems
-    assert len([p for p in problems if "column geo_code" in p and p.startswith("line")]) == 5
-    assert len([p for p in problems if "duplicate row" in p]) == 5
-    assert any(p.startswith("… and 245 more") and "geo_code" in p for p in problems)
-    assert any(p.startswith("… and") and "duplicate" in p for p in problems)
+    assert len([p for p in problems if "kolumn geo_code" in p and p.startswith("rad")]) == 5
+    assert len([p for p in problems if "dubblerad rad" in p]) == 5
+    assert any(p.startswith("… och 245 rader till") and "geo_code" in p for p in problems)
+    assert any(p.startswith("… och") and "dubblerad" in p for p in problems)
     assert len(problems) <= 12
 
 
@@ -254,5 +254,5 @@ def test_xlsx_merged_and_formula_cells_without_value_are_reported(tmp_path, cata
     with pytest.raises(DataValidationError) as exc:
         load_tidy(p, catalogue, geography)
     text = "\n".join(exc.value.problems)
-    assert "line 2–3, column L: merged cells (L2:L3)" in text
-    assert "line 3, column value: formula '=49/80' has no saved value" in text
+    assert "rad 2–3, kolumn L: sammanfogade celler (L2:L3)" in text
+    assert "rad 3, kolumn value: formeln '=49/80' har inget sparat värde" in text

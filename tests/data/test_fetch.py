@@ -242,8 +242,8 @@ def test_bad_response_leaves_data_untouched(project, httpserver, root, broken_pa
     assert tree_digest(project.root / "data") == before  # nothing half-written, no staging left
 
 
-@pytest.mark.parametrize("poison, needle", [("1e999", "'inf' is not a finite number"),
-                                           ("-5", "is negative"), ("250.5", "cannot be above 100")])
+@pytest.mark.parametrize("poison, needle", [("1e999", "'inf' är inget ändligt tal"),
+                                           ("-5", "är negativt"), ("250.5", "kan inte vara över 100")])
 def test_impossible_fetched_values_are_rejected_before_staging(project, httpserver, root, poison, needle):
     kolada_handler(httpserver, bas_values(root), poison=poison)
     before = tree_digest(project.root / "data")

@@ -47,7 +47,7 @@ def test_invalid_import_changes_nothing(project, tmp_path):
     src = tmp_path / "bad.csv"
     src.write_text("indicator,geo_code,year,sex,group,age_band,value,status,source,example\n"
                    "sfi_godkanda,881,2024,T,total,16+,80,,x,false\n", encoding="utf-8")
-    with pytest.raises(DataValidationError, match="line 2, column geo_code"):
+    with pytest.raises(DataValidationError, match="rad 2, kolumn geo_code"):
         import_file(src, producer="x", config=project)
     assert project.data_path.read_bytes() == before
     assert not (project.raw_dir / "import").exists() or not list((project.raw_dir / "import").iterdir())

@@ -233,3 +233,115 @@ def test_cli_template_check_and_import(project, tmp_path, monkeypatch):
     r = runner.invoke(app, ["handlingsplan", "import", str(good), "--county", "10", "--producer", "Beredningsgruppen"])
     assert r.exit_code == 0 and "2 aktiviteter för 2024" in r.output, r.output
     assert not load_plan("10", 2024, project).example
+
+
+# -- sheets and stale goals (issue 22, points 6 and 8) ----------------------------------------------------
+
+
+def _with_hidden_copy(template, path, visible_rows, hidden_rows, rename_visible=None):
+    """The template filled with ``visible_rows``, plus a hidden sheet "Handlingsplan" holding ``hidden_rows``
+    (the visible one renamed when ``rename_visible``), as a person who copied a sheet and hid the old one."""
+    fill(template, path, visible_rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Handlingsplan"]
+    copy = wb.copy_worksheet(ws)
+    for row in copy.iter_rows(min_row=2):
+        for c in row:
+            c.value = None
+    for i, r in enumerate(hidden_rows, start=2):
+        for j, v in enumerate(r, start=1):
+            copy.cell(row=i, column=j, value=v)
+    if rename_visible:
+        ws.title, copy.title = rename_visible, "Handlingsplan"
+    else:
+        copy.title = "Gammal plan"
+    copy.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def test_the_visible_sheet_is_read_and_a_hidden_one_reported(template, root, catalogue, tmp_path):
+    hidden = [(2024, "3", "Dold aktivitet", "Ronneby kommun", "pågår", "", None)]
+    strategy = load_strategy("10", root)
+    for rename in (None, "Handlingsplan (2)"):
+        path = _with_hidden_copy(template, tmp_path / f"p{bool(rename)}.xlsx", GOOD, hidden, rename)
+        plan = load_plan_file(path, strategy, catalogue)
+        assert plan["activity"].tolist() == ["Gemensam lägesbild", "Arbetsgivarträff"]
+        assert any("är dold och lästes inte" in n for n in plan.attrs["notes"]), plan.attrs
+        chosen = load_plan_file(path, strategy, catalogue, sheet="Handlingsplan" if rename else "Gammal plan")
+        assert chosen["activity"].tolist() == ["Dold aktivitet"]  # --sheet chooses, hidden or not
+
+
+def test_only_a_hidden_plan_sheet_is_an_error_that_says_so(template, root, catalogue, tmp_path):
+    path = fill(template, tmp_path / "h.xlsx", GOOD)
+    wb = openpyxl.load_workbook(path)
+    wb["Handlingsplan"].sheet_state = "hidden"
+    wb.save(path)
+    with pytest.raises(Exception, match="dold flik"):
+        load_plan_file(path, load_strategy("10", root), catalogue)
+
+
+def test_import_keeps_the_sheet_it_read(project, template, tmp_path):
+    hidden = [(2024, "3", "Dold aktivitet", "Ronneby kommun", "pågår", "", None)]
+    path = _with_hidden_copy(template, tmp_path / "p.xlsx", GOOD, hidden, "Handlingsplan (2)")
+    rep = import_plan(path, "10", config=project)
+    assert rep.notes and load_snapshot(rep.snapshot).meta["sheet"] == "Handlingsplan (2)"
+    plan = load_plan("10", 2024, project)
+    assert "Dold aktivitet" not in plan.rows["activity"].tolist() and len(plan.rows) == 2
+
+
+def test_a_renamed_goal_costs_only_its_rows(project, template, tmp_path):
+    import yaml
+
+    from analysis.domain.strategy import load_strategy as strategies
+    from analysis.present.report import CountyReport
+
+    import_plan(fill(template, tmp_path / "p.xlsx", GOOD), "10", config=project)
+    path = project.root / "data" / "strategies" / "blekinge.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["goals"][4]["title"] = "Samverkan"  # goal 5 renamed after the import
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    strategies.cache_clear()
+    plan = load_plan("10", 2024, project)
+    assert plan.rows["goal"].tolist() == ["arbete"]  # the goal-3 row ("3") still matches
+    assert len(plan.stale) == 1 and "rad 2" in plan.stale[0] and "Samarbete mellan offentliga aktörer" in plan.stale[0]
+    from analysis.compute.results import load_results
+
+    report = CountyReport("10", 2024, static_images=False, results=load_results(2024, "10", config=project))
+    text = "\n".join(p.markdown for p in report.action_plan() if hasattr(p, "markdown") and isinstance(p.markdown, str))
+    assert "Några aktiviteter visas inte" in text and "rad 2" in text
+    strategies.cache_clear()
+
+
+def test_cli_sheet_option_and_hidden_note(project, template, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
+    hidden = [(2024, "3", "Dold aktivitet", "Ronneby kommun", "pågår", "", None)]
+    path = _with_hidden_copy(template, tmp_path / "p.xlsx", GOOD, hidden)
+    r = CliRunner().invoke(app, ["handlingsplan", "kontrollera", str(path), "--county", "10"])
+    assert r.exit_code == 0 and "2 aktiviteter" in r.output and "'Gammal plan' är dold" in r.output, r.output
+    r = CliRunner().invoke(app, ["handlingsplan", "kontrollera", str(path), "--county", "10", "--sheet", "Gammal plan"])
+    assert r.exit_code == 0 and "1 aktiviteter" in r.output, r.output
+
+
+def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, template, tmp_path):
+    from analysis.compute.results import load_results
+    from analysis.present.display import Download, Table
+    from analysis.present.report import CountyReport
+
+    n = 300
+    rows = [(2024, "3", f"Aktivitet {i}", "Ronneby kommun", "pågår", "", None) for i in range(n)]
+    import_plan(fill(template, tmp_path / "lang.xlsx", rows), "10", config=project)
+    report = CountyReport("10", 2024, static_images=False, downloads_dir=str(tmp_path / "dl"),
+                          results=load_results(2024, "10", config=project))
+    parts = report.action_plan()
+    tables = [p for p in parts if isinstance(p, Table) and "Aktivitet" in p.data.columns]
+    assert len(tables) == 1 and len(tables[0].data) == 25
+    assert any(f"25 första av {n} aktiviteter" in p.markdown for p in parts if isinstance(getattr(p, "markdown", None), str))
+    assert isinstance(tables[0].links, Download)
+    links = tables[0].links.links()
+    csv = pd.read_csv(tmp_path / "dl" / links["csv"].split("/")[-1], sep=";", encoding="utf-8-sig")
+    assert len(csv) == n

@@ -89,3 +89,32 @@ def test_one_sign_for_the_gap_everywhere(ronneby):
     assert round(bars["Ronneby"], 1) == -24.4
     tr = county.trend_row(ind, "1081")
     assert tr["value_year"] == pytest.approx(-24.4, abs=0.05)
+
+
+def test_by_sex_download_flags_follow_the_rows(tmp_path):
+    """Real rows in the by-sex table are 'Exempeldata = nej' in its download, example rows 'ja' (issue 22)."""
+    import pandas as pd
+
+    from analysis.config import load_config
+
+    config = load_config()
+    tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
+    ind = "behorighet_yrkesprogram"
+    mine = (tidy["indicator"] == ind) & (tidy["geo_code"] == "1081") & (tidy["year"] == "2024")
+    real = mine & tidy["sex"].isin(["K", "T"])
+    tidy.loc[real, "example"] = "false"
+    tidy.loc[real, "source"] = "Ronneby kommun, test"
+    data = tmp_path / "mixed.csv"
+    tidy.to_csv(data, index=False)
+    report = Report("1081", 2024, data_path=str(data), static_images=False, downloads_dir=str(tmp_path / "dl"))
+    flags = report.sex_examples(report.catalogue.get(ind))
+    assert flags == [False, True, False]  # Kvinnor real, Män example, Totalt real
+    from analysis.present.display import Download
+
+    parts = report.indicator(ind)
+    for part in parts:  # write the downloads as displaying the parts would
+        for value in vars(part).values():
+            if isinstance(value, Download):
+                value.links()
+    csv = pd.read_csv(tmp_path / "dl" / f"1081-{ind.replace('_', '-')}-kon.csv", sep=";", encoding="utf-8-sig")
+    assert csv["Exempeldata"].tolist() == ["nej", "ja", "nej"]

@@ -136,6 +136,9 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
 
     catalogue = load_catalogue(config.root)
     geo = load_geography(config.root)
+    from analysis.compute.results import check_year
+
+    check_year(year)
     tidy = suppress(load_tidy(data_path, catalogue, geo), catalogue)
     if not (tidy["year"] == year).any():
         years = sorted(tidy["year"].unique())

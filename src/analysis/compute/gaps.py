@@ -24,6 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.data.contract import SHARE_TOLERANCE
 from analysis.domain.catalogue import Catalogue, Indicator
 from analysis.domain.geography import RIKET, Geography
 
@@ -60,13 +61,35 @@ def suppress(tidy: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     out = tidy.copy()
     min_pop = out["indicator"].map({i.id: i.suppression.min_population for i in catalogue})
     min_cases = out["indicator"].map({i.id: i.suppression.min_cases for i in catalogue})
-    has_counts = out["numerator"].notna() & out["denominator"].notna()
-    small = has_counts & ((out["denominator"] <= min_pop) | (out["numerator"] <= min_cases))
+    num, den = effective_counts(out, catalogue)
+    has_counts = num.notna() | den.notna()
+    # a row is judged on every count it has or implies: one small count is enough to hide it
+    small = (den.notna() & (den <= min_pop)) | (num.notna() & (num <= min_cases))
     hidden = small | (has_counts & (out["status"] == ".."))  # hidden by the rule or already by the source
-    hidden |= secondary_suppression(out, hidden)
+    hidden |= secondary_suppression(out.assign(denominator=den), hidden)
     out.loc[small | hidden, "value"] = np.nan
     out.loc[(small | hidden) & (out["status"] == ""), "status"] = ".."
     return out
+
+
+def effective_counts(tidy: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.Series, pd.Series]:
+    """(numerator, denominator) per row for the suppression rule: as given, or, where a share has only one of
+    them, the smallest whole count the share allows for the other: ``denominator ≥ 100 · numerator / (value +
+    t)`` and ``numerator ≥ (value − t) · denominator / 100``, with ``t`` the rounding the data contract allows
+    (whole percent). So "1 of ? = 33,3 %" rests on at most 3 persons and is hidden, and a row with partly
+    missing counts is shown only when what it has proves it safe. A row without any count is the producer's
+    published figure and is judged by the producer's own rule."""
+    num = pd.to_numeric(tidy["numerator"], errors="coerce").astype(float)
+    den = pd.to_numeric(tidy["denominator"], errors="coerce").astype(float)
+    value = pd.to_numeric(tidy["value"], errors="coerce").astype(float)
+    shares = tidy["indicator"].map({i.id: getattr(i, "unit", "procent") == "procent" for i in catalogue})
+    share = shares.fillna(False).astype(bool) & value.notna()
+    only_num = share & num.notna() & den.isna()
+    only_den = share & den.notna() & num.isna()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        den_low = np.ceil(100.0 * num / (value.clip(lower=0) + SHARE_TOLERANCE) - 1e-9)
+        num_low = np.ceil((value - SHARE_TOLERANCE) * den / 100.0 - 1e-9).clip(lower=0)
+    return num.where(~only_den, num_low), den.where(~only_num, den_low)
 
 
 def secondary_suppression(tidy: pd.DataFrame, hidden: pd.Series) -> pd.Series:

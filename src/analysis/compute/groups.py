@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
+from analysis import yamlio
 from analysis.domain.catalogue import Catalogue
 from analysis.config import Config
 from analysis.errors import AnalysisError, DataValidationError
@@ -187,7 +187,7 @@ def _line(index) -> str:
 def load_spec(path: Path) -> dict:
     if not path.is_file():
         raise AnalysisError(f"Kommungruppsindelningen saknas: {path} (se kommungrupp.skr i analysis.yml).")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    spec = yamlio.read(path) or {}
     missing = [k for k in ("title", "file", "columns", "groups") if not spec.get(k)]
     if missing:
         raise AnalysisError(f"{path}: saknar {', '.join(missing)}")

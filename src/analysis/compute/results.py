@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.domain.catalogue import Catalogue, load_catalogue
 from analysis.config import Config, load_config
 from analysis.data.contract import SEXES, load_tidy
@@ -121,6 +122,28 @@ def missing_indicators(results: Results, code: str) -> list[Missing]:
 def county_of(results: Results, code: str) -> str:
     area = results.geography.area(code)
     return area.county or results.config.county
+
+
+def check_year(year: int) -> int:
+    """``year`` when it can be a report year, else a one-line error that says it is impossible."""
+    from analysis.data.contract import YEAR_MAX, YEAR_MIN
+
+    if not YEAR_MIN <= int(year) <= YEAR_MAX:
+        shown = str(year) if len(str(year)) <= 12 else str(year)[:12] + "…"
+        raise AnalysisError(f"--year {shown}: är inget möjligt rapportår (ett årtal {YEAR_MIN}–{YEAR_MAX})")
+    return int(year)
+
+
+def require_year_data(results: Results, code: str) -> None:
+    """A one-line error when the data have no row at all for the report year for ``code``, its län or riket
+    (nothing to compare: exit ≠ 0 rather than a table of "uppgift saknas")."""
+    chain = [a.code for a in results.geography.comparison_areas(code)]
+    tidy = results.tidy
+    if not (tidy["geo_code"].isin(chain) & (tidy["year"] == results.year)).any():
+        years = sorted(tidy.loc[tidy["geo_code"].isin(chain), "year"].unique())
+        have = f"data finns för {years[0]}–{years[-1]}" if years else "datafilen har inga uppgifter för området"
+        raise AnalysisError(f"{results.data_path.name}: inga uppgifter för {results.year} för "
+                            f"{results.geography.area(code).name} ({code}), länet eller riket ({have}).")
 
 
 def area_gap_table(results: Results, code: str, sexes: tuple[str, ...] = ("T", "K", "M")) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from pandera.typing import Series
 
 from analysis.domain.catalogue import Catalogue
 from analysis.errors import AnalysisError, DataValidationError, os_error_reason
+from analysis.data.limits import check_regular, check_rows, check_xlsx, limits
 from analysis.domain.geography import Geography
 
 #: Official symbols for cells without a value. Never shown as 0.
@@ -55,6 +56,35 @@ MAX_PER_KIND = 20
 DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
+#: The years a row can have.
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+def _check_words(check: str) -> str:
+    """A pandera check as the Swedish words of a problem line ("is negative" …)."""
+    arg = check.split("(", 1)[-1].rstrip(")") if "(" in check else ""
+    if check.startswith("coerce_dtype"):
+        return "kan inte läsas som " + {"'int64'": "ett heltal", "'float64'": "ett tal", "'bool'": "true/false"}.get(
+            arg, "rätt typ")
+    if check == "greater_than_or_equal_to(0)":
+        return "är negativt (ska vara 0 eller mer)"
+    if check.startswith("greater_than_or_equal_to"):
+        return f"är mindre än {arg}"
+    if check.startswith("less_than_or_equal_to"):
+        return f"är större än {arg}"
+    if check.startswith("str_matches"):
+        return {"^[0-9]{4}$": "är ingen kod med fyra siffror (t.ex. 0880)",
+                "^[a-z][a-z0-9_]*$": "är inget indikator-id (små bokstäver a–z, siffror och _)"}.get(
+            arg.strip("'"), f"har fel form ({arg})")
+    if check.startswith("isin"):
+        return f"är inget av de tillåtna värdena {arg}"
+    if check.startswith("str_length"):
+        return "har fel längd (tom eller för lång)"
+    if check.startswith("not_nullable"):
+        return "saknas"
+    return check if " " in check else f"klarar inte kontrollen {check}"
+
+
 class TidySchema(pa.DataFrameModel):
     """Columns and rules of the tidy table (see README, "Tidy data contract").
 
@@ -64,7 +94,7 @@ class TidySchema(pa.DataFrameModel):
 
     indicator: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
     geo_code: Series[str] = pa.Field(str_matches=r"^[0-9]{4}$")
-    year: Series[int] = pa.Field(ge=1990, le=2100)
+    year: Series[int] = pa.Field(ge=YEAR_MIN, le=YEAR_MAX)
     sex: Series[str] = pa.Field(isin=list(SEXES))
     group: Series[str] = pa.Field(isin=list(GROUPS))
     age_band: Series[str] = pa.Field(str_length={"min_value": 1})
@@ -83,7 +113,7 @@ class TidySchema(pa.DataFrameModel):
         strict = True
         ordered = False
 
-    @pa.check("numerator", "denominator", error="is a count and must be a whole number")
+    @pa.check("numerator", "denominator", error="är ett antal och måste vara ett heltal")
     def whole_counts(cls, s: Series[float]) -> Series[bool]:
         return s.isna() | (s == np.round(s))
 
@@ -105,9 +135,9 @@ def _dtype(col: str) -> str:
 def _line(index: object) -> str:
     """Line in the file for a 0-based data row (header is line 1)."""
     try:
-        return f"line {int(index) + 2}"
+        return f"rad {int(index) + 2}"
     except (TypeError, ValueError):
-        return "(whole table)"
+        return "(hela tabellen)"
 
 
 class Problems:
@@ -137,7 +167,7 @@ class Problems:
         idx = pd.Index(idx).sort_values()
         for i in idx[: self.limit]:
             msg = message(i)
-            self._push(int(i), f"{_line(i)}{', ' if msg.startswith('column ') else ': '}{msg}")
+            self._push(int(i), f"{_line(i)}{', ' if msg.startswith('kolumn ') else ': '}{msg}")
         if len(idx) > self.limit:
             self.more[kind] = self.more.get(kind, 0) + len(idx) - self.limit
 
@@ -146,7 +176,7 @@ class Problems:
 
     def listing(self) -> list[str]:
         out = [m for _, _, m in sorted(self.items)]
-        out += [f"… and {n} more row(s) of this kind not listed: {kind}" for kind, n in self.more.items()]
+        out += [f"… och {n} rader till av samma slag listas inte: {kind}" for kind, n in self.more.items()]
         return out
 
 
@@ -193,11 +223,11 @@ def _numbers(df: pd.DataFrame, col: str, problems: Problems, bad: pd.Series, who
         nan_text = ~blank & text.isin(_nan_words(uniques))
         unreadable = ~blank & num.isna() & ~nan_text
     infinite = np.isinf(num)
-    target = "'int64'" if whole else "'float64'"
-    problems.rows(f"column {col}: cannot be read as a number", unreadable,
-                  lambda i: f"column {col}: {text[i]!r} cannot be read as {target}")
-    problems.rows(f"column {col}: not a finite number", nan_text | infinite,
-                  lambda i: f"column {col}: {text[i]!r} is not a finite number")
+    target = "ett heltal" if whole else "ett tal"
+    problems.rows(f"kolumn {col}: inget tal", unreadable,
+                  lambda i: f"kolumn {col}: {text[i]!r} kan inte läsas som {target}")
+    problems.rows(f"kolumn {col}: inget ändligt tal", nan_text | infinite,
+                  lambda i: f"kolumn {col}: {text[i]!r} är inget ändligt tal")
     bad |= unreadable | nan_text | infinite
     df[col] = num.where(~(unreadable | nan_text | infinite))
 
@@ -222,7 +252,7 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
     df = raw.copy()
     missing = [c for c in COLUMNS if c not in df.columns and c not in OPTIONAL]
     for c in missing:
-        problems.whole(f"column {c}: required column is missing")
+        problems.whole(f"kolumn {c}: obligatorisk kolumn saknas")
     if missing:
         return None
     bad = pd.Series(False, index=df.index)
@@ -236,18 +266,23 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
     if df["example"].dtype != bool:
         words = _distinct_map(df["example"], lambda v: _strip(v).lower())
         bad_word = ~words.isin(TRUE_WORDS | FALSE_WORDS)
-        problems.rows("column example: not true/false", bad_word,
-                      lambda i: f"column example: {raw['example'][i]!r} is not true/false")
+        problems.rows("kolumn example: inte true/false", bad_word,
+                      lambda i: f"kolumn example: {raw['example'][i]!r} är inte true/false")
         df["example"] = words.isin(TRUE_WORDS)
     # year: a whole number; unreadable years get a placeholder so that the schema does not repeat them
     year_text = df["year"]
     _numbers(df, "year", problems, bad, whole=True)
     not_whole = df["year"].notna() & (df["year"] != np.round(df["year"]))
-    problems.rows("column year: not a whole number", not_whole,
-                  lambda i: f"column year: {year_text[i]!r} cannot be read as 'int64'")
-    year_bad = df["year"].isna() | not_whole
-    problems.rows("column year: missing", year_bad & _is_blank(year_text),
-                  lambda i: "column year: missing")
+    problems.rows("kolumn year: inget heltal", not_whole,
+                  lambda i: f"kolumn year: {year_text[i]!r} kan inte läsas som ett heltal")
+    # an impossible year is named as such (a 20-digit year would otherwise overflow to -9223372036854775808)
+    impossible = df["year"].notna() & ~not_whole & ~df["year"].between(YEAR_MIN, YEAR_MAX)
+    problems.rows("kolumn year: omöjligt år", impossible,
+                  lambda i: f"kolumn year: {_strip(year_text[i])[:30]!r} är inget möjligt år "
+                            f"(ett årtal {YEAR_MIN}–{YEAR_MAX})")
+    year_bad = df["year"].isna() | not_whole | impossible
+    problems.rows("kolumn year: saknas", df["year"].isna() & _is_blank(year_text),
+                  lambda i: "kolumn year: saknas")
     bad |= year_bad
     df["year"] = df["year"].where(~year_bad, 2000).astype("int64")
     for c in NUMERIC:
@@ -264,27 +299,27 @@ def _reference_problems(df: pd.DataFrame, catalogue: Catalogue, geography: Geogr
     code = df["geo_code"]
     four_digits = _distinct_map(code, lambda v: bool(re.fullmatch(r"[0-9]{4}", str(v)))).astype(bool)
     unknown_code = four_digits & ~code.isin([a.code for a in geography])
-    problems.rows("column geo_code: not a known area code", unknown_code,
-                  lambda i: f"column geo_code: {code[i]!r} is not a known area code")
+    problems.rows("kolumn geo_code: okänd områdeskod", unknown_code,
+                  lambda i: f"kolumn geo_code: {code[i]!r} är ingen känd områdeskod (kommun, län eller riket 0000)")
     ind = df["indicator"]
     in_cat = ind.isin(known)
-    problems.rows("column indicator: not in the catalogue", ~in_cat,
-                  lambda i: f"column indicator: {ind[i]!r} is not in the catalogue")
+    problems.rows("kolumn indicator: finns inte i katalogen", ~in_cat,
+                  lambda i: f"kolumn indicator: {ind[i]!r} finns inte i indikatorkatalogen")
     pairs = [(i.id, g) for i in catalogue for g in i.groups]
     grp = df["group"]
     bad_group = in_cat & grp.isin(GROUPS) & ~pd.MultiIndex.from_arrays([ind, grp]).isin(pairs)
-    problems.rows("column group: not a group of the indicator", bad_group,
-                  lambda i: f"column group: {grp[i]!r} is not a group of {ind[i]} "
+    problems.rows("kolumn group: ingen grupp för indikatorn", bad_group,
+                  lambda i: f"kolumn group: {grp[i]!r} är ingen grupp för {ind[i]} "
                             f"({', '.join(known[ind[i]].groups)})")
     age = df["age_band"]
     wanted_age = ind.map({i.id: i.age_band for i in catalogue})
     bad_age = in_cat & (age != wanted_age)
-    problems.rows("column age_band: differs from the catalogue", bad_age,
-                  lambda i: f"column age_band: {age[i]!r} differs from {ind[i]}'s {wanted_age[i]!r}")
+    problems.rows("kolumn age_band: annan än i katalogen", bad_age,
+                  lambda i: f"kolumn age_band: {age[i]!r} skiljer sig från katalogens {wanted_age[i]!r} för {ind[i]}")
     split = ind.map({i.id: i.sex_split for i in catalogue}).fillna(True).astype(bool)
     bad_sex = in_cat & df["sex"].isin(["K", "M"]) & ~split
-    problems.rows("column sex: indicator has no split by sex", bad_sex,
-                  lambda i: f"column sex: {ind[i]} has no split by sex (only T)")
+    problems.rows("kolumn sex: indikatorn delas inte upp efter kön", bad_sex,
+                  lambda i: f"kolumn sex: {ind[i]} delas inte upp efter kön (bara T)")
 
 
 def _row_problems(df: pd.DataFrame, bad: pd.Series, catalogue: Catalogue, problems: Problems) -> None:
@@ -292,28 +327,28 @@ def _row_problems(df: pd.DataFrame, bad: pd.Series, catalogue: Catalogue, proble
     ok = ~bad
     value, num, den = df["value"], df["numerator"], df["denominator"]
     status = df["status"]
-    problems.rows("value given exactly when status is empty", ok & (value.isna() != (status != "")),
-                  lambda i: "a value must be given exactly when status is empty (missing values carry a symbol)")
-    problems.rows("numerator larger than denominator", ok & (num > den),
-                  lambda i: "numerator is larger than denominator")
+    problems.rows("värde precis när status är tom", ok & (value.isna() != (status != "")),
+                  lambda i: "ett värde ska finnas precis när status är tom (ett värde som saknas har en symbol)")
+    problems.rows("täljare större än nämnare", ok & (num > den),
+                  lambda i: "täljaren (numerator) är större än nämnaren (denominator)")
     share = df["indicator"].map({i.id: i.unit == "procent" for i in catalogue}).fillna(False).astype(bool)
-    problems.rows("column value: share above 100", ok & share & (value > 100),
-                  lambda i: f"column value: {value[i]:g} is a share and cannot be above 100")
+    problems.rows("kolumn value: andel över 100", ok & share & (value > 100),
+                  lambda i: f"kolumn value: {value[i]:g} är en andel och kan inte vara över 100")
     with np.errstate(divide="ignore", invalid="ignore"):
         implied = 100.0 * num / den
     off = ok & share & value.notna() & (den > 0) & ~(num > den) & ((value - implied).abs() > SHARE_TOLERANCE)
-    problems.rows("column value: disagrees with numerator/denominator", off,
-                  lambda i: f"column value: {value[i]:g} disagrees with numerator/denominator "
-                            f"({num[i]:g} of {den[i]:g} = {implied[i]:.2f} %)")
-    problems.rows("column denominator: zero with a share", ok & share & value.notna() & (den == 0),
-                  lambda i: "column denominator: 0 persons cannot give a share")
+    problems.rows("kolumn value: stämmer inte med täljare/nämnare", off,
+                  lambda i: f"kolumn value: {value[i]:g} stämmer inte med täljare/nämnare "
+                            f"({num[i]:g} av {den[i]:g} = {implied[i]:.2f} %)")
+    problems.rows("kolumn denominator: noll med en andel", ok & share & value.notna() & (den == 0),
+                  lambda i: "kolumn denominator: 0 personer kan inte ge en andel")
     keyed = df.loc[ok, KEY]
     dup = keyed.duplicated(keep="first")
     if dup.any():
         first = keyed.groupby(KEY, sort=False, dropna=False).ngroup()
         first_line = pd.Series(keyed.index, index=keyed.index).groupby(first.to_numpy()).transform("min")
-        problems.index("duplicate key", keyed.index[dup.to_numpy()],
-                       lambda i: f"duplicate row: same {', '.join(KEY)} as {_line(first_line[i])}")
+        problems.index("dubblerad nyckel", keyed.index[dup.to_numpy()],
+                       lambda i: f"dubblerad rad: samma {', '.join(KEY)} som {_line(first_line[i])}")
 
 
 def _schema_problems(err: SchemaErrors, problems: Problems) -> None:
@@ -322,27 +357,22 @@ def _schema_problems(err: SchemaErrors, problems: Problems) -> None:
     for (col, check), rows in fc.groupby(["column", "check"], sort=False):
         if check.startswith("column_in_schema"):
             for case in rows["failure_case"]:
-                problems.whole(f"column {case}: not part of the contract (allowed: {', '.join(COLUMNS)})")
+                problems.whole(f"kolumn {case}: ingår inte i datakontraktet (tillåtna: {', '.join(COLUMNS)})")
             continue
         if check.startswith("column_in_dataframe"):
             for case in rows["failure_case"]:
-                problems.whole(f"column {case}: required column is missing")
+                problems.whole(f"kolumn {case}: obligatorisk kolumn saknas")
             continue
         has_row = rows["index"].notna()
         for case in rows.loc[~has_row, "failure_case"]:
-            problems.whole(f"column {col}: {case!r} fails {check}")
+            problems.whole(f"kolumn {col}: {case!r} {_check_words(check)}")
         rows = rows[has_row]
         if rows.empty:
             continue
-        if check.startswith("coerce_dtype"):
-            verb = "cannot be read as " + check.split("(")[-1].rstrip(")")
-        elif check == "greater_than_or_equal_to(0)":
-            verb = "is negative (must be 0 or more)"
-        else:
-            verb = check if check.startswith("is ") else f"fails {check}"
+        verb = _check_words(check)
         cases = dict(zip(rows["index"].astype("int64"), rows["failure_case"]))
-        problems.index(f"column {col}: {verb}", list(cases),
-                       lambda i, col=col, verb=verb: f"column {col}: {cases[i]!r} {verb}")
+        problems.index(f"kolumn {col}: {verb}", list(cases),
+                       lambda i, col=col, verb=verb: f"kolumn {col}: {cases[i]!r} {verb}")
 
 
 def validate_tidy(
@@ -356,7 +386,7 @@ def validate_tidy(
         problems.items.append((int(p[0]), -1, p[1]))
     raw = raw.reset_index(drop=True)
     if raw.empty and not problems:
-        problems.whole("the file has no data rows (only a header, or nothing)")
+        problems.whole("filen har inga datarader (bara en rubrikrad, eller ingenting)")
     prepared = _prepare(raw, problems) if len(raw.columns) or not raw.empty else None
     if prepared is not None and len(raw):
         df, bad = prepared
@@ -405,6 +435,7 @@ def check_path(path: Path) -> Path:
         raise AnalysisError(f"{path}: kan inte läsas ({exc.strerror or exc})") from None
     if msg := _not_data(path):
         raise AnalysisError(msg)
+    check_regular(path)  # a FIFO or a device is refused before anything opens it (opening could block)
     return path
 
 
@@ -416,6 +447,7 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     path = check_path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            check_xlsx(path)  # a zip bomb is refused from the archive's directory, before anything inflates
             return read_xlsx(path, sheet)
         if sheet:
             raise AnalysisError(f"--sheet {sheet!r}: gäller bara XLSX-filer, inte {path.name}")
@@ -444,14 +476,52 @@ def _read_csv(path: Path, chunk: int = 200_000) -> pd.DataFrame:
     1 000 000 rows stay well under a gigabyte (plain text columns would need one object per cell)."""
     from pandas.api.types import union_categoricals
 
+    sep, note = _separator(path)
     reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False,
-                         chunksize=chunk)
-    parts = [part.astype("category") for part in reader]
+                         chunksize=chunk, sep=sep)
+    limit, parts, n = limits()["max_rows"], [], 0
+    for part in reader:
+        n += len(part)
+        check_rows(n, path, limit=limit)  # stops reading as soon as the file is over the limit
+        parts.append(part.astype("category"))
     if not parts:
         return pd.DataFrame()
-    if len(parts) == 1:
-        return parts[0]
-    return pd.DataFrame({c: union_categoricals([p[c] for p in parts]) for c in parts[0].columns})
+    df = parts[0] if len(parts) == 1 else pd.DataFrame(
+        {c: union_categoricals([p[c] for p in parts]) for c in parts[0].columns})
+    if sep == ";":
+        df = _decimal_comma(df)
+        df.attrs["notes"] = [note]
+    return df
+
+
+#: numbers as Swedish Excel writes them: decimal comma, no thousands separator
+_COMMA_NUMBER = r"[+-]?\d+,\d+"
+
+
+def _separator(path: Path) -> tuple[str, str]:
+    """``(",", "")``, or ``(";", note)`` for a CSV file saved by Excel with Swedish settings (semicolons between
+    the columns, decimal comma): recognised from its header line, which then splits on ";" into more of the
+    contract's columns than on ",". Read from the first 64 kB only."""
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    first = lines[0] if lines else ""  # an empty file (or a BOM alone) is reported by the contract
+    known = set(COLUMNS)
+    by_semicolon = sum(c.strip().strip('"') in known for c in first.split(";"))
+    by_comma = sum(c.strip().strip('"') in known for c in first.split(","))
+    if by_semicolon >= 2 and by_semicolon > by_comma:
+        return ";", (f"{path.name}: läst som CSV med semikolon mellan kolumnerna och decimalkomma "
+                     "(så sparar Excel med svenska inställningar)")
+    return ",", ""
+
+
+def _decimal_comma(df: pd.DataFrame) -> pd.DataFrame:
+    """The numeric columns of a semicolon file with decimal comma: "59,2" -> "59.2" (other text unchanged)."""
+    for col in NUMERIC:
+        if col in df.columns:
+            text = df[col].astype(str)
+            df[col] = text.where(~text.str.fullmatch(_COMMA_NUMBER), text.str.replace(",", ".", regex=False))
+    return df
 
 
 def _cell_text(cell, value) -> str:
@@ -518,6 +588,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
                                 f"flikar: {', '.join(names) or 'inga'}; välj en med --sheet NAMN")
     wf = wb_formulas[ws.title]
     rows = list(ws.iter_rows())
+    check_rows(len(rows) - 1, path)
     if not rows:
         return pd.DataFrame()
     header = [_cell_text(c, c.value).strip() for c in rows[0]]
@@ -527,12 +598,12 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
     problems: list[tuple[int, str]] = []
     for rng in ws.merged_cells.ranges:
         if rng.min_row == 1:
-            where = "header"
+            where = "rubrikraden"
         else:
-            where = f"line {rng.min_row}" + (f"–{rng.max_row}" if rng.max_row > rng.min_row else "")
+            where = f"rad {rng.min_row}" + (f"–{rng.max_row}" if rng.max_row > rng.min_row else "")
         cols = get_column_letter(rng.min_col) + (f"–{get_column_letter(rng.max_col)}" if rng.max_col > rng.min_col else "")
-        problems.append((rng.min_row - 2, f"{where}, column {cols}: merged cells ({rng.coord}); "
-                                          "every cell must hold its own value"))
+        problems.append((rng.min_row - 2, f"{where}, kolumn {cols}: sammanfogade celler ({rng.coord}); "
+                                          "varje cell måste ha sitt eget värde"))
     records = []
     for r, row in enumerate(rows[1:], start=2):
         texts = []
@@ -540,9 +611,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
             value = cell.value
             formula = wf.cell(row=r, column=c + 1).value
             if value is None and isinstance(formula, str) and formula.startswith("="):
-                problems.append((r - 2, f"line {r}, column {header[c] or get_column_letter(c + 1)}: formula "
-                                        f"{formula[:40]!r} has no saved value (open and save the file in Excel, "
-                                        "or type the value)"))
+                problems.append((r - 2, f"rad {r}, kolumn {header[c] or get_column_letter(c + 1)}: formeln "
+                                        f"{formula[:40]!r} har inget sparat värde (öppna och spara filen i Excel, "
+                                        "eller skriv in värdet)"))
             texts.append(_cell_text(cell, value))
         texts += [""] * (width - len(texts))
         records.append(texts)

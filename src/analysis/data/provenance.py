@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis import yamlio
 from analysis.errors import AnalysisError
 
 SIDECAR_SUFFIX = ".source.yml"
@@ -47,7 +48,7 @@ def load_snapshot(path: Path, verify: bool = True) -> Snapshot:
         raise AnalysisError(f"Snapshot saknas: {path}")
     if not side.is_file():
         raise AnalysisError(f"{path}: provenance sidecar {side.name} is missing")
-    meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    meta = yamlio.read(side) or {}
     missing = [k for k in REQUIRED if not meta.get(k)]
     if missing:
         raise AnalysisError(f"{side}: missing provenance field(s): {', '.join(missing)}")

@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from analysis import yamlio
 from analysis.config import project_root
 from analysis.errors import AnalysisError
 
@@ -168,6 +169,6 @@ def parse_catalogue(raw: dict, schema: dict, path: Path | None = None) -> Catalo
 @lru_cache(maxsize=4)
 def load_catalogue(root: Path | None = None) -> Catalogue:
     root = root or project_root()
-    raw = yaml.safe_load((root / CATALOGUE_FILE).read_text(encoding="utf-8"))
+    raw = yamlio.read(root / CATALOGUE_FILE)
     schema = yaml.safe_load((root / SCHEMA_FILE).read_text(encoding="utf-8"))
     return parse_catalogue(raw, schema, root / CATALOGUE_FILE)

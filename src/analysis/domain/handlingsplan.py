@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 from pandera.errors import SchemaErrors
 
+from analysis import yamlio
 from analysis.domain.catalogue import Catalogue, load_catalogue
 from analysis.config import Config, load_config, project_root
 from analysis.data.contract import read_table
@@ -76,7 +76,7 @@ class Spec:
 @lru_cache(maxsize=4)
 def load_spec(root: Path | None = None) -> Spec:
     root = root or project_root()
-    return Spec(yaml.safe_load((root / SPEC_FILE).read_text(encoding="utf-8")))
+    return Spec(yamlio.read(root / SPEC_FILE))
 
 
 def goal_choice(goal: Goal) -> str:
@@ -192,20 +192,74 @@ def _instructions(ws, strategy: Strategy, catalogue: Catalogue, spec: Spec) -> N
 # --------------------------------------------------------------------------- validation
 
 
-def read_plan_file(path: Path, spec: Spec | None = None) -> pd.DataFrame:
-    """The activity sheet of an XLSX file (or a CSV file) with every cell as text."""
+def read_plan_file(path: Path, spec: Spec | None = None, sheet: str | None = None) -> pd.DataFrame:
+    """The activity sheet of an XLSX file (or a CSV file) with every cell as text.
+
+    The sheet read is the one a person sees: ``sheet`` when given (``--sheet``), else the visible sheet named
+    in the template ("Handlingsplan"), else the one visible sheet with the template's header row (a renamed
+    copy). A hidden sheet is never read unasked: it is named in ``attrs["notes"]`` (or in the error when no
+    visible sheet holds the plan)."""
+    from analysis.data.contract import check_path
+    from analysis.data.limits import check_rows, check_xlsx
+
     spec = spec or load_spec()
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        if not path.is_file():
-            raise AnalysisError(f"Filen finns inte: {path}")
-        try:
-            return pd.read_excel(path, sheet_name=spec.raw["sheet"], dtype=str, keep_default_na=False)
-        except ValueError as exc:
-            if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
-                raise AnalysisError(f"{path}: {spec.msg('sheet', sheet=spec.raw['sheet'])}") from exc
-            raise AnalysisError(f"{path}: kan inte läsas som en tabell: {exc}") from exc
-    return read_table(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if sheet:
+            raise AnalysisError(f"--sheet {sheet!r}: gäller bara XLSX-filer, inte {path.name}")
+        return read_table(path)
+    check_path(path)  # exists, a regular file (a FIFO is refused before it is opened)
+    check_xlsx(path)
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in zipfile, XML parsers or openpyxl
+        raise AnalysisError(f"{path}: är ingen Excelarbetsbok (XLSX) som går att läsa ({type(exc).__name__}); "
+                            "spara om den i Excel som .xlsx") from None
+    ws, notes = _plan_sheet(wb, path, spec, sheet)
+    rows = list(ws.iter_rows(values_only=True))
+    check_rows(len(rows) - 1, path)
+    if not rows:
+        raise AnalysisError(f"{path}: {spec.msg('no_rows', sheet=ws.title)}")
+    header = ["" if v is None else str(v).strip() for v in rows[0]]
+    width = max((i + 1 for i, h in enumerate(header) if h), default=0)
+    header = [h or f"Unnamed: {i}" for i, h in enumerate(header[:width])]
+    records = [["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                for v in (list(r[:width]) + [None] * (width - len(r)))] for r in rows[1:]]
+    df = pd.DataFrame(records, columns=header, dtype=str) if records else pd.DataFrame(columns=header, dtype=str)
+    df.attrs["sheet"], df.attrs["notes"] = ws.title, notes
+    return df
+
+
+def _has_plan_header(ws, spec: Spec) -> bool:
+    first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    names = {_norm(v) for v in first if v is not None}
+    return all(_norm(c["label"]) in names for c in spec.columns if c.get("required"))
+
+
+def _plan_sheet(wb, path: Path, spec: Spec, sheet: str | None):
+    """(worksheet, notes) as :func:`read_plan_file` describes."""
+    name = spec.raw["sheet"]
+    if sheet is not None:
+        if sheet not in wb.sheetnames:
+            raise AnalysisError(f"{path}: fliken {sheet!r} finns inte; flikar: {', '.join(wb.sheetnames)}")
+        return wb[sheet], []
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible" and _has_plan_header(ws, spec)]
+    named = [ws for ws in visible if ws.title == name]
+    candidates = named or [ws for ws in visible if _has_plan_header(ws, spec)]
+    if len(candidates) > 1:
+        raise AnalysisError(f"{path}: flera synliga flikar ser ut som handlingsplanen "
+                            f"({', '.join(ws.title for ws in candidates)}); välj en med --sheet NAMN")
+    if not candidates:
+        if hidden:
+            raise AnalysisError(f"{path}: handlingsplanen ligger på en dold flik ({', '.join(hidden)}); visa "
+                                "fliken i Excel eller välj den med --sheet NAMN")
+        raise AnalysisError(f"{path}: {spec.msg('sheet', sheet=name)}")
+    notes = [f"{path.name}: fliken {h!r} är dold och lästes inte (läste {candidates[0].title!r}; "
+             f"välj en annan med --sheet NAMN)" for h in hidden]
+    return candidates[0], notes
 
 
 def _isin(allowed: list[str], name: str) -> pa.Check:
@@ -299,8 +353,12 @@ def validate_plan(raw: pd.DataFrame, strategy: Strategy, catalogue: Catalogue, s
     return typed.fillna("").reset_index(drop=True)
 
 
-def load_plan_file(path: Path, strategy: Strategy, catalogue: Catalogue, spec: Spec | None = None) -> pd.DataFrame:
-    return validate_plan(read_plan_file(path, spec), strategy, catalogue, spec, source=str(path))
+def load_plan_file(path: Path, strategy: Strategy, catalogue: Catalogue, spec: Spec | None = None,
+                   sheet: str | None = None) -> pd.DataFrame:
+    raw = read_plan_file(path, spec, sheet)
+    plan = validate_plan(raw, strategy, catalogue, spec, source=str(path))
+    plan.attrs["sheet"], plan.attrs["notes"] = raw.attrs.get("sheet"), raw.attrs.get("notes", [])
+    return plan
 
 
 # --------------------------------------------------------------------------- import and reading
@@ -315,28 +373,32 @@ class PlanImport:
     snapshot: Path
     rows: int
     years: list[int]
+    notes: tuple[str, ...] = ()  # e.g. a hidden sheet that was not read
 
 
 def import_plan(path: Path, county: str | None = None, producer: str = "Beredningsgruppen",
                 title: str | None = None, url: str | None = None, licence: str = "enligt leverantören",
-                config: Config | None = None) -> PlanImport:
+                config: Config | None = None, sheet: str | None = None) -> PlanImport:
     """Validate a filled plan and keep it with provenance; nothing is kept when it is invalid."""
     from analysis.data.importer import keep_snapshot
 
     config = config or load_config()
     county = str(county or config.county).zfill(2)
     strategy = load_strategy(county, config.root)
-    plan = load_plan_file(path, strategy, load_catalogue(config.root), load_spec(config.root))
+    plan = load_plan_file(path, strategy, load_catalogue(config.root), load_spec(config.root), sheet)
     years = sorted(int(y) for y in plan["year"].unique())
+    meta = {
+        "title": title or f"Handlingsplan {', '.join(map(str, years))}: {strategy.name}",
+        "producer": producer, "url": url or f"file://{Path(path).resolve()}", "licence": licence,
+        "county": county, "years": years, "rows": int(len(plan)), "example": False,
+    }
+    if plan.attrs.get("sheet"):
+        meta["sheet"] = plan.attrs["sheet"]  # the reports read the same sheet of the kept copy
     from analysis.locks import data_lock
 
     with data_lock(config.root):  # one writer of data/ at a time
-        target = keep_snapshot(Path(path), plan_dir(config, county), {
-            "title": title or f"Handlingsplan {', '.join(map(str, years))}: {strategy.name}",
-            "producer": producer, "url": url or f"file://{Path(path).resolve()}", "licence": licence,
-            "county": county, "years": years, "rows": int(len(plan)), "example": False,
-        })
-    return PlanImport(target, len(plan), years)
+        target = keep_snapshot(Path(path), plan_dir(config, county), meta)
+    return PlanImport(target, len(plan), years, tuple(plan.attrs.get("notes") or ()))
 
 
 @dataclass
@@ -350,6 +412,8 @@ class Plan:
     meta: dict
     file: Path
     spec: Spec
+    #: rows of the file left out because their goal is no longer in the strategy (one line each, Swedish)
+    stale: tuple[str, ...] = ()
 
     def for_goal(self, goal_id: str) -> pd.DataFrame:
         return self.rows[self.rows["goal"] == goal_id]
@@ -393,14 +457,37 @@ def load_plan(county: str, year: int, config: Config | None = None) -> Plan | No
     candidates = []
     for f in files:
         snap = load_snapshot(f)  # checksum verified
-        rows = load_plan_file(f, strategy, catalogue, spec)
-        rows = rows[rows["year"] == int(year)]
-        if len(rows):
-            candidates.append((not bool(snap.meta.get("example")), f.name, rows, snap))
+        raw, stale = split_stale_goals(read_plan_file(f, spec, snap.meta.get("sheet")), strategy, spec, int(year))
+        rows = validate_plan(raw, strategy, catalogue, spec, source=str(f)) if len(raw) else raw.iloc[0:0]
+        rows = rows[rows["year"] == int(year)] if len(rows) else rows
+        if len(rows) or stale:
+            candidates.append((not bool(snap.meta.get("example")), f.name, rows, snap, stale))
     if not candidates:
         return None
-    real, _, rows, snap = sorted(candidates, key=lambda c: (c[0], c[1]))[-1]
-    return Plan(county, int(year), rows.reset_index(drop=True), not real, snap.meta, snap.path, spec)
+    real, _, rows, snap, stale = sorted(candidates, key=lambda c: (c[0], c[1]))[-1]
+    if not len(rows):
+        rows = pd.DataFrame(columns=[*spec.ids, "line"])
+    return Plan(county, int(year), rows.reset_index(drop=True), not real, snap.meta, snap.path, spec, tuple(stale))
+
+
+def split_stale_goals(raw: pd.DataFrame, strategy: Strategy, spec: Spec, year: int | None = None
+                      ) -> tuple[pd.DataFrame, list[str]]:
+    """(rows whose goal is in the strategy, one line per row of ``year`` left out because its goal no longer
+    is): a goal renamed after the plan was imported costs only those rows, never the reports."""
+    label = _norm(spec.label("goal"))
+    col = next((c for c in raw.columns if _norm(c) in (label, "goal")), None)
+    if col is None:
+        return raw, []
+    goals = _goal_lookup(strategy)
+    value = raw[col].astype(str).str.strip()
+    stale = (value != "") & ~value.map(lambda v: _norm(v) in goals)
+    year_col = next((c for c in raw.columns if _norm(c) in (_norm(spec.label("year")), "year")), None)
+    notes = []
+    for idx in raw.index[stale]:
+        if year is not None and year_col is not None and str(raw.at[idx, year_col]).strip()[:4] != str(year):
+            continue  # another year's row: not shown anyway
+        notes.append(spec.msg("stale_goal", line=int(idx) + 2, value=raw.at[idx, col]))
+    return raw[~stale], notes
 
 
 # --------------------------------------------------------------------------- report pieces (no display)

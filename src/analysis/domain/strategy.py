@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
+from analysis import yamlio
 from analysis.domain.catalogue import Catalogue, Indicator
 from analysis.config import project_root
 from analysis.errors import AnalysisError
@@ -108,7 +108,7 @@ def load_strategy(county: str, root: Path | None = None) -> Strategy:
     catalogue = load_catalogue(root)
     found = []
     for path in strategy_files(root):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlio.read(path)
         found.append(str(raw.get("county", "?")).zfill(2))
         if found[-1] == county:
             return parse_strategy(raw, catalogue, str(path))
@@ -118,6 +118,6 @@ def load_strategy(county: str, root: Path | None = None) -> Strategy:
             f"Ingen strategifil för län {county} i data/strategies/ (finns för: {', '.join(found) or 'inga'}) "
             f"och ingen nationell standardstrategi ({DEFAULT_FILE})."
         )
-    raw = yaml.safe_load(default.read_text(encoding="utf-8"))
+    raw = yamlio.read(default)
     strategy = parse_strategy({**raw, "county": county, "default": True}, catalogue, str(default))
     return strategy

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from analysis import yamlio
 
 from analysis.config import project_root
 
@@ -36,4 +36,4 @@ class AnnualText:
 @lru_cache(maxsize=4)
 def load_texts(root: Path | None = None) -> dict:
     root = root or project_root()
-    return yaml.safe_load((root / TEXTS_FILE).read_text(encoding="utf-8"))
+    return yamlio.read(root / TEXTS_FILE)

@@ -23,7 +23,9 @@ from analysis.config import project_root
 
 #: a Typst string literal
 def typst_str(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    from analysis.present.escape import typst_string
+
+    return typst_string(text)
 
 
 @lru_cache(maxsize=4)

@@ -484,7 +484,15 @@ def show_figure(fig: go.Figure, alt: str, caption: str, static: bool | None = No
 
 
 def _md_escape(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("|", "\\|")
+    """A caption or cell as literal Markdown text (the HTML output escapes the same text with html.escape):
+    no raw HTML, Typst, citation (``@word``), link or emphasis can come from the data."""
+    from analysis.present.escape import md_text
+
+    return md_text(text, inline=True)  # "|" included: it cannot end a pipe-table cell
+
+
+def _raw(value) -> str:
+    return ".." if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def _cell(value) -> str:
@@ -549,12 +557,11 @@ def separator_dashes(df: pd.DataFrame, widths: list[float] | None = None) -> lis
 def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, free_text: list[str] | None = None) -> str:
     """A pandoc/Quarto pipe table with separator dashes from :func:`separator_dashes`."""
     dashes = separator_dashes(df, widths)
-    header = "| " + " | ".join(_cell(c) for c in df.columns) + " |"
+    header = "| " + " | ".join(_md_escape(_raw(c)) for c in df.columns) + " |"
     sep = "|" + "|".join(":" + "-" * d for d in dashes) + "|"
-    from analysis.present.escape import md_text
-
-    literal = [c in (free_text or ()) for c in df.columns]
-    rows = ["| " + " | ".join(md_text(v) if lit else _cell(v) for v, lit in zip(row, literal)) + " |"
+    # every cell is literal text (free_text, the plan's own columns, was the first use; the HTML table
+    # escapes every cell too, so no cell is meant as Markdown)
+    rows = ["| " + " | ".join(_md_escape(_raw(v)) for v in row) + " |"
             for row in df.itertuples(index=False)]
     return "\n".join([header, sep, *rows])
 

@@ -5,6 +5,9 @@ or Quarto) and into spreadsheets (CSV/XLSX downloads).
   reads as literal characters: no emphasis, links, raw HTML (``<img onerror=…>``), raw Typst or shortcodes.
 * :func:`md_code` makes an inline code span that the text cannot close (the fence is longer than any run of
   backticks in it); pandoc escapes ``<`` and ``&`` inside code for HTML and Typst.
+* :func:`html_text` for text placed straight into HTML (an element's text or an attribute value).
+* :func:`typst_text` for text placed straight into Typst markup (``#``, ``$``, ``@``, ``<``, ``*``, ``_``, ``//``
+  … stay characters), :func:`typst_string` for a Typst string literal (``"…"``).
 * :func:`cell_text` neutralises spreadsheet formulas: a text cell starting with ``=``, ``+``, ``-``, ``@``
   (or a tab/carriage return) gets a leading apostrophe, so Excel and LibreOffice show it as text instead of
   evaluating it (OWASP "CSV injection").
@@ -12,6 +15,7 @@ or Quarto) and into spreadsheets (CSV/XLSX downloads).
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -28,9 +32,12 @@ def _clean(text: object) -> str:
     return re.sub(r"[\x00-\x1f\x7f]+", " ", str(text))
 
 
-def md_text(text: object) -> str:
-    """Literal text for pandoc Markdown."""
+def md_text(text: object, inline: bool = False) -> str:
+    """Literal text for pandoc Markdown (``inline``: never at the start of a line, e.g. a table cell or a
+    caption, so a leading "1." or "-" needs no escape)."""
     text = _SPECIAL.sub(r"\\\1", _clean(text))
+    if inline:
+        return text
     # a leading "-", "+" or "1." would start a list where the text begins a line
     return _BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
                                                     else m.group(2) + "\\"), text, count=1)
@@ -48,6 +55,27 @@ def md_code(text: object, in_table: bool = False) -> str:
     if in_table:
         text = text.replace("|", "\\|")
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def html_text(text: object) -> str:
+    """Literal text for HTML (element content or a quoted attribute value)."""
+    return html.escape(_clean(text), quote=True)
+
+
+#: Characters with a meaning in Typst markup (functions, math, references, labels, emphasis, raw, lists,
+#: headings, comments, escapes, smart quotes, non-breaking space, shorthand).
+_TYPST_SPECIAL = re.compile(r"([\\#$@<>*_`\[\]~'\"=+\-/])")
+
+
+def typst_text(text: object) -> str:
+    """Literal text for Typst markup: every character with a meaning backslash-escaped (``@word`` is no
+    reference, ``#set`` no code, ``//`` no comment)."""
+    return _TYPST_SPECIAL.sub(r"\\\1", _clean(text))
+
+
+def typst_string(text: object) -> str:
+    """A Typst string literal holding ``text``."""
+    return '"' + _clean(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def cell_text(value: object) -> object:

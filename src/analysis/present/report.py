@@ -19,6 +19,7 @@ from analysis.present import brand, chartspec, fmt
 from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
 from analysis.data.contract import SEXES
+from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
 from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
@@ -108,9 +109,42 @@ class Report(GroupComparison):
         """The län's handlingsplan for the report year (:mod:`analysis.domain.handlingsplan`), or None."""
         if not hasattr(self, "_plan"):
             from analysis.domain.handlingsplan import load_plan
+            from analysis.errors import AnalysisError
 
-            self._plan = load_plan(self.area.county, self.year, self.results.config)
+            self._plan_error = ""
+            try:
+                self._plan = load_plan(self.area.county, self.year, self.results.config)
+            except (AnalysisError, OSError, ValueError) as exc:  # a broken plan costs its section, not the report
+                self._plan, self._plan_error = None, str(exc).splitlines()[0]
         return self._plan
+
+    def _plan_rows_limit(self) -> int:
+        from analysis.data.limits import limits
+
+        return int(limits(self.results.config)["plan_rows_per_goal"])
+
+    def _plan_rows_shown(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A long list of activities is cut in the report (limits.plan_rows_per_goal); its download keeps all."""
+        return table.head(self._plan_rows_limit())
+
+    def _plan_rows_note(self, plan, table: pd.DataFrame) -> None:
+        from analysis.domain.handlingsplan import report_text
+
+        if len(table) > self._plan_rows_limit():
+            show_markdown("*" + report_text(plan.spec, "truncated", shown=self._plan_rows_limit(), n=len(table)) + "*")
+
+    def _plan_notes(self) -> None:
+        """Why the plan section is incomplete: rows left out (goal renamed since the import), or no plan read."""
+        from analysis.domain.handlingsplan import load_spec, report_text
+
+        plan = self.plan
+        if getattr(self, "_plan_error", ""):
+            show_markdown(f"::: {{.callout-warning}}\n"
+                          + report_text(load_spec(), "unreadable", error=md(self._plan_error), county=self.area.county)
+                          + "\n:::")
+        elif plan is not None and plan.stale:
+            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'stale')}\n\n"
+                          + "\n".join(f"- {md(line)}" for line in plan.stale) + "\n:::")
 
     # -- selection (no arithmetic) ------------------------------------------------------------
 
@@ -313,6 +347,12 @@ class Report(GroupComparison):
                              f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
         return pd.DataFrame(rows)
 
+    def sex_examples(self, ind: Indicator) -> list[bool]:
+        """Whether each row of :meth:`sex_table` (Kvinnor, Män, Totalt) shows example values."""
+        code = self.shown_code(ind)
+        return [bool(self._rows("tidy", ind, geo_code=code, year=self.year, sex=sex)["example"].any())
+                for sex in ("K", "M", "T")]
+
     def chart_data(self, ind: Indicator) -> pd.DataFrame:
         """The chart's numbers for download: one row per area, group and year, values as numbers."""
         rows = []
@@ -352,7 +392,7 @@ class Report(GroupComparison):
     # -- shared pieces ------------------------------------------------------------------------------
 
     def _intro(self, ind: Indicator) -> None:
-        show_markdown(f"### {ind.title}")
+        show_markdown(f"### {md(ind.title)}")
         if self.is_example(ind):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
 
@@ -362,7 +402,7 @@ class Report(GroupComparison):
 
     def _source_note(self, ind: Indicator) -> None:
         source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
-        show_markdown(f"*{ind.definition}* {source}.")
+        show_markdown(f"*{md(ind.definition)}* {md(source)}.")
 
     # -- what the notebooks call -------------------------------------------------------------------
 
@@ -370,11 +410,11 @@ class Report(GroupComparison):
     def goal(self, focus_area: str) -> Parts:
         goal = self.results.strategy.goal_for(focus_area)
         if goal is None:
-            show_markdown(f"*{self.results.strategy.name} har inget mål för detta fokusområde.*")
+            show_markdown(f"*{md(self.results.strategy.name)} har inget mål för detta fokusområde.*")
             return
         show_markdown(
-            f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}\n\n"
-            f"*Källa: {self.results.strategy.source_document}.*"
+            f"**Strategiskt mål {goal.number}, {md(goal.title)}:** {md(goal.goal)}\n\n"
+            f"*Källa: {md(self.results.strategy.source_document)}.*"
         )
 
     @presents
@@ -382,9 +422,9 @@ class Report(GroupComparison):
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
         gone = self.missing(ind)
         if gone is not None:
-            show_markdown(f"### {ind.title}")
+            show_markdown(f"### {md(ind.title)}")
             self.missing_note(ind, gone)
-            show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
+            show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
             return
         self._intro(ind)
         group_line = self.group_headline(ind)
@@ -412,8 +452,14 @@ class Report(GroupComparison):
         self.group_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
-            caption = self._mark(ind, f"{ind.short_title} {self.year} efter kön, {where}.")
-            show_table(sexes, caption, self.download(f"{ind.id}-kon", sexes, self.notes(ind, caption), ind, 2))
+            flags = self.sex_examples(ind)  # per row: a real row is never marked as example data
+            caption = f"{ind.short_title} {self.year} efter kön, {where}."
+            caption = f"EXEMPELDATA – {caption}" if any(flags) else caption
+            notes = self.notes(ind, caption)
+            notes.example = any(flags)
+            notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution
+            data = sexes.assign(Exempeldata=["ja" if f else "nej" for f in flags])
+            show_table(sexes, caption, self.download(f"{ind.id}-kon", data, notes, ind, 2))
         elif ind.sex_split:
             show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
         else:
@@ -487,9 +533,9 @@ class Report(GroupComparison):
         for area in dict.fromkeys(areas):
             goal = self.results.strategy.goal_for(area)
             show_markdown(f"## {self.catalogue.focus_areas[area]}")
-            show_markdown(f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}")
+            show_markdown(f"**Strategiskt mål {goal.number}, {md(goal.title)}:** {md(goal.goal)}")
             if goal.followed_up_outside_statistics:
-                show_markdown(f"*{goal.followed_up_outside_statistics}*")
+                show_markdown(f"*{md(goal.followed_up_outside_statistics)}*")
             for ind in self.catalogue.in_focus_area(area):
                 self.indicator(ind)
 
@@ -498,7 +544,7 @@ class Report(GroupComparison):
 
         note = activities_only_note(self.results.strategy, self.catalogue)
         if note:
-            show_markdown(f"*{note}*")
+            show_markdown(f"*{md(note)}*")
 
     @presents
     def kommun_activities(self) -> Parts:
@@ -507,6 +553,7 @@ class Report(GroupComparison):
         from analysis.domain.handlingsplan import caption as plan_caption
 
         plan, lan = self.plan, self.geo.county(self.area.county)
+        self._plan_notes()
         if plan is None:
             show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
                                       county_name=lan.name.replace("Region ", "") + " län"))
@@ -521,8 +568,9 @@ class Report(GroupComparison):
             table = activities_table(plan, rows, self.catalogue, self.results.strategy)
             caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download("handlingsplan", table, notes), widths=[2, *ACTIVITY_WIDTHS],
-                       free_text=free_text_columns(plan))
+            show_table(self._plan_rows_shown(table), caption, self.download("handlingsplan", table, notes),
+                       widths=[2, *ACTIVITY_WIDTHS], free_text=free_text_columns(plan))
+            self._plan_rows_note(plan, table)
         show_markdown(f"*{source_line(plan, markdown=True)}*")
 
 
@@ -531,14 +579,14 @@ class CountyReport(Report):
 
     def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True,
                  downloads_dir: str | None = None, figures_dir: str | None = None, include_plotlyjs: bool = True,
-                 results_path: str | None = None):
+                 results_path: str | None = None, results: Results | None = None):
         from analysis.domain.geography import load_geography
         from analysis.present.params import check_code
 
         lan = load_geography().county(check_code("county", county))
         super().__init__(lan.code, year, data_path=data_path, static_images=static_images,
                          downloads_dir=downloads_dir, figures_dir=figures_dir, include_plotlyjs=include_plotlyjs,
-                         results_path=results_path)
+                         results_path=results_path, results=results)
         self.kommuner = self.geo.kommuner_in(lan.county)
 
     def areas(self, ind: Indicator) -> list:
@@ -629,9 +677,9 @@ class CountyReport(Report):
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
         gone = [self.missing(ind, a.code) for a in self.areas(ind)[:-1]]
         if all(m is not None for m in gone):  # neither the län nor any of its kommuner has figures
-            show_markdown(f"### {ind.title}")
+            show_markdown(f"### {md(ind.title)}")
             self.missing_note(ind, gone[-1])
-            show_markdown(f"*{ind.definition}* Källa: {ind.producer}, {ind.source['statistic']}.")
+            show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
             return
         self._intro(ind)
         from analysis.present import narrative
@@ -682,7 +730,7 @@ class CountyReport(Report):
         self._activities_only_note()
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
-                show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
+                show_markdown(f"*Mål {goal.number} ({md(goal.title)}): {md(goal.followed_up_outside_statistics)}*")
 
     @presents
     def action_plan(self) -> Parts:
@@ -692,6 +740,7 @@ class CountyReport(Report):
         from analysis.domain.handlingsplan import caption as plan_caption
 
         plan, s = self.plan, self.results.strategy
+        self._plan_notes()
         if plan is None:
             show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
                                       county_name=self.area.name.replace("Region ", "") + " län"))
@@ -699,13 +748,13 @@ class CountyReport(Report):
         if plan.example:
             show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
         show_markdown(report_text(plan.spec, "intro", year=self.year, n=len(plan.rows),
-                                  summary=plan.status_summary(), council=s.council))
+                                  summary=plan.status_summary(), council=md(s.council)))
         caption = plan_caption(plan, "counts_caption", year=self.year)
         table = counts_table(plan, s)
         notes = TableNotes(caption, source_line(plan), example=plan.example)
         show_table(table, caption, self.download("handlingsplan-status", table, notes))
         for n, goal in enumerate(s.goals, start=1):
-            show_markdown("### " + report_text(plan.spec, "goal_heading", number=goal.number, title=goal.title))
+            show_markdown("### " + report_text(plan.spec, "goal_heading", number=goal.number, title=md(goal.title)))
             rows = plan.for_goal(goal.id)
             if rows.empty:
                 show_markdown(report_text(plan.spec, "no_activities"))
@@ -714,8 +763,10 @@ class CountyReport(Report):
             caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
             table = activities_table(plan, rows, self.catalogue)
             notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(table, caption, self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
+            show_table(self._plan_rows_shown(table), caption,
+                       self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
                        widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
+            self._plan_rows_note(plan, table)
         show_markdown(f"*{source_line(plan, markdown=True)}*")
 
     @presents
@@ -787,13 +838,14 @@ class CountyReport(Report):
         from analysis.present.annual import load_texts
 
         text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
-        lines = [text.intro]
+        lines = [md(text.intro)]
         for g in text.goals:
-            body = " ".join(g.real) if g.real else none
-            lines.append(f"**Mål {g.number}, {g.title}:** {body}")
+            body = " ".join(md(r) for r in g.real) if g.real else none
+            lines.append(f"**Mål {g.number}, {md(g.title)}:** {body}")
             lines += [f"*{m}*" for m in g.missing]
         show_markdown("\n\n".join(lines))
-        examples = [f"- **Mål {g.number}, {g.title}:** " + " ".join(g.example) for g in text.goals if g.example]
+        examples = [f"- **Mål {g.number}, {md(g.title)}:** " + " ".join(md(e) for e in g.example)
+                    for g in text.goals if g.example]
         if examples:
             show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
                           "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")

@@ -22,11 +22,13 @@ from analysis.present.annual import TEXTS_FILE, AnnualGoal, AnnualText, load_tex
 
 def markdown(text: AnnualText, year: int, strategy: str, about: dict, texts: dict | None = None) -> str:
     """The document as pandoc markdown: a heading per goal, real sentences only, notes of what is missing."""
+    from analysis.present.escape import md_text as md  # strategy names, goal titles, sentences: literal
+
     t = texts or load_texts()
-    parts = [f"# {t['title'].format(year=year, strategy=strategy)}", text.intro]
+    parts = [f"# {t['title'].format(year=year, strategy=md(strategy))}", md(text.intro)]
     for g in text.goals:
-        parts.append("## " + t["goal_heading"].format(number=g.number, title=g.title))
-        parts.append(" ".join(g.real) if g.real else t["nothing_real"].format(year=year))
+        parts.append("## " + t["goal_heading"].format(number=g.number, title=md(g.title)))
+        parts.append(" ".join(md(r) for r in g.real) if g.real else t["nothing_real"].format(year=year))
         if g.missing:
             parts.append(f"**{t['missing_heading']}:**")
             parts.append("\n".join(f"- {m}" for m in g.missing))

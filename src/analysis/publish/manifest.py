@@ -13,6 +13,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from analysis import yamlio
 from analysis.data.provenance import sha256
 
 MANIFEST = ".build.json"
@@ -40,7 +41,7 @@ def _strategy_file(root: Path, county: str) -> str:
     import yaml
 
     for p in sorted(folder.glob("*.yml")):
-        if str((yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("county", "")).zfill(2) == county:
+        if str((yamlio.read(p) or {}).get("county", "")).zfill(2) == county:
             return sha256(p)[:20]
     return "-"
 

@@ -120,8 +120,11 @@ def _merge(base: dict, over: dict) -> dict:
 def report_source(template: Path, values: dict, root: Path, date: dt.date | None = None,
                   folder: Path | None = None) -> str:
     """The text of ``rapport.qmd``: the template with ``values`` substituted, under a complete front matter."""
-    text = string.Template(template.read_text(encoding="utf-8")).safe_substitute(values)
-    front, body = split_front_matter(text)
+    # The front matter is read before the values go in, so that a value (a strategy name with a quote, a
+    # colon or a line break) can never change its YAML; each value then fills its own string.
+    front, body = split_front_matter(template.read_text(encoding="utf-8"))
+    front = {k: string.Template(v).safe_substitute(values) if isinstance(v, str) else v for k, v in front.items()}
+    body = string.Template(body).safe_substitute(values)
     # Order: the template's title block, then the shared options; the template's own options win.
     meta = {k: front.pop(k) for k in ("title", "subtitle") if k in front}
     meta["date"] = date or dt.date.today()

@@ -161,12 +161,13 @@ def _report_meta(job: Job) -> dict:
     except ValueError:
         data_file = job.data_path.name
     from analysis.present import reportmeta
+    from analysis.present.escape import md_text
 
     county_name = geography.county_name(geo.area("00" + res.strategy.county))
     strategy_note = ""
     if res.strategy.default:
         strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
-                         + res.strategy.note.strip().format(county_name=county_name) + "\n:::")
+                         + md_text(res.strategy.note.strip().format(county_name=county_name)) + "\n:::")
     downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
     from analysis.present import brand
@@ -177,16 +178,17 @@ def _report_meta(job: Job) -> dict:
         res.strategy.publisher, dt.date.today(),
         f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
     return {
-        "publisher": res.strategy.publisher, "pdf_cover": cover,
+        # free text from the strategy file and file names: literal Markdown (the template's own text is not)
+        "publisher": md_text(res.strategy.publisher), "pdf_cover": cover,
         "focus_sections": focus_sections(job.kind, res.strategy, res.catalogue, job.root),
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
-        "county_name": county_name,
-        "strategy_name": res.strategy.name, "council": res.strategy.council,
+        "county_name": md_text(county_name),
+        "strategy_name": md_text(res.strategy.name), "council": md_text(res.strategy.council),
         "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
-        "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
+        "data_file": md_text(data_file), "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
         "strategy_note": strategy_note,
     }
 
