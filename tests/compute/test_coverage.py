@@ -24,7 +24,8 @@ def test_kommun_outside_the_default_lan_has_real_bas_and_says_what_is_missing(ti
     gone = {m.indicator: m for m in missing_for_area(catalogue, "2580", 2024, tidy, geography, "10")}
     assert not BAS & set(gone)  # Luleå has its real BAS figures
     assert set(gone) == set(catalogue.ids()) - BAS
-    assert gone["god_halsa"].geo_code == "0025"  # län-only indicator: Region Norrbotten
+    assert gone["ohalsotal"].geo_code == "0025"  # län-only indicator: Region Norrbotten
+    assert gone["god_halsa"].geo_code == "2580"  # by kommun only for Dalarna (Region Dalarna's oversample)
     sfi = gone["sfi_minst_tva_kurser"]
     assert "inga uppgifter för Luleå 2024" in sfi.reason and "Blekinge län" in sfi.reason
     assert "`analysis fetch --county 25`" in sfi.how and "Kolada N18409" in sfi.how and "`analysis import" in sfi.how
@@ -33,8 +34,19 @@ def test_kommun_outside_the_default_lan_has_real_bas_and_says_what_is_missing(ti
     assert "fetch" not in school.how
 
 
-def test_default_lan_has_nothing_missing(tidy, catalogue, geography):
-    assert missing_for_area(catalogue, "1081", 2024, tidy, geography, "10") == []
+def test_default_lan_misses_only_what_no_source_gives_it(tidy, catalogue, geography):
+    """Blekinge's demonstration: example values where a source exists; health by birth region has real figures
+    only for Dalarna and riket, ohälsotal by birth region none: both said plainly, never invented."""
+    gone = {m.indicator: m for m in missing_for_area(catalogue, "1081", 2024, tidy, geography, "10")}
+    assert set(gone) == {"god_halsa", "ohalsotal"}
+    assert "kan inte hämtas automatiskt från Folkhälsomyndigheten" in gone["god_halsa"].how
+
+
+def test_a_survey_year_before_the_report_year_is_shown_not_missing(tidy, catalogue, geography):
+    assert missing(catalogue.get("god_halsa"), "2080", 2024, tidy, geography, "10") is None  # latest: 2021
+    assert missing(catalogue.get("valdeltagande_kf"), "1081", 2024, tidy, geography, "10") is None  # 2022 election
+    early = missing(catalogue.get("god_halsa"), "2080", 2013, tidy, geography, "10")
+    assert early is not None and "2014–2021" in early.reason
 
 
 def test_year_before_the_series_starts(tidy, catalogue, geography):
@@ -135,16 +147,17 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     flat = " ".join(r.output.split())
     assert "−15,7 pe (sämre)" in flat  # Kalmar's real employment gap (utrikes − inrikes)
     assert f"Uppgift saknas för {len(catalogue) - len(BAS)} indikator(er):" in flat
-    assert "Ohälsotal 16–64 år (Kalmar 2024): datamängden har inga uppgifter för Kalmar 2024" in flat
+    assert ("Ohälsotal 20–64 år efter födelseregion (Region Kalmar 2024): datamängden har inga uppgifter för "
+            "Region Kalmar 2024. Uppgifterna kan inte hämtas automatiskt") in flat  # no example values anywhere
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat
 
 
 def test_a_year_without_any_rows_is_uppgift_saknas_not_an_error(catalogue):
-    results = load_results(year=2018, county="10")
-    assert not (results.tidy["year"] == 2018).any()
-    r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2018"])
+    results = load_results(year=2013, county="10")
+    assert not (results.tidy["year"] == 2013).any()
+    r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2013"])
     assert r.exit_code == 0, r.output
     flat = " ".join(r.output.split())
     assert f"Uppgift saknas för {len(catalogue)} indikator(er):" in flat
-    assert "serien börjar 2020, så det finns inga uppgifter för 2018" in flat
-    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2018" in flat
+    assert "serien börjar 2020, så det finns inga uppgifter för 2013" in flat
+    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2013" in flat

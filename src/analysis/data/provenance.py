@@ -114,7 +114,8 @@ def source_label(meta: dict, with_date: bool = False) -> str:
     date = retrieved_date(meta) if with_date else ""
     carrier = carrier_of(meta)
     if carrier:
-        text = f"{name}, hämtad ur {genitive(carrier)} öppna data" + (f" {date}" if date else "")
+        where = meta.get("carried_by") or f"ur {genitive(carrier)} öppna data"
+        text = f"{name}, hämtad {where}" + (f" {date}" if date else "")
         if not meta.get("checked_against_producer"):
             text += f", ej kontrollerad mot {meta['producer']}"
         return text
@@ -123,7 +124,7 @@ def source_label(meta: dict, with_date: bool = False) -> str:
         return f"{name}, uttag {date}" if date else f"{name}, uttag ur producentens databas"
     if source in VIA_CHANNEL:
         return f"{name} via {VIA_CHANNEL[source]}" + (f", hämtad {date}" if date else "")
-    if meta.get("imported"):
+    if meta.get("imported_from"):
         return f"{name}, inläst" + (f" {date}" if date else "") + " (egna uppgifter)"
     return f"{name}, hämtad" + (f" {date}" if date else "")
 
@@ -131,7 +132,9 @@ def source_label(meta: dict, with_date: bool = False) -> str:
 def retrieval_phrase(metas: list[dict]) -> str:
     """One line for a report's cover: when the figures were fetched and, where a third party carried them, from
     whom ("hämtade 2026-11-23 (SCB BAS ur Region Hallands öppna data, ej kontrollerad mot SCB)")."""
-    metas = [m for m in metas if not m.get("example")]
+    # the statistics (not the reference files: area list, kommungrupper, an example handlingsplan)
+    metas = [m for m in metas if not m.get("example")
+             and (m.get("indicators") or m.get("indicator") or m.get("kpis") or m.get("imported_from"))]
     if not metas:
         return "inga hämtade uppgifter"
     dates = sorted({retrieved_date(m) for m in metas if retrieved_date(m)})

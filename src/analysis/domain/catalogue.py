@@ -75,6 +75,11 @@ class Indicator:
         return not self.election_years or (year >= 1994 and (year - 1994) % 4 == 0)
 
     @property
+    def shows_latest(self) -> bool:
+        """Not measured every year (elections, surveys): a report shows the latest year with figures up to its year."""
+        return self.election_years or self.survey
+
+    @property
     def birth_regions(self) -> list[str]:
         """The born-abroad groups by birth region a source has instead of one "utrikes" group (never pooled)."""
         return [g for g in self.groups if g.startswith("utrikes_")]

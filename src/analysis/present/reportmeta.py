@@ -14,7 +14,7 @@ from analysis.present import fmt
 from analysis.domain.catalogue import Catalogue, Indicator
 from analysis.data.contract import STATUS_SYMBOLS, read_table
 from analysis.present.escape import md_code, md_text
-from analysis.data.provenance import Snapshot, sha256
+from analysis.data.provenance import Snapshot, sha256, source_label
 
 
 def reading_guide(has_example: bool) -> str:
@@ -50,6 +50,7 @@ def reading_guide(has_example: bool) -> str:
 def _covers(snap: Snapshot) -> set[str]:
     """The indicator or KPI ids a raw snapshot holds, from its sidecar (imports: from the file itself)."""
     named = set(snap.meta.get("kpis") or []) | set(snap.meta.get("kolada_equivalents") or [])
+    named |= set(snap.meta.get("indicators") or [])
     if snap.meta.get("indicator"):
         named.add(snap.meta["indicator"])
     if snap.path.parent.name == "import":
@@ -64,10 +65,13 @@ def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot,
     if rows["example"].all():
         return "genererade exempelvärden (ingen verklig uppgift ännu)"
     ids = set(ind.source.get("kolada", [])) | {ind.id}
-    dates = [str(s.meta.get("retrieved", ""))[:10] for s, covered in snaps if covered & ids]
+    # how the figures reached us, from each snapshot's sidecar ("uttag" only for a fetch from the producer)
+    how = sorted({source_label(s.meta, with_date=True) for s, covered in snaps if covered & ids})
     years = f"{int(rows[~rows['example']]['year'].min())}–{int(rows[~rows['example']]['year'].max())}"
-    when = f"uttag {fmt.date_long(dt.date.fromisoformat(max(dates)))}" if dates else "uttag okänt"
-    return f"verkliga uppgifter {years}, {when}"
+    return f"verkliga uppgifter {years}; " + ("; ".join(how) if how else "hämtningsdatum okänt")
+
+
+_LEVEL = {"kommun": "kommun", "lan": "län", "riket": "riket"}
 
 
 def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot], grouping=None) -> str:
@@ -81,8 +85,12 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot],
             ids = [f"Kolada {', '.join(src['kolada'])}"] if src.get("kolada") else []
             for key, name in (("scb_table", "SCB"), ("skolverket_export", "Skolverket, export"),
                               ("fohm_table", "Folkhälsomyndigheten, tabell")):
-                if src.get(key):
+                if isinstance(src.get(key), dict):  # one per level, e.g. Skolverket's exports
+                    ids.append(f"{name} " + ", ".join(f"{v} ({_LEVEL[k]})" for k, v in src[key].items()))
+                elif src.get(key):
                     ids.append(f"{name} {src[key]}")
+            if src.get("pxweb"):
+                ids.append("SCB " + ", ".join(f"{v} ({_LEVEL[k]})" for k, v in src["pxweb"]["tables"].items()))
             compare = ("utrikes födda jämförs med inrikes födda" if ind.is_native
                        else "kommunen jämförs med länet och riket (ingen inhemsk jämförelsegrupp)")
             direction = "högre värde är bättre" if ind.higher_is_better else "lägre värde är bättre"
@@ -94,6 +102,8 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot],
                 f"{fmt.number(ind.min_change, ind.decimals)} {ind.diff_unit}. *Nivåer:* {levels}. "
                 f"*Senaste uppdatering:* {_last_update(ind, tidy, snaps)}."
                 + (f" {ind.series_note}" if ind.series_note else "")
+                + (f" *Vad källan har:* {src['note'].strip()}" if src.get("note") else "")
+                + "".join(f" {c}" for c in ind.caveats)
             )
     if grouping is not None:
         from analysis.compute.groups import methods_text
@@ -121,8 +131,9 @@ def code_version(root: Path) -> str:
 def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: str,
              now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now().astimezone()
-    rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | {md_text(str(s.meta.get('retrieved', ''))[:10])} | "
-            f"{md_code(s.sha256[:16], in_table=True)} |" for s in snapshots]
+    rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | "
+            f"{md_text(source_label(s.meta, with_date=True))} | {md_code(s.sha256[:16], in_table=True)} |"
+            for s in snapshots]
     try:
         data_name = str(data_path.relative_to(root))
     except ValueError:
@@ -132,9 +143,10 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
         f"programversion {md_text(code_version(root))}. Underlag: {md_code(data_name)} "
         f"(sha256 {md_code(sha256(data_path)[:16])}).",
         "",
-        "| Ögonblicksbild (data/raw) | Uttag | sha256 (början) |",
+        "| Ögonblicksbild (data/raw) | Källa och hämtning | sha256 (början) |",
         "|---|---|---|",
         *rows,
         "",
-        ": Råfiler som rapporten bygger på, med kontrollsummor.",
+        ": Råfiler som rapporten bygger på: varifrån och när de hämtades (\"uttag\" bara där uppgifterna hämtats "
+        "direkt från producenten), med kontrollsummor.",
     ])

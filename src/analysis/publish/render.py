@@ -138,7 +138,7 @@ def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
 def _report_meta(job: Job) -> dict:
     from analysis.compute.artefact import open_results, read_meta
     from analysis.domain.geography import load_geography
-    from analysis.data.provenance import Snapshot
+    from analysis.data.provenance import Snapshot, retrieval_phrase
 
     geo = load_geography(job.root)
     code = job.code if job.kind == "kommun" else "00" + job.code
@@ -177,7 +177,7 @@ def _report_meta(job: Job) -> dict:
     cover = brand.typst_cover(
         title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
         res.strategy.publisher, dt.date.today(),
-        f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
+        f"Data t.o.m. {job.year}; {retrieval_phrase([s.meta for s in snapshots])}.", res.has_example_data)
     return {
         "publisher": res.strategy.publisher, "pdf_cover": cover,
         "focus_sections": focus_sections(job.kind, res.strategy, res.catalogue, job.root),
@@ -187,7 +187,7 @@ def _report_meta(job: Job) -> dict:
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
         "county_name": county_name,
         "strategy_name": res.strategy.name, "council": res.strategy.council,
-        "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
+        "baseline": str(res.baseline_year), "data_date": retrieval_phrase([s.meta for s in snapshots]),
         "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
         "strategy_note": strategy_note,
     }
