@@ -103,26 +103,33 @@ def show(report, ind: Indicator) -> None:
     show_markdown(f"*{ind.definition}* {report.results.attribution(ind)}.")
 
 
+def short_label(ind: Indicator, group: str) -> str:
+    """"födda i övriga Norden" -> "Övriga Norden" (the chart's axis; tables keep the full label)."""
+    label = ind.group_label(group)
+    return _cap(label.removeprefix("födda i ").removeprefix("födda "))
+
+
 def figure(report, ind: Indicator, areas, year: int) -> go.Figure:
+    """One row per birth region (horizontal, so the labels fit on a phone), one marker per area with its interval."""
     fig = go.Figure()
-    labels = [ind.group_label(g) for g in groups(ind)]
+    labels = [short_label(ind, g) for g in groups(ind)]
     for area in areas:
         rows = [_row(report, ind, area.code, g, year) for g in groups(ind)]
         values = [None if r is None or pd.isna(r["value"]) else float(r["value"]) for r in rows]
         margins = [None if r is None or pd.isna(r["margin"]) else float(r["margin"]) for r in rows]
         colour = AREA_COLOURS[area.level]
         fig.add_trace(go.Scatter(
-            x=labels, y=values, name=area.name, mode="markers",
+            y=labels, x=values, name=area.name, mode="markers", orientation="h",
             marker={"symbol": AREA_SYMBOLS[area.level], "size": 11, "color": colour,
                     "line": {"color": "white", "width": 1}},
-            error_y={"type": "data", "array": margins, "visible": True, "thickness": 1.5, "width": 6,
+            error_x={"type": "data", "array": margins, "visible": True, "thickness": 1.5, "width": 6,
                      "color": colour},
-            hovertemplate=f"%{{x}}: %{{y:.0f}} % ± %{{error_y.array:.1f}}<extra>{html.escape(area.name)}</extra>",
+            hovertemplate=f"%{{y}}: %{{x:.0f}} % ± %{{error_x.array:.1f}}<extra>{html.escape(area.name)}</extra>",
         ))
-    charts.style(fig, example=False, height=420, margin={"l": 10, "r": 16, "b": 10})
-    fig.update_layout(scattermode="group", yaxis={"title": {"text": "Procent"}, "ticksuffix": " %",
+    charts.style(fig, example=False, height=380, margin={"l": 10, "r": 16, "b": 10})
+    fig.update_layout(scattermode="group", xaxis={"title": {"text": "Procent"}, "ticksuffix": " %",
                                                   "range": [0, 105]},
-                      xaxis={"title": {"text": ""}})
+                      yaxis={"title": {"text": ""}, "autorange": "reversed"})
     return fig
 
 
