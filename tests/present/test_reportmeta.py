@@ -42,7 +42,8 @@ def test_the_label_follows_the_snapshots_provenance():
 def test_colophon_lists_every_snapshot_with_checksum(root, config):
     text = colophon(root, all_snapshots(root / "data" / "raw"), config.data_path, "pandoc+typst")
     assert "pandoc+typst" in text and "scb/scb_bas_syss_arbl" in text and "`cc67e7f5a340dbf8`" in text
-    assert "| SCB BAS, hämtad ur Region Hallands öppna data 2026-11-23, ej kontrollerad mot SCB |" in text
+    assert ("`scb_bas_syss_arbl_inrikes_utrikes_20-64_alla_kommuner_regioner_riket_2020-2024.csv`: SCB BAS, hämtad "
+            "ur Region Hallands öppna data, ej kontrollerad mot SCB.") in text
     assert "| Uttag |" not in text
 
 

@@ -132,8 +132,11 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
              now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now().astimezone()
     rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | "
-            f"{md_text(source_label(s.meta, with_date=True))} | {md_code(s.sha256[:16], in_table=True)} |"
+            f"{md_text(str(s.meta.get('retrieved', ''))[:10])} | {md_code(s.sha256[:16], in_table=True)} |"
             for s in snapshots]
+    # where each snapshot came from, in words ("uttag" only for a fetch from the producer): a list under the
+    # table, since file names do not break and the words need the page's width
+    origins = [f"- {md_code(s.path.name)}: {md_text(source_label(s.meta))}." for s in snapshots]
     try:
         data_name = str(data_path.relative_to(root))
     except ValueError:
@@ -143,10 +146,13 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
         f"programversion {md_text(code_version(root))}. Underlag: {md_code(data_name)} "
         f"(sha256 {md_code(sha256(data_path)[:16])}).",
         "",
-        "| Ögonblicksbild (data/raw) | Källa och hämtning | sha256 (början) |",
+        "| Ögonblicksbild (data/raw) | Hämtad | sha256 (början) |",
         "|---|---|---|",
         *rows,
         "",
-        ": Råfiler som rapporten bygger på: varifrån och när de hämtades (\"uttag\" bara där uppgifterna hämtats "
-        "direkt från producenten), med kontrollsummor.",
+        ": Råfiler som rapporten bygger på, med kontrollsummor.",
+        "",
+        "Varifrån råfilerna kommer (\"uttag\" står bara där uppgifterna hämtats direkt från producenten):",
+        "",
+        *origins,
     ])
