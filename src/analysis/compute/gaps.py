@@ -217,7 +217,7 @@ def compute_gaps(
     parts = []
     for ind in catalogue:
         rows = data[data["indicator"] == ind.id]
-        if rows.empty:
+        if rows.empty or ind.birth_regions:  # groups by birth region: no pooled utrikes − inrikes gap
             continue
         parts.append(_native_gaps(ind, rows, geography) if ind.is_native else _regional_gaps(ind, rows, geography))
     if not parts:
@@ -285,6 +285,8 @@ def compute_trends(
     cells = data.set_index(["indicator", "geo_code", "year", "sex", "group"]).sort_index()
     rows = []
     for ind in catalogue:
+        if ind.birth_regions:  # no pooled gap to judge (see analysis.present.birth_regions)
+            continue
         if ind.is_native:
             g = gaps[(gaps["indicator"] == ind.id) & (gaps["comparison"] == "inrikes")]
             series = g.set_index(["geo_code", "sex", "year"])["gap"]

@@ -790,11 +790,17 @@ class CountyReport(Report):
             if tr is None:
                 continue
             unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
+            signed = tr["measure"] == "skillnad"
+
+            def cell(value, year, column):  # election and survey years: the measurement's own year beside it
+                text = fmt.number(value, ind.decimals, signed=signed)
+                return text + (f" ({int(year)})" if int(year) != column and not pd.isna(value) else "")
+
             rows.append({
                 "Indikator": ind.short_title,
                 "Mått": measure_label(ind),
-                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals, signed=tr["measure"] == "skillnad"),
-                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                f"{self.results.baseline_year}": cell(tr["value_baseline"], tr["baseline_year"], self.results.baseline_year),
+                f"{self.year}": cell(tr["value_year"], tr["year"], self.year),
                 "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
                 "Enhet": unit,
                 "Bedömning": status_word(tr, ind),
