@@ -33,7 +33,7 @@ def kolada_page(rows: list[dict], next_url: str | None = None) -> dict:
 
 
 def jsonstat(dims: dict[str, list[str]], values: list, table: str = "TAB9999", status: dict | None = None,
-             elimination: set[str] = frozenset()) -> dict:
+             elimination: set[str] = frozenset(), labels: dict[str, dict[str, str]] | None = None) -> dict:
     """A JSON-stat2 dataset in the shape of the recorded TAB6471 response."""
     doc = {
         "version": "2.0",
@@ -47,7 +47,7 @@ def jsonstat(dims: dict[str, list[str]], values: list, table: str = "TAB9999", s
         "dimension": {
             d: {
                 "label": d.lower(),
-                "category": {"index": {c: i for i, c in enumerate(codes)}, "label": {c: c for c in codes}},
+                "category": {"index": {c: i for i, c in enumerate(codes)}, "label": {c: (labels or {}).get(d, {}).get(c, c) for c in codes}},
                 "extension": {"elimination": d in elimination, "show": "value"},
             }
             for d, codes in dims.items()

@@ -38,7 +38,7 @@ GOOD_ROWS = [  # a valid file: shares with counts, a BAS-like value, a suppresse
         ["behorighet_yrkesprogram", "1081", "2024", "T", "utrikes", "åk9", "84.4", "27", "32", "", "", "Skolverket", "false"],
         ["behorighet_yrkesprogram", "1081", "2024", "T", "inrikes", "åk9", "91.0", "152", "167", "", "", "Skolverket", "false"],
         ["sysselsattningsgrad", "1081", "2024", "T", "utrikes", "20-64", "59.2", "", "", "1.5", "", "SCB", "false"],
-        ["behorighet_yrkesprogram", "1081", "2024", "K", "utrikes", "åk9", "", "4", "18", "", "..", "Skolverket", "false"],
+        ["gymnasieexamen_4ar", "1081", "2024", "K", "total", "gy", "", "4", "18", "", "..", "SCB", "false"],
     )
 ]
 COL = {c: i for i, c in enumerate(COLUMNS)}

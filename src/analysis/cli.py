@@ -416,6 +416,49 @@ def fetch(
     )
 
 
+@app.command()
+def sources(
+    offline: Annotated[bool, typer.Option("--offline", help="Kontrollera inte mot Kolada och SCB")] = False,
+    timeout: Annotated[float, typer.Option(help="Sekunder att vänta på ett svar (> 0)")] = 20.0,
+    kolada_url: Annotated[Optional[str], typer.Option(help="Kolada API v3 (eller en spegel)", envvar="ANALYSIS_KOLADA_URL")] = None,
+    scb_url: Annotated[Optional[str], typer.Option(help="SCB PxWebApi 2.0 (eller en spegel)", envvar="ANALYSIS_SCB_URL")] = None,
+) -> None:
+    """Varje indikators källa och vilka uppgifter som finns här; uppkopplad kontrolleras varje tabell, kod och nyckeltal."""
+    from analysis.config import load_config
+    from analysis.data import sources_check as sc
+    from analysis.data.contract import load_tidy
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.domain.geography import load_geography
+
+    try:
+        _check_url(kolada_url, "--kolada-url")
+        _check_url(scb_url, "--scb-url")
+        config, cat, geo = load_config(), load_catalogue(), load_geography()
+        rows = sc.inventory(cat, load_tidy(config.data_path, cat, geo), geo)
+        apis = (None, None) if offline else (
+            sc.kolada.client(kolada_url or sc.kolada.BASE_URL, timeout=timeout, retries=1),
+            sc.pxweb.client(scb_url or sc.pxweb.BASE_URL, timeout=timeout, retries=1))
+        live = sc.check_live(cat, *apis, log=lambda m: err.print(m, highlight=False))
+    except (AnalysisError, OSError) as exc:
+        _fail(exc)
+    t = Table(title=f"Källor ({len(rows)} indikatorer; data per nivå i {config.data_path.name})")
+    for col in ("indikator", "producent", "tabell / nyckeltal / serie", "nivåer", "år (verkliga)", "kommun", "län", "riket"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r.indicator, r.producer, r.ids, r.levels, r.years, r.data["kommun"], r.data["lan"], r.data["riket"])
+    out.print(t)
+    for line in sc.not_checkable(cat):
+        out.print(f"  {rich_escape(line)}", highlight=False)
+    if not live.checked:
+        out.print(f"[yellow]{rich_escape(live.offline_line)}[/]", highlight=False)
+    elif live.lines:
+        out.print(f"[red]{len(live.lines)} avvikelse(r) mot källornas metadata:[/]", highlight=False)
+        for line in live.lines:
+            out.print(f"  {rich_escape(line)}", highlight=False)
+    else:
+        out.print("[green]Alla nyckeltal, tabeller, koder och etiketter finns hos källorna.[/]", highlight=False)
+
+
 @app.command("fetch-groups")
 def fetch_groups(
     title: Annotated[Optional[str], typer.Option("--title", "-t", help="Sökord i gruppens namn, t.ex. \"Liknande kommuner\"")] = None,

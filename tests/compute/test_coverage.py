@@ -24,7 +24,8 @@ def test_kommun_outside_the_default_lan_has_real_bas_and_says_what_is_missing(ti
     gone = {m.indicator: m for m in missing_for_area(catalogue, "2580", 2024, tidy, geography, "10")}
     assert not BAS & set(gone)  # Luleå has its real BAS figures
     assert set(gone) == set(catalogue.ids()) - BAS
-    assert gone["god_halsa"].geo_code == "0025"  # län-only indicator: Region Norrbotten
+    assert gone["ohalsotal"].geo_code == "0025"  # län-only indicator: Region Norrbotten
+    assert gone["god_halsa"].geo_code == "2580"  # by kommun only for Dalarna (Region Dalarna's oversample)
     sfi = gone["sfi_minst_tva_kurser"]
     assert "inga uppgifter för Luleå 2024" in sfi.reason and "Blekinge län" in sfi.reason
     assert "`analysis fetch --county 25`" in sfi.how and "Kolada N18409" in sfi.how and "`analysis import" in sfi.how
@@ -33,8 +34,19 @@ def test_kommun_outside_the_default_lan_has_real_bas_and_says_what_is_missing(ti
     assert "fetch" not in school.how
 
 
-def test_default_lan_has_nothing_missing(tidy, catalogue, geography):
-    assert missing_for_area(catalogue, "1081", 2024, tidy, geography, "10") == []
+def test_default_lan_misses_only_what_no_source_gives_it(tidy, catalogue, geography):
+    """Blekinge's demonstration: example values where a source exists; health by birth region has real figures
+    only for Dalarna and riket, ohälsotal by birth region none: both said plainly, never invented."""
+    gone = {m.indicator: m for m in missing_for_area(catalogue, "1081", 2024, tidy, geography, "10")}
+    assert set(gone) == {"god_halsa", "ohalsotal"}
+    assert "kan inte hämtas automatiskt från Folkhälsomyndigheten" in gone["god_halsa"].how
+
+
+def test_a_survey_year_before_the_report_year_is_shown_not_missing(tidy, catalogue, geography):
+    assert missing(catalogue.get("god_halsa"), "2080", 2024, tidy, geography, "10") is None  # latest: 2021
+    assert missing(catalogue.get("valdeltagande_kf"), "1081", 2024, tidy, geography, "10") is None  # 2022 election
+    early = missing(catalogue.get("god_halsa"), "2080", 2013, tidy, geography, "10")
+    assert early is not None and "2014–2021" in early.reason
 
 
 def test_year_before_the_series_starts(tidy, catalogue, geography):
@@ -135,20 +147,21 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     flat = " ".join(r.output.split())
     assert "−15,7 pe (sämre)" in flat  # Kalmar's real employment gap (utrikes − inrikes)
     assert f"Uppgift saknas för {len(catalogue) - len(BAS)} indikator(er):" in flat
-    assert "Ohälsotal 16–64 år (Kalmar 2024): datamängden har inga uppgifter för Kalmar 2024" in flat
+    assert ("Ohälsotal 20–64 år efter födelseregion (Region Kalmar 2024): datamängden har inga uppgifter för "
+            "Region Kalmar 2024. Uppgifterna kan inte hämtas automatiskt") in flat  # no example values anywhere
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat
 
 
 def test_a_year_without_any_rows_is_uppgift_saknas_in_reports_and_an_error_in_gaps(catalogue):
     """The reports (and their notebooks) say "uppgift saknas" and why for every indicator; `analysis gaps`,
     which has nothing to compare, says so in one line and exits with the user-error code (issue 22)."""
-    results = load_results(year=2018, county="10")
-    assert not (results.tidy["year"] == 2018).any()
+    results = load_results(year=2013, county="10")
+    assert not (results.tidy["year"] == 2013).any()
     gone = missing_indicators(results, "1083")
     assert len(gone) == len(catalogue)
     reasons = " ".join(m.reason for m in gone)
-    assert "serien börjar 2020, så det finns inga uppgifter för 2018" in reasons
-    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2018" in reasons
-    r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2018"])
+    assert "serien börjar 2020, så det finns inga uppgifter för 2013" in reasons
+    assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2013" in reasons
+    r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2013"])
     assert r.exit_code == 2, r.output
-    assert "inga uppgifter för 2018 för Sölvesborg (1083), länet eller riket (data finns för 2019–2024)" in r.output
+    assert "inga uppgifter för 2013 för Sölvesborg (1083), länet eller riket (data finns för 2019–2024)" in r.output

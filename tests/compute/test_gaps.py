@@ -16,6 +16,19 @@ from analysis.compute.gaps import (
     suppress,
 )
 from conftest import make_rows
+from dataclasses import replace as _replace
+
+from analysis.domain.catalogue import Catalogue
+
+#: the gap rules are tested on the catalogue's health indicators as if their source had one pooled born-abroad
+#: group (the real sources have birth regions, shown without a pooled gap: analysis.present.birth_regions)
+POOLED = {"utrikes": {"label": "utrikes födda", "series": "u"}, "inrikes": {"label": "inrikes födda", "series": "i"}}
+
+
+@pytest.fixture(scope="module")
+def catalogue(catalogue):
+    return Catalogue(catalogue.focus_areas, tuple(
+        _replace(i, groups=POOLED, levels=("kommun", "lan", "riket")) if i.birth_regions else i for i in catalogue))
 
 
 def native(indicator, code, year, utr, inr, sex="T", **kw):

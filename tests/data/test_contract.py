@@ -8,7 +8,7 @@ GOOD = (
     "indicator,geo_code,year,sex,group,age_band,value,numerator,denominator,margin,status,source,example\n"
     "sysselsattningsgrad,0880,2024,T,utrikes,20-64,61.0,,,,,SCB,false\n"
     "sysselsattningsgrad,0880,2024,T,inrikes,20-64,85.4,,,,,SCB,false\n"
-    "behorighet_yrkesprogram,0880,2024,K,utrikes,åk9,,4,18,,..,Skolverket,true\n"
+    "gymnasieexamen_4ar,0880,2024,K,total,gy,,4,18,,..,SCB,true\n"
 )
 
 
@@ -142,7 +142,7 @@ def test_impossible_values_are_rejected_with_line_and_column(tmp_path, catalogue
 
 def test_shares_within_rounding_are_accepted(tmp_path, catalogue, geography):
     p = _write(tmp_path / "ok.csv", HEADER + BEH.format(v="61.3", n="49", d="80") +
-               BEH.format(v="61", n="49", d="80").replace(",T,", ",K,"))  # 61.25 % rounded to 1 or 0 decimals
+               BEH.format(v="61", n="49", d="80").replace(",utrikes,", ",inrikes,"))  # 61.25 % to 1 or 0 decimals
     assert len(load_tidy(p, catalogue, geography)) == 2
 
 

@@ -121,7 +121,11 @@ def scb_handler(httpserver, requests_seen):
 
 #: SCB's integration tables for employment by sex, each with its own ContentsCode (as the catalogue declares).
 BAS_TABLES = {"TAB6383": (["1060", "1080", "1081", "1082", "1083", "0880"], "000007K3"),
-              "TAB6384": (["10", "08"], "000007KE"), "TAB6379": (["00"], "000007JE")}
+              "TAB6384": (["10", "08"], "000007KE")}
+#: labels as SCB shows them (the catalogue names the län table's contents and the groups by label)
+BAS_LABELS = {"BakgrVar": {"SE": "födelseregion: Sverige", "SAMUTF": "samtliga utrikes födda"},
+              "ContentsCode": {"000007K3": "Andel sysselsatta", "000007KE": "Andel sysselsatta",
+                               "000007ZZ": "Andel öppet arbetslösa"}}
 BAS_DIMS = {"Kon": ["1", "2", "1+2"], "UtbNiv": ["000", "G"], "BakgrVar": ["SE", "SAMUTF"], "Tid": ["2022", "2023", "2024"]}
 
 
@@ -130,7 +134,8 @@ def scb_bas_handler(httpserver, bas, requests_seen):
     for table, (regions, contents) in BAS_TABLES.items():
         dims = {"Region": regions, "Kon": BAS_DIMS["Kon"], "UtbNiv": BAS_DIMS["UtbNiv"],
                 "BakgrVar": BAS_DIMS["BakgrVar"], "ContentsCode": [contents, "000007ZZ"], "Tid": BAS_DIMS["Tid"]}
-        httpserver.expect_request(f"/api/v2/tables/{table}/metadata").respond_with_json(jsonstat(dims, None, table))
+        httpserver.expect_request(f"/api/v2/tables/{table}/metadata").respond_with_json(
+            jsonstat(dims, None, table, labels=BAS_LABELS))
 
         def data(request, table=table, dims=dims):
             sel = {s["variableCode"]: s["valueCodes"] for s in json.loads(request.data)["selection"]}
@@ -143,7 +148,8 @@ def scb_bas_handler(httpserver, bas, requests_seen):
                 values.append(v + {"1+2": 0.0, "2": -1.5, "1": 1.5}[k])
                 if (r, k, t) == ("1081", "2", "2024"):
                     status[str(i)] = "B"
-            return Response(json.dumps(jsonstat(order, values, table, status)), content_type="application/json")
+            return Response(json.dumps(jsonstat(order, values, table, status, labels=BAS_LABELS)),
+                            content_type="application/json")
 
         httpserver.expect_request(f"/api/v2/tables/{table}/data", method="POST").respond_with_handler(data)
 
@@ -154,6 +160,11 @@ def scb_catalogue(project):
     path = project.catalogue_path
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     ind = next(i for i in raw["indicators"] if i["id"] == "ohalsotal")
+    vote = next(i for i in raw["indicators"] if i["id"] == "valdeltagande_kf")
+    del vote["source"]["pxweb"]  # its SCB tables are tested in tests/data/sources/test_pxweb.py
+    ind["levels"] = ["kommun", "lan", "riket"]  # test tables with a pooled group at every level
+    ind["groups"] = {"utrikes": {"label": "utrikes födda", "series": "UTR"},
+                     "inrikes": {"label": "inrikes födda", "series": "INR"}}
     ind["source"]["pxweb"] = {
         "tables": {"kommun": "TAB9000", "lan": "TAB9001", "riket": "TAB9002"},
         "contents": "OHT01",
@@ -201,7 +212,7 @@ def test_fetch_keeps_snapshots_with_provenance_and_rebuilds(project, scb_catalog
     assert syss["source"].str.contains("TAB6383").all() and not syss["example"].any()
     assert syss.set_index(["sex", "group"]).loc[("K", "utrikes"), "flag"] == "B"  # SCB's status kept
     contents = {table: sel["ContentsCode"] for table, sel in seen if table in BAS_TABLES}
-    assert contents == {"TAB6383": ["000007K3"], "TAB6384": ["000007KE"], "TAB6379": ["000007JE"]}
+    assert contents == {"TAB6383": ["000007K3"], "TAB6384": ["000007KE"]}  # the län's resolved from its label
     early = data[(data["indicator"] == "sysselsattningsgrad") & (data["geo_code"] == "1081") & (data["year"] == 2021)]
     assert early["source"].str.contains("via Kolada").all()  # before the SCB tables start (2022): Kolada
     gaps = compute_gaps(data, scb_catalogue)

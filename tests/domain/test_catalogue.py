@@ -34,7 +34,9 @@ def test_required_indicators_and_sources(catalogue):
     assert catalogue.get("ohalsotal").unit == "dagar" and catalogue.get("ohalsotal").diff_unit == "dagar"
     sfi = catalogue.get("sfi_minst_tva_kurser")
     assert sfi.comparison == "regional" and "total" in sfi.groups
-    assert catalogue.get("god_halsa").levels == ("lan", "riket") and catalogue.get("god_halsa").survey
+    health = catalogue.get("god_halsa")
+    assert health.survey and health.birth_regions == ["utrikes_norden", "utrikes_europa", "utrikes_varlden"]
+    assert "utrikes" not in health.groups  # the source has no pooled group
     assert syss.diff_unit == "procentenheter"
 
 
@@ -77,6 +79,23 @@ def test_valdeltagande_is_fetched_from_kolada_like_the_others(catalogue):
     from analysis.data.sources.kolada import series_map
 
     ind = catalogue.get("valdeltagande_kf")
-    assert ind.focus_area == "social_sammanhallning" and ind.producer == "SCB" and ind.levels == ("kommun",)
+    assert ind.focus_area == "social_sammanhallning" and ind.producer == "SCB"
+    assert ind.levels == ("kommun", "lan", "riket") and ind.election_years  # län/riket from SCB TAB4268/TAB4255
     assert series_map(catalogue)["U65861"] == ("valdeltagande_kf", "utrikes")
     assert series_map(catalogue)["U65860"] == ("valdeltagande_kf", "inrikes")
+
+
+def test_a_native_indicator_needs_utrikes_or_born_abroad_groups_not_both(raw, schema):
+    broken = copy.deepcopy(raw)
+    health = next(i for i in broken["indicators"] if i["id"] == "god_halsa")
+    health["groups"]["utrikes"] = {"label": "utrikes födda", "series": "x"}
+    assert any("either utrikes or the born-abroad groups" in p for p in catalogue_problems(broken, schema))
+    for g in ("utrikes", "utrikes_norden", "utrikes_europa", "utrikes_varlden"):
+        del health["groups"][g]
+    assert any("needs the group utrikes or born-abroad groups" in p for p in catalogue_problems(broken, schema))
+
+
+def test_election_year_indicators_are_measured_every_fourth_year(catalogue):
+    vote = catalogue.get("valdeltagande_kf")
+    assert [y for y in range(2015, 2027) if vote.measured_in(y)] == [2018, 2022, 2026]
+    assert all(catalogue.get("arbetsloshet").measured_in(y) for y in range(2015, 2027))

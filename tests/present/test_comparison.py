@@ -71,7 +71,7 @@ def test_indicators_without_enough_group_data_get_no_group_value_or_place(ronneb
     ind = ronneby.catalogue.get("sfi_godkanda")  # example data for Blekinge only
     assert ronneby.group_series(ind) == [] and ronneby.group_sentence(ind) == ""
     assert "ingen" in ronneby.position_text(ind)
-    health = ronneby.catalogue.get("god_halsa")  # only at län level: no kommungrupp at all
+    health = ronneby.catalogue.get("ohalsotal")  # only at län level: no kommungrupp at all
     assert ronneby.comparison_group(health) is None and ronneby.group_headline(health) == ""
 
 
@@ -111,5 +111,5 @@ def test_summary_table_has_a_kommungrupp_column(ronneby, monkeypatch):
 
     assert col["Sysselsättningsgrad"] == f"skillnad {fmt.gap(gap['gap'], 'procentenheter')}"  # utrikes − inrikes
     assert col["Sysselsättningsgrad"].startswith("skillnad \u2212")
-    assert col["God självskattad hälsa"] == "–"  # shown at län level: no kommungrupp
+    assert col["God självskattad hälsa"] == "–"  # groups by birth region: no kommungrupp value
     assert not tables[0]["Kommungruppen"].isna().any()

@@ -17,9 +17,9 @@ def test_text_separates_real_example_and_missing(blekinge):
     by_number = {g.number: g for g in text.goals}
     arbete = by_number[3]  # BAS: real figures
     assert len(arbete.real) == 2 and not arbete.example and "sysselsättningsgraden 2024" in arbete.real[0]
-    halsa = by_number[2]  # example values only
-    assert not halsa.real and len(halsa.example) == 2
-    assert all("exempelvärden" in m for m in halsa.missing)
+    halsa = by_number[2]  # no figures for Blekinge: health by birth region exists only for Dalarna and riket
+    assert not halsa.real and not halsa.example and len(halsa.missing) == 2
+    assert all("Uppgift saknas" in m for m in halsa.missing)
     samarbete = by_number[5]  # the shipped plan is example data: no status in the document
     assert not samarbete.real and "exempeldata" in samarbete.missing[0]
 
@@ -35,7 +35,9 @@ def test_document_has_real_sentences_only(blekinge, tmp_path):
             assert sentence in plain
         for sentence in g.example:  # never an example figure in the årsredovisning
             assert sentence not in plain
-    assert "Självskattad god hälsa 16–84 år redovisas inte" in txt.read_text(encoding="utf-8")
+    assert "Självskattad god hälsa 16–84 år: Uppgift saknas" in txt.read_text(encoding="utf-8")
+    # the BAS figures name their carrier in the document's sources
+    assert "SCB BAS, hämtad ur Region Hallands öppna data, ej kontrollerad mot SCB" in " ".join(plain.split())
     md = pypandoc.convert_file(str(docx), "markdown")
     assert "## Mål 5. Samarbete mellan offentliga aktörer" in md  # headings per goal
     with zipfile.ZipFile(docx) as z:
@@ -68,7 +70,8 @@ def test_kalmar_kommun_only_indicator_says_how_to_get_it():
     text = CountyReport("08", 2024, static_images=False).annual_report_text()
     social = text.goals[4]
     assert social.title == "Social sammanhållning" and not social.real and not social.example
-    assert "finns bara för kommunerna" in social.missing[0] and "analysis fetch --county 08" in social.missing[0]
+    # the län's valdeltagande comes from SCB's TAB4268 (Kolada has kommuner only)
+    assert "analysis fetch --county 08" in social.missing[0] and "TAB4268" in social.missing[0]
     bostad = text.goals[3]
     assert "Ingen handlingsplan för 2024 är inläst" in bostad.missing[0]
 

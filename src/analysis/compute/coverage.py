@@ -63,6 +63,8 @@ def missing(
     rows = tidy[(tidy["indicator"] == ind.id) & (tidy["geo_code"] == code)]
     if (rows["year"] == year).any():
         return None
+    if ind.shows_latest and (rows["year"] <= year).any():
+        return None  # measured in election or survey years: the latest one up to the report year is shown
     county = area.county or default_county or ""
     if ind.series_start and year < ind.series_start:
         return Missing(ind.id, code, year,
@@ -75,7 +77,8 @@ def missing(
         return Missing(ind.id, code, year, f"det finns {what} för {area.name} {span}, men inte för {year}",
                        how_to_get(ind, county))
     reason = f"datamängden har inga uppgifter för {area.name} {year}"
-    if default_county and area.level != "riket" and county != default_county:
+    has_example = bool(tidy.loc[tidy["indicator"] == ind.id, "example"].any())
+    if default_county and area.level != "riket" and county != default_county and has_example:
         demo = geography.county(default_county).name.replace("Region ", "") + " län"
         reason += f" (exempelvärden visas bara för {demo}, som demonstration)"
     return Missing(ind.id, code, year, reason, how_to_get(ind, county))

@@ -240,7 +240,7 @@ def compute_gaps(
     parts = []
     for ind in catalogue:
         rows = data[data["indicator"] == ind.id]
-        if rows.empty:
+        if rows.empty or ind.birth_regions:  # groups by birth region: no pooled utrikes − inrikes gap
             continue
         parts.append(_native_gaps(ind, rows, geography) if ind.is_native else _regional_gaps(ind, rows, geography))
     if not parts:
@@ -308,6 +308,8 @@ def compute_trends(
     cells = data.set_index(["indicator", "geo_code", "year", "sex", "group"]).sort_index()
     rows = []
     for ind in catalogue:
+        if ind.birth_regions:  # no pooled gap to judge (see analysis.present.birth_regions)
+            continue
         if ind.is_native:
             g = gaps[(gaps["indicator"] == ind.id) & (gaps["comparison"] == "inrikes")]
             series = g.set_index(["geo_code", "sex", "year"])["gap"]
@@ -322,10 +324,18 @@ def compute_trends(
                 key = (ind.id, code, y, sex, grp)
                 return cells.loc[key] if key in cells.index else None
 
-            v0 = series.get((code, sex, baseline_year), np.nan)
-            v1 = series.get((code, sex, year), np.nan)
+            y0, y1 = baseline_year, year
+            if ind.shows_latest:  # election or survey years: the latest measurement up to each year
+                have = [y for (c, s, y), v in series.items() if c == code and s == sex and pd.notna(v)]
+                y0 = max((y for y in have if y <= baseline_year), default=baseline_year)
+                y1 = max((y for y in have if y <= year), default=year)
+            v0 = series.get((code, sex, y0), np.nan)
+            v1 = series.get((code, sex, y1), np.nan)
             change, mdc, reason = np.nan, ind.min_change, ""
-            if year <= baseline_year:
+            if ind.shows_latest and y1 <= y0 and year > baseline_year:
+                what = ("inget nytt val", "senaste val") if ind.election_years else ("ingen ny mätning", "senaste mätning")
+                status, reason = UNKNOWN, f"{what[0]} sedan basåret ({what[1]}: {y1})"
+            elif year <= baseline_year:
                 status, reason = UNKNOWN, f"rapportåret {year} ligger inte efter basåret {baseline_year}"
             elif ind.series_start and baseline_year < ind.series_start:
                 status = UNKNOWN
@@ -336,15 +346,15 @@ def compute_trends(
             else:
                 change = float(v1 - v0)
                 mdc = minimum_detectable_change(
-                    ind, [cell(y, grp) for y in (baseline_year, year) for grp in groups]
+                    ind, [cell(y, grp) for y in (y0, y1) for grp in groups]
                 )
                 better_if_negative = not ind.higher_is_better  # same for the gap and the level
                 status, reason = judge(ind, change, mdc, better_if_negative)
             rows.append(
                 {
                     "indicator": ind.id, "geo_code": code, "level": _level(code, geography), "sex": sex,
-                    "measure": "skillnad" if ind.is_native else "nivå", "baseline_year": baseline_year,
-                    "year": year, "value_baseline": v0, "value_year": v1, "change": change, "mdc": mdc,
+                    "measure": "skillnad" if ind.is_native else "nivå", "baseline_year": y0,
+                    "year": y1, "value_baseline": v0, "value_year": v1, "change": change, "mdc": mdc,
                     "status": status, "reason": reason, "example": bool(is_example),
                 }
             )

@@ -78,6 +78,23 @@ class Results:
     def area(self, code: str) -> Area:
         return self.geography.area(code)
 
+    def provenance(self, ind) -> list[str]:
+        """How the indicator's real figures reached us, one line per snapshot kind (the rows' ``source``, written
+        by :func:`analysis.data.provenance.source_label` from each raw snapshot's sidecar)."""
+        rows = self.rows("tidy", ind.id)
+        return sorted(set(rows.loc[~rows["example"], "source"]))
+
+    def source_text(self, ind) -> str:
+        """"SCB, Befolkningens arbetsmarknadsstatus (BAS), AM0210 (SCB BAS, hämtad ur Region Hallands öppna data,
+        ej kontrollerad mot SCB)": the producer and statistic, then how the figures reached us."""
+        text = f"{ind.producer}, {ind.source['statistic']}"
+        carried = self.provenance(ind)
+        return text + (f" ({'; '.join(carried)})" if carried else "")
+
+    def attribution(self, ind) -> str:
+        """Credit line for processed figures: the producer, how the figures reached us, "egen bearbetning"."""
+        return f"Källa: {self.source_text(ind)}; egen bearbetning"
+
     def latest_year(self, indicator: str, code: str) -> int | None:
         rows = self.tidy[(self.tidy["indicator"] == indicator) & (self.tidy["geo_code"] == code)]
         rows = rows[rows["value"].notna() & (rows["year"] <= self.year)]
@@ -203,7 +220,7 @@ def area_gap_table(results: Results, code: str, sexes: tuple[str, ...] = ("T", "
                     "trend_change": None if trend is None else trend["change"],
                     "baseline_year": results.baseline_year,
                     "example": bool(r.example),
-                    "source": "Exempeldata – inte verklig statistik" if r.example else ind.attribution,
+                    "source": "Exempeldata – inte verklig statistik" if r.example else results.attribution(ind),
                 }
             )
     return pd.DataFrame(rows)
@@ -251,7 +268,7 @@ def group_gap_rows(results: Results, ind, code: str, sexes: tuple[str, ...]) -> 
             "gap": values["gap"], "disadvantage": values["disadvantage"], "ratio": values["ratio"],
             "unit": ind.unit, "diff_unit": ind.diff_unit, "status": status, "trend_status": "",
             "trend_change": None, "baseline_year": results.baseline_year, "example": bool(r["example"]),
-            "source": ("Exempeldata – inte verklig statistik" if r["example"] else ind.attribution)
+            "source": ("Exempeldata – inte verklig statistik" if r["example"] else results.attribution(ind))
             + f"; {grouping.title}, {grouping.method_text} ({values['n']} av {len(group.members)} kommuner)",
             "n_kommuner": values["n"],
         })

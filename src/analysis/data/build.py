@@ -13,7 +13,7 @@ from analysis.data.contract import KEY, load_tidy, validate_tidy, write_tidy
 from analysis.data.example_data import generate_example_data, load_profiles
 from analysis.domain.geography import Geography, load_geography
 from analysis.data.provenance import load_snapshot
-from analysis.data.sources import kolada, pxweb
+from analysis.data.sources import fohm, kolada, pxweb
 from analysis.data.sources.scb_bas import tidy_bas
 
 IMPORT_DIR = "import"
@@ -74,6 +74,7 @@ def real_rows(config: Config, catalogue: Catalogue, geography: Geography) -> pd.
     """
     frames = [
         tidy_bas(config.raw_dir),
+        fohm.tidy_fohm(config.raw_dir, catalogue, geography),
         kolada.tidy_snapshots(config.raw_dir, catalogue, geography),
         pxweb.tidy_snapshots(config.raw_dir, catalogue),
     ]

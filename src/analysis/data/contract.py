@@ -37,7 +37,7 @@ STATUS_SYMBOLS = {
     "–": "bortfall (uppgift har inte rapporterats)",
 }
 SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
-GROUPS = ("utrikes", "inrikes", "total")
+GROUPS = ("utrikes", "inrikes", "total", "utrikes_norden", "utrikes_europa", "utrikes_varlden")
 KEY = ["indicator", "geo_code", "year", "sex", "group", "age_band"]
 COLUMNS = KEY + ["value", "numerator", "denominator", "margin", "status", "flag", "source", "example"]
 #: Optional columns a file may leave out (filled empty).

@@ -143,6 +143,7 @@ def generate_example_data(
         if indicators is not None and ind.id not in indicators:
             continue
         prof = profiles.get(ind.id)
+        span = [y for y in range(years[0], years[1] + 1) if ind.measured_in(y)]  # e.g. election years only
         if prof is None:
             raise ValueError(f"no example profile for indicator {ind.id!r} in {PROFILES_FILE}")
         if "size" in prof:

@@ -243,6 +243,7 @@ def _fetch_kolada(api: ApiClient, staging: Staging, folder: Path, kpis, areas, y
             licence=kolada.LICENCE,
             lan=lan,
             source="Kolada API v3",
+            label_name=f"Nyckeltal {', '.join(kpis)}",
             kpis=kpis,
         ))
         log(f"Kolada: svar {n} ({len(page.data['values'])} rader) sparat")
@@ -265,6 +266,7 @@ def _fetch_pxweb(api: ApiClient, staging: Staging, folder: Path, inds, areas, ye
                 licence=pxweb.LICENCE,
                 lan=lan,
                 source="SCB PxWebApi 2.0",
+                label_name=f"SCB {table}",
                 indicator=ind.id,
                 table=table,
             ))

@@ -87,6 +87,7 @@ def all_snapshots(raw_dir: Path) -> list[Snapshot]:
 def covers(snap: Snapshot) -> set[str]:
     """The indicator or KPI ids a raw snapshot holds, from its sidecar (imports: from the file itself)."""
     named = set(snap.meta.get("kpis") or []) | set(snap.meta.get("kolada_equivalents") or [])
+    named |= set(snap.meta.get("indicators") or [])
     if snap.meta.get("indicator"):
         named.add(snap.meta["indicator"])
     if snap.path.parent.name == "import":
@@ -96,3 +97,65 @@ def covers(snap: Snapshot) -> set[str]:
 
         named |= set(read_table(snap.path, snap.meta.get("sheet")).get("indicator", pd.Series(dtype=str)))
     return named
+
+
+# --------------------------------------------------------------------------- what the provenance says, in Swedish
+# The ONE place that turns a snapshot's provenance into the words reports, downloads and documents use. A figure
+# is called an "uttag" only when it was fetched from its producer; figures carried by a third party name the
+# carrier and whether they were checked against the producer. Fetch the same figures from the producer and the
+# words change by themselves (the new snapshot's sidecar has no carrier).
+
+#: sidecar ``source`` of snapshots fetched by `analysis fetch`
+FROM_PRODUCER = ("SCB PxWebApi 2.0",)
+VIA_CHANNEL = {"Kolada API v3": "Kolada"}
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive: "Region Halland" -> "Region Hallands", "Kolada" -> "Koladas"."""
+    return name if name[-1:].lower() in "sxz" else name + "s"
+
+
+def carrier_of(meta: dict) -> str | None:
+    """The third party the figures were read from (None when they came from the producer or a channel)."""
+    return meta.get("carrier_name") or None
+
+
+def retrieved_date(meta: dict) -> str:
+    return str(meta.get("retrieved", ""))[:10]
+
+
+def source_label(meta: dict, with_date: bool = False) -> str:
+    """"SCB BAS, hämtad ur Region Hallands öppna data, ej kontrollerad mot SCB" / "SCB, uttag 2026-12-01"."""
+    name = meta.get("label_name") or meta["producer"]
+    date = retrieved_date(meta) if with_date else ""
+    carrier = carrier_of(meta)
+    if carrier:
+        where = meta.get("carried_by") or f"ur {genitive(carrier)} öppna data"
+        text = f"{name}, hämtad {where}" + (f" {date}" if date else "")
+        if not meta.get("checked_against_producer"):
+            text += f", ej kontrollerad mot {meta['producer']}"
+        return text
+    source = str(meta.get("source") or "")
+    if source in FROM_PRODUCER:
+        return f"{name}, uttag {date}" if date else f"{name}, uttag ur producentens databas"
+    if source in VIA_CHANNEL:
+        return f"{name} via {VIA_CHANNEL[source]}" + (f", hämtad {date}" if date else "")
+    if meta.get("imported_from"):
+        return f"{name}, inläst" + (f" {date}" if date else "") + " (egna uppgifter)"
+    return f"{name}, hämtad" + (f" {date}" if date else "")
+
+
+def retrieval_phrase(metas: list[dict]) -> str:
+    """One line for a report's cover: when the figures were fetched and, where a third party carried them, from
+    whom ("hämtade 2026-11-23 (SCB BAS ur Region Hallands öppna data, ej kontrollerad mot SCB)")."""
+    # the statistics (not the reference files: area list, kommungrupper, an example handlingsplan)
+    metas = [m for m in metas if not m.get("example")
+             and (m.get("indicators") or m.get("indicator") or m.get("kpis") or m.get("imported_from"))]
+    if not metas:
+        return "inga hämtade uppgifter"
+    dates = sorted({retrieved_date(m) for m in metas if retrieved_date(m)})
+    span = (dates[0] if dates[0] == dates[-1] else f"{dates[0]}–{dates[-1]}") if dates else "okänt datum"
+    all_producer = all(str(m.get("source") or "") in FROM_PRODUCER for m in metas)
+    carried = sorted({source_label(m) for m in metas if carrier_of(m)})
+    head = f"uttag {span}" if all_producer else f"uppgifter hämtade {span}"
+    return head + (f" ({'; '.join(carried)})" if carried else "")

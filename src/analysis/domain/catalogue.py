@@ -57,6 +57,9 @@ class Indicator:
     text_name: str | None = None  # definite form for running text: "sysselsättningsgraden"
     #: a minimum detectable change above this means the trend cannot be judged ("för litet underlag")
     max_detectable_change: float | None = None
+    caveats: tuple[str, ...] = ()
+    #: measured in election years only: shown as the latest election up to the report year
+    election_years: bool = False
 
     @property
     def higher_is_better(self) -> bool:
@@ -66,6 +69,21 @@ class Indicator:
     def is_native(self) -> bool:
         """Compared with a native group (inrikes födda / svensk bakgrund)."""
         return self.comparison == "native"
+
+    def measured_in(self, year: int) -> bool:
+        """Whether the indicator has a value for ``year``: every year, or only Swedish general-election years
+        (every fourth year since 1994: 2018, 2022, 2026)."""
+        return not self.election_years or (year >= 1994 and (year - 1994) % 4 == 0)
+
+    @property
+    def shows_latest(self) -> bool:
+        """Not measured every year (elections, surveys): a report shows the latest year with figures up to its year."""
+        return self.election_years or self.survey
+
+    @property
+    def birth_regions(self) -> list[str]:
+        """The born-abroad groups by birth region a source has instead of one "utrikes" group (never pooled)."""
+        return [g for g in self.groups if g.startswith("utrikes_")]
 
     @property
     def diff_unit(self) -> str:
@@ -132,6 +150,10 @@ def catalogue_problems(raw: dict, schema: dict) -> list[str]:
         seen.add(ind["id"])
         if ind["focus_area"] not in areas:
             problems.append(f"{where}: focus_area {ind['focus_area']!r} is not one of {sorted(areas)}")
+        if ind["comparison"] == "native" and not any(g == "utrikes" or g.startswith("utrikes_") for g in ind["groups"]):
+            problems.append(f"{where}: a native comparison needs the group utrikes or born-abroad groups (utrikes_…)")
+        if "utrikes" in ind["groups"] and any(g.startswith("utrikes_") for g in ind["groups"]):
+            problems.append(f"{where}: declare either utrikes or the born-abroad groups utrikes_…, not both")
         if ind.get("survey") and ind["unit"] != "procent":
             problems.append(f"{where}: survey indicators must be shares (procent)")
         px = ind["source"].get("pxweb")
@@ -162,6 +184,7 @@ def parse_catalogue(raw: dict, schema: dict, path: Path | None = None) -> Catalo
         supp = ind.pop("suppression", None) or defaults.get("suppression") or {}
         ind["levels"] = tuple(ind.get("levels") or defaults.get("levels") or ("kommun", "lan", "riket"))
         ind.setdefault("max_detectable_change", defaults.get("max_detectable_change"))
+        ind["caveats"] = tuple(ind.get("caveats") or ())
         indicators.append(Indicator(**ind, suppression=Suppression(**supp)))
     return Catalogue(dict(raw["focus_areas"]), tuple(indicators), path)
 

@@ -43,8 +43,8 @@ class GroupComparison:
         grouping = getattr(self.results, "grouping", None)
         if grouping is None or self.area.level != "kommun":
             return None
-        if ind is not None and self.shown_code(ind) != self.code:
-            return None
+        if ind is not None and (self.shown_code(ind) != self.code or ind.birth_regions):
+            return None  # shown at län level, or groups by birth region (no utrikes − inrikes gap to compare)
         return grouping.group_of(self.code)
 
     def group_value(self, ind: Indicator, grp: str, sex: str = "T", year: int | None = None):

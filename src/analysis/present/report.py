@@ -206,6 +206,15 @@ class Report(GroupComparison):
             return "Exempeldata"
         return "Verklig" if any(p["value"].notna().any() for p in parts) else "Saknas"
 
+    def data_kind_latest(self, ind: Indicator, code: str) -> str:
+        """:meth:`data_kind` for the year the indicator is shown for (election and survey years)."""
+        report_year = self.year
+        self.year = self.data_year(ind)
+        try:
+            return self.data_kind(ind, [code])
+        finally:
+            self.year = report_year
+
     def value(self, ind: Indicator, code: str, group: str, sex: str = "T", year: int | None = None):
         sel = self._row("tidy", ind, geo_code=code, group=group, sex=sex, year=year or self.year)
         return (sel["value"], sel["status"]) if sel is not None else (float("nan"), "..")
@@ -375,7 +384,7 @@ class Report(GroupComparison):
             return TableNotes(title, "Sammanställning av rapportens indikatorer; se respektive indikators källa. "
                                      "Egen bearbetning.", example=self.results.has_example_data, extra=extra or [])
         example = self.is_example(ind)
-        source = "Exempeldata – inte verklig statistik" if example else ind.attribution
+        source = "Exempeldata – inte verklig statistik" if example else self.results.attribution(ind)
         return TableNotes(title, source, ind.definition, ind.unit, example, extra or [])
 
     def download(self, slug: str, data: pd.DataFrame, notes: TableNotes, ind: Indicator | None = None,
@@ -401,7 +410,7 @@ class Report(GroupComparison):
         return f"EXEMPELDATA – {caption}" if self.is_example(ind) else caption
 
     def _source_note(self, ind: Indicator) -> None:
-        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else ind.attribution
+        source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else self.results.attribution(ind)
         show_markdown(f"*{md(ind.definition)}* {md(source)}.")
 
     # -- what the notebooks call -------------------------------------------------------------------
@@ -417,6 +426,15 @@ class Report(GroupComparison):
             f"*Källa: {md(self.results.strategy.source_document)}.*"
         )
 
+    def data_year(self, ind: Indicator) -> int:
+        """The year an indicator is shown for: the report year, or for one measured only in election or survey
+        years the latest such year with figures up to it (e.g. the 2022 election in a 2024 report)."""
+        if not ind.shows_latest:
+            return self.year
+        rows = self._rows("tidy", ind, geo_code=self.shown_code(ind))
+        years = rows.loc[rows["year"] <= self.year, "year"]
+        return int(years.max()) if len(years) else self.year
+
     @presents
     def indicator(self, ind: Indicator | str) -> Parts:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
@@ -426,7 +444,30 @@ class Report(GroupComparison):
             self.missing_note(ind, gone)
             show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
             return
-        self._intro(ind)
+        if ind.birth_regions:  # groups by birth region as the source has them: values with their intervals
+            from analysis.present import birth_regions
+
+            birth_regions.show(self, ind)
+            return
+        shown, report_year = self.data_year(ind), self.year
+        if shown != report_year:  # e.g. the latest election: every part of the indicator shows its year
+            self.year = shown
+            try:
+                show_markdown(f"### {ind.title}")
+                show_markdown(f"*Senaste val: {shown}. Valdeltagandet mäts bara valår (vart fjärde år); "
+                              f"rapportåret är {report_year}.*" if ind.election_years else
+                              f"*Senaste mätning: {shown}; rapportåret är {report_year}.*")
+                self._indicator_body(ind, intro=False)
+            finally:
+                self.year = report_year
+            return
+        self._indicator_body(ind)
+
+    def _indicator_body(self, ind: Indicator, intro: bool = True) -> None:
+        if intro:
+            self._intro(ind)
+        elif self.is_example(ind):
+            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
         group_line = self.group_headline(ind)
         show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
                       + f"**Måluppfyllelse:** {self.status(ind)}")
@@ -503,6 +544,16 @@ class Report(GroupComparison):
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
+                if ind.birth_regions:  # no pooled born-abroad group: each group's value, latest survey year
+                    from analysis.present import birth_regions
+
+                    rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
+                                 "Läge": birth_regions.overview_cell(self, ind, code), **self.group_cell(ind),
+                                 "Utveckling": birth_regions.NOT_JUDGED, "Data": self.data_kind_latest(ind, code)})
+                    continue
+                if ind.shows_latest and self.data_year(ind) != self.year:
+                    gap = self._row("gaps", ind, geo_code=code, year=self.data_year(ind), sex="T",
+                                    comparison="inrikes" if ind.is_native else "lan")
                 if ind.is_native:
                     level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
                 else:
@@ -513,7 +564,7 @@ class Report(GroupComparison):
                 rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
                              **self.group_cell(ind),
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
-                             "Data": self.data_kind(ind, [code])})
+                             "Data": self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
         table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
         show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
@@ -681,7 +732,23 @@ class CountyReport(Report):
             self.missing_note(ind, gone[-1])
             show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
             return
+        if ind.birth_regions:  # groups by birth region as the source has them: values with their intervals
+            from analysis.present import birth_regions
+
+            birth_regions.show(self, ind)
+            return
+        shown, report_year = self.data_year(ind), self.year
+        self.year = shown  # the latest election or survey up to the report year (else the report year itself)
+        try:
+            self._county_indicator_body(ind, report_year)
+        finally:
+            self.year = report_year
+
+    def _county_indicator_body(self, ind: Indicator, report_year: int) -> None:
         self._intro(ind)
+        if self.year != report_year:
+            show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
+                          f"{report_year}.*")
         from analysis.present import narrative
 
         show_markdown(self.headline(ind) + "\n\n"
@@ -777,11 +844,17 @@ class CountyReport(Report):
             if tr is None:
                 continue
             unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
+            signed = tr["measure"] == "skillnad"
+
+            def cell(value, year, column):  # election and survey years: the measurement's own year beside it
+                text = fmt.number(value, ind.decimals, signed=signed)
+                return text + (f" ({int(year)})" if int(year) != column and not pd.isna(value) else "")
+
             rows.append({
                 "Indikator": ind.short_title,
                 "Mått": measure_label(ind),
-                f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals, signed=tr["measure"] == "skillnad"),
-                f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals, signed=tr["measure"] == "skillnad"),
+                f"{self.results.baseline_year}": cell(tr["value_baseline"], tr["baseline_year"], self.results.baseline_year),
+                f"{self.year}": cell(tr["value_year"], tr["year"], self.year),
                 "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
                 "Enhet": unit,
                 "Bedömning": status_word(tr, ind),

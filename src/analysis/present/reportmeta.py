@@ -14,7 +14,7 @@ from analysis.present import fmt
 from analysis.domain.catalogue import Catalogue, Indicator
 from analysis.data.contract import STATUS_SYMBOLS
 from analysis.present.escape import md_code, md_text
-from analysis.data.provenance import Snapshot, sha256
+from analysis.data.provenance import Snapshot, sha256, source_label
 from analysis.data.provenance import covers as _covers
 
 
@@ -55,10 +55,13 @@ def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot,
     if rows["example"].all():
         return "genererade exempelvärden (ingen verklig uppgift ännu)"
     ids = set(ind.source.get("kolada", [])) | {ind.id}
-    dates = [str(s.meta.get("retrieved", ""))[:10] for s, covered in snaps if covered & ids]
+    # how the figures reached us, from each snapshot's sidecar ("uttag" only for a fetch from the producer)
+    how = sorted({source_label(s.meta, with_date=True) for s, covered in snaps if covered & ids})
     years = f"{int(rows[~rows['example']]['year'].min())}–{int(rows[~rows['example']]['year'].max())}"
-    when = f"uttag {fmt.date_long(dt.date.fromisoformat(max(dates)))}" if dates else "uttag okänt"
-    return f"verkliga uppgifter {years}, {when}"
+    return f"verkliga uppgifter {years}; " + ("; ".join(how) if how else "hämtningsdatum okänt")
+
+
+_LEVEL = {"kommun": "kommun", "lan": "län", "riket": "riket"}
 
 
 def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot], grouping=None) -> str:
@@ -72,8 +75,12 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot],
             ids = [f"Kolada {', '.join(src['kolada'])}"] if src.get("kolada") else []
             for key, name in (("scb_table", "SCB"), ("skolverket_export", "Skolverket, export"),
                               ("fohm_table", "Folkhälsomyndigheten, tabell")):
-                if src.get(key):
+                if isinstance(src.get(key), dict):  # one per level, e.g. Skolverket's exports
+                    ids.append(f"{name} " + ", ".join(f"{v} ({_LEVEL[k]})" for k, v in src[key].items()))
+                elif src.get(key):
                     ids.append(f"{name} {src[key]}")
+            if src.get("pxweb"):
+                ids.append("SCB " + ", ".join(f"{v} ({_LEVEL[k]})" for k, v in src["pxweb"]["tables"].items()))
             compare = ("utrikes födda jämförs med inrikes födda" if ind.is_native
                        else "kommunen jämförs med länet och riket (ingen inhemsk jämförelsegrupp)")
             direction = "högre värde är bättre" if ind.higher_is_better else "lägre värde är bättre"
@@ -85,6 +92,8 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot],
                 f"{fmt.number(ind.min_change, ind.decimals)} {ind.diff_unit}. *Nivåer:* {levels}. "
                 f"*Senaste uppdatering:* {_last_update(ind, tidy, snaps)}."
                 + (f" {ind.series_note}" if ind.series_note else "")
+                + (f" *Vad källan har:* {src['note'].strip()}" if src.get("note") else "")
+                + "".join(f" {c}" for c in ind.caveats)
             )
     if grouping is not None:
         from analysis.compute.groups import methods_text
@@ -112,8 +121,12 @@ def code_version(root: Path) -> str:
 def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: str,
              now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now().astimezone()
-    rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | {md_text(str(s.meta.get('retrieved', ''))[:10])} | "
-            f"{md_code(s.sha256[:16], in_table=True)} |" for s in snapshots]
+    rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | "
+            f"{md_text(str(s.meta.get('retrieved', ''))[:10])} | {md_code(s.sha256[:16], in_table=True)} |"
+            for s in snapshots]
+    # where each snapshot came from, in words ("uttag" only for a fetch from the producer): a list under the
+    # table, since file names do not break and the words need the page's width
+    origins = [f"- {md_code(s.path.name)}: {md_text(source_label(s.meta))}." for s in snapshots]
     try:
         data_name = str(data_path.relative_to(root))
     except ValueError:
@@ -123,11 +136,15 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
         f"programversion {md_text(code_version(root))}. Underlag: {md_code(data_name)} "
         f"(sha256 {md_code(sha256(data_path)[:16])}).",
         "",
-        "| Ögonblicksbild (data/raw) | Uttag | sha256 (början) |",
+        "| Ögonblicksbild (data/raw) | Hämtad | sha256 (början) |",
         _colophon_separator(snapshots, root),
         *rows,
         "",
         ": Råfiler som rapporten bygger på, med kontrollsummor. {#tbl-kolofon}",
+        "",
+        "Varifrån råfilerna kommer (\"uttag\" står bara där uppgifterna hämtats direkt från producenten):",
+        "",
+        *origins,
     ])
 
 

@@ -99,7 +99,7 @@ def write_documents(county: str, year: int, data_path: Path | None, folder: Path
                           results_path=results_path)
     text = report.annual_report_text()
     res = report.results
-    real = sorted({f"{i.producer}, {i.source['statistic']}" for i in res.catalogue if not report.is_example(i)
+    real = sorted({res.source_text(i) for i in res.catalogue if not report.is_example(i)
                    and report.data_kind(i, [report.code]) == "Verklig"})
     # the file this run read (results found in the cache may have been computed from a copy elsewhere)
     data = Path(data_path) if data_path else res.data_path

@@ -136,7 +136,7 @@ def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
 def _report_meta(job: Job) -> dict:
     from analysis.compute.artefact import open_results, read_meta
     from analysis.domain.geography import load_geography
-    from analysis.data.provenance import Snapshot
+    from analysis.data.provenance import Snapshot, retrieval_phrase
 
     geo = load_geography(job.root)
     code = job.code if job.kind == "kommun" else "00" + job.code
@@ -148,7 +148,6 @@ def _report_meta(job: Job) -> dict:
     res = open_results(path, code, job.year)  # this report's slice: nothing is recomputed
     # Raw snapshots as verified once when the results were computed.
     snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(path))["snapshots"]]
-    dates = [s.meta.get("retrieved", "") for s in snapshots]
     banner = ""
     if res.has_example_data:
         banner = (
@@ -176,7 +175,7 @@ def _report_meta(job: Job) -> dict:
     cover = brand.typst_cover(
         title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
         res.strategy.publisher, dt.date.today(),
-        f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
+        f"Data t.o.m. {job.year}; {retrieval_phrase([s.meta for s in snapshots])}.", res.has_example_data)
     return {
         # free text from the strategy file and file names: literal Markdown (the template's own text is not)
         "publisher": md_text(res.strategy.publisher), "pdf_cover": cover,
@@ -187,7 +186,7 @@ def _report_meta(job: Job) -> dict:
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
         "county_name": md_text(county_name),
         "strategy_name": md_text(res.strategy.name), "council": md_text(res.strategy.council),
-        "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
+        "baseline": str(res.baseline_year), "data_date": md_text(retrieval_phrase([s.meta for s in snapshots])),
         "data_file": md_text(data_file), "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
         "strategy_note": strategy_note,
     }

@@ -74,28 +74,40 @@ def test_codes_convert_between_scb_and_kolada_style():
     assert [pxweb.from_scb(c) for c in ("00", "08", "0880")] == ["0000", "0008", "0880"]
 
 
-# SCB's integration tables for employment by sex (AA0003B IntGr1*UtbBAS): one ContentsCode per table.
-BAS_TABLES = {"kommun": ("TAB6383", ["1081", "2580"], "000007K3"), "lan": ("TAB6384", ["10", "25"], "000007KE"),
-              "riket": ("TAB6379", ["00"], "000007JE")}
+# SCB's integration tables for employment by sex (AA0003B IntGr1*UtbBAS, from 2022): the kommun table's
+# ContentsCode as a recorded query names it (000007K3), the län table's by its label "Andel sysselsatta"; groups by
+# the labels SCB shows (tests/fixtures/sources/evidence.yml). No riket table is declared (riket comes from Kolada).
+BAS_TABLES = {"kommun": ("TAB6383", ["1081", "2580"], "000007K3"), "lan": ("TAB6384", ["10", "25"], "000007KE")}
+BAS_LABELS = {"BakgrVar": {"SE": "födelseregion: Sverige", "SAMUTF": "samtliga utrikes födda",
+                           "UTREUR": "födelseregion: EU/EFTA exkl. Norden"},
+              "ContentsCode": {"000007K3": "Andel sysselsatta", "000007KE": "Andel sysselsatta",
+                               "000007KZ": "Andel öppet arbetslösa"}}
 
 
 def bas_metadata(table, regions, contents):
     """Metadata in the shape of the integration tables: Region, Kon, UtbNiv, BakgrVar, ContentsCode, Tid."""
     return jsonstat({"Region": regions, "Kon": ["1", "2", "1+2"], "UtbNiv": ["000", "F", "G", "E"],
-                     "BakgrVar": ["SE", "SAMUTF", "UTREUR"], "ContentsCode": [contents, contents[:-1] + "Z"],
-                     "Tid": ["2022", "2023", "2024"]}, None, table)
+                     "BakgrVar": ["SE", "SAMUTF", "UTREUR"], "ContentsCode": [contents, "000007KZ"],
+                     "Tid": ["2022", "2023", "2024"]}, None, table, labels=BAS_LABELS)
 
 
-def test_catalogue_declares_a_contents_code_per_integration_table(catalogue):
+def test_catalogue_declares_the_integration_tables_by_code_or_label(catalogue):
     spec = pxweb.spec_of(catalogue.get("sysselsattningsgrad"))
     assert spec["tables"] == {level: t for level, (t, _r, _c) in BAS_TABLES.items()}
     for level, (table, regions, contents) in BAS_TABLES.items():
-        area = {"kommun": "2580", "lan": "0025", "riket": "0000"}[level]
+        area = {"kommun": "2580", "lan": "0025"}[level]
         wanted = pxweb.selection(spec, bas_metadata(table, regions, contents), table, [area], [2020, 2024],
                                  level=level)
         assert wanted["ContentsCode"] == [contents]
         assert wanted["Kon"] == ["1+2", "2", "1"] and wanted["BakgrVar"] == ["SAMUTF", "SE"]
         assert wanted["UtbNiv"] == ["000"] and wanted["Tid"] == ["2024"]  # the tables start 2022
+
+
+def test_a_label_matches_across_dash_and_case():
+    meta = jsonstat({"Bakgrund": ["A", "B"]}, None, labels={"Bakgrund": {"A": "ålder: 20\u201364 år", "B": "Övriga"}})
+    assert pxweb.resolve(meta, "Bakgrund", "Ålder: 20-64 år") == "A"
+    assert pxweb.resolve(meta, "Bakgrund", "B") == "B"
+    assert pxweb.resolve(meta, "Bakgrund", "samtliga") is None
 
 
 def test_a_contents_code_of_another_table_is_refused_before_any_data_request(catalogue):
@@ -113,9 +125,9 @@ def test_a_table_level_without_contents_code_is_a_catalogue_problem(root):
     raw = yaml.safe_load((root / "data/catalogue/indicators.yml").read_text(encoding="utf-8"))
     schema = yaml.safe_load((root / SCHEMA_FILE).read_text(encoding="utf-8"))
     ind = next(i for i in raw["indicators"] if i["id"] == "sysselsattningsgrad")
-    del ind["source"]["pxweb"]["contents"]["riket"]
+    del ind["source"]["pxweb"]["contents"]["lan"]
     assert catalogue_problems(raw, schema) == [
-        "indicators/0 (sysselsattningsgrad): source.pxweb.contents has no ContentsCode for riket "
+        "indicators/0 (sysselsattningsgrad): source.pxweb.contents has no ContentsCode for lan "
         "(one per table level, or one string for all)"]
 
 
@@ -123,7 +135,7 @@ def test_scb_status_is_kept_next_to_the_value(catalogue):
     ind = catalogue.get("sysselsattningsgrad")
     dims = {"Region": ["1081"], "Kon": ["2", "1"], "UtbNiv": ["000"], "BakgrVar": ["SAMUTF"],
             "ContentsCode": ["000007K3"], "Tid": ["2024"]}
-    doc = jsonstat(dims, [57.9, None], "TAB6383", status={"0": "B", "1": ".."})
+    doc = jsonstat(dims, [57.9, None], "TAB6383", status={"0": "B", "1": ".."}, labels=BAS_LABELS)
     tidy = pxweb.tidy_response(doc, ind, "test").set_index("sex")
     assert tidy.loc["K", "value"] == 57.9 and tidy.loc["K", "flag"] == "B" and tidy.loc["K", "status"] == ""
     assert pd.isna(tidy.loc["M", "value"]) and tidy.loc["M", "status"] == ".."
@@ -138,7 +150,22 @@ def test_years_before_a_table_starts_are_skipped_not_an_error(httpserver, catalo
     api = pxweb.client(httpserver.url_for("/api/v2"), sleep=lambda s: None)
     limits = pxweb.read_limits(api)
     ind = catalogue.get("sysselsattningsgrad")
-    assert list(pxweb.fetch_indicator(api, limits, ind, ["2580", "0025", "0000"], [2019, 2020, 2021])) == []
+    assert list(pxweb.fetch_indicator(api, limits, ind, ["2580", "0025"], [2019, 2020, 2021])) == []
     with pytest.raises(pxweb.NoPeriods, match="inga av åren 2019–2021"):
         pxweb.selection(pxweb.spec_of(ind), bas_metadata("TAB6383", ["2580"], "000007K3"), "TAB6383", ["2580"],
                         [2019, 2020, 2021], level="kommun")
+
+
+def test_valdeltagande_for_lan_and_riket_is_asked_by_the_labels_scb_shows(catalogue):
+    """TAB4268 (län) and TAB4255 (riket): values as listed in Region Dalarna's script for IntGr11Lan1/Riket1."""
+    spec = pxweb.spec_of(catalogue.get("valdeltagande_kf"))
+    assert spec["tables"] == {"lan": "TAB4268", "riket": "TAB4255"}
+    labels = {"Bakgrund": {"SAMT": "samtliga", "SE": "födelseregion: Sverige", "UTR": "samtliga utrikes födda"},
+              "Kon": {"1+2": "män och kvinnor", "1": "män", "2": "kvinnor"},
+              "ContentsCode": {"V1": "Valdeltagande i val till riksdag, procent",
+                               "V3": "Valdeltagande i val till kommun, procent"}}
+    meta = jsonstat({"Region": ["00"], "Bakgrund": list(labels["Bakgrund"]), "Kon": list(labels["Kon"]),
+                     "ContentsCode": ["V1", "V3"], "Tid": ["2018", "2022"]}, None, "TAB4255", labels=labels)
+    wanted = pxweb.selection(spec, meta, "TAB4255", ["0000"], [2019, 2020, 2021, 2022, 2023, 2024], level="riket")
+    assert wanted == {"ContentsCode": ["V3"], "Bakgrund": ["UTR", "SE"], "Kon": ["1+2", "2", "1"],
+                      "Region": ["00"], "Tid": ["2022"]}

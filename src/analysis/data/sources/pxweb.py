@@ -95,6 +95,22 @@ def codes(doc: dict, dim: str) -> list[str]:
     return [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
 
 
+def _fold(text: str) -> str:
+    """Labels compared as SCB writes them in either API version: en/em dashes as hyphens, case and spaces folded."""
+    return " ".join(str(text).replace("\u2013", "-").replace("\u2014", "-").casefold().split())
+
+
+def resolve(doc: dict, dim: str, declared: str) -> str | None:
+    """The code of a declared value of one dimension: the value itself when it is a code, else the code whose label
+    it is (the catalogue may name a value by the label SCB shows, e.g. "samtliga utrikes födda"). None if neither."""
+    have = codes(doc, dim)
+    if declared in have:
+        return declared
+    labels = ((doc["dimension"].get(dim) or {}).get("category") or {}).get("label") or {}
+    hits = [c for c in have if _fold(labels.get(c, "")) == _fold(declared)]
+    return hits[0] if len(hits) == 1 else None
+
+
 def jsonstat_frame(doc: dict, url: str | None = None) -> pd.DataFrame:
     """A JSON-stat2 dataset as a long table: one column per dimension (codes), value and status."""
     check_jsonstat(doc, url)
@@ -135,16 +151,17 @@ def selection(
     def need(dim: str, values: list[str], what: str) -> None:
         if dim not in dims:
             raise FetchError(SOURCE, f"{table} har ingen variabel {dim!r} ({what}); variabler: {', '.join(dims)}", url)
-        have = set(codes(meta, dim))
-        missing = [v for v in values if v not in have]
+        found = [resolve(meta, dim, v) for v in values]
+        missing = [v for v, c in zip(values, found) if c is None]
         if missing:
+            have = sorted(codes(meta, dim))
             raise FetchError(
                 SOURCE,
                 f"{table}: variabeln {dim} saknar koden/koderna {', '.join(missing)} ({what}); "
-                f"finns: {', '.join(sorted(have)[:20])}",
+                f"finns: {', '.join(have[:20])}",
                 url,
             )
-        wanted[dim] = list(values)
+        wanted[dim] = found
 
     need("ContentsCode", [contents_code(spec, level or level_of(areas[0]))], "tabellinnehåll")
     need(spec["group"]["dimension"], list(spec["group"]["codes"].values()), "grupp")
@@ -165,7 +182,7 @@ def selection(
         raise FetchError(SOURCE, f"{table}: ingen av områdena {', '.join(areas)} finns i tabellen", url)
     wanted[region_dim] = regions
     have_years = set(codes(meta, time_dim)) if time_dim in dims else set()
-    periods = [str(y) for y in years if str(y) in have_years]
+    periods = [str(y) for y in years if str(y) in have_years and y >= int(spec.get("from") or 0)]
     if not periods:
         raise NoPeriods(SOURCE, f"{table}: inga av åren {years[0]}–{years[-1]} finns i tabellen", url)
     wanted[time_dim] = periods
@@ -212,12 +229,16 @@ def fetch_indicator(
 def tidy_response(doc: dict, ind: Indicator, source_note: str, url: str | None = None) -> pd.DataFrame:
     spec = spec_of(ind)
     frame = jsonstat_frame(doc, url)
-    group_of = {code: g for g, code in spec["group"]["codes"].items()}
-    frame = frame[frame[spec["group"]["dimension"]].isin(group_of)]
+    gdim = spec["group"]["dimension"]
+    group_of = {resolve(doc, gdim, code): g for g, code in spec["group"]["codes"].items()}
+    group_of.pop(None, None)
+    frame = frame[frame[gdim].isin(group_of)]
     if spec.get("sex"):
-        sex_of = {code: s for s, code in spec["sex"]["codes"].items()}
-        frame = frame[frame[spec["sex"]["dimension"]].isin(sex_of)]
-        sex = frame[spec["sex"]["dimension"]].map(sex_of)
+        sdim = spec["sex"]["dimension"]
+        sex_of = {resolve(doc, sdim, code): s for s, code in spec["sex"]["codes"].items()}
+        sex_of.pop(None, None)
+        frame = frame[frame[sdim].isin(sex_of)]
+        sex = frame[sdim].map(sex_of)
     else:
         sex = pd.Series("T", index=frame.index)
     if frame.empty:

@@ -8,7 +8,7 @@ import janitor  # noqa: F401  (registers DataFrame.clean_names)
 import pandas as pd
 
 from analysis.data.contract import COLUMNS
-from analysis.data.provenance import load_snapshot
+from analysis.data.provenance import load_snapshot, source_label
 
 SNAPSHOT = Path("scb/scb_bas_syss_arbl_inrikes_utrikes_20-64_alla_kommuner_regioner_riket_2020-2024.csv")
 
@@ -40,7 +40,7 @@ def tidy_bas(raw_dir: Path) -> pd.DataFrame:
             "margin": float("nan"),
             "status": value.isna().map({True: "..", False: ""}),
             "flag": "",
-            "source": f"SCB, BAS (AM0210); snapshot sha256 {snap.sha256[:12]}",
+            "source": source_label(snap.meta),
             "example": False,
         }
     )
