@@ -28,6 +28,7 @@ ALLOWED = {
     ("analysis.domain.handlingsplan", "analysis.data.contract"): "handlingsplan: validation against the contract",
     ("analysis.domain.handlingsplan", "analysis.data.provenance"): "handlingsplan: the imported file's sidecar",
     ("analysis.domain.handlingsplan", "analysis.data.importer"): "handlingsplan: reading the filled-in XLSX",
+    ("analysis.domain.handlingsplan", "analysis.data.limits"): "handlingsplan: the XLSX size and row limits",
     ("analysis.domain.handlingsplan", "analysis.present.fmt"): "handlingsplan: Swedish dates in its report texts",
     ("analysis.domain.handlingsplan", "analysis.present.escape"): "handlingsplan: literal Markdown of people's text",
     # Kolada's kommungrupper are fetched in data, but ComparisonGroup and its parser live in compute/groups.py

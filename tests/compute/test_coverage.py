@@ -164,4 +164,5 @@ def test_a_year_without_any_rows_is_uppgift_saknas_in_reports_and_an_error_in_ga
     assert "det finns bara exempelvärden för Sölvesborg 2019–2024, men inte för 2013" in reasons
     r = CliRunner().invoke(app, ["gaps", "--municipality", "1083", "--year", "2013"])
     assert r.exit_code == 2, r.output
-    assert "inga uppgifter för 2013 för Sölvesborg (1083), länet eller riket (data finns för 2019–2024)" in r.output
+    span = f"{results.tidy['year'].min()}–{results.tidy['year'].max()}"  # the years the data file holds
+    assert f"inga uppgifter för 2013 för Sölvesborg (1083), länet eller riket (data finns för {span})" in r.output

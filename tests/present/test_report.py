@@ -133,11 +133,13 @@ def test_by_sex_download_flags_follow_the_rows(tmp_path):
 
     config = load_config()
     tidy = pd.read_csv(config.data_path, dtype=str, keep_default_na=False)
-    ind = "behorighet_yrkesprogram"
+    # sysselsättningsgrad is split by sex in the catalogue; the data has real Totalt rows for Ronneby. This test's
+    # copy adds Kvinnor (real) and Män (example) rows made from them: one table, real and example rows mixed.
+    ind = "sysselsattningsgrad"
     mine = (tidy["indicator"] == ind) & (tidy["geo_code"] == "1081") & (tidy["year"] == "2024")
-    real = mine & tidy["sex"].isin(["K", "T"])
-    tidy.loc[real, "example"] = "false"
-    tidy.loc[real, "source"] = "Ronneby kommun, test"
+    assert set(tidy.loc[mine, "sex"]) == {"T"} and (tidy.loc[mine, "example"] == "False").all()
+    tidy = pd.concat([tidy, tidy[mine].assign(sex="K"), tidy[mine].assign(sex="M", example="True")],
+                     ignore_index=True)
     data = tmp_path / "mixed.csv"
     tidy.to_csv(data, index=False)
     report = Report("1081", 2024, data_path=str(data), static_images=False, downloads_dir=str(tmp_path / "dl"))
