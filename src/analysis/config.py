@@ -35,6 +35,9 @@ class Config:
     formats: tuple[str, ...] = ("html", "pdf")
     example_seed: int = 20241
     example_years: tuple[int, int] = (2019, 2024)
+    #: the analyst's organisation: publisher of reports for a län without its own strategy file (None: the
+    #: national strategy file's default, "Länsstyrelsen i <län>")
+    organisation: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,6 +78,7 @@ def load_config(root: Path | None = None) -> Config:
             formats=tuple(raw.pop("formats", ["html", "pdf"])),
             example_seed=int(ex.get("seed", 20241)),
             example_years=tuple(ex.get("years", [2019, 2024])),
+            organisation=(str(o).strip() or None) if (o := raw.pop("organisation", None)) else None,
             extra=raw,
         )
     except (TypeError, ValueError) as exc:

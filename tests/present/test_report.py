@@ -23,8 +23,8 @@ def test_lan_only_indicator_is_labelled_as_the_lans(ronneby):
     ind = ronneby.catalogue.get("god_halsa")
     assert ronneby.shown_code(ind) == "0010"
     text = ronneby.headline(ind)
-    assert "God självskattad hälsa 2024, Region Blekinge:" in text
-    assert "Värdena gäller **Region Blekinge**, inte Ronneby." in text
+    assert "God självskattad hälsa 2024, Blekinge län:" in text
+    assert "Värdena gäller **Blekinge län**, inte Ronneby." in text
 
 
 def test_data_kind(ronneby):
@@ -59,7 +59,7 @@ def test_county_side_by_side():
     r = CountyReport("10", 2024, static_images=False)
     t = r.side_by_side(r.catalogue.get("sysselsattningsgrad"))
     assert t["Område"].tolist() == ["Olofström", "Karlskrona", "Ronneby", "Karlshamn", "Sölvesborg",
-                                    "Region Blekinge", "Riket"]
+                                    "Blekinge län", "Riket"]
     assert t.set_index("Område").loc["Ronneby", "Skillnad, procentenheter"] == "\u221224,4"
 
 

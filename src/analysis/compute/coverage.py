@@ -76,7 +76,7 @@ def missing(
                        how_to_get(ind, county))
     reason = f"datamängden har inga uppgifter för {area.name} {year}"
     if default_county and area.level != "riket" and county != default_county:
-        demo = geography.county(default_county).name.replace("Region ", "") + " län"
+        demo = geography.county(default_county).official
         reason += f" (exempelvärden visas bara för {demo}, som demonstration)"
     return Missing(ind.id, code, year, reason, how_to_get(ind, county))
 

@@ -119,7 +119,9 @@ class GroupComparison:
         gv = self.group_value(ind, "total")
         if s or pd.isna(v):
             return ""
-        return (f"{self.area.name}s {fmt.with_unit(v, ind.unit, table=False)} kan jämföras med "
+        from analysis.domain.geography import genitive
+
+        return (f"{genitive(self.area.name)} {fmt.with_unit(v, ind.unit, table=False)} kan jämföras med "
                 f"{fmt.with_unit(gv['value'], ind.unit, table=False)} i {g.label}.")
 
     def _order_words(self, ind: Indicator) -> str:

@@ -373,7 +373,7 @@ class Report(GroupComparison):
             show_markdown(f"*{self.results.strategy.name} har inget mål för detta fokusområde.*")
             return
         show_markdown(
-            f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}\n\n"
+            f"**{self.results.strategy.goal_heading(goal)}:** {goal.goal}\n\n"
             f"*Källa: {self.results.strategy.source_document}.*"
         )
 
@@ -450,7 +450,7 @@ class Report(GroupComparison):
                 from analysis.domain.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
                              "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
                              "Data": kind})
             for ind in inds:
@@ -463,7 +463,7 @@ class Report(GroupComparison):
                     level = fmt.with_unit(v, ind.unit, status=s)
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
-                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
+                rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title, "Läge": level,
                              **self.group_cell(ind),
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind(ind, [code])})
@@ -486,7 +486,7 @@ class Report(GroupComparison):
         for area in dict.fromkeys(areas):
             goal = self.results.strategy.goal_for(area)
             show_markdown(f"## {self.catalogue.focus_areas[area]}")
-            show_markdown(f"**Strategiskt mål {goal.number}, {goal.title}:** {goal.goal}")
+            show_markdown(f"**{self.results.strategy.goal_heading(goal)}:** {goal.goal}")
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*{goal.followed_up_outside_statistics}*")
             for ind in self.catalogue.in_focus_area(area):
@@ -508,7 +508,7 @@ class Report(GroupComparison):
         plan, lan = self.plan, self.geo.county(self.area.county)
         if plan is None:
             show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=lan.name.replace("Region ", "") + " län"))
+                                      county_name=lan.official))
             return
         if plan.example:
             show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
@@ -658,7 +658,7 @@ class CountyReport(Report):
                 from analysis.domain.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": what,
                              "Länet": status, "Kommunerna": "–", "Data": kind})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
@@ -670,7 +670,7 @@ class CountyReport(Report):
                         key = t["status"] if t is not None else UNKNOWN
                         counts[key] = counts.get(key, 0) + 1
                 kom = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "finns bara för länet"
-                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
+                rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
                              "Länet": lan_status, "Kommunerna": kom,
                              "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
         caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
@@ -679,7 +679,7 @@ class CountyReport(Report):
         self._activities_only_note()
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
-                show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
+                show_markdown(f"*{self.results.strategy.goal_short(goal)}: {goal.followed_up_outside_statistics}*")
 
     @presents
     def action_plan(self) -> Parts:
@@ -691,7 +691,7 @@ class CountyReport(Report):
         plan, s = self.plan, self.results.strategy
         if plan is None:
             show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=self.area.name.replace("Region ", "") + " län"))
+                                      county_name=self.area.official))
             return
         if plan.example:
             show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
@@ -702,7 +702,8 @@ class CountyReport(Report):
         notes = TableNotes(caption, source_line(plan), example=plan.example)
         show_table(table, caption, self.download("handlingsplan-status", table, notes))
         for n, goal in enumerate(s.goals, start=1):
-            show_markdown("### " + report_text(plan.spec, "goal_heading", number=goal.number, title=goal.title))
+            show_markdown("### " + (report_text(plan.spec, "goal_heading", number=goal.number, title=goal.title)
+                                    if s.numbered_goals else goal.title))
             rows = plan.for_goal(goal.id)
             if rows.empty:
                 show_markdown(report_text(plan.spec, "no_activities"))
@@ -752,7 +753,7 @@ class CountyReport(Report):
                  f"länet och riket, med {self.results.baseline_year} som basår.")
         goals = []
         for goal in s.goals:
-            g = AnnualGoal(goal.number, goal.title)
+            g = AnnualGoal(goal.number, goal.title, s.goal_short(goal))
             for ind in goal.indicators(self.catalogue):
                 if "lan" not in ind.levels:
                     note = texts["kommun_only"].format(title=ind.title).strip()
@@ -787,10 +788,10 @@ class CountyReport(Report):
         lines = [text.intro]
         for g in text.goals:
             body = " ".join(g.real) if g.real else none
-            lines.append(f"**Mål {g.number}, {g.title}:** {body}")
+            lines.append(f"**{g.label}:** {body}")
             lines += [f"*{m}*" for m in g.missing]
         show_markdown("\n\n".join(lines))
-        examples = [f"- **Mål {g.number}, {g.title}:** " + " ".join(g.example) for g in text.goals if g.example]
+        examples = [f"- **{g.label}:** " + " ".join(g.example) for g in text.goals if g.example]
         if examples:
             show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
                           "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")

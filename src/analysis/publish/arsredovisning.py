@@ -29,6 +29,7 @@ TEXTS_FILE = Path("data/arsredovisning/arsredovisning.yml")
 class AnnualGoal:
     number: int
     title: str
+    label: str = ""  # "Mål 3, Arbete", or the title of a goal kept whole (Strategy.goal_short)
     real: list[str] = field(default_factory=list)  # sentences on real figures (or a real handlingsplan)
     example: list[str] = field(default_factory=list)  # sentences on example values: never in the document
     missing: list[str] = field(default_factory=list)  # notes of what is missing and how to get it
@@ -51,7 +52,7 @@ def markdown(text: AnnualText, year: int, strategy: str, about: dict, texts: dic
     t = texts or load_texts()
     parts = [f"# {t['title'].format(year=year, strategy=strategy)}", text.intro]
     for g in text.goals:
-        parts.append("## " + t["goal_heading"].format(number=g.number, title=g.title))
+        parts.append("## " + (t["goal_heading"].format(number=g.number, title=g.title) if g.label != g.title else g.title))
         parts.append(" ".join(g.real) if g.real else t["nothing_real"].format(year=year))
         if g.missing:
             parts.append(f"**{t['missing_heading']}:**")

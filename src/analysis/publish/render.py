@@ -173,9 +173,10 @@ def _report_meta(job: Job) -> dict:
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
     from analysis.present import brand
 
-    title = f"Integrationsuppföljning {job.year}: {job.name}"
+    official_name = geo.area(code).official  # "Karlshamns kommun", "Norrbottens län" (data/geography/names.yml)
+    title = f"Integrationsuppföljning {job.year}: {official_name}"
     cover = brand.typst_cover(
-        title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
+        title, res.strategy.name, official_name if job.kind == "lan" else f"{official_name} ({job.code})", job.year,
         res.strategy.publisher, dt.date.today(),
         f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
     return {
@@ -185,7 +186,7 @@ def _report_meta(job: Job) -> dict:
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
-        "county_name": county_name,
+        "county_name": county_name, "official_name": official_name,
         "strategy_name": res.strategy.name, "council": res.strategy.council,
         "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
         "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
@@ -408,7 +409,7 @@ def write_index(out_root: Path, year: int, config: Config) -> Path:
             name = geography.county_name(geo.county(d.name[4:])) + " (länsrapport)"
             order = (0, d.name)
         elif d.name in geo:
-            name = f"{geo.area(d.name).name} ({d.name})"
+            name = f"{geo.area(d.name).official} ({d.name})"
             order = (1, geo.area(d.name).county or "", d.name)
         else:
             continue
