@@ -30,6 +30,9 @@ except ImportError:  # pragma: no cover - older typer on real click
 
 from analysis.present import fmt
 from analysis.errors import AnalysisError, DataValidationError, require_writable_folder
+from analysis import clihelp
+
+clihelp.install()  # Swedish help chrome: "Användning", "Flaggor", no "<bool>" (analysis.clihelp)
 
 #: The one exit code for every user error (bad argument, invalid data, missing or unwritable path).
 USER_ERROR = 2
@@ -121,23 +124,26 @@ class SwedishGroup(TyperGroup):
             rv = USER_ERROR
         except cx.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx is not None else "analysis"
-            err.print(f"[bold red]Fel:[/] {rich_escape(_usage_text(exc))}. Se '{rich_escape(cmd)} --help'.",
+            err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(_usage_text(exc)))}. "
+                      f"Se '{rich_escape(cmd)} --help'.",
                       highlight=False)
             rv = USER_ERROR
         except cx.ClickException as exc:
-            err.print(f"[bold red]Fel:[/] {rich_escape(_translate(exc.format_message()))}", highlight=False)
+            err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(_translate(exc.format_message())))}",
+                      highlight=False)
             rv = USER_ERROR
         except typer.Abort:
             err.print("Avbrutet.", highlight=False)
             rv = 130
         except AnalysisError as exc:  # raised outside a command's own handler
-            err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
+            err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(str(exc)))}", highlight=False)
             rv = USER_ERROR
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 rv = 1
             else:
-                err.print(f"[bold red]Fel:[/] {rich_escape(os_error_text(exc))}", highlight=False)
+                err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(os_error_text(exc)))}",
+                          highlight=False)
                 rv = USER_ERROR
         if not standalone_mode:
             return rv
@@ -163,15 +169,16 @@ class Format(str, Enum):
 
 
 def _fail(exc: Exception, code: int = USER_ERROR) -> None:
+    rel = clihelp.relative_paths  # messages name paths relative to the working folder
     if isinstance(exc, DataValidationError):
-        err.print(f"[bold red]Ogiltig data:[/] {rich_escape(exc.source)}: {len(exc.problems)} problem",
+        err.print(f"[bold red]Ogiltig data:[/] {rich_escape(rel(str(exc.source)))}: {len(exc.problems)} problem",
                   highlight=False)
         for p in exc.problems:
-            err.print(f"  - {p}", highlight=False, markup=False)
+            err.print(f"  - {rel(str(p))}", highlight=False, markup=False)
     elif isinstance(exc, OSError):
-        err.print(f"[bold red]Fel:[/] {rich_escape(os_error_text(exc))}", highlight=False)
+        err.print(f"[bold red]Fel:[/] {rich_escape(rel(os_error_text(exc)))}", highlight=False)
     else:
-        err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
+        err.print(f"[bold red]Fel:[/] {rich_escape(rel(str(exc)))}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -218,9 +225,9 @@ def _emit(df: pd.DataFrame, format: Format) -> None:
 
 @app.command()
 def indicators(
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv eller json")] = Format.table,
 ) -> None:
-    """The indicator catalogue."""
+    """Indikatorkatalogen."""
     from analysis.domain.catalogue import load_catalogue
 
     try:
@@ -257,7 +264,7 @@ def gaps(
     year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
     sex: Annotated[str, typer.Option(help="T, K, M eller all")] = "all",
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv eller json")] = Format.table,
 ) -> None:
     """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
     from analysis.domain.geography import load_geography
@@ -357,7 +364,7 @@ def validate(
 
 @app.command("build-data")
 def build_data(
-    output: Annotated[Optional[Path], typer.Option(help="Output file (default: analysis.yml's data)")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="Fil att skriva (standard: data i analysis.yml)")] = None,
 ) -> None:
     """Bygg den inbäddade datamängden från råfilerna i data/raw och exempelgeneratorn."""
     from analysis.data.build import build_and_write
@@ -506,7 +513,7 @@ def handlingsplan_mall(
         path = write_template(strategy, load_catalogue(config.root), output or Path(f"handlingsplan-mall-lan-{county}.xlsx"))
     except (AnalysisError, OSError) as exc:
         _fail(exc if isinstance(exc, AnalysisError) else AnalysisError(f"Kan inte skriva mallen: {exc}"))
-    out.print(f"[green]Skrev[/] {path}: mall för {strategy.name} ({len(strategy.goals)} mål). "
+    out.print(f"[green]Skrev[/] {clihelp.shown_path(path)}: mall för {strategy.name} ({len(strategy.goals)} mål). "
               f"Fyll i och läs in med: analysis handlingsplan import {path.name} --county {county}", highlight=False)
 
 
@@ -547,9 +554,33 @@ def handlingsplan_import(
         rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence)
     except AnalysisError as exc:
         _fail(exc)
-    out.print(f"[green]Inläst[/] {path}: {rep.rows} aktiviteter för {', '.join(map(str, rep.years))}, "
-              f"sparad som {rep.snapshot} (med härkomstfil). Rapporterna för året visar nu denna plan.",
-              highlight=False)
+    out.print(f"[green]Inläst[/] {clihelp.shown_path(path)}: {rep.rows} aktiviteter för "
+              f"{', '.join(map(str, rep.years))}, sparad som {clihelp.shown_path(rep.snapshot)} (med härkomstfil). "
+              + _plan_years_note(rep.years, county), highlight=False)
+
+
+def _plan_years_note(years: list[int], county: str | None) -> str:
+    """Which of a plan's years a report can be built for now (the data file has figures for the län that year)."""
+    from analysis.config import load_config
+
+    config = load_config()
+    lan = str(county or config.county).zfill(2)
+    try:
+        data = pd.read_csv(config.data_path, usecols=["geo_code", "year"], dtype=str)
+        have = {int(y) for c, y in zip(data["geo_code"], data["year"]) if c == "00" + lan or c[:2] == lan}
+    except (OSError, ValueError):
+        have = set()
+    ready, later = [y for y in years if y in have], [y for y in years if y not in have]
+    text = ""
+    if ready:
+        text += (f"Rapporterna för {', '.join(map(str, ready))} visar planen när de byggs "
+                 f"(analysis render --county {lan} --year {ready[-1]}). ")
+    if later:
+        which = "det året" if len(later) == 1 else "de åren"
+        text += (f"För {', '.join(map(str, later))} finns inga uppgifter för länet i datamängden "
+                 f"({clihelp.shown_path(config.data_path)}), så ingen rapport kan byggas för {which} ännu; "
+                 "planen visas när uppgifterna finns.")
+    return text.strip()
 
 
 @app.command()
@@ -689,7 +720,7 @@ def render(
     results = outcome.results if outcome else []
     order = {j.folder: i for i, j in enumerate(todo)}
     results.sort(key=lambda r: order[r.job.folder])
-    out.print(f"\n[bold]Sammanfattning[/] ({time.perf_counter() - start:.1f} s, renderare {job0.renderer}):")
+    out.print(f"\n[bold]Sammanfattning[/] ({clihelp.seconds(time.perf_counter() - start)}, renderare {job0.renderer}):")
     for r in results:
         if r.ok:
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
@@ -704,7 +735,7 @@ def render(
     if outcome is not None:
         out.print(f"  {outcome.workers} arbetare, {outcome.kernel_starts} Python-kärna(or) startade för "
                   f"{outcome.notebooks} notebooks (en varm kärna per arbetare).", highlight=False)
-    out.print(f"  Index: {index}", highlight=False)
+    out.print(f"  Index: {clihelp.shown_path(index)}", highlight=False)
     failed = [r for r in results if not r.ok]
     if failed:
         out.print(f"[red]{len(failed)} av {len(todo)} rapporter misslyckades.[/]")

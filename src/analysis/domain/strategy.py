@@ -118,8 +118,11 @@ def load_strategy(county: str, root: Path | None = None) -> Strategy:
     """The strategy of a län, by länskod ("10", "08")."""
     from analysis.domain.catalogue import load_catalogue
 
+    from analysis.domain.geography import load_geography
+
     root = root or project_root()
     county = str(county).zfill(2)
+    load_geography(root).county(county)  # an unknown län: one Swedish line suggesting län
     catalogue = load_catalogue(root)
     found = []
     for path in strategy_files(root):
