@@ -9,7 +9,7 @@ inspect and change them first. How the objects become notebook outputs is :mod:`
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
 from analysis.data.contract import SEXES
 from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
-from analysis.present.downloads import TableNotes, slugify, write_table
+from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
 from analysis.present.comparison import GROUP_LEVEL, GroupComparison
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
@@ -61,6 +61,10 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
         return trend_label(ind, trend_row)
     status = UNKNOWN if trend_row is None else trend_row["status"]
     return f"{STATUS_ICON[status]} {status}"
+
+
+#: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
+LAGE_NUMBER, LAGE_MEASURE = "Läge, tal", "Läge, mått"
 
 
 @dataclass
@@ -346,6 +350,7 @@ class Report(GroupComparison):
             return None  # nothing to download: the report says "uppgift saknas" instead
         order = (self.catalogue.ids().index(ind.id) if ind is not None else -1, part)
         name = slugify(f"{self.area.code}-{slug}")
+        notes = notes if notes.sheet else replace(notes, sheet=sheet_name(slug, ind))
         folder = self.downloads
         return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order))
 
@@ -443,7 +448,7 @@ class Report(GroupComparison):
     @presents
     def goal_overview(self) -> Parts:
         """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
-        rows = []
+        rows, numbers = [], []  # numbers: "Läge" as a number and its measure, for the download only
         for goal in self.results.strategy.goals:
             inds = goal.indicators(self.catalogue)
             if not inds:
@@ -453,14 +458,20 @@ class Report(GroupComparison):
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
                              "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
                              "Data": kind})
+                numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: ""})  # "." : not applicable
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
                 if ind.is_native:
                     level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
+                    numbers.append({LAGE_NUMBER: ".." if gap is None else fmt.number(gap["gap"], ind.decimals,
+                                                                                     status=gap["status"]),
+                                    LAGE_MEASURE: f"skillnad, {ind.diff_unit}"})
                 else:
                     v, s = self.value(ind, code, "total")
                     level = fmt.with_unit(v, ind.unit, status=s)
+                    numbers.append({LAGE_NUMBER: fmt.number(v, ind.decimals, status=s),
+                                    LAGE_MEASURE: f"nivå, {ind.unit}"})
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title, "Läge": level,
@@ -469,7 +480,9 @@ class Report(GroupComparison):
                              "Data": self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
         table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
-        show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
+        at = list(table.columns).index("Läge") + 1
+        download = pd.concat([table.iloc[:, :at], pd.DataFrame(numbers, index=table.index), table.iloc[:, at:]], axis=1)
+        show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
         self._activities_only_note()
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "

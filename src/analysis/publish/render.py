@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -82,7 +83,38 @@ def _execute(job: Job, work: Path, kernel=None) -> None:
     nb_dir = work / "notebooks"
     nb_dir.mkdir(parents=True, exist_ok=True)
     _execute_notebooks(job, nb_dir, kernel)
-    report_workbook(work / DATA_DIR, work / WORKBOOK)
+    report_workbook(work / DATA_DIR, work / WORKBOOK, table_order(job, nb_dir))
+
+
+def table_order(job: Job, nb_dir: Path) -> list[str]:
+    """The report's tables (download slugs) in the order a reader meets them: the template's embedded cells in
+    order, the focus sections in the strategy's goal order, each cell's download links in output order."""
+    import json
+
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.domain.strategy import load_strategy
+
+    template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
+    text = template.read_text(encoding="utf-8")
+    if "${focus_sections}" in text:
+        county = job.code[:2] if job.kind == "kommun" else job.code
+        text = text.replace("${focus_sections}", focus_sections(
+            job.kind, load_strategy(county, job.root), load_catalogue(job.root), job.root))
+    cells: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+    for name, label in re.findall(r"notebooks/([\w-]+)\.ipynb#([\w-]+)", text):
+        if name not in cells:
+            path = nb_dir / f"{name}.ipynb"
+            nb = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"cells": []}
+            cells[name] = {}
+            for cell in nb["cells"]:
+                m = re.search(r"#\| label: (\S+)", "".join(cell.get("source", [])))
+                if m:
+                    cells[name][m.group(1)] = json.dumps(cell.get("outputs", []), ensure_ascii=False)
+        for slug in re.findall(rf"{DATA_DIR}/([a-z0-9-]+)\.csv", cells[name].get(label, "")):
+            if slug not in order:
+                order.append(slug)
+    return order
 
 
 def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
