@@ -23,6 +23,7 @@ from analysis.present.display import Download, Parts, configure, presents, show,
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
 from analysis.present.comparison import GROUP_LEVEL, GroupComparison
+from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
 
@@ -152,6 +153,23 @@ class Report(GroupComparison):
     def trend_row(self, ind: Indicator, code: str, sex: str = "T"):
         return self._row("trends", ind, geo_code=code, sex=sex)
 
+    def previous(self, ind: Indicator, code: str) -> float | None:
+        """The measure the trend judges (the gap, or the level without a native group) the year before the report
+        year, or None where it is missing or hidden."""
+        if ind.is_native:
+            row = self._row("gaps", ind, geo_code=code, year=self.year - 1, sex="T", comparison="inrikes")
+            return None if row is None or row["status"] != "" or pd.isna(row["gap"]) else float(row["gap"])
+        v, s = self.value(ind, code, "total", year=self.year - 1)
+        return None if s or pd.isna(v) else float(v)
+
+    def trend_text(self, ind: Indicator, code: str) -> str:
+        """The trend sentence since the baseline, and the last year's direction where it runs against it."""
+        from analysis.present import narrative
+
+        row = self.trend_row(ind, code)
+        last = narrative.last_year_sentence(ind, row, self.previous(ind, code))
+        return narrative.trend_sentence(ind, row) + (f" {last}" if last else "")
+
     def missing(self, ind: Indicator, code: str | None = None) -> coverage.Missing | None:
         """Why the shown area (or ``code``) has no figures for the report year, or None when it has rows."""
         return coverage.missing(ind, code or self.shown_code(ind), self.year, self.tidy(ind), self.geo,
@@ -188,10 +206,11 @@ class Report(GroupComparison):
             i, si = self.value(ind, code, "inrikes")
             gap = self.gap_row(ind, code)
             diff = fmt.gap(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
+            rounding = "" if gap is None or gap["status"] or su or si else narrative.rounding_note(ind, u, i, gap["gap"])
             text = (
                 f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
                 f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
-                f"{fmt.with_unit(i, ind.unit, status=si)} – skillnad {diff}"
+                f"{fmt.with_unit(i, ind.unit, status=si)} – skillnad {diff}{rounding}"
             )
             if gap is not None and gap["status"] == "" and gap["worse_off"] in ("subject", "reference"):
                 who = ind.group_label("utrikes") if gap["worse_off"] == "subject" else ind.group_label("inrikes")
@@ -438,7 +457,7 @@ class Report(GroupComparison):
             first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
                                              "länet" if cmp == "lan" else "riket")
         group = self.group_sentence(ind)
-        return first + (f" {group}" if group else "") + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
+        return first + (f" {group}" if group else "") + " " + self.trend_text(ind, code)
 
     @presents
     def focus_area(self, focus_area: str) -> Parts:
@@ -479,7 +498,7 @@ class Report(GroupComparison):
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
-        table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
+        table = pd.DataFrame(rows).fillna(".")  # "." not applicable: a goal followed up by the plan has no group cell
         at = list(table.columns).index("Läge") + 1
         download = pd.concat([table.iloc[:, :at], pd.DataFrame(numbers, index=table.index), table.iloc[:, at:]], axis=1)
         show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
@@ -557,8 +576,24 @@ class CountyReport(Report):
         areas = [k for k in self.kommuner if "kommun" in ind.levels]
         return areas + [self.area, self.geo.area("0000")]
 
+    def margin(self, ind: Indicator, code: str) -> float | None:
+        """The 95 % margin of error of what the county's bars show for an area (the gap: √(m_utrikes² + m_inrikes²),
+        two independent samples; else the level's own), or None where the data have none."""
+        groups = ("utrikes", "inrikes") if ind.is_native else ("total",)
+        rows = [self._row("tidy", ind, geo_code=code, group=g, sex="T", year=self.year) for g in groups]
+        margins = [None if r is None or pd.isna(r.get("margin")) else float(r["margin"]) for r in rows]
+        if any(m is None for m in margins):
+            return None
+        return sum(m * m for m in margins) ** 0.5
+
+    def areas_words(self, ind: Indicator) -> str:
+        """What a county chart or table of ``areas`` shows: "länets kommuner, länet och riket" or "länet och riket"."""
+        return "länets kommuner, länet och riket" if "kommun" in ind.levels else "länet och riket"
+
     def side_by_side(self, ind: Indicator) -> pd.DataFrame:
         rows = []
+        margins = {a.code: self.margin(ind, a.code) for a in self.areas(ind)}
+        with_margin = any(m is not None for m in margins.values())
         for a in self.areas(ind):
             tr = self.trend_row(ind, a.code)
             status = status_word(tr, ind)
@@ -571,6 +606,8 @@ class CountyReport(Report):
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
                     f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[a.code], ind.decimals)}
+                       if with_margin else {}),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
             else:
@@ -579,7 +616,7 @@ class CountyReport(Report):
                 rows.append({
                     "Område": a.name, "Värde": fmt.with_unit(v, ind.unit, status=s),
                     f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
-                        "–" if a.level == "riket" or cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
+                        "." if a.level == "riket" else ".." if cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
         table = pd.DataFrame(rows)
@@ -605,12 +642,15 @@ class CountyReport(Report):
         look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
                 "riket": (brand.colour("green"), ".")}
         unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
-        suffix = {"kommun": "", "lan": " (länet)", "riket": ""}
+        suffix = {"kommun": "", "lan": "", "riket": ""}  # the län's name says län ("Blekinge län")
+        by_name = {a.name: self.margin(ind, a.code) for a in self.areas(ind)}
+        margins = [by_name.get(n) for n in names]  # shown in the bar's label: "−10,2 (±2,0)"
         fig = go.Figure(go.Bar(
             x=[0 if v is None else v for v in values], y=names, orientation="h",
             marker={"color": [look[b[2]][0] for b in bars], "pattern": {"shape": [look[b[2]][1] for b in bars]},
                     "line": {"color": "white", "width": 1}},
-            text=[".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native) for v in values],
+            text=[".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)
+                  + ("" if m is None else f" (±{fmt.number(m, ind.decimals)})") for v, m in zip(values, margins)],
             textposition="outside", cliponaxis=False, showlegend=False,
             hovertemplate=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
         ))
@@ -633,7 +673,8 @@ class CountyReport(Report):
                 else "värdet")
         alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
                + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
-                           for n, v in zip(names, values))
+                           + ("" if m is None else f" (felmarginal ±{fmt.number(m, ind.decimals)})")
+                           for n, v, m in zip(names, values, margins))
                + f" ({unit}).")
         return fig, alt
 
@@ -649,14 +690,16 @@ class CountyReport(Report):
         self._intro(ind)
         from analysis.present import narrative
 
-        show_markdown(self.headline(ind) + "\n\n"
-                      + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
+        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code))
         fig, alt = self.gap_figure(ind)
-        caption = self._mark(ind, f"{ind.title} {self.year} per kommun, länet och riket.")
+        caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
         table = self.side_by_side(ind)
         links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
-        show_figure(fig, alt, f"{ind.title} {self.year}: länets kommuner, länet och riket", static=self.static,
-                    links=links)
+        shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
+        bars = (" Inom parentes: felmarginalen (95 %)." if any(self.margin(ind, a.code) is not None
+                                                                for a in self.areas(ind)) else "")
+        show_figure(fig, alt, f"{ind.title} {self.year}, {shows}: {self.areas_words(ind)}.{bars}",
+                    static=self.static, links=links)
         show_table(table, caption, links)
         self.county_groups(ind)
         self._source_note(ind)
@@ -672,7 +715,7 @@ class CountyReport(Report):
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": what,
-                             "Länet": status, "Kommunerna": "–", "Data": kind})
+                             "Länet": status, "Kommunerna": ".", "Data": kind})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
                 lan_status = status_word(tr, ind)

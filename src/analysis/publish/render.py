@@ -201,6 +201,12 @@ def _report_meta(job: Job) -> dict:
     if res.strategy.default:
         strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
                          + res.strategy.note.strip().format(county_name=county_name) + "\n:::")
+    from analysis.present.narrative import period_note
+
+    outside = period_note(res.strategy, res.baseline_year, job.year)
+    if outside:  # a report year outside the strategy period (or not after the baseline) says so at the top
+        strategy_note += ("\n\n" if strategy_note else "") + (
+            f"::: {{.callout-warning}}\n**Rapportåret {job.year}.** " + outside + "\n:::")
     downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
     from analysis.present import brand
