@@ -396,6 +396,10 @@ class Report(GroupComparison):
         if goal is None:
             show_markdown(f"*{self.results.strategy.name} har inget mål för detta fokusområde.*")
             return
+        if not self.results.strategy.numbered_goals and goal.focus_areas and focus_area != goal.focus_areas[0]:
+            first = self.catalogue.focus_areas[goal.focus_areas[0]]  # one goal kept whole: quoted once, under its
+            show_markdown(f"*{goal.title} – se avsnittet {first}.*")  # first focus area
+            return
         show_markdown(
             f"**{self.results.strategy.goal_heading(goal)}:** {goal.goal}\n\n"
             f"*Källa: {self.results.strategy.source_document}.*"
@@ -497,8 +501,10 @@ class Report(GroupComparison):
                              **self.group_cell(ind),
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind(ind, [code])})
-        caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
+        caption = f"Måluppfyllelse {self.year} för {self.area.official}, utveckling sedan basåret {self.results.baseline_year}."
         table = pd.DataFrame(rows).fillna(".")  # "." not applicable: a goal followed up by the plan has no group cell
+        if not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1:
+            table = table.drop(columns="Mål")  # one goal kept whole: quoted in its first focus section, not per row
         at = list(table.columns).index("Läge") + 1
         download = pd.concat([table.iloc[:, :at], pd.DataFrame(numbers, index=table.index), table.iloc[:, at:]], axis=1)
         show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
@@ -731,6 +737,9 @@ class CountyReport(Report):
                              "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
         caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
         table = pd.DataFrame(rows)
+        if not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1:
+            table = table.drop(columns="Strategiskt mål")
+            caption = f"Måluppfyllelse för {fmt.in_text(self.results.strategy.goals[0].title)}, utveckling {self.results.baseline_year}–{self.year}."
         show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
         self._activities_only_note()
         for goal in self.results.strategy.goals:

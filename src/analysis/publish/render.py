@@ -214,7 +214,7 @@ def _report_meta(job: Job) -> dict:
     official_name = geo.area(code).official  # "Karlshamns kommun", "Norrbottens län" (data/geography/names.yml)
     title = f"Integrationsuppföljning {job.year}: {official_name}"
     cover = brand.typst_cover(
-        title, res.strategy.name, official_name if job.kind == "lan" else f"{official_name} ({job.code})", job.year,
+        title, res.strategy.name[:1].upper() + res.strategy.name[1:], official_name if job.kind == "lan" else f"{official_name} ({job.code})", job.year,
         res.strategy.publisher, dt.date.today(),
         f"Data t.o.m. {job.year}, uttag {max(dates) if dates else 'okänt'}.", res.has_example_data)
     return {
