@@ -36,7 +36,7 @@ class TableNotes:
 
 
 #: the kind of table, by the end of its download slug, as a sheet name says it ("Arbetslöshet, utveckling")
-SHEET_KINDS = {"diagram": "utveckling", "kon": "kön", "placering": "placering", "jamforelse": "kommuner",
+SHEET_KINDS = {"diagram": "utveckling", "kon": "kön", "placering": "placering", "jamforelse": "jämförelse",
                "kommungrupper": "grupper"}
 #: tables that belong to no indicator, by slug (a trailing number is the goal: "handlingsplan-mal-5")
 SHEET_TABLES = {"maluppfyllelse": "Måluppfyllelse", "maluppfyllelse-lan": "Måluppfyllelse",

@@ -184,3 +184,11 @@ def level_sentence(ind: Indicator, area_name: str, year: int, value: float, stat
         return text + f", lika som i {cmp_name}."
     word = "högre" if gap > 0 else "lägre"
     return text + f", {fmt.difference(gap, ind.diff_unit, ind.decimals)} {word} än i {cmp_name}."
+
+
+def trend_span(baseline_year: int, year: int) -> str:
+    """The report's sentence on the period judged: "Utvecklingen bedöms från basåret 2022 till 2024."."""
+    if year <= baseline_year:
+        return (f"Utvecklingen sedan basåret {baseline_year} kan inte bedömas, eftersom rapportåret {year} inte "
+                "ligger efter basåret.")
+    return f"Utvecklingen bedöms från basåret {baseline_year} till {year}."

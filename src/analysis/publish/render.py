@@ -201,7 +201,7 @@ def _report_meta(job: Job) -> dict:
     if res.strategy.default:
         strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
                          + res.strategy.note.strip().format(county_name=county_name) + "\n:::")
-    from analysis.present.narrative import period_note
+    from analysis.present.narrative import period_note, trend_span
 
     outside = period_note(res.strategy, res.baseline_year, job.year)
     if outside:  # a report year outside the strategy period (or not after the baseline) says so at the top
@@ -228,7 +228,7 @@ def _report_meta(job: Job) -> dict:
         "strategy_name": res.strategy.name, "council": res.strategy.council,
         "baseline": str(res.baseline_year), "data_date": max(dates) if dates else "okänt",
         "data_file": data_file, "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
-        "strategy_note": strategy_note,
+        "strategy_note": strategy_note, "trend_span": trend_span(res.baseline_year, job.year),
     }
 
 
