@@ -68,3 +68,11 @@ def test_county_suggests_lan_not_kommun():
     assert "kommun" not in r.output.split("Menade du:")[-1] and "Ödeshög" not in r.output
     r = CliRunner().invoke(app, ["handlingsplan", "mall", "--county", "99"])
     assert r.exit_code == 2 and "Okänt län" in r.output and "Ödeshög" not in r.output, r.output
+
+
+def test_municipality_suggests_kommuner_and_arguments_are_named_in_swedish():
+    r = CliRunner().invoke(app, ["gaps", "-m", "99"])
+    assert r.exit_code == 2 and "Menade du: 0509 Ödeshögs kommun?" in r.output, r.output
+    assert "län" not in r.output.split("Menade du:")[-1]
+    r = CliRunner().invoke(app, ["validate"])
+    assert r.exit_code == 2 and "argumentet FIL saknas" in r.output, r.output

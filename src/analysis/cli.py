@@ -51,12 +51,12 @@ def _usage_text(exc: cx.UsageError) -> str:
     if isinstance(exc, cx.MissingParameter):
         name = exc.param.opts[0] if exc.param is not None and exc.param.opts else (exc.param_hint or "")
         if exc.param is not None and exc.param.param_type_name == "argument":
-            name = f"argumentet {exc.param.name.upper()}"
+            name = f"argumentet {clihelp.argument_name(exc.param.name)}"
         return f"{name} saknas"
     if isinstance(exc, cx.BadParameter):
         hint = exc.param.opts[0] if exc.param is not None and exc.param.opts else (exc.param_hint or "värdet")
         if exc.param is not None and exc.param.param_type_name == "argument":
-            hint = exc.param.name.upper()
+            hint = clihelp.argument_name(exc.param.name)
         return f"{hint}: {_translate(exc.message)}"
     m = re.match(r"Option '([^']+)' requires an argument", msg)
     if m:
@@ -271,7 +271,7 @@ def gaps(
     from analysis.compute.results import area_gap_table, load_results, missing_indicators
 
     try:
-        area = load_geography().find(municipality)
+        area = load_geography().find(municipality, level="kommun")
         results = load_results(year=year, county=area.county, data=data)
         sexes = ("T", "K", "M") if sex.lower() == "all" else tuple(sex.upper().split(","))
         if not set(sexes) <= {"T", "K", "M"}:

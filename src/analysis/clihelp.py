@@ -39,6 +39,11 @@ TYPE_WORDS = {
 }
 
 
+def argument_name(name: str) -> str:
+    """An argument as the help and the error messages name it: "path" -> "FIL"."""
+    return ARGUMENT_NAMES.get(name, name.upper())
+
+
 def type_label(label: str | None, is_flag: bool) -> str | None:
     """typer's "<int range>" -> "<heltal>", "<list[str]>" -> "<text> …", "<bool>" -> None."""
     if label is None or is_flag:
@@ -127,7 +132,7 @@ def install() -> None:
     display_arg = tcore.TyperArgument.display_type_rich
     tcore.TyperArgument.display_type_rich = lambda self, ctx: type_label(display_arg(self, ctx), False)
     tcore.TyperArgument.display_name_raw = property(
-        lambda self: self.metavar if self.metavar is not None else ARGUMENT_NAMES.get(self.name, self.name.upper()))
+        lambda self: self.metavar if self.metavar is not None else argument_name(self.name))
 
     default_string = tcore._get_default_string
 

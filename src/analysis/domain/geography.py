@@ -118,15 +118,16 @@ class Geography:
             return self._areas[code]
         raise UnknownAreaError(self._unknown_message(code))
 
-    def find(self, text: str) -> Area:
-        """An area by code or by (accent-insensitive) name: "1081", "Solvesborg", "Region Kalmar"."""
+    def find(self, text: str, level: str | None = None) -> Area:
+        """An area by code or by (accent-insensitive) name: "1081", "Solvesborg", "Region Kalmar". ``level``
+        ("kommun", "lan") only narrows the suggestions when nothing is found."""
         text = str(text).strip()
         if text in self._areas:
             return self._areas[text]
         by_name = {fold(n): a for a in self for n in (a.name, a.official, a.region) if n}
         if fold(text) in by_name:
             return by_name[fold(text)]
-        raise UnknownAreaError(self._unknown_message(text))
+        raise UnknownAreaError(self._unknown_message(text, level))
 
     def county(self, county: str | int) -> Area:
         """A län by länskod ("10", "08"), region code ("0010") or name ("Blekinge", "Region Kalmar")."""
@@ -188,11 +189,11 @@ class Geography:
         hint = self._county_hint(text)
         return f"{msg} {hint}" if hint else msg
 
-    def _unknown_message(self, text: str) -> str:
-        msg = f"Okänd områdeskod eller namn: {text!r}."
+    def _unknown_message(self, text: str, level: str | None = None) -> str:
+        msg = f"Okänd {'kommunkod eller kommun' if level == 'kommun' else 'områdeskod eller namn'}: {text!r}."
         if text.isdigit() and len(text) < 4:
             msg += f" Koder har fyra tecken (kommunkod med inledande nolla, t.ex. {text.zfill(4)!r})."
-        hits = self.suggestions(text.zfill(4) if text.isdigit() else text)
+        hits = self.suggestions(text.zfill(4) if text.isdigit() else text, level=level)
         if hits:
             msg += " Menade du: " + ", ".join(f"{a.code} {a.official}" for a in hits) + "?"
         return msg

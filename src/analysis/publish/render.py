@@ -378,7 +378,7 @@ def plan(
     common = dict(year=year, data_path=data_path, formats=formats, out_root=config.output_path,
                   root=config.root, renderer=renderer)
     jobs: list[Job] = []
-    areas = [geo.find(m) for m in municipalities]
+    areas = [geo.find(m, level="kommun") for m in municipalities]
     lans = [geo.county(c) for c in counties]
     for lan in lans:
         load_strategy(lan.county, config.root)  # a clear error now rather than in every job
