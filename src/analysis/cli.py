@@ -356,7 +356,7 @@ def validate(
     except (AnalysisError, OSError) as exc:
         _fail(exc)
     out.print(
-        f"[green]OK[/] {rich_escape(str(path))}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
+        f"[green]OK[/] {rich_escape(clihelp.shown_path(path))}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
         f"{df['geo_code'].nunique()} områden, år {df['year'].min()}–{df['year'].max()}"
         + (f", varav {int(df['example'].sum())} rader exempeldata" if df["example"].any() else "")
     )
@@ -376,7 +376,7 @@ def build_data(
     except (AnalysisError, OSError) as exc:
         _fail(exc)
     out.print(
-        f"Skrev {res.path} ({len(res.table)} rader). Verkliga: {', '.join(res.real_indicators)}. "
+        f"Skrev {clihelp.shown_path(res.path)} ({len(res.table)} rader). Verkliga: {', '.join(res.real_indicators)}. "
         f"Exempeldata: {', '.join(res.example_indicators)}."
     )
 
@@ -407,7 +407,7 @@ def fetch(
         res = run_fetch(
             county, year_list, offline=offline, cache=not no_cache, timeout=timeout, retries=retries,
             kolada_url=kolada_url, pxweb_url=scb_url,
-            log=lambda msg: err.print(msg, highlight=False),
+            log=lambda msg: err.print(clihelp.relative_paths(msg), highlight=False),
         )
     except (AnalysisError, OSError) as exc:
         err.print("Inget i data/ ändrades.", highlight=False)
@@ -418,7 +418,7 @@ def fetch(
         out.print(f"  [{colour}]{o.source}: {o.state}[/] – {o.message}", highlight=False)
     b = res.build
     out.print(
-        f"Datamängden byggdes om: {res.data_path} ({len(b.table)} rader). Verkliga: {', '.join(b.real_indicators)}. "
+        f"Datamängden byggdes om: {clihelp.shown_path(res.data_path)} ({len(b.table)} rader). Verkliga: {', '.join(b.real_indicators)}. "
         f"Exempeldata: {', '.join(b.example_indicators) or 'inga'}.",
         highlight=False,
     )
@@ -440,7 +440,7 @@ def fetch_groups(
         _check_url(kolada_url, "--kolada-url")
         config = load_config()
         res = run(config, load_geography(config.root), title=title, ids=id, base_url=kolada_url, cache=not no_cache,
-                  log=lambda msg: err.print(msg, highlight=False))
+                  log=lambda msg: err.print(clihelp.relative_paths(msg), highlight=False))
     except (AnalysisError, OSError) as exc:
         err.print("Inget i data/ ändrades.", highlight=False)
         _fail(exc)
@@ -478,7 +478,8 @@ def import_(
         rep = import_file(path, producer=producer, title=title, url=url, licence=licence, sheet=sheet)
     except (AnalysisError, OSError) as exc:
         _fail(exc)
-    out.print(f"[green]Inläst[/] {rich_escape(str(path))}: {rep.rows} rader, sparad som {rep.snapshot} (med härkomstfil).", highlight=False)
+    out.print(f"[green]Inläst[/] {rich_escape(clihelp.shown_path(path))}: {rep.rows} rader, sparad som "
+              f"{clihelp.shown_path(rep.snapshot)} (med härkomstfil).", highlight=False)
     if len(rep.replaced_example):
         out.print(f"Ersatte {int(rep.replaced_example['rows'].sum())} rader exempeldata:", highlight=False)
         for r in rep.replaced_example.itertuples(index=False):
@@ -487,7 +488,7 @@ def import_(
         out.print("Inga rader exempeldata ersattes.")
     if rep.replaced_real:
         out.print(f"[yellow]Obs:[/] {rep.replaced_real} tidigare verkliga rader ersattes av filens värden.")
-    out.print(f"Datamängden byggdes om: {rep.data_path}", highlight=False)
+    out.print(f"Datamängden byggdes om: {clihelp.shown_path(rep.data_path)}", highlight=False)
 
 
 handlingsplan_app = typer.Typer(help="Handlingsplanen: mall, kontroll och inläsning (en rad per aktivitet).",
@@ -534,7 +535,7 @@ def handlingsplan_kontrollera(
         plan = load_plan_file(path, strategy, load_catalogue(config.root))
     except AnalysisError as exc:
         _fail(exc)
-    out.print(f"[green]OK[/] {path}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
+    out.print(f"[green]OK[/] {clihelp.shown_path(path)}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
               highlight=False)
 
 
@@ -726,7 +727,8 @@ def render(
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
             out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s): {paths}", highlight=False)
         else:
-            out.print(f"  [red]FEL[/]    {escape(f'{r.job.name} ({r.job.folder}): {r.error}')}", highlight=False)
+            out.print(f"  [red]FEL[/]    {escape(clihelp.relative_paths(f'{r.job.name} ({r.job.folder}): {r.error}'))}",
+                      highlight=False)
     if current:
         names = ", ".join(f"{j.name} ({j.folder})" for j in current[:12])
         more = f" och {len(current) - 12} till" if len(current) > 12 else ""
