@@ -78,3 +78,27 @@ def test_one_sign_for_the_gap_everywhere(ronneby):
     assert round(bars["Ronneby"], 1) == -24.4
     tr = county.trend_row(ind, "1081")
     assert tr["value_year"] == pytest.approx(-24.4, abs=0.05)
+
+
+def test_county_god_halsa_shows_the_lan_with_its_margin_and_says_so():
+    r = CountyReport("10", 2024, static_images=False)
+    ind = r.catalogue.get("god_halsa")  # survey, län level only
+    t = r.side_by_side(ind)
+    assert t["Område"].tolist() == ["Blekinge län", "Riket"]  # no kommuner: the caption must not promise them
+    assert r.areas_words(ind) == "länet och riket"
+    margin = t.set_index("Område").loc["Blekinge län", "Felmarginal (±), procentenheter"]
+    expected = r.margin(ind, "0010")
+    assert expected is not None and margin == f"{expected:.1f}".replace(".", ",")
+    fig, alt = r.gap_figure(ind)
+    assert "(±" in fig.data[0].text[0] and "felmarginal ±" in alt
+
+
+def test_unchanged_shows_change_and_rule_and_not_applicable_is_a_dot():
+    r = CountyReport("10", 2024, static_images=False)
+    t = r.side_by_side(r.catalogue.get("sfi_godkanda"))  # no native group: riket is compared with nothing
+    col = [c for c in t.columns if c.startswith("Skillnad mot länet")][0]
+    assert t.set_index("Område").loc["Riket", col] == "."
+    cells = " ".join(t[[c for c in t.columns if c.startswith("Utveckling")][0]])
+    for cell in [c for c in t[[c for c in t.columns if c.startswith("Utveckling")][0]] if "oförändrad" in c]:
+        assert "gräns ±" in cell and "(" in cell  # the change beside the word, and the rule
+    assert cells

@@ -162,6 +162,16 @@ class Report(GroupComparison):
         v, s = self.value(ind, code, "total", year=self.year - 1)
         return None if s or pd.isna(v) else float(v)
 
+    def margin(self, ind: Indicator, code: str, sex: str = "T") -> float | None:
+        """The 95 % margin of error of what the county's bars show for an area (the gap: √(m_utrikes² + m_inrikes²),
+        two independent samples; else the level's own), or None where the data have none."""
+        groups = ("utrikes", "inrikes") if ind.is_native else ("total",)
+        rows = [self._row("tidy", ind, geo_code=code, group=g, sex=sex, year=self.year) for g in groups]
+        margins = [None if r is None or pd.isna(r.get("margin")) else float(r["margin"]) for r in rows]
+        if any(m is None for m in margins):
+            return None
+        return sum(m * m for m in margins) ** 0.5
+
     def trend_text(self, ind: Indicator, code: str) -> str:
         """The trend sentence since the baseline, and the last year's direction where it runs against it."""
         from analysis.present import narrative
@@ -318,6 +328,8 @@ class Report(GroupComparison):
         if not ind.sex_split or not {"K", "M"} <= present_sexes:
             return None
         rows = []
+        margins = {sex: self.margin(ind, code, sex) for sex in ("K", "M", "T")}
+        with_margin = any(m is not None for m in margins.values())  # survey data: the gap's margin of error
         for sex in ("K", "M", "T"):
             gap = self.gap_row(ind, code, sex)
             if ind.is_native:
@@ -328,6 +340,8 @@ class Report(GroupComparison):
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
                     f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[sex], ind.decimals)}
+                       if with_margin else {}),
                     f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
                 })
             else:
@@ -581,16 +595,6 @@ class CountyReport(Report):
     def areas(self, ind: Indicator) -> list:
         areas = [k for k in self.kommuner if "kommun" in ind.levels]
         return areas + [self.area, self.geo.area("0000")]
-
-    def margin(self, ind: Indicator, code: str) -> float | None:
-        """The 95 % margin of error of what the county's bars show for an area (the gap: √(m_utrikes² + m_inrikes²),
-        two independent samples; else the level's own), or None where the data have none."""
-        groups = ("utrikes", "inrikes") if ind.is_native else ("total",)
-        rows = [self._row("tidy", ind, geo_code=code, group=g, sex="T", year=self.year) for g in groups]
-        margins = [None if r is None or pd.isna(r.get("margin")) else float(r["margin"]) for r in rows]
-        if any(m is None for m in margins):
-            return None
-        return sum(m * m for m in margins) ** 0.5
 
     def areas_words(self, ind: Indicator) -> str:
         """What a county chart or table of ``areas`` shows: "länets kommuner, länet och riket" or "länet och riket"."""
