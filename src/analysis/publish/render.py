@@ -132,9 +132,9 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
         try:
             kernel.execute(src, nb_dir / f"{name}.ipynb", {**params, **own})
         except PapermillExecutionError as exc:
-            raise AnalysisError(f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
+            raise AnalysisError(f"notebooken {name}.ipynb misslyckades: {exc.ename}: {exc.evalue}") from exc
         except RuntimeError as exc:
-            raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
+            raise AnalysisError(f"notebooken {name}.ipynb kunde inte köras: {exc}") from exc
 
 
 def _template_values(job: Job, results_meta: dict) -> dict:
@@ -247,7 +247,7 @@ def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
         if job.renderer == "quarto":
             proc = subprocess.run(["quarto", "render", str(qmd), "--to", to], cwd=work, capture_output=True, text=True)
             if proc.returncode != 0:
-                raise AnalysisError(f"quarto render --to {to} failed: {proc.stderr.strip()[-2000:]}")
+                raise AnalysisError(f"quarto render --to {to} misslyckades: {proc.stderr.strip()[-2000:]}")
             remove_quarto_leftovers(work)
             if f == "html":
                 remove_widget_cdn(work / "rapport.html")
