@@ -217,6 +217,7 @@ class Report(GroupComparison):
             gap = self.gap_row(ind, code)
             diff = fmt.gap(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
             rounding = "" if gap is None or gap["status"] or su or si else narrative.rounding_note(ind, u, i, gap["gap"])
+            margin = None if gap is None or gap["status"] else self.margin(ind, code)
             text = (
                 f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
                 f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
@@ -225,6 +226,8 @@ class Report(GroupComparison):
             if gap is not None and gap["status"] == "" and gap["worse_off"] in ("subject", "reference"):
                 who = ind.group_label("utrikes") if gap["worse_off"] == "subject" else ind.group_label("inrikes")
                 text += f" (sämre för {who})"
+            if margin is not None:  # survey data: the gap's margin of error (95 %)
+                text += f", felmarginal ±{fmt.difference(margin, ind.diff_unit, ind.decimals)}"
         else:
             parts = []
             for a in self.chain(ind):
