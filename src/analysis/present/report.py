@@ -806,7 +806,7 @@ class CountyReport(Report):
                 "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
-        caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
+        caption = (f"{self.area.name}: {narrative.trend_span(self.results.baseline_year, self.year)} "
                    "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
