@@ -119,3 +119,11 @@ def test_unknown_county_suggests_only_counties(geography):
     assert "kommun" not in msg.split("Menade du:")[1] and "Ödeshög" not in msg
     with pytest.raises(UnknownAreaError, match="25 Norrbottens län"):
         geography.county("Norrboten")
+
+
+def test_names_shared_by_a_kommun_and_a_lan_resolve_by_kind(geography):
+    # "Region Gotland" names both the kommun 0980 (officially) and the region of Gotlands län 0009
+    assert geography.county("Region Gotland").code == "0009" and geography.county("Gotland").code == "0009"
+    assert geography.find("Region Gotland", level="kommun").code == "0980"
+    assert geography.county("Blekinge").code == "0010" and geography.county("norrbotten").code == "0025"
+    assert geography.find("Karlshamns kommun").code == "1082"

@@ -124,9 +124,12 @@ class Geography:
         text = str(text).strip()
         if text in self._areas:
             return self._areas[text]
-        by_name = {fold(n): a for a in self for n in (a.name, a.official, a.region) if n}
-        if fold(text) in by_name:
-            return by_name[fold(text)]
+        key = fold(text)
+        hits = [a for a in self if key in {fold(n) for n in (a.name, a.official, a.region) if n}]
+        if level is not None and any(a.level == level for a in hits):  # "Region Gotland": the kommun or the län
+            hits = [a for a in hits if a.level == level]
+        if hits:
+            return hits[-1] if level is None else hits[0]
         raise UnknownAreaError(self._unknown_message(text, level))
 
     def county(self, county: str | int) -> Area:
@@ -134,8 +137,12 @@ class Geography:
         code = str(county).strip()
         if code.isdigit() and len(code) <= 2:
             code = "00" + code.zfill(2)
+        bare = next((c for c in self.counties if fold(code) in {
+            fold(c.name.removesuffix(" län")), fold(c.region.removeprefix("Region "))}), None)
+        if bare is not None:  # "Blekinge", "Norrbotten": the län without " län" (or its region without "Region ")
+            return bare
         try:
-            area = self.find(code)
+            area = self.find(code, level="lan")
         except UnknownAreaError:
             raise UnknownAreaError(self._unknown_county_message(str(county).strip())) from None
         if area.level != "lan":
