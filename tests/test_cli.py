@@ -81,7 +81,7 @@ LONG = "x" * 300 + ".csv"
     (["fetch", "--retries", "x"], "--retries: ange ett heltal"),
     (["validate", LONG], "filnamnet är för långt"),
     (["validate", "/finns/inte.csv"], "Filen finns inte"),
-    (["validate"], "argumentet PATH saknas"),
+    (["validate"], "argumentet FIL saknas"),
     (["validate", "a.csv", "b.csv"], "oväntat argument: b.csv"),
     (["gaps"], "--municipality saknas"),
     (["gaps", "-m", "1081", "--year", "abc"], "--year: ange ett heltal"),

@@ -31,6 +31,9 @@ except ImportError:  # pragma: no cover - older typer on real click
 from analysis.present import fmt
 from analysis.errors import (NAME_MAX, AnalysisError, DataValidationError, os_error_text,  # noqa: F401
                              require_writable_folder)
+from analysis import clihelp
+
+clihelp.install()  # Swedish help chrome: "Användning", "Flaggor", no "<bool>" (analysis.clihelp)
 
 #: The one exit code for every user error (bad argument, invalid data, missing or unwritable path).
 USER_ERROR = 2
@@ -47,12 +50,12 @@ def _usage_text(exc: cx.UsageError) -> str:
     if isinstance(exc, cx.MissingParameter):
         name = exc.param.opts[0] if exc.param is not None and exc.param.opts else (exc.param_hint or "")
         if exc.param is not None and exc.param.param_type_name == "argument":
-            name = f"argumentet {exc.param.name.upper()}"
+            name = f"argumentet {clihelp.argument_name(exc.param.name)}"
         return f"{name} saknas"
     if isinstance(exc, cx.BadParameter):
         hint = exc.param.opts[0] if exc.param is not None and exc.param.opts else (exc.param_hint or "värdet")
         if exc.param is not None and exc.param.param_type_name == "argument":
-            hint = exc.param.name.upper()
+            hint = clihelp.argument_name(exc.param.name)
         return f"{hint}: {_translate(exc.message)}"
     m = re.match(r"Option '([^']+)' requires an argument", msg)
     if m:
@@ -106,23 +109,26 @@ class SwedishGroup(TyperGroup):
             rv = USER_ERROR
         except cx.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx is not None else "analysis"
-            err.print(f"[bold red]Fel:[/] {rich_escape(_usage_text(exc))}. Se '{rich_escape(cmd)} --help'.",
+            err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(_usage_text(exc)))}. "
+                      f"Se '{rich_escape(cmd)} --help'.",
                       highlight=False)
             rv = USER_ERROR
         except cx.ClickException as exc:
-            err.print(f"[bold red]Fel:[/] {rich_escape(_translate(exc.format_message()))}", highlight=False)
+            err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(_translate(exc.format_message())))}",
+                      highlight=False)
             rv = USER_ERROR
         except typer.Abort:
             err.print("Avbrutet.", highlight=False)
             rv = 130
         except AnalysisError as exc:  # raised outside a command's own handler
-            err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
+            err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(str(exc)))}", highlight=False)
             rv = USER_ERROR
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 rv = 1
             else:
-                err.print(f"[bold red]Fel:[/] {rich_escape(os_error_text(exc))}", highlight=False)
+                err.print(f"[bold red]Fel:[/] {rich_escape(clihelp.relative_paths(os_error_text(exc)))}",
+                          highlight=False)
                 rv = USER_ERROR
         if not standalone_mode:
             return rv
@@ -148,15 +154,16 @@ class Format(str, Enum):
 
 
 def _fail(exc: Exception, code: int = USER_ERROR) -> None:
+    rel = clihelp.relative_paths  # messages name paths relative to the working folder
     if isinstance(exc, DataValidationError):
-        err.print(f"[bold red]Ogiltig data:[/] {rich_escape(exc.source)}: {len(exc.problems)} problem",
+        err.print(f"[bold red]Ogiltig data:[/] {rich_escape(rel(str(exc.source)))}: {len(exc.problems)} problem",
                   highlight=False)
         for p in exc.problems:
-            err.print(f"  - {p}", highlight=False, markup=False)
+            err.print(f"  - {rel(str(p))}", highlight=False, markup=False)
     elif isinstance(exc, OSError):
-        err.print(f"[bold red]Fel:[/] {rich_escape(os_error_text(exc))}", highlight=False)
+        err.print(f"[bold red]Fel:[/] {rich_escape(rel(os_error_text(exc)))}", highlight=False)
     else:
-        err.print(f"[bold red]Fel:[/] {rich_escape(str(exc))}", highlight=False)
+        err.print(f"[bold red]Fel:[/] {rich_escape(rel(str(exc)))}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -216,9 +223,9 @@ def _emit(df: pd.DataFrame, format: Format) -> None:
 
 @app.command()
 def indicators(
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv eller json")] = Format.table,
 ) -> None:
-    """The indicator catalogue."""
+    """Indikatorkatalogen."""
     from analysis.domain.catalogue import load_catalogue
 
     try:
@@ -255,14 +262,14 @@ def gaps(
     year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
     sex: Annotated[str, typer.Option(help="T, K, M eller all")] = "all",
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, csv eller json")] = Format.table,
 ) -> None:
     """Skillnader mellan utrikes och inrikes födda för en kommun, dess län och riket."""
     from analysis.domain.geography import load_geography
     from analysis.compute.results import area_gap_table, check_year, load_results, missing_indicators, require_year_data
 
     try:
-        area = load_geography().find(municipality)
+        area = load_geography().find(municipality, level="kommun")
         results = load_results(year=check_year(year) if year is not None else None, county=area.county, data=data)
         require_year_data(results, area.code)
         sexes = ("T", "K", "M") if sex.lower() == "all" else tuple(sex.upper().split(","))
@@ -348,7 +355,7 @@ def validate(
     except (AnalysisError, OSError) as exc:
         _fail(exc)
     out.print(
-        f"[green]OK[/] {rich_escape(str(path))}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
+        f"[green]OK[/] {rich_escape(clihelp.shown_path(path))}: {len(df)} rader, {df['indicator'].nunique()} indikatorer, "
         f"{df['geo_code'].nunique()} områden, år {df['year'].min()}–{df['year'].max()}"
         + (f", varav {int(df['example'].sum())} rader exempeldata" if df["example"].any() else "")
     )
@@ -356,7 +363,7 @@ def validate(
 
 @app.command("build-data")
 def build_data(
-    output: Annotated[Optional[Path], typer.Option(help="Output file (default: analysis.yml's data)")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="Fil att skriva (standard: data i analysis.yml)")] = None,
 ) -> None:
     """Bygg den inbäddade datamängden från råfilerna i data/raw och exempelgeneratorn."""
     from analysis.data.build import build_and_write
@@ -368,7 +375,7 @@ def build_data(
     except (AnalysisError, OSError) as exc:
         _fail(exc)
     out.print(
-        f"Skrev {res.path} ({len(res.table)} rader). Verkliga: {', '.join(res.real_indicators)}. "
+        f"Skrev {clihelp.shown_path(res.path)} ({len(res.table)} rader). Verkliga: {', '.join(res.real_indicators)}. "
         f"Exempeldata: {', '.join(res.example_indicators)}."
     )
 
@@ -399,7 +406,7 @@ def fetch(
         res = run_fetch(
             county, year_list, offline=offline, cache=not no_cache, timeout=timeout, retries=retries,
             kolada_url=kolada_url, pxweb_url=scb_url,
-            log=lambda msg: err.print(msg, highlight=False),
+            log=lambda msg: err.print(clihelp.relative_paths(msg), highlight=False),
         )
     except (AnalysisError, OSError) as exc:
         err.print("Inget i data/ ändrades.", highlight=False)
@@ -410,7 +417,7 @@ def fetch(
         out.print(f"  [{colour}]{o.source}: {o.state}[/] – {o.message}", highlight=False)
     b = res.build
     out.print(
-        f"Datamängden byggdes om: {res.data_path} ({len(b.table)} rader). Verkliga: {', '.join(b.real_indicators)}. "
+        f"Datamängden byggdes om: {clihelp.shown_path(res.data_path)} ({len(b.table)} rader). Verkliga: {', '.join(b.real_indicators)}. "
         f"Exempeldata: {', '.join(b.example_indicators) or 'inga'}.",
         highlight=False,
     )
@@ -475,7 +482,7 @@ def fetch_groups(
         _check_url(kolada_url, "--kolada-url")
         config = load_config()
         res = run(config, load_geography(config.root), title=title, ids=id, base_url=kolada_url, cache=not no_cache,
-                  log=lambda msg: err.print(msg, highlight=False))
+                  log=lambda msg: err.print(clihelp.relative_paths(msg), highlight=False))
     except (AnalysisError, OSError) as exc:
         err.print("Inget i data/ ändrades.", highlight=False)
         _fail(exc)
@@ -513,7 +520,8 @@ def import_(
         rep = import_file(path, producer=producer, title=title, url=url, licence=licence, sheet=sheet)
     except (AnalysisError, OSError) as exc:
         _fail(exc)
-    out.print(f"[green]Inläst[/] {rich_escape(str(path))}: {rep.rows} rader, sparad som {rep.snapshot} (med härkomstfil).", highlight=False)
+    out.print(f"[green]Inläst[/] {rich_escape(clihelp.shown_path(path))}: {rep.rows} rader, sparad som "
+              f"{clihelp.shown_path(rep.snapshot)} (med härkomstfil).", highlight=False)
     if len(rep.replaced_example):
         out.print(f"Ersatte {int(rep.replaced_example['rows'].sum())} rader exempeldata:", highlight=False)
         for r in rep.replaced_example.itertuples(index=False):
@@ -522,7 +530,7 @@ def import_(
         out.print("Inga rader exempeldata ersattes.")
     if rep.replaced_real:
         out.print(f"[yellow]Obs:[/] {rep.replaced_real} tidigare verkliga rader ersattes av filens värden.")
-    out.print(f"Datamängden byggdes om: {rep.data_path}", highlight=False)
+    out.print(f"Datamängden byggdes om: {clihelp.shown_path(rep.data_path)}", highlight=False)
 
 
 handlingsplan_app = typer.Typer(help="Handlingsplanen: mall, kontroll och inläsning (en rad per aktivitet).",
@@ -548,7 +556,7 @@ def handlingsplan_mall(
         path = write_template(strategy, load_catalogue(config.root), output or Path(f"handlingsplan-mall-lan-{county}.xlsx"))
     except (AnalysisError, OSError) as exc:
         _fail(exc if isinstance(exc, AnalysisError) else AnalysisError(f"Kan inte skriva mallen: {exc}"))
-    out.print(f"[green]Skrev[/] {path}: mall för {strategy.name} ({len(strategy.goals)} mål). "
+    out.print(f"[green]Skrev[/] {clihelp.shown_path(path)}: mall för {strategy.name} ({len(strategy.goals)} mål). "
               f"Fyll i och läs in med: analysis handlingsplan import {path.name} --county {county}", highlight=False)
 
 
@@ -572,7 +580,7 @@ def handlingsplan_kontrollera(
         _fail(exc)
     for note in plan.attrs.get("notes") or ():
         err.print(f"[yellow]Obs:[/] {note}", highlight=False)
-    out.print(f"[green]OK[/] {path}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
+    out.print(f"[green]OK[/] {clihelp.shown_path(path)}: {len(plan)} aktiviteter, år {', '.join(map(str, sorted(plan['year'].unique())))}.",
               highlight=False)
 
 
@@ -595,9 +603,33 @@ def handlingsplan_import(
         _fail(exc)
     for note in rep.notes:
         err.print(f"[yellow]Obs:[/] {note}", highlight=False)
-    out.print(f"[green]Inläst[/] {path}: {rep.rows} aktiviteter för {', '.join(map(str, rep.years))}, "
-              f"sparad som {rep.snapshot} (med härkomstfil). Rapporterna för året visar nu denna plan.",
-              highlight=False)
+    out.print(f"[green]Inläst[/] {clihelp.shown_path(path)}: {rep.rows} aktiviteter för "
+              f"{', '.join(map(str, rep.years))}, sparad som {clihelp.shown_path(rep.snapshot)} (med härkomstfil). "
+              + _plan_years_note(rep.years, county), highlight=False)
+
+
+def _plan_years_note(years: list[int], county: str | None) -> str:
+    """Which of a plan's years a report can be built for now (the data file has figures for the län that year)."""
+    from analysis.config import load_config
+
+    config = load_config()
+    lan = str(county or config.county).zfill(2)
+    try:
+        data = pd.read_csv(config.data_path, usecols=["geo_code", "year"], dtype=str)
+        have = {int(y) for c, y in zip(data["geo_code"], data["year"]) if c == "00" + lan or c[:2] == lan}
+    except (OSError, ValueError):
+        have = set()
+    ready, later = [y for y in years if y in have], [y for y in years if y not in have]
+    text = ""
+    if ready:
+        text += (f"Rapporterna för {', '.join(map(str, ready))} visar planen när de byggs "
+                 f"(analysis render --county {lan} --year {ready[-1]}). ")
+    if later:
+        which = "det året" if len(later) == 1 else "de åren"
+        text += (f"För {', '.join(map(str, later))} finns inga uppgifter för länet i datamängden "
+                 f"({clihelp.shown_path(config.data_path)}), så ingen rapport kan byggas för {which} ännu; "
+                 "planen visas när uppgifterna finns.")
+    return text.strip()
 
 
 @app.command()
@@ -756,14 +788,14 @@ def render(
     results = outcome.results if outcome else []
     order = {j.folder: i for i, j in enumerate(todo)}
     results.sort(key=lambda r: order[r.job.folder])
-    out.print(f"\n[bold]Sammanfattning[/] ({time.perf_counter() - start:.1f} s, renderare {job0.renderer}):")
+    out.print(f"\n[bold]Sammanfattning[/] ({clihelp.seconds(time.perf_counter() - start)}, renderare {job0.renderer}):")
     for r in results:
         if r.ok:
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
             out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s, {r.job.renderer}): {paths}",
                       highlight=False)
         else:
-            out.print(f"  [red]FEL[/]    {escape(f'{r.job.name} ({r.job.folder}, {r.job.renderer}): {r.error}')}",
+            out.print(f"  [red]FEL[/]    {escape(clihelp.relative_paths(f'{r.job.name} ({r.job.folder}, {r.job.renderer}): {r.error}'))}",
                       highlight=False)
     if current:
         names = ", ".join(f"{j.name} ({j.folder})" for j in current[:12])
@@ -773,7 +805,7 @@ def render(
     if outcome is not None:
         out.print(f"  {outcome.workers} arbetare, {outcome.kernel_starts} Python-kärna(or) startade för "
                   f"{outcome.notebooks} notebooks (en varm kärna per arbetare).", highlight=False)
-    out.print(f"  Index: {index}", highlight=False)
+    out.print(f"  Index: {clihelp.shown_path(index)}", highlight=False)
     failed = [r for r in results if not r.ok]
     if failed:
         out.print(f"[red]{len(failed)} av {len(todo)} rapporter misslyckades.[/]")

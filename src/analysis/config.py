@@ -36,6 +36,9 @@ class Config:
     renderer: str = "auto"  # auto | quarto | pandoc (analysis.publish.quarto_render)
     example_seed: int = 20241
     example_years: tuple[int, int] = (2019, 2024)
+    #: the analyst's organisation: publisher of reports for a län without its own strategy file (None: the
+    #: national strategy file's default, "Länsstyrelsen i <län>")
+    organisation: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -77,6 +80,7 @@ def load_config(root: Path | None = None) -> Config:
             renderer=_renderer(raw.pop("renderer", "auto"), path),
             example_seed=int(ex.get("seed", 20241)),
             example_years=tuple(ex.get("years", [2019, 2024])),
+            organisation=(str(o).strip() or None) if (o := raw.pop("organisation", None)) else None,
             extra=raw,
         )
     except (TypeError, ValueError) as exc:

@@ -117,13 +117,13 @@ def test_new_indicator_is_a_catalogue_entry_plus_its_data(with_new_indicator, tm
     report = present.Report("1081", 2022, static_images=False, results=results)
     ind = report.catalogue.get("arbetsloshet_totalt")
     assert report.missing(ind) is None and report.shown_code(ind) == "0010"
-    assert "Region Blekinge 6,3\u00a0%" in report.headline(ind) and "Riket 5,2\u00a0%" in report.headline(ind)
+    assert "Blekinge län 6,3\u00a0%" in report.headline(ind) and "Riket 5,2\u00a0%" in report.headline(ind)
     r = CliRunner().invoke(app, ["gaps", "-m", "1081", "--year", "2022", "--sex", "T", "--format", "json"])
     assert r.exit_code == 0, r.output
     shown = [x for x in json.loads(r.output) if x["indicator"] == "arbetsloshet_totalt"]
     assert [(x["geo_code"], x["value_subject"], x["value_reference"]) for x in shown] == [("0010", 6.3, 5.2)]
     later = present.Report("1081", 2024, static_images=False, results=load_results(year=2024, config=project))
-    assert "uppgifter för Region Blekinge 2021–2022, men inte för 2024" in later.missing(ind).reason
+    assert "uppgifter för Blekinge län 2021–2022, men inte för 2024" in later.missing(ind).reason
 
 
 def test_kalmar_report_shows_its_real_figures_and_says_how_to_get_the_rest(monkeypatch):

@@ -54,12 +54,13 @@ def test_validation_lists_every_problem_with_line_and_column(root, geography):
     with pytest.raises(DataValidationError) as exc:
         validate_grouping(t, spec, geography, "test.csv")
     text = "\n".join(exc.value.problems)
-    assert "line 2, column kommunkod: '114'" in text
-    assert "line 7, column kommungrupp_kod: 'D1' is not a declared group" in text
-    assert "line 9, column kommun: 'Fel namn' is not the name of" in text
-    assert "line 292, column kommunkod" in text  # the duplicate, by pandera's unique check
-    assert "1 kommun(er) have no group: 0114 Upplands Väsby" in text
-    assert "declared 43" in text  # A2 lost a member
+    assert "rad 2, kolumn kommunkod: '114' har inte formen ^[0-9]{4}$" in text
+    assert "rad 7, kolumn kommungrupp_kod: 'D1' är ingen deklarerad grupp" in text
+    assert "rad 9, kolumn kommun: 'Fel namn' är inte namnet på" in text
+    assert "rad 292, kolumn kommunkod" in text and "förekommer mer än en gång" in text  # pandera's unique check
+    assert "fails" not in text and "line " not in text
+    assert "1 kommun(er) saknar grupp: 0114 Upplands Väsby" in text
+    assert "deklarerat 43" in text  # A2 lost a member
 
 
 def test_group_name_in_file_must_match_the_declared_wording(root, geography):

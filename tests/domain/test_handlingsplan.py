@@ -230,8 +230,11 @@ def test_cli_template_check_and_import(project, tmp_path, monkeypatch):
     good = fill(out, tmp_path / "good.xlsx", GOOD)
     r = runner.invoke(app, ["handlingsplan", "kontrollera", str(good), "--county", "10"])
     assert r.exit_code == 0 and "2 aktiviteter" in r.output, r.output
+    monkeypatch.chdir(tmp_path)  # paths under the working folder are shown relative to it
     r = runner.invoke(app, ["handlingsplan", "import", str(good), "--county", "10", "--producer", "Beredningsgruppen"])
     assert r.exit_code == 0 and "2 aktiviteter för 2024" in r.output, r.output
+    assert "Inläst good.xlsx" in r.output and str(tmp_path) not in r.output.replace("\n", ""), r.output
+    assert "Rapporterna för 2024 visar planen" in r.output and "ingen rapport kan byggas" not in r.output
     assert not load_plan("10", 2024, project).example
 
 
@@ -345,3 +348,16 @@ def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, tem
     links = tables[0].links.links()
     csv = pd.read_csv(tmp_path / "dl" / links["csv"].split("/")[-1], sep=";", encoding="utf-8-sig")
     assert len(csv) == n
+    later = fill(out, tmp_path / "later.xlsx", [(2026, *GOOD[0][1:])])
+    r = runner.invoke(app, ["handlingsplan", "import", str(later), "--county", "10"])
+    assert r.exit_code == 0, r.output
+    assert "visar planen" not in r.output and "ingen rapport kan byggas för det året ännu" in r.output, r.output
+
+
+def test_template_lists_indicator_names_and_reads_them_back(template, root, catalogue, tmp_path):
+    lists = openpyxl.load_workbook(template)["Listor"]
+    names = [lists.cell(row=i, column=3).value for i in range(2, 2 + len(list(catalogue)))]
+    assert names == [i.title for i in catalogue] and "sysselsattningsgrad" not in names
+    rows = [(*GOOD[1][:-1], "Sysselsättningsgrad 20–64 år"), (*GOOD[1][:-1], "arbetsloshet")]
+    plan = load_plan_file(fill(template, tmp_path / "names.xlsx", rows), load_strategy("10", root), catalogue)
+    assert plan["indicator"].tolist() == ["sysselsattningsgrad", "arbetsloshet"]

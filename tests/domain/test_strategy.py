@@ -31,6 +31,40 @@ def test_county_without_file_gets_the_national_default(root, catalogue):
     assert not load_strategy("10", root).default
 
 
+def test_national_default_publisher_goal_and_source(root, catalogue):
+    from pathlib import Path
+
+    from analysis import yamlio
+
+    s = load_strategy("25", root)
+    assert s.publisher == "Länsstyrelsen i Norrbottens län"  # analysis.yml: organisation: null
+    assert len(s.goals) == 1 and not s.numbered_goals  # the government's one goal, kept whole
+    goal = s.goals[0]
+    assert s.goal_heading(goal) == s.goal_cell(goal) == "Regeringens mål för integrationspolitiken"
+    evidence = yamlio.load((Path(__file__).resolve().parents[1] / "fixtures" / "strategy"
+                            / "regeringen_mal_for_integration.source.yml").read_text(encoding="utf-8"))
+    assert " ".join(evidence["text"].split()).endswith(" ".join(goal.goal.split()))
+    assert "Blekinge" not in s.source_document and "Regeringen" in s.source_document
+    for text in (s.note, s.source_document, s.purpose):
+        assert "data/" not in text and ".yml" not in text  # no repository path in the report
+    blekinge = load_strategy("10", root)
+    assert blekinge.publisher == "Länsstyrelsen Blekinge" and blekinge.goal_heading(blekinge.goals[2]) == (
+        "Strategiskt mål 3, Arbete")
+
+
+def test_configured_organisation_publishes(tmp_path, catalogue):
+    import shutil
+
+    from analysis.config import load_config
+
+    root = load_config().root
+    shutil.copytree(root / "data", tmp_path / "data")
+    text = (root / "analysis.yml").read_text(encoding="utf-8").replace(
+        "organisation: null", 'organisation: "Region Norrbotten, avdelningen för regional utveckling"')
+    (tmp_path / "analysis.yml").write_text(text, encoding="utf-8")
+    assert load_strategy("25", tmp_path).publisher == "Region Norrbotten, avdelningen för regional utveckling"
+
+
 def test_missing_default_is_explained(tmp_path):
     import shutil
 

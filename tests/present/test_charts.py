@@ -27,7 +27,7 @@ def test_county_bars_sorted_by_value_with_lan_and_riket_highlighted():
     values = list(bar.x)
     assert values == sorted(values, reverse=True)
     colours = dict(zip(bar.y, bar.marker.color))
-    assert colours["Region Blekinge"] != colours["Ronneby"] and colours["Riket"] != colours["Ronneby"]
+    assert colours["Blekinge län"] != colours["Ronneby"] and colours["Riket"] != colours["Ronneby"]
     assert "sorterat efter värde" in alt
     lo, hi = fig.layout.xaxis.range
     assert lo < min(values) * 1.1  # room for the value labels left of the longest bar, away from the names

@@ -111,5 +111,5 @@ def test_summary_table_has_a_kommungrupp_column(ronneby, monkeypatch):
 
     assert col["Sysselsättningsgrad"] == f"skillnad {fmt.gap(gap['gap'], 'procentenheter')}"  # utrikes − inrikes
     assert col["Sysselsättningsgrad"].startswith("skillnad \u2212")
-    assert col["God självskattad hälsa"] == "–"  # groups by birth region: no kommungrupp value
+    assert col["God självskattad hälsa"] == "."  # shown at län level: no kommungrupp (not applicable)
     assert not tables[0]["Kommungruppen"].isna().any()

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from analysis.present.downloads import (
     TableNotes,
     _sheet_name,
+    sheet_name,
     as_numbers,
     report_workbook,
     slugify,
@@ -38,8 +39,11 @@ def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):
         write_table(tmp_path, name, pd.DataFrame({"Kod": ["0880"], "x": [i]}), TableNotes(f"Tabell {name}", "SCB"),
                     order=(i,))
     wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
-    assert wb.sheetnames == ["Innehåll och noter", "01 Tabell b", "02 Tabell a"]
-    assert wb["01 Tabell b"]["A2"].value == "0880"  # codes stay text
+    assert wb.sheetnames == ["Innehåll och noter", "Tabell b", "Tabell a"]
+    assert wb["Tabell b"]["A2"].value == "0880"  # codes stay text
+    # the report's own order wins over the write order
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", order=["a", "b"]))
+    assert wb.sheetnames == ["Innehåll och noter", "Tabell a", "Tabell b"]
 
 
 def test_a_table_without_rows_never_crashes_the_workbook(tmp_path):
@@ -48,9 +52,9 @@ def test_a_table_without_rows_never_crashes_the_workbook(tmp_path):
     (tmp_path / "gammal.csv").write_bytes(b"")  # an empty file left by an older run
     (tmp_path / "gammal.json").write_text('{"slug": "gammal", "order": [2], "title": "Gammal", "source": "SCB"}')
     wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
-    assert wb.sheetnames == ["Innehåll och noter", "01 Tom tabell", "02 Full", "03 Gammal"]
-    assert wb["01 Tom tabell"]["A2"].value.startswith("uppgift saknas")
-    assert wb["03 Gammal"]["A2"].value.startswith("uppgift saknas")
+    assert wb.sheetnames == ["Innehåll och noter", "Tom tabell", "Full", "Gammal"]
+    assert wb["Tom tabell"]["A2"].value.startswith("uppgift saknas")
+    assert wb["Gammal"]["A2"].value.startswith("uppgift saknas")
 
 
 def test_formatted_tables_are_written_as_numbers(tmp_path):
@@ -78,6 +82,32 @@ def test_sheet_names_are_cut_at_whole_words():
     b = _sheet_name("01 Sysselsättningsgrad 20–64 år, Ronneby jämfört med länet", used)
     assert a == "01 Sysselsättningsgrad 20–64" and len(a) <= 31  # not "… 20–64 å"
     assert b != a and len(b) <= 31 and b.endswith("(2)")
+    assert _sheet_name("Måluppfyllelse 2024 för Karlshamns kommun", set()) == "Måluppfyllelse 2024"  # not "… för"
+
+
+def test_sheet_names_stand_alone(catalogue):
+    names = [sheet_name(f"{i.id}-{kind}", i) for i in catalogue
+             for kind in ("diagram", "kon", "placering", "jamforelse", "kommungrupper")]
+    assert len(set(names)) == len(names) and all(len(n) <= 31 for n in names)
+    assert "Sysselsättningsgrad, utveckling" in names and "Yrkesbehörighet, kön" in names
+    assert sheet_name("maluppfyllelse") == "Måluppfyllelse" and sheet_name("handlingsplan-mal-5") == (
+        "Handlingsplanen, mål 5")
+
+
+def test_report_workbook_keeps_numbers_beside_their_symbols(tmp_path):
+    minus = "\u2212"
+    table = pd.DataFrame({"Kommun": ["Ronneby", "Olofström", "Karlshamn"],
+                          "Skillnad, procentenheter": [f"{minus}5,7", "..", "+2,4"],
+                          "Läge, tal": ["12,0", ".", "3"], "Bedömning": ["bättre", "–", "sämre"]})
+    write_table(tmp_path, "t", table, TableNotes("Tabell: skillnader", "SCB", sheet="Skillnader"))
+    ws = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))["Skillnader"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Kommun", "Skillnad, procentenheter", "Skillnad, procentenheter, symbol", "Läge, tal",
+                      "Läge, tal, symbol", "Bedömning"]
+    assert ws["B2"].value == pytest.approx(-5.7) and ws["B2"].data_type == "n"
+    assert ws["B3"].value is None and ws["C3"].value == ".." and ws["C2"].value is None
+    assert ws["D3"].value is None and ws["E3"].value == "." and ws["D4"].value == 3
+    assert ws["F3"].value == "–"  # a text column keeps its symbols in place
 
 
 def test_slugify():

@@ -60,6 +60,11 @@ def test_election_year_indicator_shows_the_latest_election(ronneby):
         "basåret" in ronneby.trend_row(ind, "1081")["reason"]
 
 
+    text = ronneby.headline(ind)
+    assert "God självskattad hälsa 2024, Blekinge län:" in text
+    assert "Värdena gäller **Blekinge län**, inte Ronneby." in text
+
+
 def test_data_kind(ronneby):
     assert ronneby.data_kind(ronneby.catalogue.get("sysselsattningsgrad")) == "Verklig"
     assert ronneby.data_kind(ronneby.catalogue.get("gymnasieexamen_4ar")) == "Exempeldata"
@@ -104,7 +109,7 @@ def test_county_side_by_side():
     r = CountyReport("10", 2024, static_images=False)
     t = r.side_by_side(r.catalogue.get("sysselsattningsgrad"))
     assert t["Område"].tolist() == ["Olofström", "Karlskrona", "Ronneby", "Karlshamn", "Sölvesborg",
-                                    "Region Blekinge", "Riket"]
+                                    "Blekinge län", "Riket"]
     assert t.set_index("Område").loc["Ronneby", "Skillnad, procentenheter"] == "\u221224,4"
 
 
@@ -154,3 +159,27 @@ def test_by_sex_download_flags_follow_the_rows(tmp_path):
                 value.links()
     csv = pd.read_csv(tmp_path / "dl" / f"1081-{ind.replace('_', '-')}-kon.csv", sep=";", encoding="utf-8-sig")
     assert csv["Exempeldata"].tolist() == ["nej", "ja", "nej"]
+
+
+def test_county_god_halsa_shows_the_lan_with_its_margin_and_says_so():
+    r = CountyReport("10", 2024, static_images=False)
+    ind = r.catalogue.get("god_halsa")  # survey, län level only
+    t = r.side_by_side(ind)
+    assert t["Område"].tolist() == ["Blekinge län", "Riket"]  # no kommuner: the caption must not promise them
+    assert r.areas_words(ind) == "länet och riket"
+    margin = t.set_index("Område").loc["Blekinge län", "Felmarginal (±), procentenheter"]
+    expected = r.margin(ind, "0010")
+    assert expected is not None and margin == f"{expected:.1f}".replace(".", ",")
+    fig, alt = r.gap_figure(ind)
+    assert "(±" in fig.data[0].text[0] and "felmarginal ±" in alt
+
+
+def test_unchanged_shows_change_and_rule_and_not_applicable_is_a_dot():
+    r = CountyReport("10", 2024, static_images=False)
+    t = r.side_by_side(r.catalogue.get("sfi_godkanda"))  # no native group: riket is compared with nothing
+    col = [c for c in t.columns if c.startswith("Skillnad mot länet")][0]
+    assert t.set_index("Område").loc["Riket", col] == "."
+    cells = " ".join(t[[c for c in t.columns if c.startswith("Utveckling")][0]])
+    for cell in [c for c in t[[c for c in t.columns if c.startswith("Utveckling")][0]] if "oförändrad" in c]:
+        assert "gräns ±" in cell and "(" in cell  # the change beside the word, and the rule
+    assert cells

@@ -167,9 +167,9 @@ def test_sigterm_while_the_results_are_computed_stops_the_warming_pool(render_ro
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-m", "9999"], "Okänd områdeskod"),
+    (["-m", "9999"], "Okänd kommunkod"),
     (["--county", "10", "--year", "2031"], "inga uppgifter för 2031"),
-    (["--county", "99"], "Okänd områdeskod"),
+    (["--county", "99"], "Okänt län"),
 ])
 def test_plan_is_checked_before_any_work(project, monkeypatch, args, message):
     from typer.testing import CliRunner

@@ -13,13 +13,14 @@ from analysis.publish.qmd import (CALLOUT_FILTER, HEADER, TYPST_SHOW, document_o
 @pytest.fixture(scope="module", params=["kommun", "lan"])
 def front(request, root):
     text = report_source(root / "reports" / "templates" / f"{request.param}.qmd",
-                         {"year": "2024", "name": "Ronneby"}, root, date=dt.date(2026, 12, 1))
+                         {"year": "2024", "name": "Ronneby", "official_name": "Ronneby kommun"}, root,
+                         date=dt.date(2026, 12, 1))
     meta, body = split_front_matter(text)
     return meta
 
 
 def test_document_options(front):
-    assert front["title"] == "Integrationsuppföljning 2024: Ronneby"
+    assert front["title"] == "Integrationsuppföljning 2024: Ronneby kommun"
     assert front["lang"] == "sv-SE"
     assert front["date"] == dt.date(2026, 12, 1) and front["date-format"] == "long"  # never free text
     assert front["toc"] is True and front["toc-title"] == "Innehåll" and front["toc-depth"] == 2

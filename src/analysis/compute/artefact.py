@@ -61,6 +61,7 @@ def inputs_digest(config: Config) -> dict[str, str]:
         "code": _files_digest([package / name for name in _CODE]),
         "config": sha256(config.root / "analysis.yml"),
         "groupings": _files_digest(list((config.root / "data" / "groupings").glob("*.yml"))),
+        "names": _files_digest(list((config.root / "data" / "geography").glob("*.yml"))),  # official names
         "sidecars": _files_digest(list(config.raw_dir.rglob("*.source.yml"))),
     }
 

@@ -79,7 +79,7 @@ def missing(
     reason = f"datamängden har inga uppgifter för {area.name} {year}"
     has_example = bool(tidy.loc[tidy["indicator"] == ind.id, "example"].any())
     if default_county and area.level != "riket" and county != default_county and has_example:
-        demo = geography.county(default_county).name.replace("Region ", "") + " län"
+        demo = geography.county(default_county).official
         reason += f" (exempelvärden visas bara för {demo}, som demonstration)"
     return Missing(ind.id, code, year, reason, how_to_get(ind, county))
 

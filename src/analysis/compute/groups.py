@@ -20,6 +20,8 @@ disadvantage for utrikes födda, or the best level); kommuner without a value ar
 
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,9 +181,27 @@ class GroupingSchema(pa.DataFrameModel):
 
 def _line(index) -> str:
     try:
-        return f"line {int(index) + 2}"
+        return f"rad {int(index) + 2}"
     except (TypeError, ValueError):
-        return "(whole table)"
+        return "(hela tabellen)"
+
+
+def _check_words(check) -> str:
+    """pandera's check name in Swedish: "str_matches('^[0-9]{4}$')" -> "har inte formen ^[0-9]{4}$"."""
+    text = str(check)
+    m = re.fullmatch(r"str_matches\('(.*)'\)", text)
+    if m:
+        return f"har inte formen {m.group(1)}"
+    m = re.fullmatch(r"str_length\((\d+), None\)", text)
+    if m:
+        return f"är kortare än {m.group(1)} tecken" if m.group(1) != "1" else "är tom"
+    if text == "field_uniqueness":
+        return "förekommer mer än en gång"
+    if text == "column_in_dataframe":
+        return "kolumnen saknas"
+    if text == "column_in_schema":
+        return "kolumnen hör inte till formatet"
+    return f"klarar inte kontrollen {text}"
 
 
 def load_spec(path: Path) -> dict:
@@ -200,7 +220,7 @@ def validate_grouping(table: pd.DataFrame, spec: dict, geography: Geography, sou
     problems: list[tuple[int, str]] = []
     missing = [c for c in cols.values() if c not in table.columns]
     if missing:
-        raise DataValidationError(source, [f"column {c}: required column is missing" for c in missing])
+        raise DataValidationError(source, [f"kolumn {c}: kolumnen krävs men saknas" for c in missing])
     df = table.rename(columns={v: k for k, v in cols.items()})[list(cols)].copy()
     for c in df.columns:
         df[c] = df[c].astype("str").str.strip()
@@ -210,40 +230,40 @@ def validate_grouping(table: pd.DataFrame, spec: dict, geography: Geography, sou
         for r in err.failure_cases.itertuples(index=False):
             col = cols.get(r.column, r.column)
             order = int(r.index) if pd.notna(r.index) else -1
-            problems.append((order, f"{_line(r.index)}, column {col}: {r.failure_case!r} fails {r.check}"))
+            problems.append((order, f"{_line(r.index)}, kolumn {col}: {r.failure_case!r} {_check_words(r.check)}"))
     declared = spec["groups"]
     main_groups = spec.get("main_groups", {})
     kommuner = {a.code: a for a in geography.kommuner}
     for idx, r in df.iterrows():
         where = f"{_line(idx)}"
         if r["code"] not in kommuner:
-            problems.append((idx, f"{where}, column {cols['code']}: {r['code']!r} is not a kommun code in the geography"))
+            problems.append((idx, f"{where}, kolumn {cols['code']}: {r['code']!r} är ingen kommunkod"))
         elif kommuner[r["code"]].name != r["name"]:
-            problems.append((idx, (f"{where}, column {cols['name']}: {r['name']!r} is not the name of "
+            problems.append((idx, (f"{where}, kolumn {cols['name']}: {r['name']!r} är inte namnet på "
                                   f"{r['code']} ({kommuner[r['code']].name})")))
         g = declared.get(r["group"])
         if g is None:
-            problems.append((idx, (f"{where}, column {cols['group']}: {r['group']!r} is not a declared group "
+            problems.append((idx, (f"{where}, kolumn {cols['group']}: {r['group']!r} är ingen deklarerad grupp "
                                   f"({', '.join(declared)})")))
             continue
         if r["group_name"] not in {g["name"], *g.get("file_names", [])}:
-            problems.append((idx, (f"{where}, column {cols['group_name']}: {r['group_name']!r} is not the name of "
-                                  f"group {r['group']} ({g['name']})")))
+            problems.append((idx, (f"{where}, kolumn {cols['group_name']}: {r['group_name']!r} är inte namnet på "
+                                  f"grupp {r['group']} ({g['name']})")))
         main = main_groups.get(r["group"][:1])
         if main_groups and main != r["main_group"]:
-            problems.append((idx, (f"{where}, column {cols['main_group']}: {r['main_group']!r} is not main group "
+            problems.append((idx, (f"{where}, kolumn {cols['main_group']}: {r['main_group']!r} är inte huvudgrupp "
                                   f"{r['group'][:1]} ({main})")))
     dupes = df[df["code"].duplicated(keep=False)]
     absent = sorted(set(kommuner) - set(df["code"]))
     if absent:
-        problems.append((10**9, f"(whole table): {len(absent)} kommun(er) have no group: "
+        problems.append((10**9, f"(hela tabellen): {len(absent)} kommun(er) saknar grupp: "
                                 f"{', '.join(f'{c} {kommuner[c].name}' for c in absent[:10])}"
                                 + (" …" if len(absent) > 10 else "")))
     sizes = df.drop_duplicates("code")["group"].value_counts()
     for gid, g in declared.items():
         if g.get("size") is not None and int(sizes.get(gid, 0)) != int(g["size"]):
-            problems.append((10**9, (f"(whole table): group {gid} has {int(sizes.get(gid, 0))} kommuner, "
-                                    f"declared {g['size']}")))
+            problems.append((10**9, (f"(hela tabellen): grupp {gid} har {int(sizes.get(gid, 0))} kommuner, "
+                                    f"deklarerat {g['size']}")))
     if problems or len(dupes):
         msgs = {m: o for o, m in sorted(problems, key=lambda p: p[0])}
         raise DataValidationError(source, list(msgs))
@@ -286,11 +306,11 @@ def parse_kolada_groups(data, geography: Geography, source: str = "Kolada") -> d
         for j, m in enumerate(g["members"] or []):
             code = str(m.get("id", "") if isinstance(m, dict) else m).strip()
             if code not in geography or geography.area(code).level != "kommun":
-                problems.append(f"values[{i}] ({g['id']}).members[{j}]: {code!r} is not a kommun code")
+                problems.append(f"values[{i}] ({g['id']}).members[{j}]: {code!r} är ingen kommunkod")
                 continue
             codes.append(code)
         if not codes:
-            problems.append(f"values[{i}] ({g['id']}): the group has no kommuner")
+            problems.append(f"values[{i}] ({g['id']}): gruppen har inga kommuner")
         out[str(g["id"])] = ComparisonGroup(str(g["id"]), str(g["title"]).strip(), tuple(sorted(set(codes))), "kolada")
     if problems:
         raise DataValidationError(source, problems)

@@ -55,6 +55,9 @@ class Indicator:
     series_start: int | None = None
     series_note: str | None = None
     text_name: str | None = None  # definite form for running text: "sysselsättningsgraden"
+    #: the name in a workbook's sheet names ("Yrkesbehörighet, kön"), where the short title is too long for
+    #: Excel's 31 characters with the table's kind; default: the short title
+    sheet_title: str | None = None
     #: a minimum detectable change above this means the trend cannot be judged ("för litet underlag")
     max_detectable_change: float | None = None
     caveats: tuple[str, ...] = ()

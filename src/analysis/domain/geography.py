@@ -1,7 +1,12 @@
 """Sweden's 290 kommuner, 21 län/regioner and riket, with Kolada-style 4-character codes.
 
-Codes are always strings: ``0000`` riket, ``00LL`` region/län (``0010`` Region Blekinge), and the
-SCB kommunkod for a kommun (``0880`` Kalmar, ``1081`` Ronneby). A kommun's län is its first two digits.
+Codes are always strings: ``0000`` riket, ``00LL`` län (``0010`` Blekinge län, whose region is Region Blekinge),
+and the SCB kommunkod for a kommun (``0880`` Kalmar, ``1081`` Ronneby). A kommun's län is its first two digits.
+
+Names: ``Area.name`` is what a table or chart shows (``Ronneby``, ``Blekinge län``, ``Riket``); ``Area.official``
+the official name in running text (``Karlshamns kommun``, ``Norrbottens län``); ``Area.region`` the county
+council as an organisation (``Region Norrbotten``). All official forms come from one declared table,
+``data/geography/names.yml``.
 """
 
 from __future__ import annotations
@@ -16,16 +21,24 @@ import pandas as pd
 
 from analysis.config import project_root
 from analysis.errors import UnknownAreaError
+from analysis import yamlio
 
 GEOGRAPHY_FILE = Path("data/raw/kolada/kolada_municipality_list_2026-03.csv")
+NAMES_FILE = Path("data/geography/names.yml")
 RIKET = "0000"
 
 
 @dataclass(frozen=True)
 class Area:
     code: str
-    name: str
+    name: str  # shown in tables and charts: "Ronneby", "Blekinge län", "Riket"
     level: str  # "kommun" | "lan" | "riket"
+    official: str = ""  # in running text: "Karlshamns kommun", "Norrbottens län", "Riket"
+    region: str = ""  # a län's county council as an organisation: "Region Norrbotten" ("" for kommun, riket)
+
+    def __post_init__(self):
+        if not self.official:
+            object.__setattr__(self, "official", self.name)
 
     @property
     def county(self) -> str | None:
@@ -52,21 +65,28 @@ class Geography:
 
     def __init__(self, table: pd.DataFrame):
         self.table = table
+        cols = set(table.columns)
         self._areas = {
-            r.code: Area(r.code, r.name, r.level) for r in table.itertuples(index=False)
+            r.code: Area(r.code, r.name, r.level, getattr(r, "official", "") if "official" in cols else "",
+                         getattr(r, "region", "") if "region" in cols else "")
+            for r in table.itertuples(index=False)
         }
 
     @classmethod
-    def from_csv(cls, path: Path) -> Geography:
+    def from_csv(cls, path: Path, names: Names | None = None) -> Geography:
+        """The Kolada area list, with the official names of ``names`` (default: data/geography/names.yml)."""
+        names = names or load_names()
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        codes = raw["id"].str.zfill(4)
+        levels = ["riket" if c == RIKET else ("lan" if t == "L" else "kommun") for c, t in zip(codes, raw["type"])]
+        rows = [names.area_names(c, title, level) for c, title, level in zip(codes, raw["title"], levels)]
         table = pd.DataFrame(
             {
-                "code": raw["id"].str.zfill(4),
-                "name": raw["title"],
-                "level": [
-                    "riket" if c == RIKET else ("lan" if t == "L" else "kommun")
-                    for c, t in zip(raw["id"].str.zfill(4), raw["type"])
-                ],
+                "code": codes,
+                "name": [r[0] for r in rows],
+                "level": levels,
+                "official": [r[1] for r in rows],
+                "region": [r[2] for r in rows],
             }
         )
         return cls(table)
@@ -98,24 +118,36 @@ class Geography:
             return self._areas[code]
         raise UnknownAreaError(self._unknown_message(code))
 
-    def find(self, text: str) -> Area:
-        """An area by code or by (accent-insensitive) name: "1081", "Solvesborg", "Region Kalmar"."""
+    def find(self, text: str, level: str | None = None) -> Area:
+        """An area by code or by (accent-insensitive) name: "1081", "Solvesborg", "Region Kalmar". ``level``
+        ("kommun", "lan") only narrows the suggestions when nothing is found."""
         text = str(text).strip()
         if text in self._areas:
             return self._areas[text]
-        by_name = {fold(a.name): a for a in self}
-        if fold(text) in by_name:
-            return by_name[fold(text)]
-        raise UnknownAreaError(self._unknown_message(text))
+        key = fold(text)
+        hits = [a for a in self if key in {fold(n) for n in (a.name, a.official, a.region) if n}]
+        if level is not None and any(a.level == level for a in hits):  # "Region Gotland": the kommun or the län
+            hits = [a for a in hits if a.level == level]
+        if hits:
+            return hits[-1] if level is None else hits[0]
+        raise UnknownAreaError(self._unknown_message(text, level))
 
     def county(self, county: str | int) -> Area:
-        """A län by länskod ("10", "08") or region code ("0010")."""
+        """A län by länskod ("10", "08"), region code ("0010") or name ("Blekinge", "Region Kalmar")."""
         code = str(county).strip()
         if code.isdigit() and len(code) <= 2:
             code = "00" + code.zfill(2)
-        area = self.find(code)
+        bare = next((c for c in self.counties if fold(code) in {
+            fold(c.name.removesuffix(" län")), fold(c.region.removeprefix("Region "))}), None)
+        if bare is not None:  # "Blekinge", "Norrbotten": the län without " län" (or its region without "Region ")
+            return bare
+        try:
+            area = self.find(code, level="lan")
+        except UnknownAreaError:
+            raise UnknownAreaError(self._unknown_county_message(str(county).strip())) from None
         if area.level != "lan":
-            raise UnknownAreaError(f"{area.code} {area.name} är inte ett län (ange länskod, t.ex. 10 för Blekinge).")
+            raise UnknownAreaError(f"{area.code} {area.official} är inte ett län (ange länskod, t.ex. 10 för "
+                                   f"Blekinge län). {self._county_hint(str(county).strip())}".rstrip())
         return area
 
     def kommuner_in(self, county: str) -> list[Area]:
@@ -132,10 +164,16 @@ class Geography:
             chain.append(self.area(RIKET))
         return chain
 
-    def suggestions(self, text: str, n: int = 5) -> list[Area]:
+    def suggestions(self, text: str, n: int = 5, level: str | None = None) -> list[Area]:
+        """Areas whose code or name is close to ``text``; only of ``level`` ("kommun", "lan") when given."""
         text = str(text).strip()
-        codes = difflib.get_close_matches(text, list(self._areas), n=n, cutoff=0.7)
-        names = {fold(a.name): a.code for a in self}
+        pool = {c: a for c, a in self._areas.items() if level is None or a.level == level}
+        codes = difflib.get_close_matches(text, list(pool), n=n, cutoff=0.7)
+        names: dict[str, str] = {}
+        for a in pool.values():
+            for name in (a.name, a.official, a.region, a.name.removesuffix(" län")):
+                if name:
+                    names.setdefault(fold(name), a.code)
         # Match the folded text against the folded names and against the name without "Region ".
         for key in (fold(text), fold(text).removeprefix("region ")):
             codes += [names[m] for m in difflib.get_close_matches(key, list(names), n=n, cutoff=0.6)]
@@ -144,33 +182,86 @@ class Geography:
             seen.setdefault(c, self._areas[c])
         return list(seen.values())[:n]
 
-    def _unknown_message(self, text: str) -> str:
-        msg = f"Okänd områdeskod eller namn: {text!r}."
+    def _county_hint(self, text: str) -> str:
+        lan_code = text.zfill(2) if text.isdigit() and len(text) <= 2 else text
+        hits = self.suggestions(lan_code, level="lan")
+        if text.isdigit() and len(text) <= 2:  # a länskod: suggest the län with the nearest codes
+            near = sorted(self.counties, key=lambda a: abs(int(a.county) - int(text)))[:3]
+            hits = list(dict.fromkeys(hits + near))[:5]
+        return ("Menade du: " + ", ".join(f"{a.county} {a.official}" for a in hits) + "?") if hits else ""
+
+    def _unknown_county_message(self, text: str) -> str:
+        msg = (f"Okänt län: {text!r}. Ange länskoden med två siffror (01–25, t.ex. 10 för Blekinge län) "
+               "eller länets namn.")
+        hint = self._county_hint(text)
+        return f"{msg} {hint}" if hint else msg
+
+    def _unknown_message(self, text: str, level: str | None = None) -> str:
+        msg = f"Okänd {'kommunkod eller kommun' if level == 'kommun' else 'områdeskod eller namn'}: {text!r}."
         if text.isdigit() and len(text) < 4:
             msg += f" Koder har fyra tecken (kommunkod med inledande nolla, t.ex. {text.zfill(4)!r})."
-        hits = self.suggestions(text.zfill(4) if text.isdigit() else text)
+        hits = self.suggestions(text.zfill(4) if text.isdigit() else text, level=level)
         if hits:
-            msg += " Menade du: " + ", ".join(f"{a.code} {a.name}" for a in hits) + "?"
+            msg += " Menade du: " + ", ".join(f"{a.code} {a.official}" for a in hits) + "?"
         return msg
 
 
-# The län's names in running text ("Norrbottens län", not "Norrbotten län"), by länskod.
-COUNTY_NAMES = {
-    "01": "Stockholms län", "03": "Uppsala län", "04": "Södermanlands län", "05": "Östergötlands län",
-    "06": "Jönköpings län", "07": "Kronobergs län", "08": "Kalmar län", "09": "Gotlands län",
-    "10": "Blekinge län", "12": "Skåne län", "13": "Hallands län", "14": "Västra Götalands län",
-    "17": "Värmlands län", "18": "Örebro län", "19": "Västmanlands län", "20": "Dalarnas län",
-    "21": "Gävleborgs län", "22": "Västernorrlands län", "23": "Jämtlands län", "24": "Västerbottens län",
-    "25": "Norrbottens län",
-}
+class Names:
+    """The official-name table (data/geography/names.yml): genitive rule, kommun exceptions, län names."""
+
+    def __init__(self, raw: dict):
+        self.suffix = raw["genitive"]["suffix"]
+        self.no_suffix_after = raw["genitive"]["no_suffix_after"]
+        self.kommun_suffix = raw["kommun"]["suffix"]
+        self.kommun_no_s_after = raw["kommun"]["no_s_after"] if raw["kommun"].get("s_before_suffix", True) else None
+        self.kommun_exceptions = {str(k): v for k, v in (raw["kommun"].get("exceptions") or {}).items()}
+        self.lan = {str(k).zfill(2): v for k, v in raw["lan"].items()}
+        self.riket = raw.get("riket", "Riket")
+
+    def genitive(self, name: str) -> str:
+        """"Karlshamn" -> "Karlshamns", "Ronneby" -> "Ronnebys", "Borås" -> "Borås"."""
+        return name if not name or name[-1].lower() in self.no_suffix_after else name + self.suffix
+
+    def kommun_stem(self, name: str) -> str:
+        """The name before " kommun": "Karlshamns", "Ronneby", "Borås"."""
+        if self.kommun_no_s_after is None or not name or name[-1].lower() in self.kommun_no_s_after:
+            return name
+        return name + "s"
+
+    def kommun(self, code: str, name: str) -> str:
+        return self.kommun_exceptions.get(code) or self.kommun_stem(name) + self.kommun_suffix
+
+    def area_names(self, code: str, title: str, level: str) -> tuple[str, str, str]:
+        """(name, official, region) for an area of the Kolada list."""
+        if level == "riket":
+            return self.riket, self.riket, ""
+        if level == "lan":
+            lan = self.lan.get(code[2:])
+            if lan is None:
+                raise UnknownAreaError(f"{NAMES_FILE}: länet {code} ({title}) saknar namn under 'lan'.")
+            return lan, lan, title
+        return title, self.kommun(code, title), ""
+
+
+@lru_cache(maxsize=2)
+def load_names(root: Path | None = None) -> Names:
+    root = root or project_root()
+    return Names(yamlio.load((root / NAMES_FILE).read_text(encoding="utf-8")))
+
+
+def genitive(name: str) -> str:
+    """The genitive of a name by the declared rule: "Ronneby" -> "Ronnebys", "Luleå" -> "Luleås", "Kalix" -> "Kalix"."""
+    return load_names().genitive(name)
 
 
 def county_name(area: Area) -> str:
-    """"Norrbottens län" for Region Norrbotten (or any of its kommuner)."""
-    return COUNTY_NAMES.get(area.county or "", area.name.replace("Region ", "") + " län")
+    """"Norrbottens län" for the län 0025 or any of its kommuner."""
+    if area.level == "lan":
+        return area.official
+    return load_names().lan[area.county] if area.county else area.official
 
 
 @lru_cache(maxsize=2)
 def load_geography(root: Path | None = None) -> Geography:
     root = root or project_root()
-    return Geography.from_csv(root / GEOGRAPHY_FILE)
+    return Geography.from_csv(root / GEOGRAPHY_FILE, load_names(root))

@@ -96,6 +96,16 @@ def _goal_lookup(strategy: Strategy) -> dict[str, str]:
     return out
 
 
+def indicator_choice(ind) -> str:
+    """How an indicator appears in the template's drop-down list and in the file: its title, not its id."""
+    return ind.title
+
+
+def _indicator_lookup(catalogue: Catalogue) -> dict[str, str]:
+    """Title, short title or id (any case, accents optional) -> the indicator's id."""
+    return {_norm(form): i.id for i in catalogue for form in (i.id, i.short_title, indicator_choice(i))}
+
+
 def _status_lookup(spec: Spec) -> dict[str, str]:
     return {_norm(form): s["id"] for s in spec.statuses for form in (s["label"], s["id"])}
 
@@ -130,7 +140,7 @@ def write_template(strategy: Strategy, catalogue: Catalogue, path: Path, spec: S
     lists = wb.create_sheet(spec.raw["lists_sheet"])
     goals = [goal_choice(g) for g in strategy.goals]
     statuses = [s["label"] for s in spec.statuses]
-    indicators = [i.id for i in catalogue]
+    indicators = [indicator_choice(i) for i in catalogue]
     for j, (title, values) in enumerate((("Strategiskt mål", goals), ("Status", statuses),
                                         ("Indikator", indicators)), start=1):
         lists.cell(row=1, column=j, value=title).font = Font(bold=True)
@@ -320,6 +330,8 @@ def validate_plan(raw: pd.DataFrame, strategy: Strategy, catalogue: Catalogue, s
     goals, statuses = _goal_lookup(strategy), _status_lookup(spec)
     typed["goal"] = typed["goal"].map(lambda v: goals.get(_norm(v), v) if v is not None else None)
     typed["status"] = typed["status"].map(lambda v: statuses.get(_norm(v), v) if v is not None else None)
+    indicators = _indicator_lookup(catalogue)
+    typed["indicator"] = typed["indicator"].map(lambda v: indicators.get(_norm(v), v) if v is not None else None)
     try:
         _schema(spec, strategy, catalogue).validate(typed, lazy=True)
     except SchemaErrors as err:

@@ -47,9 +47,23 @@ class Strategy:
     purpose: str = ""
     default: bool = False  # the national default, used for a län without its own strategy file
     note: str = ""  # said plainly in the report when ``default`` (``{county_name}`` filled in)
+    #: the goals are numbered strategic goals ("Strategiskt mål 3, Arbete"); false for one goal kept whole
+    numbered_goals: bool = True
 
     def goal_for(self, focus_area: str) -> Goal | None:
         return next((g for g in self.goals if focus_area in g.focus_areas), None)
+
+    def goal_heading(self, goal: Goal) -> str:
+        """"Strategiskt mål 3, Arbete", or the goal's title where the strategy has one goal kept whole."""
+        return f"Strategiskt mål {goal.number}, {goal.title}" if self.numbered_goals else goal.title
+
+    def goal_cell(self, goal: Goal) -> str:
+        """The goal in a table's first column: "3. Arbete", or the title of a goal kept whole."""
+        return f"{goal.number}. {goal.title}" if self.numbered_goals else goal.title
+
+    def goal_short(self, goal: Goal) -> str:
+        """"Mål 3, Arbete", or the title of a goal kept whole."""
+        return f"Mål {goal.number}, {goal.title}" if self.numbered_goals else goal.title
 
 
 def parse_strategy(raw: dict, catalogue: Catalogue, origin: str = "strategy") -> Strategy:
@@ -82,6 +96,7 @@ def parse_strategy(raw: dict, catalogue: Catalogue, origin: str = "strategy") ->
         purpose=raw.get("purpose", ""),
         default=bool(raw.get("default", False)),
         note=raw.get("note", ""),
+        numbered_goals=bool(raw.get("numbered_goals", True)),
     )
 
 
@@ -103,8 +118,11 @@ def load_strategy(county: str, root: Path | None = None) -> Strategy:
     """The strategy of a län, by länskod ("10", "08")."""
     from analysis.domain.catalogue import load_catalogue
 
+    from analysis.domain.geography import load_geography
+
     root = root or project_root()
     county = str(county).zfill(2)
+    load_geography(root).county(county)  # an unknown län: one Swedish line suggesting län
     catalogue = load_catalogue(root)
     found = []
     for path in strategy_files(root):
@@ -119,5 +137,20 @@ def load_strategy(county: str, root: Path | None = None) -> Strategy:
             f"och ingen nationell standardstrategi ({DEFAULT_FILE})."
         )
     raw = yamlio.read(default)
-    strategy = parse_strategy({**raw, "county": county, "default": True}, catalogue, str(default))
+    publisher = default_publisher(county, raw.get("publisher"), root)
+    strategy = parse_strategy({**raw, "county": county, "default": True, "publisher": publisher},
+                              catalogue, str(default))
     return strategy
+
+
+def default_publisher(county: str, template: str | None, root: Path) -> str:
+    """Who publishes a report for a län without its own strategy: ``organisation`` in analysis.yml, else the
+    national file's ``publisher`` with the län filled in ("Länsstyrelsen i Norrbottens län")."""
+    from analysis.config import load_config
+    from analysis.domain.geography import load_geography
+
+    configured = load_config(root).organisation
+    if configured:
+        return configured
+    county_name = load_geography(root).area("00" + county).official
+    return (template or "Länsstyrelsen i {county_name}").format(county_name=county_name)

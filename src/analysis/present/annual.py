@@ -22,6 +22,7 @@ TEXTS_FILE = Path("data/arsredovisning/arsredovisning.yml")
 class AnnualGoal:
     number: int
     title: str
+    label: str = ""  # "Mål 3, Arbete", or the title of a goal kept whole (Strategy.goal_short)
     real: list[str] = field(default_factory=list)  # sentences on real figures (or a real handlingsplan)
     example: list[str] = field(default_factory=list)  # sentences on example values: never in the document
     missing: list[str] = field(default_factory=list)  # notes of what is missing and how to get it

@@ -14,7 +14,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.present import chartspec, fmt
+from analysis.present import chartspec, fmt, narrative
 from analysis.domain.catalogue import Indicator
 from analysis.present.escape import (
     md_text,  # group names and titles can come from Kolada or --title: literal in Markdown
@@ -92,7 +92,8 @@ class GroupComparison:
             return (f"**{md_text(g.display_name)}:** {ind.group_label('utrikes')} "
                     f"{fmt.with_unit(gap['value_subject'], ind.unit)}, {ind.group_label('inrikes')} "
                     f"{fmt.with_unit(gap['value_reference'], ind.unit)} – skillnad "
-                    f"{fmt.gap(gap['gap'], ind.diff_unit)} "
+                    f"{fmt.gap(gap['gap'], ind.diff_unit)}"
+                    f"{narrative.rounding_note(ind, gap['value_subject'], gap['value_reference'], gap['gap'])} "
                     f"({self._basis(int(min(gap['n_subject'], gap['n_reference'])), int(gap['n_members']))})")
         v = self.group_value(ind, "total")
         if v is None or v["status"]:
@@ -119,7 +120,9 @@ class GroupComparison:
         gv = self.group_value(ind, "total")
         if s or pd.isna(v):
             return ""
-        return (f"{self.area.name}s {fmt.with_unit(v, ind.unit, table=False)} kan jämföras med "
+        from analysis.domain.geography import genitive
+
+        return (f"{genitive(self.area.name)} {fmt.with_unit(v, ind.unit, table=False)} kan jämföras med "
                 f"{fmt.with_unit(gv['value'], ind.unit, table=False)} i {g.label}.")
 
     def _order_words(self, ind: Indicator) -> str:
@@ -153,12 +156,12 @@ class GroupComparison:
                 "bland andra kommuner, inte om resultatet är bra.")
 
     def group_cell(self, ind: Indicator | None) -> dict[str, str]:
-        """{"Kommungruppen": "skillnad 17,2 procentenheter"} for overview tables; {} without a group; "–" for a
-        row without an indicator (followed up outside the statistics) or one shown at län level."""
+        """{"Kommungruppen": "skillnad 17,2 procentenheter"} for overview tables; {} without a group; "." (not
+        applicable) for a row without an indicator (followed up outside the statistics) or one shown at län level."""
         if self.comparison_group() is None:
             return {}
         if ind is None or self.comparison_group(ind) is None:
-            return {"Kommungruppen": "–"}
+            return {"Kommungruppen": "."}
         if ind.is_native:
             gap = self.group_gap(ind)
             ok = gap is not None and gap["status"] == ""
@@ -328,7 +331,7 @@ class GroupComparison:
         col = self._measure_label(ind)
 
         def place(v) -> str:
-            return "–" if pd.isna(v) else str(int(v))
+            return ".." if pd.isna(v) else str(int(v))  # not placed: its value is missing or hidden
 
         rows = [{"Område": self.area.name, col: fmt.number(p["measure"], dec),
                  "Plats i gruppen": f"{place(p['rank_group'])} av {int(p['n_group'])}",
@@ -420,7 +423,7 @@ class GroupComparison:
             pr = pos[(pos["indicator"] == ind.id) & (pos["geo_code"] == k.code) & (pos["year"] == self.year)
                      & (pos["sex"] == "T") & (pos["group_id"] == g.id)]
             place = (f"{int(pr['rank_group'].iloc[0])} av {int(pr['n_group'].iloc[0])}"
-                     if len(pr) and pd.notna(pr["rank_group"].iloc[0]) else "–")
+                     if len(pr) and pd.notna(pr["rank_group"].iloc[0]) else "..")
             rows.append({
                 "Kommun": k.name, "Kommungrupp": f"{g.id} {g.name}" if g.kind == "skr" else g.name,
                 "Kommunen": fmt.number(own_v, ind.decimals),

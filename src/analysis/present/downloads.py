@@ -32,6 +32,30 @@ class TableNotes:
     unit: str = ""
     example: bool = False
     extra: list[str] = field(default_factory=list)
+    sheet: str = ""  # the table's sheet name in the report workbook (sheet_name); "" = from the title
+
+
+#: the kind of table, by the end of its download slug, as a sheet name says it ("Arbetslöshet, utveckling")
+SHEET_KINDS = {"diagram": "utveckling", "kon": "kön", "placering": "placering", "jamforelse": "jämförelse",
+               "kommungrupper": "grupper"}
+#: tables that belong to no indicator, by slug (a trailing number is the goal: "handlingsplan-mal-5")
+SHEET_TABLES = {"maluppfyllelse": "Måluppfyllelse", "maluppfyllelse-lan": "Måluppfyllelse",
+                "handlingsplan": "Handlingsplanen", "handlingsplan-status": "Handlingsplanen, status",
+                "handlingsplan-mal": "Handlingsplanen, mål {n}", "utveckling": "Utveckling sedan basåret"}
+SHEET_MAX = 31  # Excel's limit
+
+
+def sheet_name(slug: str, ind=None) -> str:
+    """A sheet name that stands alone: "Sysselsättningsgrad, utveckling", "Måluppfyllelse",
+    "Handlingsplanen, mål 5" (the indicator's sheet_title where its short title is too long)."""
+    if ind is not None:
+        kind = SHEET_KINDS.get(slug.removeprefix(f"{ind.id}-"), slug.removeprefix(f"{ind.id}-").replace("-", " "))
+        name = f"{getattr(ind, 'sheet_title', None) or ind.short_title}, {kind}"
+        return name if len(name) <= SHEET_MAX else _whole_words(name, SHEET_MAX)
+    m = re.fullmatch(r"(.*?)-(\d+)", slug)
+    if m and m.group(1) in SHEET_TABLES:
+        return SHEET_TABLES[m.group(1)].format(n=m.group(2))
+    return SHEET_TABLES.get(slug, _whole_words(slug.replace("-", " ").capitalize(), SHEET_MAX))
 
 
 def slugify(text: str) -> str:
@@ -135,16 +159,19 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     return {"csv": f"{DATA_DIR}/{csv.name}", "xlsx": f"{DATA_DIR}/{xlsx.name}"}
 
 
-def report_workbook(folder: Path, out: Path) -> Path | None:
-    """All tables in ``folder`` (in report order) in one workbook: a contents sheet with notes, then one
-    sheet per table."""
+def report_workbook(folder: Path, out: Path, order: list[str] | None = None) -> Path | None:
+    """All tables in ``folder`` in one workbook: a contents sheet with notes, then one sheet per table in report
+    order (``order``: the slugs as a reader meets them; others after them), each named so that it stands alone.
+    Numbers are numbers: a column of numbers and symbols keeps its numbers and puts the symbols in a column of
+    their own beside it ("Skillnad (procentenheter), symbol")."""
     metas = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
     if not metas:
         return None
-    metas.sort(key=lambda m: (m.get("order") or [], m["slug"]))
+    rank = {slug: i for i, slug in enumerate(order or [])}
+    metas.sort(key=lambda m: (rank.get(m["slug"], len(rank)), m.get("order") or [], m["slug"]))
     contents, used, sheets = [], set(), []
-    for i, m in enumerate(metas, start=1):
-        name = _sheet_name(f"{i:02d} {m['title']}", used)
+    for m in metas:
+        name = _sheet_name(m.get("sheet") or _first_clause(m["title"]), used)
         sheets.append((name, m))
         contents.append({"Blad": name, "Tabell": m["title"], "Källa": m["source"],
                          "Definition": m.get("definition", ""), "Exempeldata": "ja" if m.get("example") else "nej"})
@@ -158,7 +185,7 @@ def report_workbook(folder: Path, out: Path) -> Path | None:
                 encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
         except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
             data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
-        frames.append((name, safe_cells(data)))
+        frames.append((name, safe_cells(symbols_apart(data))))
     write_workbook(out, frames)
     return out
 
@@ -198,6 +225,40 @@ def write_workbook(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
         book.close()
 
 
+_CSV_NUMBER = re.compile(r"^[\u2212-]?\d+(?:,\d+)?$")
+SYMBOL_COLUMN = "{column}, symbol"
+
+
+def symbols_apart(data: pd.DataFrame) -> pd.DataFrame:
+    """A column of numbers (as the CSV writes them: "-5,7") and symbols ("..", "–", ".") becomes a numeric
+    column plus, right after it, a text column with the symbol where the number is missing."""
+    out = {}
+    for col in data.columns:
+        cells = data[col].tolist()
+        if col in CODE_COLUMNS or not (data[col].dtype == object or pd.api.types.is_string_dtype(data[col])):
+            out[col] = data[col]
+            continue
+        texts = [c.strip() if isinstance(c, str) else c for c in cells]
+        numbers = [isinstance(c, str) and bool(_CSV_NUMBER.match(c)) for c in texts]
+        symbols = [isinstance(c, str) and c in _SYMBOLS and c != "" for c in texts]
+        if not any(numbers) or not all(n or s or c is None or (isinstance(c, float) and math.isnan(c))
+                                       for n, s, c in zip(numbers, symbols, texts)):
+            out[col] = data[col]
+            continue
+        out[col] = pd.Series([float(c.replace("\u2212", "-").replace(",", ".")) if n else None
+                              for c, n in zip(texts, numbers)], index=data.index, dtype=float)
+        if any(symbols):
+            out[SYMBOL_COLUMN.format(column=col)] = pd.Series([c if s else None for c, s in zip(texts, symbols)],
+                                                             index=data.index, dtype=object)
+    return pd.DataFrame(out, index=data.index)
+
+
+def _first_clause(title: str) -> str:
+    """A title's first clause, without the example mark: "Måluppfyllelse 2024 för Ronneby"."""
+    text = re.sub(r"^EXEMPELDATA\s*[–-]\s*", "", title).strip()
+    return re.split(r"[,:.]\s", text + " ", maxsplit=1)[0].strip().rstrip(".")
+
+
 def _sheet_name(text: str, used: set[str]) -> str:
     """A sheet name of at most 31 characters, cut at a word boundary (never mid-word), unique in the book."""
     name = re.sub(r"[\[\]:*?/\\]", "", text).strip()
@@ -215,4 +276,13 @@ def _whole_words(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
-    return cut.rstrip(" ,;:–-")
+    cut = cut.rstrip(" ,;:–-")
+    words = cut.split(" ")
+    while len(words) > 1 and words[-1].lower() in _DANGLING:  # never end on "för", "i", "och" …
+        words.pop()
+    return " ".join(words).rstrip(" ,;:–-")
+
+
+#: words a cut name must not end with
+_DANGLING = {"för", "i", "och", "per", "mot", "med", "till", "av", "från", "som", "på", "inom", "efter", "under",
+             "bland", "där", "den", "det", "de", "en", "ett", "–"}

@@ -65,6 +65,9 @@ def trend_label(ind: Indicator, trend_row: pd.Series | None) -> str:
         return text
     if status == NOT_SIGNIFICANT:
         text += f" ({_pm(ind, trend_row['mdc'])})"
+    elif status == UNCHANGED:  # the change a reader sees, and the rule that calls it unchanged
+        text += (f" ({fmt.number(float(trend_row['change']), ind.decimals, signed=True)}; gräns "
+                 f"{_pm(ind, ind.min_change)})")
     elif status == UNKNOWN and trend_row["reason"] == TOO_LITTLE_DATA:
         text += f" – {TOO_LITTLE_DATA}"
     return text
@@ -83,8 +86,7 @@ def status_line(ind: Indicator, trend_row: pd.Series | None) -> str:
         return f"{icon} Kan inte bedömas" + (f" ({trend_row['reason']})" if trend_row["reason"] else "")
     words = change_words(ind, trend_row)
     if status == UNCHANGED:
-        return (f"{icon} Oförändrad sedan {base}: {words} (högst "
-                f"{fmt.difference(ind.min_change, ind.diff_unit, ind.decimals)} räknas som oförändrad)")
+        return f"{icon} Oförändrad sedan {base}: {words} ({unchanged_rule(ind)})"
     if status == NOT_SIGNIFICANT:
         return (f"{icon} Ingen statistiskt säkerställd förändring sedan {base}: {words}, inom den minsta "
                 f"påvisbara förändringen {_pm(ind, trend_row['mdc'])}")
@@ -102,7 +104,10 @@ def trend_sentence(ind: Indicator, trend_row: pd.Series | None) -> str:
     base = int(trend_row["baseline_year"])
     what = "Skillnaden" if trend_row["measure"] == "skillnad" else "Värdet"
     if trend_row["status"] == UNCHANGED:
-        return f"{what} är {'oförändrad' if what == 'Skillnaden' else 'oförändrat'} sedan {base}."
+        if round(float(trend_row["change"]), ind.decimals) == 0:
+            return f"{what} är {'oförändrad' if what == 'Skillnaden' else 'oförändrat'} sedan {base}."
+        return (f"{_upper_first(change_words(ind, trend_row))} sedan {base}, vilket räknas som oförändrat: "
+                f"{unchanged_rule(ind)}.")
     words = change_words(ind, trend_row)
     if trend_row["status"] == NOT_SIGNIFICANT:
         return (f"{_upper_first(words)} sedan {base}, men förändringen är inte statistiskt säkerställd "
@@ -113,6 +118,56 @@ def trend_sentence(ind: Indicator, trend_row: pd.Series | None) -> str:
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def unchanged_rule(ind: Indicator) -> str:
+    """The rule behind "oförändrad", named where it applies: "gränsen för oförändrad är ±5,0 procentenheter"
+    (the catalogue's min_change)."""
+    return f"gränsen för oförändrad är {_pm(ind, ind.min_change)}"
+
+
+def last_year_sentence(ind: Indicator, trend_row: pd.Series | None, previous: float | None) -> str:
+    """"Det senaste året, 2023–2024, gick det åt andra hållet: skillnaden har ökat med 1,2 procentenheter." when
+    the last year's change runs against a judged trend since the baseline (bättre or sämre); else ""."""
+    if trend_row is None or trend_row["status"] not in (BETTER, WORSE) or previous is None or pd.isna(previous):
+        return ""
+    year, now = int(trend_row["year"]), float(trend_row["value_year"])
+    if year - 1 <= int(trend_row["baseline_year"]):
+        return ""
+    change = now - float(previous)
+    if round(change, ind.decimals) == 0:
+        return ""
+    improved = change < 0 if not ind.higher_is_better else change > 0
+    if improved == (trend_row["status"] == BETTER):
+        return ""
+    last = pd.Series({"measure": trend_row["measure"], "value_baseline": float(previous), "value_year": now,
+                      "change": change})
+    words = change_words(ind, last)
+    return f"Det senaste året, {year - 1}–{year}, gick det åt andra hållet: {words}."
+
+
+def rounding_note(ind: Indicator, subject: float | None, reference: float | None, gap: float | None) -> str:
+    """" (skillnaden är beräknad på oavrundade värden)" when the shown gap differs from the difference of the
+    shown, rounded levels (68,4 and 83,4 beside −14,9); else ""."""
+    if any(v is None or pd.isna(v) for v in (subject, reference, gap)):
+        return ""
+    d = ind.decimals
+    if round(round(float(subject), d) - round(float(reference), d), d) == round(float(gap), d):
+        return ""
+    return " (skillnaden är beräknad på oavrundade värden)"
+
+
+def period_note(strategy, baseline_year: int, year: int) -> str:
+    """A plain warning when the report year lies outside the strategy's period or not after the baseline; else ""."""
+    period = getattr(strategy, "period", None)
+    parts = []
+    if period and not (period[0] <= year <= period[1]):
+        parts.append(f"Rapportåret {year} ligger utanför strategiperioden {period[0]}–{period[1]}.")
+    if year <= baseline_year:
+        subject = "Det" if parts else f"Rapportåret {year}"
+        parts.append(f"{subject} ligger inte efter basåret {baseline_year}, så utvecklingen sedan basåret kan inte "
+                     "bedömas; rapporten visar bara läget för året.")
+    return " ".join(parts)
 
 
 def level_sentence(ind: Indicator, area_name: str, year: int, value: float, status: str,
@@ -129,3 +184,11 @@ def level_sentence(ind: Indicator, area_name: str, year: int, value: float, stat
         return text + f", lika som i {cmp_name}."
     word = "högre" if gap > 0 else "lägre"
     return text + f", {fmt.difference(gap, ind.diff_unit, ind.decimals)} {word} än i {cmp_name}."
+
+
+def trend_span(baseline_year: int, year: int) -> str:
+    """The report's sentence on the period judged: "Utvecklingen bedöms från basåret 2022 till 2024."."""
+    if year <= baseline_year:
+        return (f"Utvecklingen sedan basåret {baseline_year} kan inte bedömas, eftersom rapportåret {year} inte "
+                "ligger efter basåret.")
+    return f"Utvecklingen bedöms från basåret {baseline_year} till {year}."

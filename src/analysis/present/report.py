@@ -9,7 +9,7 @@ inspect and change them first. How the objects become notebook outputs is :mod:`
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +21,10 @@ from analysis.domain.catalogue import Indicator
 from analysis.data.contract import SEXES
 from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
 from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
-from analysis.present.downloads import TableNotes, slugify, write_table
+from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
 from analysis.present.comparison import GROUP_LEVEL, GroupComparison
+from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
 
@@ -62,6 +63,10 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
         return trend_label(ind, trend_row)
     status = UNKNOWN if trend_row is None else trend_row["status"]
     return f"{STATUS_ICON[status]} {status}"
+
+
+#: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
+LAGE_NUMBER, LAGE_MEASURE = "Läge, tal", "Läge, mått"
 
 
 @dataclass
@@ -184,6 +189,33 @@ class Report(GroupComparison):
     def trend_row(self, ind: Indicator, code: str, sex: str = "T"):
         return self._row("trends", ind, geo_code=code, sex=sex)
 
+    def previous(self, ind: Indicator, code: str) -> float | None:
+        """The measure the trend judges (the gap, or the level without a native group) the year before the report
+        year, or None where it is missing or hidden."""
+        if ind.is_native:
+            row = self._row("gaps", ind, geo_code=code, year=self.year - 1, sex="T", comparison="inrikes")
+            return None if row is None or row["status"] != "" or pd.isna(row["gap"]) else float(row["gap"])
+        v, s = self.value(ind, code, "total", year=self.year - 1)
+        return None if s or pd.isna(v) else float(v)
+
+    def margin(self, ind: Indicator, code: str, sex: str = "T") -> float | None:
+        """The 95 % margin of error of what the county's bars show for an area (the gap: √(m_utrikes² + m_inrikes²),
+        two independent samples; else the level's own), or None where the data have none."""
+        groups = ("utrikes", "inrikes") if ind.is_native else ("total",)
+        rows = [self._row("tidy", ind, geo_code=code, group=g, sex=sex, year=self.year) for g in groups]
+        margins = [None if r is None or pd.isna(r.get("margin")) else float(r["margin"]) for r in rows]
+        if any(m is None for m in margins):
+            return None
+        return sum(m * m for m in margins) ** 0.5
+
+    def trend_text(self, ind: Indicator, code: str) -> str:
+        """The trend sentence since the baseline, and the last year's direction where it runs against it."""
+        from analysis.present import narrative
+
+        row = self.trend_row(ind, code)
+        last = narrative.last_year_sentence(ind, row, self.previous(ind, code))
+        return narrative.trend_sentence(ind, row) + (f" {last}" if last else "")
+
     def missing(self, ind: Indicator, code: str | None = None) -> coverage.Missing | None:
         """Why the shown area (or ``code``) has no figures for the report year, or None when it has rows."""
         return coverage.missing(ind, code or self.shown_code(ind), self.year, self.tidy(ind), self.geo,
@@ -229,14 +261,18 @@ class Report(GroupComparison):
             i, si = self.value(ind, code, "inrikes")
             gap = self.gap_row(ind, code)
             diff = fmt.gap(gap["gap"], ind.diff_unit, status=gap["status"]) if gap is not None else ".."
+            rounding = "" if gap is None or gap["status"] or su or si else narrative.rounding_note(ind, u, i, gap["gap"])
+            margin = None if gap is None or gap["status"] else self.margin(ind, code)
             text = (
                 f"**{ind.short_title} {self.year}:** {ind.group_label('utrikes')} "
                 f"{fmt.with_unit(u, ind.unit, status=su)}, {ind.group_label('inrikes')} "
-                f"{fmt.with_unit(i, ind.unit, status=si)} – skillnad {diff}"
+                f"{fmt.with_unit(i, ind.unit, status=si)} – skillnad {diff}{rounding}"
             )
             if gap is not None and gap["status"] == "" and gap["worse_off"] in ("subject", "reference"):
                 who = ind.group_label("utrikes") if gap["worse_off"] == "subject" else ind.group_label("inrikes")
                 text += f" (sämre för {who})"
+            if margin is not None:  # survey data: the gap's margin of error (95 %)
+                text += f", felmarginal ±{fmt.difference(margin, ind.diff_unit, ind.decimals)}"
         else:
             parts = []
             for a in self.chain(ind):
@@ -338,6 +374,8 @@ class Report(GroupComparison):
         if not ind.sex_split or not {"K", "M"} <= present_sexes:
             return None
         rows = []
+        margins = {sex: self.margin(ind, code, sex) for sex in ("K", "M", "T")}
+        with_margin = any(m is not None for m in margins.values())  # survey data: the gap's margin of error
         for sex in ("K", "M", "T"):
             gap = self.gap_row(ind, code, sex)
             if ind.is_native:
@@ -348,6 +386,8 @@ class Report(GroupComparison):
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
                     f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[sex], ind.decimals)}
+                       if with_margin else {}),
                     f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
                 })
             else:
@@ -395,6 +435,7 @@ class Report(GroupComparison):
             return None  # nothing to download: the report says "uppgift saknas" instead
         order = (self.catalogue.ids().index(ind.id) if ind is not None else -1, part)
         name = slugify(f"{self.area.code}-{slug}")
+        notes = notes if notes.sheet else replace(notes, sheet=sheet_name(slug, ind))
         folder = self.downloads
         return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order))
 
@@ -421,8 +462,12 @@ class Report(GroupComparison):
         if goal is None:
             show_markdown(f"*{md(self.results.strategy.name)} har inget mål för detta fokusområde.*")
             return
+        if not self.results.strategy.numbered_goals and goal.focus_areas and focus_area != goal.focus_areas[0]:
+            first = self.catalogue.focus_areas[goal.focus_areas[0]]  # one goal kept whole: quoted once, under its
+            show_markdown(f"*{goal.title} – se avsnittet {first}.*")  # first focus area
+            return
         show_markdown(
-            f"**Strategiskt mål {goal.number}, {md(goal.title)}:** {md(goal.goal)}\n\n"
+            f"**{md(self.results.strategy.goal_heading(goal))}:** {md(goal.goal)}\n\n"
             f"*Källa: {md(self.results.strategy.source_document)}.*"
         )
 
@@ -521,7 +566,7 @@ class Report(GroupComparison):
             first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
                                              "länet" if cmp == "lan" else "riket")
         group = self.group_sentence(ind)
-        return first + (f" {group}" if group else "") + " " + narrative.trend_sentence(ind, self.trend_row(ind, code))
+        return first + (f" {group}" if group else "") + " " + self.trend_text(ind, code)
 
     @presents
     def focus_area(self, focus_area: str) -> Parts:
@@ -531,16 +576,17 @@ class Report(GroupComparison):
     @presents
     def goal_overview(self) -> Parts:
         """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
-        rows = []
+        rows, numbers = [], []  # numbers: "Läge" as a number and its measure, for the download only
         for goal in self.results.strategy.goals:
             inds = goal.indicators(self.catalogue)
             if not inds:
                 from analysis.domain.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": what,
+                rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
                              "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
                              "Data": kind})
+                numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: ""})  # "." : not applicable
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
@@ -556,18 +602,27 @@ class Report(GroupComparison):
                                     comparison="inrikes" if ind.is_native else "lan")
                 if ind.is_native:
                     level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
+                    numbers.append({LAGE_NUMBER: ".." if gap is None else fmt.number(gap["gap"], ind.decimals,
+                                                                                     status=gap["status"]),
+                                    LAGE_MEASURE: f"skillnad, {ind.diff_unit}"})
                 else:
                     v, s = self.value(ind, code, "total")
                     level = fmt.with_unit(v, ind.unit, status=s)
+                    numbers.append({LAGE_NUMBER: fmt.number(v, ind.decimals, status=s),
+                                    LAGE_MEASURE: f"nivå, {ind.unit}"})
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
-                rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title, "Läge": level,
+                rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title, "Läge": level,
                              **self.group_cell(ind),
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code])})
-        caption = f"Måluppfyllelse {self.year} för {self.area.name}, utveckling sedan basåret {self.results.baseline_year}."
-        table = pd.DataFrame(rows).fillna("–")  # a goal followed up by the plan has no kommungrupp cell
-        show_table(table, caption, self.download("maluppfyllelse", table, self.notes(None, caption)))
+        caption = f"Måluppfyllelse {self.year} för {self.area.official}, utveckling sedan basåret {self.results.baseline_year}."
+        table = pd.DataFrame(rows).fillna(".")  # "." not applicable: a goal followed up by the plan has no group cell
+        if not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1:
+            table = table.drop(columns="Mål")  # one goal kept whole: quoted in its first focus section, not per row
+        at = list(table.columns).index("Läge") + 1
+        download = pd.concat([table.iloc[:, :at], pd.DataFrame(numbers, index=table.index), table.iloc[:, at:]], axis=1)
+        show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
         self._activities_only_note()
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
@@ -584,7 +639,7 @@ class Report(GroupComparison):
         for area in dict.fromkeys(areas):
             goal = self.results.strategy.goal_for(area)
             show_markdown(f"## {self.catalogue.focus_areas[area]}")
-            show_markdown(f"**Strategiskt mål {goal.number}, {md(goal.title)}:** {md(goal.goal)}")
+            show_markdown(f"**{md(self.results.strategy.goal_heading(goal))}:** {md(goal.goal)}")
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*{md(goal.followed_up_outside_statistics)}*")
             for ind in self.catalogue.in_focus_area(area):
@@ -607,7 +662,7 @@ class Report(GroupComparison):
         self._plan_notes()
         if plan is None:
             show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=lan.name.replace("Region ", "") + " län"))
+                                      county_name=lan.official))
             return
         if plan.example:
             show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
@@ -644,8 +699,14 @@ class CountyReport(Report):
         areas = [k for k in self.kommuner if "kommun" in ind.levels]
         return areas + [self.area, self.geo.area("0000")]
 
+    def areas_words(self, ind: Indicator) -> str:
+        """What a county chart or table of ``areas`` shows: "länets kommuner, länet och riket" or "länet och riket"."""
+        return "länets kommuner, länet och riket" if "kommun" in ind.levels else "länet och riket"
+
     def side_by_side(self, ind: Indicator) -> pd.DataFrame:
         rows = []
+        margins = {a.code: self.margin(ind, a.code) for a in self.areas(ind)}
+        with_margin = any(m is not None for m in margins.values())
         for a in self.areas(ind):
             tr = self.trend_row(ind, a.code)
             status = status_word(tr, ind)
@@ -658,6 +719,8 @@ class CountyReport(Report):
                     ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
                     ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
                     f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
+                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[a.code], ind.decimals)}
+                       if with_margin else {}),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
             else:
@@ -666,7 +729,7 @@ class CountyReport(Report):
                 rows.append({
                     "Område": a.name, "Värde": fmt.with_unit(v, ind.unit, status=s),
                     f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
-                        "–" if a.level == "riket" or cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
+                        "." if a.level == "riket" else ".." if cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
                     f"Utveckling sedan {self.results.baseline_year}": status,
                 })
         table = pd.DataFrame(rows)
@@ -696,7 +759,9 @@ class CountyReport(Report):
         look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
                 "riket": (brand.colour("green"), ".")}
         unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
-        suffix = {"kommun": "", "lan": " (länet)", "riket": ""}
+        suffix = {"kommun": "", "lan": "", "riket": ""}  # the län's name says län ("Blekinge län")
+        by_name = {a.name: self.margin(ind, a.code) for a in self.areas(ind)}
+        margins = [by_name.get(n) for n in names]  # shown in the bar's label: "−10,2 (±2,0)"
         known = [v for v in values if v is not None] or [0.0]
         lo, hi = min(0.0, min(known)), max(0.0, max(known))
         pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
@@ -705,15 +770,17 @@ class CountyReport(Report):
                 else "värdet")
         alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
                + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
-                           for n, v in zip(names, values))
+                           + ("" if m is None else f" (felmarginal ±{fmt.number(m, ind.decimals)})")
+                           for n, v, m in zip(names, values, margins))
                + f" ({unit}).")
         return chartspec.ChartSpec(
             kind="bar", unit=unit, height=130 + 34 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
-            bars=[chartspec.Bar(label=n, value=v, text=".." if v is None else fmt.number(v, ind.decimals,
-                                                                                       signed=ind.is_native),
+            bars=[chartspec.Bar(label=n, value=v,
+                                text=(".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)
+                                      + ("" if m is None else f" (±{fmt.number(m, ind.decimals)})")),
                                 colour=look[level][0], pattern=look[level][1], tick=n + suffix[level],
                                 bold=level != "kommun", example=example)
-                  for n, v, level in bars],
+                  for (n, v, level), m in zip(bars, margins)],
             hover=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
             y=chartspec.Axis(reversed=True),
             x=chartspec.Axis(range=(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)), zeroline=True,
@@ -751,13 +818,15 @@ class CountyReport(Report):
                           f"{report_year}.*")
         from analysis.present import narrative
 
-        show_markdown(self.headline(ind) + "\n\n"
-                      + narrative.trend_sentence(ind, self.trend_row(ind, self.code)))
+        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code))
         spec = self.gap_spec(ind)
-        caption = self._mark(ind, f"{ind.title} {self.year} per kommun, länet och riket.")
+        caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
         table = self.side_by_side(ind)
         links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
-        show_figure(chartspec.to_plotly(spec), spec.alt, f"{ind.title} {self.year}: länets kommuner, länet och riket",
+        shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
+        bars = (" Inom parentes: felmarginalen (95 %)." if any(self.margin(ind, a.code) is not None
+                                                                for a in self.areas(ind)) else "")
+        show_figure(chartspec.to_plotly(spec), spec.alt, f"{ind.title} {self.year}, {shows}: {self.areas_words(ind)}.{bars}",
                     static=self.static, links=links, spec=spec)
         show_table(table, caption, links)
         from analysis.present.maps import county_map
@@ -776,8 +845,8 @@ class CountyReport(Report):
                 from analysis.domain.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": what,
-                             "Länet": status, "Kommunerna": "–", "Data": kind})
+                rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": what,
+                             "Länet": status, "Kommunerna": ".", "Data": kind})
             for ind in inds:
                 tr = self.trend_row(ind, self.code)
                 lan_status = status_word(tr, ind)
@@ -788,16 +857,19 @@ class CountyReport(Report):
                         key = t["status"] if t is not None else UNKNOWN
                         counts[key] = counts.get(key, 0) + 1
                 kom = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "finns bara för länet"
-                rows.append({"Strategiskt mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
+                rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
                              "Länet": lan_status, "Kommunerna": kom,
                              "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
         caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
         table = pd.DataFrame(rows)
+        if not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1:
+            table = table.drop(columns="Strategiskt mål")
+            caption = f"Måluppfyllelse för {fmt.in_text(self.results.strategy.goals[0].title)}, utveckling {self.results.baseline_year}–{self.year}."
         show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
         self._activities_only_note()
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
-                show_markdown(f"*Mål {goal.number} ({md(goal.title)}): {md(goal.followed_up_outside_statistics)}*")
+                show_markdown(f"*{md(self.results.strategy.goal_short(goal))}: {md(goal.followed_up_outside_statistics)}*")
 
     @presents
     def action_plan(self) -> Parts:
@@ -810,7 +882,7 @@ class CountyReport(Report):
         self._plan_notes()
         if plan is None:
             show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=self.area.name.replace("Region ", "") + " län"))
+                                      county_name=self.area.official))
             return
         if plan.example:
             show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
@@ -821,7 +893,8 @@ class CountyReport(Report):
         notes = TableNotes(caption, source_line(plan), example=plan.example)
         show_table(table, caption, self.download("handlingsplan-status", table, notes))
         for n, goal in enumerate(s.goals, start=1):
-            show_markdown("### " + report_text(plan.spec, "goal_heading", number=goal.number, title=md(goal.title)))
+            show_markdown("### " + (report_text(plan.spec, "goal_heading", number=goal.number, title=md(goal.title))
+                                    if s.numbered_goals else md(goal.title)))
             rows = plan.for_goal(goal.id)
             if rows.empty:
                 show_markdown(report_text(plan.spec, "no_activities"))
@@ -860,7 +933,7 @@ class CountyReport(Report):
                 "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",
             })
-        caption = (f"{self.area.name}: utveckling från basåret {self.results.baseline_year} till {self.year}. "
+        caption = (f"{self.area.name}: {narrative.trend_span(self.results.baseline_year, self.year)} "
                    "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
@@ -879,7 +952,7 @@ class CountyReport(Report):
                  f"länet och riket, med {self.results.baseline_year} som basår.")
         goals = []
         for goal in s.goals:
-            g = AnnualGoal(goal.number, goal.title)
+            g = AnnualGoal(goal.number, goal.title, s.goal_short(goal))
             for ind in goal.indicators(self.catalogue):
                 if "lan" not in ind.levels:
                     note = texts["kommun_only"].format(title=ind.title).strip()
@@ -914,11 +987,10 @@ class CountyReport(Report):
         lines = [md(text.intro)]
         for g in text.goals:
             body = " ".join(md(r) for r in g.real) if g.real else none
-            lines.append(f"**Mål {g.number}, {md(g.title)}:** {body}")
+            lines.append(f"**{md(g.label)}:** {body}")
             lines += [f"*{m}*" for m in g.missing]
         show_markdown("\n\n".join(lines))
-        examples = [f"- **Mål {g.number}, {md(g.title)}:** " + " ".join(md(e) for e in g.example)
-                    for g in text.goals if g.example]
+        examples = [f"- **{md(g.label)}:** " + " ".join(md(e) for e in g.example) for g in text.goals if g.example]
         if examples:
             show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
                           "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")

@@ -22,7 +22,9 @@ def reading_guide(has_example: bool) -> str:
     symbols = "; ".join(f"`{s}` {meaning}" for s, meaning in STATUS_SYMBOLS.items())
     example = (
         "- **Exempeldata** är genererade värden som visar hur rapporten ser ut där verklig statistik ännu "
-        "saknas. De är markerade med en gul ruta och ordet \"Exempeldata\" i tabellerna och får inte citeras.\n"
+        "saknas. De är markerade med en varningsruta vid varje indikator som visar dem, med \"EXEMPELDATA\" i "
+        "diagrammen och i tabellernas rubriker och med \"Exempeldata\" i översikternas kolumn Data, och får inte "
+        "citeras.\n"
         if has_example else ""
     )
     return f"""::: {{.callout-note}}
@@ -41,6 +43,8 @@ def reading_guide(has_example: bool) -> str:
   förändringen (anges med ±); ? kan inte bedömas när uppgift saknas, serien har brott eller underlaget är för
   litet (den minsta påvisbara förändringen är då större än katalogens gräns).
 - **Symboler:** {symbols}. Ett saknat värde är aldrig 0.
+- **Avrundning:** skillnader räknas på de oavrundade värdena och kan därför avvika med en tiondel från
+  skillnaden mellan de avrundade värden som visas; där det händer står det intill siffran.
 - **Sekretess:** andelar visas bara när gruppen har fler än 20 personer och fler än 5 med egenskapen;
   annars står `..`. Ibland döljs ytterligare en uppgift så att en dold uppgift inte kan räknas fram ur
   totalen och de andra delarna.

@@ -27,7 +27,8 @@ def markdown(text: AnnualText, year: int, strategy: str, about: dict, texts: dic
     t = texts or load_texts()
     parts = [f"# {t['title'].format(year=year, strategy=md(strategy))}", md(text.intro)]
     for g in text.goals:
-        parts.append("## " + t["goal_heading"].format(number=g.number, title=md(g.title)))
+        parts.append("## " + (t["goal_heading"].format(number=g.number, title=md(g.title)) if g.label != g.title
+                              else md(g.title)))
         parts.append(" ".join(md(r) for r in g.real) if g.real else t["nothing_real"].format(year=year))
         if g.missing:
             parts.append(f"**{t['missing_heading']}:**")

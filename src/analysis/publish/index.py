@@ -94,7 +94,7 @@ def _report_list(year_dir: Path, geo) -> str:
                 continue
             order = (0, d.name)
         elif d.name in geo:
-            name = f"{geo.area(d.name).name} ({d.name})"
+            name = f"{geo.area(d.name).official} ({d.name})"
             order = (1, geo.area(d.name).county or "", d.name)
         else:
             continue

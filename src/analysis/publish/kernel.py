@@ -88,7 +88,7 @@ class WarmEngine(NBClientEngine):
                 if reset_code:
                     reply = self.wait_for_reply(self.kc.execute(reset_code, silent=True, store_history=False))
                     if reply is None or reply["content"]["status"] != "ok":
-                        raise RuntimeError("the kernel's namespace could not be reset")
+                        raise RuntimeError("kärnans namnrymd kunde inte nollställas")
                 super().papermill_execute_cells()
 
         client = _Client(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
@@ -126,7 +126,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         if self.stopping is not None and self.stopping.is_set():
-            raise RuntimeError("the run is stopping")
+            raise RuntimeError("körningen avbryts")
         self.shutdown()
         # its connection file named with the run's pid: one left by a killed run is removed by the next
         # (:func:`analysis.publish.engine.clean_stale_temp`)
@@ -169,7 +169,7 @@ class WarmKernel:
                 return
             except DeadKernelError:
                 if attempt == 2:
-                    raise RuntimeError("the kernel died twice") from None
+                    raise RuntimeError("Python-kärnan dog två gånger") from None
                 self._start()
 
     def _client(self):
@@ -196,11 +196,11 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         if not self.alive():
-            raise RuntimeError("the kernel died before the charts' images were written")
+            raise RuntimeError("Python-kärnan dog innan diagrammens bilder skrevs")
         reply = run_sync(self._client().execute_interactive)(
             FINISH_DRAWINGS_CODE, silent=True, store_history=False, timeout=300, output_hook=lambda msg: None)
         if reply["content"]["status"] != "ok":
-            raise RuntimeError("the charts' images could not be written: " + reply["content"].get("evalue", ""))
+            raise RuntimeError("diagrammens bilder kunde inte skrivas: " + reply["content"].get("evalue", ""))
 
     def warm_up(self, browser: bool = True) -> bool:
         """Start the kernel, import the presentation code and (for PDF charts) start kaleido's browser, while

@@ -61,7 +61,8 @@ def build_inputs(job) -> dict:
         "kind": job.kind, "code": job.code, "year": job.year, "formats": list(job.formats),
         "renderer": job.renderer,
         "results": slice_digest(job.results_path, code, geo),
-        "declarations": _tree_digest(str(root / "data"), ("catalogue/*.yml", "groupings/*.yml", "handlingsplan/*.yml")),
+        "declarations": _tree_digest(str(root / "data"), ("catalogue/*.yml", "groupings/*.yml", "handlingsplan/*.yml",
+                                                         "geography/*.yml")),  # official names
         "config": _tree_digest(str(root), ("analysis.yml",)),
         "strategy": _strategy_file(root, county),
         "notebooks": _tree_digest(str(root / "notebooks"), ("*.ipynb",)),

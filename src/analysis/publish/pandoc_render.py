@@ -140,7 +140,7 @@ def _header(opts: dict, work: Path, inline_scripts: bool) -> str:
         def script(m):
             path = work / m.group(1)
             if not path.is_file():
-                raise AnalysisError(f"include-in-header: {m.group(1)} not found from {work}")
+                raise AnalysisError(f"include-in-header: {m.group(1)} finns inte (sökt från {work})")
             return "<script>" + path.read_text(encoding="utf-8") + "</script>"
         text = SCRIPT_SRC.sub(script, text)
     return text
@@ -206,7 +206,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             _pandoc(args, work)
             page = out.read_text(encoding="utf-8")
             if page.count(HEAD_MARK) != 1 or sorted(map(int, RAW_MARKS.findall(page))) != list(range(len(raw))):
-                raise AnalysisError(f"pandoc: markers for the header or the HTML outputs are missing in {out.name}")
+                raise AnalysisError(f"pandoc: markeringarna för sidhuvudet eller HTML-utdata saknas i {out.name}")
             page = RAW_MARKS.sub(lambda m: raw[int(m.group(1))], page)
             out.write_text(page.replace(HEAD_MARK, head, 1), encoding="utf-8")
         elif to == "typst":
@@ -226,7 +226,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             if not opts.get("keep-typ"):
                 typ.unlink()
         else:
-            raise AnalysisError(f"unknown output format {to!r} (html or typst)")
+            raise AnalysisError(f"okänt utdataformat {to!r} (html eller typst)")
     finally:
         for tmp in (src, header, lua):
             tmp.unlink(missing_ok=True)
@@ -256,7 +256,7 @@ def typst_pdf(typ: Path, out: Path, root: Path, fonts: list[str], standards: lis
     args = json.dumps({"src": str(typ), "out": str(out), "root": str(root), "fonts": fonts, "standards": standards})
     proc = subprocess.run([sys.executable, "-c", TYPST_CODE, args], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise AnalysisError(f"typst failed ({', '.join(standards) or 'PDF'}): {proc.stderr.strip()[:2000]}")
+        raise AnalysisError(f"typst misslyckades ({', '.join(standards) or 'PDF'}): {proc.stderr.strip()[:2000]}")
 
 
 def _as_list(value) -> list:
@@ -271,4 +271,4 @@ PANDOC_RTS = ["+RTS", "-H16m", "-A4m", "-RTS"]
 def _pandoc(args: list[str], cwd: Path) -> None:
     proc = subprocess.run([args[0], *PANDOC_RTS, *args[1:]], cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise AnalysisError(f"pandoc failed ({proc.returncode}): {proc.stderr.strip()[:2000]}")
+        raise AnalysisError(f"pandoc misslyckades ({proc.returncode}): {proc.stderr.strip()[:2000]}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import shutil
 import time
 import traceback
@@ -80,7 +81,38 @@ def _execute(job: Job, work: Path, kernel=None) -> None:
     nb_dir = work / "notebooks"
     nb_dir.mkdir(parents=True, exist_ok=True)
     _execute_notebooks(job, nb_dir, kernel)
-    report_workbook(work / DATA_DIR, work / WORKBOOK)
+    report_workbook(work / DATA_DIR, work / WORKBOOK, table_order(job, nb_dir))
+
+
+def table_order(job: Job, nb_dir: Path) -> list[str]:
+    """The report's tables (download slugs) in the order a reader meets them: the template's embedded cells in
+    order, the focus sections in the strategy's goal order, each cell's download links in output order."""
+    import json
+
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.domain.strategy import load_strategy
+
+    template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
+    text = template.read_text(encoding="utf-8")
+    if "${focus_sections}" in text:
+        county = job.code[:2] if job.kind == "kommun" else job.code
+        text = text.replace("${focus_sections}", focus_sections(
+            job.kind, load_strategy(county, job.root), load_catalogue(job.root), job.root))
+    cells: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+    for name, label in re.findall(r"notebooks/([\w-]+)\.ipynb#([\w-]+)", text):
+        if name not in cells:
+            path = nb_dir / f"{name}.ipynb"
+            nb = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"cells": []}
+            cells[name] = {}
+            for cell in nb["cells"]:
+                m = re.search(r"#\| label: (\S+)", "".join(cell.get("source", [])))
+                if m:
+                    cells[name][m.group(1)] = json.dumps(cell.get("outputs", []), ensure_ascii=False)
+        for slug in re.findall(rf"{DATA_DIR}/([a-z0-9-]+)\.csv", cells[name].get(label, "")):
+            if slug not in order:
+                order.append(slug)
+    return order
 
 
 def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
@@ -98,9 +130,9 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
         try:
             kernel.execute(src, nb_dir / f"{name}.ipynb", {**params, **own})
         except PapermillExecutionError as exc:
-            raise AnalysisError(_notebook_os_error(exc) or f"notebook {name}.ipynb failed: {exc.ename}: {exc.evalue}") from exc
+            raise AnalysisError(_notebook_os_error(exc) or f"notebooken {name}.ipynb misslyckades: {exc.ename}: {exc.evalue}") from exc
         except RuntimeError as exc:
-            raise AnalysisError(f"notebook {name}.ipynb could not run: {exc}") from exc
+            raise AnalysisError(f"notebooken {name}.ipynb kunde inte köras: {exc}") from exc
 
 
 def _template_values(job: Job, results_meta: dict) -> dict:
@@ -167,13 +199,20 @@ def _report_meta(job: Job) -> dict:
     if res.strategy.default:
         strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
                          + md_text(res.strategy.note.strip().format(county_name=county_name)) + "\n:::")
+    from analysis.present.narrative import period_note, trend_span
+
+    outside = period_note(res.strategy, res.baseline_year, job.year)
+    if outside:  # a report year outside the strategy period (or not after the baseline) says so at the top
+        strategy_note += ("\n\n" if strategy_note else "") + (
+            f"::: {{.callout-warning}}\n**Rapportåret {job.year}.** " + outside + "\n:::")
     downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
                       "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
     from analysis.present import brand
 
-    title = f"Integrationsuppföljning {job.year}: {job.name}"
+    official_name = geo.area(code).official  # "Karlshamns kommun", "Norrbottens län" (data/geography/names.yml)
+    title = f"Integrationsuppföljning {job.year}: {official_name}"
     cover = brand.typst_cover(
-        title, res.strategy.name, job.name if job.kind == "lan" else f"{job.name} kommun ({job.code})", job.year,
+        title, res.strategy.name[:1].upper() + res.strategy.name[1:], official_name if job.kind == "lan" else f"{official_name} ({job.code})", job.year,
         res.strategy.publisher, dt.date.today(),
         f"Data t.o.m. {job.year}; {retrieval_phrase([s.meta for s in snapshots])}.", res.has_example_data)
     return {
@@ -184,11 +223,11 @@ def _report_meta(job: Job) -> dict:
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
         "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
-        "county_name": md_text(county_name),
+        "county_name": md_text(county_name), "official_name": md_text(official_name),
         "strategy_name": md_text(res.strategy.name), "council": md_text(res.strategy.council),
         "baseline": str(res.baseline_year), "data_date": md_text(retrieval_phrase([s.meta for s in snapshots])),
         "data_file": md_text(data_file), "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
-        "strategy_note": strategy_note,
+        "strategy_note": strategy_note, "trend_span": trend_span(res.baseline_year, job.year),
     }
 
 
@@ -380,7 +419,7 @@ def plan(
     common = dict(year=year, data_path=data_path, formats=formats, out_root=config.output_path,
                   root=config.root, renderer=renderer)
     jobs: list[Job] = []
-    areas = [geo.find(m) for m in municipalities]
+    areas = [geo.find(m, level="kommun") for m in municipalities]
     lans = [geo.county(c) for c in counties]
     for lan in lans:
         load_strategy(lan.county, config.root)  # a clear error now rather than in every job
