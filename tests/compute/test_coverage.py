@@ -147,8 +147,8 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     flat = " ".join(r.output.split())
     assert "−15,7 pe (sämre)" in flat  # Kalmar's real employment gap (utrikes − inrikes)
     assert f"Uppgift saknas för {len(catalogue) - len(BAS)} indikator(er):" in flat
-    assert ("Ohälsotal 20–64 år efter födelseregion (Region Kalmar 2024): datamängden har inga uppgifter för "
-            "Region Kalmar 2024. Uppgifterna kan inte hämtas automatiskt") in flat  # no example values anywhere
+    assert ("Ohälsotal 20–64 år efter födelseregion (Kalmar län 2024): datamängden har inga uppgifter för "
+            "Kalmar län 2024. Uppgifterna kan inte hämtas automatiskt") in flat  # no example values anywhere
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat
 
 

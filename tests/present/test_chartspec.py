@@ -75,9 +75,9 @@ def test_county_bars_keep_order_colours_and_patterns(county):
     root = ET.fromstring(svg)
     assert len(list(root.iter(f"{SVG}pattern"))) == 2  # län (lines) and riket (dots)
     shown = texts(svg)
-    assert "Region Blekinge (länet)" in shown and "\u221224,4" in shown  # Ronneby's bar value
+    assert "Blekinge län" in shown and "\u221224,4" in shown  # Ronneby's bar value
     bold = [t.text for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold"]
-    assert set(bold) == {"Region Blekinge (länet)", "Riket"}
+    assert set(bold) == {"Blekinge län", "Riket"}
 
 
 def test_strip_plot_has_every_kommun_once_per_row(ronneby):

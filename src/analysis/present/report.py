@@ -593,9 +593,10 @@ class Report(GroupComparison):
                 if ind.birth_regions:  # no pooled born-abroad group: each group's value, latest survey year
                     from analysis.present import birth_regions
 
-                    rows.append({"Mål": f"{goal.number}. {goal.title}", "Indikator": ind.short_title,
+                    rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
                                  "Läge": birth_regions.overview_cell(self, ind, code), **self.group_cell(ind),
                                  "Utveckling": birth_regions.NOT_JUDGED, "Data": self.data_kind_latest(ind, code)})
+                    numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: "per födelseregion (se avsnittet)"})
                     continue
                 if ind.shows_latest and self.data_year(ind) != self.year:
                     gap = self._row("gaps", ind, geo_code=code, year=self.data_year(ind), sex="T",

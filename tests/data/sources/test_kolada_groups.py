@@ -59,7 +59,7 @@ def test_a_changed_response_writes_nothing(project, geography, httpserver):
 def test_unknown_member_codes_are_listed(project, geography, httpserver):
     bad = {"id": "GT9", "title": "t", "members": [{"id": "999", "title": "?"}, {"id": "1081", "title": "Ronneby"}]}
     url = _serve(httpserver, [kolada_page([bad])])
-    with pytest.raises(AnalysisError, match="'999' is not a kommun code"):
+    with pytest.raises(AnalysisError, match="'999' är ingen kommunkod"):
         fetch_groups(project, geography, title="t", base_url=url, cache=False, sleep=lambda s: None)
 
 
