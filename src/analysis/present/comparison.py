@@ -274,23 +274,27 @@ class GroupComparison:
             marker={"symbol": "circle", "size": 15, "color": HIGHLIGHT_COLOUR, "line": {"color": "white", "width": 1.5}},
             hovertemplate=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>",
         ))
-        # Labels sit outside the rows of dots (dots spread ±0.25 around their row), so nothing covers them.
-        labels = [(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.42, HIGHLIGHT_COLOUR)]
+        # Labels sit outside the rows of dots (dots spread ±0.25 around their row) and off the ends of the
+        # reference lines, placed in px from those edges (yanchor + yshift), with the plot tall enough (≥ 80 px per
+        # row step, also with a phone's legend on four rows) that a label fits between a line's end and the dots
+        # of the row below: nothing covers them or touches them.
+        labels = [(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.25, "bottom", 8, HIGHLIGHT_COLOUR)]
         for text, x, y in self._reference_values(ind):
             fig.add_trace(go.Scatter(
                 x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", name=text.rsplit(" ", 1)[0],
                 line={"color": REFERENCE_COLOUR, "width": 3, "dash": "solid" if y == 1 else "dot"}, hovertemplate=f"{html.escape(text)}<extra></extra>",
             ))
-            labels.append((text, x, y - 0.42, REFERENCE_COLOUR))
-        for text, x, y, colour in labels:
+            labels.append((text, x, y - 0.32, "top", -4, REFERENCE_COLOUR))
+        for text, x, y, anchor, shift, colour in labels:
             fig.add_annotation(x=x, y=y, text=html.escape(text), showarrow=False, font={"color": colour, "size": 12},
-                               bgcolor="rgba(255,255,255,0.85)")
+                               yanchor=anchor, yshift=shift, bgcolor="rgba(255,255,255,0.85)")
         from analysis.present import charts
 
         example = bool(in_group["example"].any()) if "example" in in_group else False
-        charts.style(fig, example=example, height=320, margin={"l": 10, "r": 30, "b": 10})  # house style, mark
+        charts.style(fig, example=example, height=430 if example else 380,
+                     margin={"l": 10, "r": 30, "b": 10})  # house style, mark
         fig.update_layout(
-            yaxis={"tickvals": [0, 1], "ticktext": row_names, "range": [-0.6, 1.6], "automargin": True,
+            yaxis={"tickvals": [0, 1], "ticktext": row_names, "range": [-0.75, 1.75], "automargin": True,
                    "showgrid": False, "zeroline": False},
             xaxis={"title": {"text": (f"Skillnad, {ind.diff_unit}" if ind.is_native
                                       else self._measure_label(ind))}, "zeroline": True},

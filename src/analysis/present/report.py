@@ -234,23 +234,19 @@ class Report(GroupComparison):
         example = False
         series = self.series(ind)
         own_level = self.geo.area(self.shown_code(ind)).level
-        # the own lines' last values: the higher line is labelled above its point, the lower one below
-        ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
-        top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
+        labels = []
         for label, grp, level, rows in series:
             dash, symbol = AREA_STYLE[level]
             colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
             example = example or bool(rows["example"].any())
-            # Direct label at the last point of the area's own lines: colour is never the only key. Placed
-            # above and left of the point, inside the plot, so it is never cut at the right edge (390 px).
-            direct = level == own_level
-            who = _short_group(ind.group_label(grp)) if ind.is_native else label
-            last = [""] * (len(rows) - 1) + [who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
-                                                                        status=rows["status"].iloc[-1])]
+            # Direct label for the area's own lines: right of the last point, with a leader (charts.end_labels)
+            if level == own_level and len(rows):
+                who = _short_group(ind.group_label(grp)) if ind.is_native else label
+                labels.append((rows["year"].iloc[-1], rows["value"].iloc[-1],
+                               who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
+                                                         status=rows["status"].iloc[-1]), colour))
             fig.add_trace(go.Scatter(
-                x=rows["year"], y=rows["value"], name=label, mode="lines+markers+text" if direct else "lines+markers",
-                text=last if direct else None, textposition="top left" if grp == top else "bottom left",
-                textfont={"color": colour, "shadow": "0 0 3px white, 0 0 3px white"}, cliponaxis=False,
+                x=rows["year"], y=rows["value"], name=charts.legend_name(label), mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 3 if level == "kommun" else 2},
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 1}},
                 hovertemplate=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
@@ -260,11 +256,24 @@ class Report(GroupComparison):
                          if ind.survey and "margin" in rows and rows["margin"].notna().any() else None),
             ))
         charts.style(fig, example=example, height=440, margin={"l": 10, "r": 16, "b": 10})
+        # the y-axis from 0 to a little above the highest value (and its margin): known here, so the direct
+        # labels can be spread apart in px
+        spread = [r["margin"].fillna(0) if ind.survey and "margin" in r else 0 for *_x, r in series]
+        tops = [r["value"] + m for (*_x, r), m in zip(series, spread)]
+        bottoms = [r["value"] - m for (*_x, r), m in zip(series, spread)]
+        high = max([float(t.max()) for t in tops if t.notna().any()] or [1.0])
+        low = min([0.0, *(float(b.min()) for b in bottoms if b.notna().any())])
+        y_range = (low * 1.08, high * 1.08 if high > 0 else 1.0)
+        charts.end_labels(fig, [lab for lab in labels if pd.notna(lab[1])], y_range)
+        years = [int(y) for *_x, r in series for y in r["year"]]
+        x_range = [min(years) - 0.3, max(years) + 0.3] if years else None
         fig.update_layout(
             # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
             yaxis={"title": {"text": ind.unit.capitalize() if ind.unit != "procent" else "Procent"},
-                   "ticksuffix": "" if ind.unit != "procent" else " %", "rangemode": "tozero"},
-            xaxis={"dtick": 1, "title": {"text": ""}},
+                   "ticksuffix": "" if ind.unit != "procent" else " %", "range": list(y_range)},
+            # the x-axis fixed to the years shown: the direct labels lie in the right margin (charts.end_labels),
+            # and plotly would otherwise widen the axis to hold them
+            xaxis={"dtick": 1, "title": {"text": ""}, "range": x_range},
         )
         return fig
 
@@ -607,15 +616,21 @@ class CountyReport(Report):
         example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
         charts.style(fig, example=example, height=130 + 34 * len(names), legend=False,
                      margin={"l": 10, "r": 16, "b": 10})
+        # names wrap after a few words (two lines fit a bar's height), so the bars keep most of a phone's width
+        lines = [charts.wrap_words(f"{n}{suffix[b[2]]}", 16) for n, b in zip(names, bars)]
+        ticks = ["<br>".join(f"<b>{t}</b>" for t in ln) if b[2] != "kommun" else "<br>".join(ln)
+                 for ln, b in zip(lines, bars)]
+        longest = max((len(t) * (charts.LABEL_CHAR_PX + (0.6 if b[2] != "kommun" else 0))
+                       for ln, b in zip(lines, bars) for t in ln), default=40)
         fig.update_layout(
-            yaxis={"autorange": "reversed", "tickvals": names,
-                   "ticktext": [f"<b>{n}{suffix[b[2]]}</b>" if b[2] != "kommun" else n for n, b in zip(names, bars)]},
+            yaxis={"autorange": "reversed", "tickvals": names, "ticktext": ticks},
             xaxis={"range": [lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)], "zeroline": True,
                    "zerolinecolor": brand.colour("grey"),
                    "title": {"text": (f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
                                       f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
                                       if ind.is_native else f"{ind.short_title}, {unit}")}},
         )
+        charts.fixed_left_margin(fig, int(longest + 14))
         what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
                 else "värdet")
         alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
