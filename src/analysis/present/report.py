@@ -691,7 +691,10 @@ class CountyReport(Report):
         caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
         table = pd.DataFrame(rows)
         show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
-        self._activities_only_note()
+        # one sentence per goal: the strategy's own words where it has them, the general note only otherwise
+        only = [g for g in self.results.strategy.goals if g.activities_only(self.catalogue)]
+        if any(not g.followed_up_outside_statistics for g in only):
+            self._activities_only_note()
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*Mål {goal.number} ({goal.title}): {goal.followed_up_outside_statistics}*")
@@ -743,7 +746,9 @@ class CountyReport(Report):
                 "Mått": measure_label(ind),
                 f"{tr['baseline_year']}": fmt.number(tr["value_baseline"], ind.decimals, signed=tr["measure"] == "skillnad"),
                 f"{tr['year']}": fmt.number(tr["value_year"], ind.decimals, signed=tr["measure"] == "skillnad"),
-                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
+                # the change's unit only where it is not the row's unit (a level in % changes in procentenheter)
+                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True)
+                + ("" if pd.isna(tr["change"]) or ind.diff_unit == unit else f" {ind.diff_unit}"),
                 "Enhet": unit,
                 "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",

@@ -133,7 +133,9 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
         f"(sha256 {md_code(sha256(data_path)[:16])}).",
         "",
         "| Ögonblicksbild (data/raw) | Uttag | sha256 (början) |",
-        "|---|---|---|",
+        # widths from the content (as every table's, analysis.present.display.separator_dashes): the file
+        # names get the room, and they break after "/" and "_" (analysis.present.brand: raw text in tables)
+        "|:" + "-" * 60 + "|:" + "-" * 16 + "|:" + "-" * 24 + "|",
         *rows,
         "",
         ": Råfiler som rapporten bygger på, med kontrollsummor.",

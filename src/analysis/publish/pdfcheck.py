@@ -1,8 +1,13 @@
-"""Layout check for rendered PDFs: no word may be printed over another.
+"""Layout check for rendered PDFs: no word may be printed over another, or touch it.
 
-Reads every page's word boxes with poppler's ``pdftotext -bbox`` and reports each pair of words on the
-same page whose boxes overlap by more than a small tolerance (glyph boxes of neighbouring words on one
-line may touch; a row printed over another row, or text over the page number, overlaps by far more).
+Reads every page's word boxes with poppler's ``pdftotext -bbox`` and reports
+
+* each pair of words on the same page whose boxes overlap by more than a small tolerance (a row printed over
+  another row, text over the page number);
+* words on one line closer than :data:`MIN_GAP` (a table header that overruns its column into the next one by
+  2 pt; a word space is ≈ 2 pt at 9 pt, a column gap 10 pt);
+* words that run across the start of a table column (:func:`column_crossings`): two cells' texts printed with
+  no gap, which pdftotext reads as one word ("Sysselsättningsgradskillnad").
 
 ``python -m analysis.publish.pdfcheck reports/2024`` checks every PDF under a folder and exits non-zero on any
 overlap.
@@ -21,6 +26,12 @@ WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="
 PAGE = re.compile(r"<page [^>]*>(.*?)</page>", re.S)
 #: share of the smaller box that may overlap (touching glyph boxes, italic overhang)
 TOLERANCE = 0.15
+#: the least gap in pt between two words on one line (a word space in 8–10 pt text is ≈ 1,8–2,5 pt)
+MIN_GAP = 1.0
+#: words that may touch the next one (a bracket or full stop set against a word in another font)
+PUNCTUATION = re.compile(r"^[\W_]+$")
+#: a gap in pt on a line that starts a new table cell (cell insets: 2 × 5 pt)
+CELL_GAP = 6.0
 
 
 @dataclass(frozen=True)
@@ -43,8 +54,11 @@ class Overlap:
     a: Word
     b: Word
 
+    kind: str = "over"
+
     def __str__(self) -> str:
-        return (f"{self.pdf} page {self.page}: {self.a.text!r} ({self.a.x0:.0f},{self.a.y0:.0f}) over "
+        what = {"over": "over", "gap": "touches", "crosses": "runs across the column of"}[self.kind]
+        return (f"{self.pdf} page {self.page}: {self.a.text!r} ({self.a.x0:.0f},{self.a.y0:.0f}) {what} "
                 f"{self.b.text!r} ({self.b.x0:.0f},{self.b.y0:.0f})")
 
 
@@ -70,7 +84,7 @@ def _overlap(a: Word, b: Word) -> float:
 #: the letters of the watermark that charts.mark_example lays under a chart with example values
 WATERMARK_LETTERS = frozenset("EXEMPELDATA")
 #: … in a size far above the text's: how much taller than the page's median word its letters' boxes are
-WATERMARK_HEIGHT = 2.5
+WATERMARK_HEIGHT = 1.7
 
 
 def _watermark_free(words: list[Word]) -> list[Word]:
@@ -86,9 +100,53 @@ def _watermark_free(words: list[Word]) -> list[Word]:
     return [w for w in words if not (set(w.text) <= WATERMARK_LETTERS and w.y1 - w.y0 >= WATERMARK_HEIGHT * median)]
 
 
-def overlaps(pdf: Path, tolerance: float = TOLERANCE) -> list[Overlap]:
-    """Every pair of overlapping words in ``pdf`` (sweep over words sorted by their top edge), the chart
-    watermark's letters left out (:func:`_watermark_free`)."""
+def _same_line(a: Word, b: Word) -> bool:
+    """Whether two words share a line: their boxes overlap by most of the smaller one's height."""
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return h > 0.6 * min(a.y1 - a.y0, b.y1 - b.y0)
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into lines (same line: :func:`_same_line` with the line's first word), left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.y0, w.x0)):
+        for line in lines[-8:]:
+            if _same_line(line[0], w):
+                line.append(w)
+                break
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def column_crossings(words: list[Word]) -> list[tuple[Word, Word]]:
+    """Words that run across the start of a table column: (the word, a word that starts the column).
+
+    A column start is the left edge of a word that follows a cell gap (≥ :data:`CELL_GAP`) on its line and that
+    at least one other line of the page shares (± 0,8 pt): the columns of a table. A word on a line between
+    a table row (a line with a cell gap) between those rows whose box reaches more than 2 pt past such an edge was printed
+    into the next column; pdftotext reads two cells printed without a gap as one word."""
+    lines = _lines(words)
+    rows = [line for line in lines if any(b.x0 - a.x1 >= CELL_GAP for a, b in zip(line, line[1:]))]
+    starts = [b for line in rows for a, b in zip(line, line[1:]) if b.x0 - a.x1 >= CELL_GAP]
+    starts.sort(key=lambda w: w.x0)
+    in_rows = [w for line in rows for w in line]
+    found = []
+    for i, s in enumerate(starts):
+        same = [t for t in starts[max(0, i - 20): i + 20] if t is not s and abs(t.x0 - s.x0) <= 0.8
+                and not _same_line(t, s) and abs(t.y0 - s.y0) < 120]
+        if not same:
+            continue
+        top, bottom = min(t.y0 for t in [s, *same]) - 2, max(t.y1 for t in [s, *same]) + 12
+        for w in in_rows:
+            if w.x0 + 2 < s.x0 < w.x1 - 2 and top <= w.y0 <= bottom and (w, s) not in found:
+                found.append((w, s))
+    return found
+
+
+def overlaps(pdf: Path, tolerance: float = TOLERANCE, min_gap: float = MIN_GAP) -> list[Overlap]:
+    """Every pair of words in ``pdf`` printed over each other, closer than ``min_gap`` on one line, or one
+    running across another's table column, the chart watermark's letters left out (:func:`_watermark_free`)."""
     found = []
     for number, words in enumerate(pages(Path(pdf)), start=1):
         words = sorted(_watermark_free(words), key=lambda w: w.y0)
@@ -98,6 +156,11 @@ def overlaps(pdf: Path, tolerance: float = TOLERANCE) -> list[Overlap]:
                     break
                 if _overlap(a, b) > tolerance:
                     found.append(Overlap(Path(pdf), number, a, b))
+                elif _same_line(a, b) and not (PUNCTUATION.match(a.text) or PUNCTUATION.match(b.text)):
+                    left, right = (a, b) if a.x0 <= b.x0 else (b, a)
+                    if right.x0 - left.x1 < min_gap and right.x1 > left.x1:
+                        found.append(Overlap(Path(pdf), number, left, right, "gap"))
+        found += [Overlap(Path(pdf), number, w, s, "crosses") for w, s in column_crossings(words)]
     return found
 
 
@@ -114,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         n_pages = sum(len(pages(p)) for p in pdfs)
         for o in found:
             print(o)
-        print(f"{folder}: {len(pdfs)} PDF, {n_pages} sidor, {len(found)} överlappande ord")
+        print(f"{folder}: {len(pdfs)} PDF, {n_pages} sidor, {len(found)} ord som överlappar, nuddar eller går in "
+              f"i nästa kolumn")
         total += len(found)
     return 1 if total else 0
 
