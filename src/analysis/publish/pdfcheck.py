@@ -124,7 +124,8 @@ def column_crossings(words: list[Word]) -> list[tuple[Word, Word]]:
 
     A column start is the left edge of a word that follows a cell gap (≥ :data:`CELL_GAP`) on its line and that
     at least one other line of the page shares (± 0,8 pt): the columns of a table. A word on a line between
-    a table row (a line with a cell gap) between those rows whose box reaches more than 2 pt past such an edge was printed
+    a table row (a line with a cell gap) between those rows or up to 30 pt above them (the header; the running
+    header above a table at the top of a page is further) whose box reaches more than 2 pt past such an edge was printed
     into the next column; pdftotext reads two cells printed without a gap as one word."""
     lines = _lines(words)
     rows = [line for line in lines if any(b.x0 - a.x1 >= CELL_GAP for a, b in zip(line, line[1:]))]
@@ -137,7 +138,7 @@ def column_crossings(words: list[Word]) -> list[tuple[Word, Word]]:
                 and not _same_line(t, s) and abs(t.y0 - s.y0) < 120]
         if not same:
             continue
-        top, bottom = min(t.y0 for t in [s, *same]) - 2, max(t.y1 for t in [s, *same]) + 12
+        top, bottom = min(t.y0 for t in [s, *same]) - 30, max(t.y1 for t in [s, *same]) + 12
         for w in in_rows:
             if w.x0 + 2 < s.x0 < w.x1 - 2 and top <= w.y0 <= bottom and (w, s) not in found:
                 found.append((w, s))
