@@ -4,7 +4,7 @@ import shutil
 import pytest
 import typst
 
-from analysis.publish.pdfcheck import Word, check_folder, column_crossings, overlaps
+from analysis.publish.pdfcheck import Word, check_folder, column_crossings, overlaps, page_flow
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
 
@@ -70,6 +70,8 @@ def test_rendered_pdfs_have_no_overlapping_words(ronneby, county_report, kalmar_
     pdfs, found = check_folder(out_config.output_path)
     assert {ronneby.job.final_dir / "rapport.pdf", county_report.job.final_dir / "rapport.pdf", *kalmar_pdfs} <= set(pdfs)
     assert found == [], "\n".join(map(str, found[:20]))
+    flow = [f for pdf in pdfs for f in page_flow(pdf)]
+    assert flow == [], "\n".join(flow[:20])
 
 
 @pytest.mark.parametrize("width", ["52pt", "60pt", "64pt"])
@@ -107,3 +109,16 @@ def test_a_word_read_across_a_column_start_is_found():
     found = column_crossings([x for row in rows for x in row])
     assert {a.text for a, _start in found} == {"Sysselsättningsgradskillnad"}
     assert {start.x0 for _a, start in found} == {138}
+
+
+def test_page_flow_finds_a_lone_caption_and_a_half_empty_page(tmp_path):
+    page = '#set page(paper: "a4", margin: (top: 24mm, bottom: 22mm, x: 22mm))\n#set text(size: 10.5pt)\n'
+    filler = "Ett stycke löptext med vanliga ord på flera rader. " * 12 + "\n\n"
+    lone = page + "Omslag\n#pagebreak()\n" + filler * 6 + "#v(1fr)\nTabell 7: Rubrik utan sin tabell.\n#pagebreak()\n" \
+        "#table(columns: 2, [a], [b])\n"
+    assert any("står ensam" in f for f in page_flow(_pdf(tmp_path, "lone", lone)))
+    half = page + "Omslag\n#pagebreak()\n" + filler * 2 + "#pagebreak()\n" + filler * 3
+    assert any("sida 2: bara" in f for f in page_flow(_pdf(tmp_path, "half", half)))
+    section = half.replace("#pagebreak()\n" + filler * 3, "#pagebreak()\n#text(size: 16pt)[Nytt avsnitt]\n\n"
+                           + filler * 3, 1)
+    assert page_flow(_pdf(tmp_path, "section", section)) == []

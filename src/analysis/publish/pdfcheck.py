@@ -165,6 +165,40 @@ def overlaps(pdf: Path, tolerance: float = TOLERANCE, min_gap: float = MIN_GAP) 
     return found
 
 
+#: the body of an A4 page in pt from the top (below the running header, above the footer)
+BODY_TOP, BODY_BOTTOM = 62.0, 842.0 - 62.0
+CAPTION = re.compile(r"^Tabell \d+:")
+
+
+def page_flow(pdf: Path) -> list[str]:
+    """What breaks the flow of the pages (Swedish messages, one per finding):
+
+    * a table caption alone at the foot of a page (its table on the next);
+    * a page less than half full before one that does not start a section (a heading: words at least 1,35
+      times the page's usual height), e.g. a chart that did not fit, moved on and left half a page blank."""
+    found = []
+    all_pages = pages(Path(pdf))
+    for number, words in enumerate(all_pages, start=1):
+        body = [w for w in _watermark_free(words) if BODY_TOP < w.y0 < BODY_BOTTOM]
+        if number == 1 or not body:
+            continue
+        lines = _lines(body)
+        last = " ".join(w.text for w in lines[-1])
+        if CAPTION.match(last) or (len(lines) > 1 and CAPTION.match(" ".join(w.text for w in lines[-2]))
+                                   and not any(ch.isdigit() for ch in last[:4])):
+            found.append(f"{pdf} sida {number}: tabellrubriken ”{last[:50]}” står ensam längst ned")
+        if number < len(all_pages):
+            nxt = sorted((w for w in all_pages[number] if BODY_TOP < w.y0 < BODY_BOTTOM), key=lambda w: w.y0)
+            fill = (max(w.y1 for w in body) - BODY_TOP) / (BODY_BOTTOM - BODY_TOP)
+            if nxt and fill < 0.5:
+                heights = sorted(w.y1 - w.y0 for w in nxt)
+                median = heights[len(heights) // 2]
+                if nxt[0].y1 - nxt[0].y0 < 1.35 * median:
+                    found.append(f"{pdf} sida {number}: bara {fill:.0%} av sidan används, och nästa sida "
+                                 f"börjar inte ett nytt avsnitt (”{nxt[0].text}”)")
+    return found
+
+
 def check_folder(folder: Path) -> tuple[list[Path], list[Overlap]]:
     pdfs = sorted(p for p in Path(folder).rglob("*.pdf") if not any(part.startswith(".") for part in p.parts))
     return pdfs, [o for pdf in pdfs for o in overlaps(pdf)]
@@ -178,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         n_pages = sum(len(pages(p)) for p in pdfs)
         for o in found:
             print(o)
+        flow = [f for pdf in pdfs for f in page_flow(pdf)]
+        print("\n".join(flow) + ("\n" if flow else ""), end="")
         print(f"{folder}: {len(pdfs)} PDF, {n_pages} sidor, {len(found)} ord som överlappar, nuddar eller går in "
-              f"i nästa kolumn")
-        total += len(found)
+              f"i nästa kolumn, {len(flow)} brott i sidflödet")
+        total += len(found) + len(flow)
     return 1 if total else 0
 
 
