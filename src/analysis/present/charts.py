@@ -30,8 +30,11 @@ def house_template() -> go.layout.Template:
         # below the plot area at the bottom of the figure (container), below the x-axis title, left-aligned:
         # the margin grows to fit the legend, and its entries wrap onto more rows on a narrow screen instead
         # of being cut or meeting the axis title
+        # maxheight in px: the whole legend is shown, never a scrolled part of it (plotly's default for a legend
+        # below the plot is half the figure's height); on a phone the report page makes the chart taller so the
+        # plot area keeps its height (reports/templates/head.html)
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left",
-                "font": size, "title": {"text": ""}},
+                "font": size, "title": {"text": ""}, "maxheight": 2000},
         xaxis={"automargin": True, "tickfont": size, "title": {"font": size}},
         yaxis={"automargin": True, "tickfont": size, "title": {"font": size}},
     )

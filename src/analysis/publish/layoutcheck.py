@@ -6,7 +6,8 @@ a pipe, :class:`Browser`) and measured by a script run in the page. What is meas
 * the page's ``scrollWidth`` against the viewport: any horizontal overflow of the page itself;
 * elements that reach past the viewport's right edge without being inside a horizontal scroll region
   (``overflow-x: auto|scroll``: a wide table may scroll inside its own region, the page may not);
-* plotly charts whose drawing (``svg.main-svg``) is wider than the figure that holds it (cut at the right);
+* plotly charts whose drawing (``svg.main-svg``) is wider than the figure that holds it (cut at the right) or
+  reaches down over its caption;
 * annotations (the EXEMPELDATA badge) and direct labels cut by the chart's edge;
 * direct labels (annotations) that touch a line or a marker of their chart;
 * captions (``caption``, ``figcaption``) that are not fully visible (cut by their scroll region).
@@ -62,8 +63,10 @@ _MEASURE = """(async function () {
       var svg = plot.querySelector('svg.main-svg'), fig = plot.closest('figure') || plot.parentElement;
       if (!svg) return;
       var box = plot.getBoundingClientRect(), s = svg.getBoundingClientRect(), f = fig.getBoundingClientRect();
+      var cap = fig.querySelector('figcaption'), below = cap ? cap.getBoundingClientRect().top : null;
       var chart = {id: plot.id, plot: Math.round(box.width), svg: Math.round(s.width), figure: Math.round(f.width),
-                   right: Math.round(s.right)};
+                   right: Math.round(s.right), bottom: Math.round(s.bottom),
+                   caption: below === null ? null : Math.round(below)};
       out.charts.push(chart);
       // direct labels (annotations other than the example marks) that touch a line or a marker of the chart
       var marks = [];
@@ -126,6 +129,9 @@ class Layout:
         out += [f"{o['el']} når till {o['right']} px (fönstret {self.viewport} px)" for o in self.overflowing]
         out += [f"diagrammet {c['id']} ritas {c['svg']} px brett i en figur på {c['figure']} px"
                 for c in self.charts if c["svg"] > c["figure"] + 1 or c["right"] > self.viewport + 1]
+        out += [f"diagrammet {c['id']} går ned över sin bildtext ({c['bottom']} px, bildtexten börjar vid "
+                f"{c['caption']} px)" for c in self.charts if c.get("caption") is not None
+                and c["bottom"] > c["caption"] + 1]
         out += [f"texten ”{c['text']}” i {c['chart']} skärs av ({c['left']}–{c['right']} px, diagrammet slutar "
                 f"vid {c['svgRight']} px)" for c in self.clipped]
         out += [f"etiketten ”{t['text']}” i {t['chart']} ligger på en linje eller punkt" for t in self.touching]
