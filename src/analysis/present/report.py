@@ -614,7 +614,8 @@ class CountyReport(Report):
         lo, hi = min(0.0, min(known)), max(0.0, max(known))
         pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
         example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
-        charts.style(fig, example=example, height=130 + 34 * len(names), legend=False,
+        # 28 px a bar: a län of 14 kommuner (Kalmar) prints at half a page and fits below a short section
+        charts.style(fig, example=example, height=130 + 28 * len(names), legend=False,
                      margin={"l": 10, "r": 16, "b": 10})
         # names wrap after a few words (two lines fit a bar's height), so the bars keep most of a phone's width
         lines = [charts.wrap_words(f"{n}{suffix[b[2]]}", 16) for n, b in zip(names, bars)]

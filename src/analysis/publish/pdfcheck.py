@@ -123,24 +123,33 @@ def column_crossings(words: list[Word]) -> list[tuple[Word, Word]]:
     """Words that run across the start of a table column: (the word, a word that starts the column).
 
     A column start is the left edge of a word that follows a cell gap (≥ :data:`CELL_GAP`) on its line and that
-    at least one other line of the page shares (± 0,8 pt): the columns of a table. A word on a line between
-    a table row (a line with a cell gap) between those rows or up to 30 pt above them (the header; the running
+    at least two other lines of the page share (± 0,3 pt; a table's cells start at exactly the same place, a bar
+    chart's value labels only when their values are equal): the columns of a table. A word on a line between
+    a table row (a line with a cell gap) that starts at least a cell gap before the edge (in an earlier column;
+    not a value label of a bar chart a few pt left of its neighbours), between those rows or up to 30 pt above them (the header; the running
     header above a table at the top of a page is further) whose box reaches more than 2 pt past such an edge was printed
     into the next column; pdftotext reads two cells printed without a gap as one word."""
     lines = _lines(words)
     rows = [line for line in lines if any(b.x0 - a.x1 >= CELL_GAP for a, b in zip(line, line[1:]))]
     starts = [b for line in rows for a, b in zip(line, line[1:]) if b.x0 - a.x1 >= CELL_GAP]
     starts.sort(key=lambda w: w.x0)
-    in_rows = [w for line in rows for w in line]
+    # a cell's text starts where the cells of its column do: at a column start another row shares, or at the
+    # table's left edge (the first word of its row, shared by another row); a bar chart's value label does not
+    lefts = sorted([line[0] for line in rows] + starts, key=lambda w: w.x0)
+
+    def at_a_column(w: Word) -> bool:
+        return any(t is not w and abs(t.x0 - w.x0) <= 0.3 and not _same_line(t, w) for t in lefts)
+
+    in_rows = [w for line in rows for w in line if at_a_column(w)]
     found = []
     for i, s in enumerate(starts):
-        same = [t for t in starts[max(0, i - 20): i + 20] if t is not s and abs(t.x0 - s.x0) <= 0.8
+        same = [t for t in starts[max(0, i - 20): i + 20] if t is not s and abs(t.x0 - s.x0) <= 0.3
                 and not _same_line(t, s) and abs(t.y0 - s.y0) < 120]
-        if not same:
+        if len(same) < 2:
             continue
         top, bottom = min(t.y0 for t in [s, *same]) - 30, max(t.y1 for t in [s, *same]) + 12
         for w in in_rows:
-            if w.x0 + 2 < s.x0 < w.x1 - 2 and top <= w.y0 <= bottom and (w, s) not in found:
+            if w.x0 + CELL_GAP < s.x0 < w.x1 - 2 and top <= w.y0 <= bottom and (w, s) not in found:
                 found.append((w, s))
     return found
 
