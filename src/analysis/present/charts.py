@@ -96,7 +96,7 @@ LABEL_WRAP, LABEL_CHAR_PX, LABEL_GAP_PX, LABEL_PLOT_PX = 11, 7.4, 18, 220
 
 def wrap_words(text: str, width: int = LABEL_WRAP) -> list[str]:
     lines: list[str] = []
-    for word in text.split():
+    for word in text.split(" "):  # regular spaces only: "5,2\u00a0%" stays on one line
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:

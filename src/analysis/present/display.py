@@ -423,6 +423,8 @@ def _md_escape(text: str) -> str:
 
 def _cell(value) -> str:
     text = ".." if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    # "3. Arbete" is a goal's number, not an ordered list (pandoc made it one, and Typst broke the cell after it)
+    text = re.sub(r"^(\d+)\. ", r"\1\\. ", text)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
