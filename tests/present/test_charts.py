@@ -64,3 +64,35 @@ def test_figures_carry_the_small_house_template():
     template = fig.to_dict()["layout"]["template"]
     assert set(template["data"]) == {"scatter", "bar"}  # not plotly_white's forty trace types
     assert template["layout"]["plot_bgcolor"] == "white"  # plotly_white's look
+
+
+def test_direct_labels_lie_right_of_the_last_point_with_a_leader_and_apart(ronneby):
+    """The own lines' labels are annotations right of the last year (no line runs on past it), each with a
+    leader to its point, spread apart when their values are close, and the right margin holds the widest."""
+    fig = ronneby.trend_figure(ronneby.catalogue.get("sysselsattningsgrad"))
+    labels = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(labels) == 2  # utrikes and inrikes födda in Ronneby
+    last = max(max(t.x) for t in fig.data)
+    assert all(a.x == last and a.xanchor == "left" and a.ax > 0 for a in labels)
+    assert fig.layout.xaxis.range[1] < last + 0.5  # the axis is not widened to hold them
+    assert fig.layout.margin.r >= max(len(line) for a in labels for line in a.text.split("<br>")) * 6
+
+
+def test_close_labels_are_spread_apart():
+    fig = go.Figure()
+    charts.end_labels(fig, [(2024, 50.0, "utrikes 50,0 %", "#000"), (2024, 50.5, "inrikes 50,5 %", "#000")],
+                      (0.0, 100.0))
+    a, b = fig.layout.annotations
+    per_px = 100.0 / charts.LABEL_PLOT_PX
+    centre = sorted((ann.y - ann.ay * per_px) for ann in (a, b))  # ay is px downwards
+    lines = max(len(ann.text.split("<br>")) for ann in (a, b))
+    assert (centre[1] - centre[0]) / per_px >= lines * brand.chart_font()["size"]  # one label's height apart
+
+
+def test_long_bar_names_wrap_and_the_example_mark_starts_at_the_figure_edge():
+    county = CountyReport("10", 2024, static_images=False)
+    fig, _alt = county.gap_figure(county.catalogue.get("behorighet_yrkesprogram"))  # example data
+    assert all(len(part) <= 16 + 7 for t in fig.layout.yaxis.ticktext for part in t.split("<br>"))
+    assert fig.layout.yaxis.automargin is False
+    badge = next(a for a in fig.layout.annotations if a.name == charts.MARK_NAME)
+    assert badge.xshift == -fig.layout.margin.l + 2 and "<br>" in badge.text

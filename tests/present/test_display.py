@@ -217,3 +217,17 @@ def test_a_chart_drawn_ahead_is_written_once_drawn_and_one_that_failed_says_so(t
     message = (tmp_path / "figurer" / "fig-1081-b.svg").read_text()
     assert message.startswith("<svg") and "kunde inte skapas som bild" in message
     assert sorted(p.name for p in (tmp_path / "figurer").iterdir()) == ["fig-1081-a.svg", "fig-1081-b.svg"]
+
+
+def test_a_goal_number_in_a_cell_is_not_a_list():
+    from analysis.present.display import pipe_table
+    import pandas as pd
+
+    md = pipe_table(pd.DataFrame({"Mål": ["3. Arbete"], "År": ["2024"]}))
+    assert "| 3.\u00a0Arbete |" in md
+
+
+def test_a_value_and_its_unit_stay_together_in_a_direct_label():
+    from analysis.present.charts import wrap_words
+
+    assert wrap_words("inrikes 5,2\u00a0%") == ["inrikes", "5,2\u00a0%"]

@@ -199,3 +199,17 @@ def test_unchanged_shows_change_and_rule_and_not_applicable_is_a_dot():
     for cell in [c for c in t[[c for c in t.columns if c.startswith("Utveckling")][0]] if "oförändrad" in c]:
         assert "gräns ±" in cell and "(" in cell  # the change beside the word, and the rule
     assert cells
+
+
+def test_county_overview_says_each_thing_once():
+    """County p. 4: the goal followed up by the handlingsplan only is explained once (the strategy's own
+    words), and Tabell 2 writes the unit once per row (in Enhet; Förändring only names a different one)."""
+    county = CountyReport("10", 2024, static_images=False)
+    text = " ".join(p.markdown for p in county.status_overview() if hasattr(p, "markdown") and isinstance(p.markdown, str))
+    assert text.count("handlingsplanens aktiviteter") == 1, text
+    table = county.trend_overview().table.data
+    for row in table.itertuples(index=False):
+        row = row._asdict()
+        assert not row["Förändring"].endswith(" " + row["Enhet"]), row
+    levels = table[table["Enhet"] == "%"]
+    assert levels.empty or levels["Förändring"].str.endswith("procentenheter").all()

@@ -4,7 +4,7 @@ import shutil
 import pytest
 import typst
 
-from analysis.publish.pdfcheck import check_folder, overlaps
+from analysis.publish.pdfcheck import Word, check_folder, column_crossings, overlaps, page_flow
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
 
@@ -70,3 +70,55 @@ def test_rendered_pdfs_have_no_overlapping_words(ronneby, county_report, kalmar_
     pdfs, found = check_folder(out_config.output_path)
     assert {ronneby.job.final_dir / "rapport.pdf", county_report.job.final_dir / "rapport.pdf", *kalmar_pdfs} <= set(pdfs)
     assert found == [], "\n".join(map(str, found[:20]))
+    flow = [f for pdf in pdfs for f in page_flow(pdf)]
+    assert flow == [], "\n".join(flow[:20])
+
+
+@pytest.mark.parametrize("width", ["52pt", "60pt", "64pt"])
+def test_a_header_overrunning_its_column_is_found(tmp_path, width):
+    """A column narrower than its bold header: the header is printed over the next one (52 pt), into it with
+    no gap so that pdftotext reads one word "KommungruppRegion" (60 pt), or touching it (64 pt)."""
+    table = ('#set text(size: 9pt)\n#table(columns: (30pt, WIDTH, 60pt), inset: 5pt, stroke: none, '
+             'table.header([År], [*Kommungrupp*], [*Region*]), [2020], [60,9 %], [57,7 %], [2021], [64,8 %], '
+             '[60,8 %], [2022], [66,8 %], [62,7 %])\n')
+    found = overlaps(_pdf(tmp_path, "narrow", table.replace("WIDTH", width)))
+    assert found and all(o.a.text.startswith("Kommungrupp") for o in found)
+    assert overlaps(_pdf(tmp_path, "wide", table.replace("WIDTH", "80pt"))) == []
+
+
+def test_two_cells_printed_as_one_word_are_found(tmp_path):
+    """A column too narrow for its word: the word runs into the next cell, and pdftotext reads one word."""
+    table = ('#table(columns: (42pt, 80pt, 40pt), inset: 5pt, stroke: none, [Indikator], [Mått], [2022],'
+             ' [Sysselsättningsgrad], [skillnad utrikes], [−22,7], [Arbetslöshet], [skillnad utrikes], [+13,7],'
+             ' [Ohälsotal], [skillnad utrikes], [+4,7])\n')
+    found = overlaps(_pdf(tmp_path, "merged", table))
+    assert any(o.a.text.startswith("Sysselsättningsgrad") for o in found)
+    wide = table.replace("(42pt, 80pt, 40pt)", "(100pt, 80pt, 40pt)")
+    assert overlaps(_pdf(tmp_path, "wide", wide)) == []
+
+
+def test_a_word_read_across_a_column_start_is_found():
+    """County p. 4, Tabell 2 (pdftotext's boxes): "Sysselsättningsgrad" and "skillnad" printed with no gap
+    became one word that runs across the start of the Mått column; the other rows' cells start there."""
+    w = Word
+    rows = [[w(67, 250, 100, 259, "Indikator"), w(138, 250, 155, 259, "Mått"), w(240, 250, 258, 259, "2022")],
+            [w(67, 272, 170, 281, "Sysselsättningsgradskillnad"), w(173, 272, 200, 281, "utrikes"),
+             w(240, 272, 258, 281, "−22,7")],
+            [w(67, 308, 110, 317, "Arbetslöshet"), w(138, 308, 165, 317, "skillnad"), w(240, 308, 258, 317, "+13,7")],
+            [w(67, 344, 105, 353, "Ohälsotal"), w(138, 344, 165, 353, "skillnad"), w(240, 344, 256, 353, "+4,7")]]
+    found = column_crossings([x for row in rows for x in row])
+    assert {a.text for a, _start in found} == {"Sysselsättningsgradskillnad"}
+    assert {start.x0 for _a, start in found} == {138}
+
+
+def test_page_flow_finds_a_lone_caption_and_a_half_empty_page(tmp_path):
+    page = '#set page(paper: "a4", margin: (top: 24mm, bottom: 22mm, x: 22mm))\n#set text(size: 10.5pt)\n'
+    filler = "Ett stycke löptext med vanliga ord på flera rader. " * 12 + "\n\n"
+    lone = page + "Omslag\n#pagebreak()\n" + filler * 6 + "#v(1fr)\nTabell 7: Rubrik utan sin tabell.\n#pagebreak()\n" \
+        "#table(columns: 2, [a], [b])\n"
+    assert any("står ensam" in f for f in page_flow(_pdf(tmp_path, "lone", lone)))
+    half = page + "Omslag\n#pagebreak()\n" + filler * 2 + "#pagebreak()\n" + filler * 3
+    assert any("sida 2: bara" in f for f in page_flow(_pdf(tmp_path, "half", half)))
+    section = half.replace("#pagebreak()\n" + filler * 3, "#pagebreak()\n#text(size: 16pt)[Nytt avsnitt]\n\n"
+                           + filler * 3, 1)
+    assert page_flow(_pdf(tmp_path, "section", section)) == []

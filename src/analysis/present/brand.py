@@ -107,6 +107,9 @@ def typst_header(brand: dict | None = None) -> str:
 #show heading.where(level: 3): set text(size: {ts['h3']})
 #show link: set text(fill: brand-color.secondary)
 #show raw: set text(font: "DejaVu Sans Mono", size: 0.85em)
+// File names and checksums in running text and tables may break after "/", "_" and "-" instead of running
+// into the next column or past the margin.
+#show raw.where(block: false): it => {{ show regex("[/_-]"): m => m + sym.zws; it }}
 // Tables: may break across pages (figures do not by default), header rows repeat, ragged right, 9 pt.
 #show figure.where(kind: table): set block(breakable: true)
 #show figure.where(kind: table): set figure.caption(position: top)
@@ -115,6 +118,8 @@ def typst_header(brand: dict | None = None) -> str:
 #show figure.where(kind: "quarto-float-tbl"): set figure.caption(position: top)
 #show figure.caption: set text(size: {ts['small']} + 0.5pt, weight: "semibold")
 #show figure.caption: set align(left)
+// A table's caption (on top) goes with the table: never alone at the foot of a page.
+#show figure.caption.where(position: top): set block(sticky: true)
 #show table: set par(justify: false, leading: 0.45em)
 #show table: set text(size: {ts['table']})
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.8pt + brand-color.primary) }} else {{ (bottom: 0.4pt + brand-color.rule) }},
@@ -166,7 +171,7 @@ def typst_header(brand: dict | None = None) -> str:
   }})
   pagebreak()
   outline(title: [Innehåll], depth: 2)
-  pagebreak()
+  v(1.2em)  // the report starts under the contents, not on a page of its own (a page with the contents only)
   body
 }}
 """

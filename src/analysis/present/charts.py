@@ -30,8 +30,11 @@ def house_template() -> go.layout.Template:
         # below the plot area at the bottom of the figure (container), below the x-axis title, left-aligned:
         # the margin grows to fit the legend, and its entries wrap onto more rows on a narrow screen instead
         # of being cut or meeting the axis title
+        # maxheight in px: the whole legend is shown, never a scrolled part of it (plotly's default for a legend
+        # below the plot is half the figure's height); on a phone the report page makes the chart taller so the
+        # plot area keeps its height (reports/templates/head.html)
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "xanchor": "left",
-                "font": size, "title": {"text": ""}},
+                "font": size, "title": {"text": ""}, "maxheight": 2000},
         xaxis={"automargin": True, "tickfont": size, "title": {"font": size}},
         yaxis={"automargin": True, "tickfont": size, "title": {"font": size}},
     )
@@ -44,6 +47,8 @@ pio.templates[HOUSE_TEMPLATE] = house_template()
 pio.templates.default = HOUSE_TEMPLATE
 
 EXAMPLE_MARK = "EXEMPELDATA – inte verklig statistik"
+MARK_NAME = "exempeldata"  # the mark's annotation
+WATERMARK_NAME = "exempeldata-vattenmarke"
 #: static chart size: at the PDF's text width the smallest chart text prints at ≥ 8 pt (_brand.yml: chart)
 STATIC_WIDTH = 640
 
@@ -59,7 +64,7 @@ def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, ma
     """Apply the house style. ``margin`` overrides left/right/bottom; the top always leaves room for plotly's
     toolbar (and the example mark), so the toolbar never covers a bar or a line."""
     m = {"l": 10, "r": 20, "b": 10, **(margin or {})}
-    m["t"] = 74 if example else 40  # toolbar band (≈ 30 px), then the example mark
+    m["t"] = 92 if example else 40  # toolbar band (≈ 30 px), then the example mark (two lines)
     if fig.layout.template.layout.font.family != brand.chart_font()["family"]:  # made under another template
         fig.layout.template = HOUSE_TEMPLATE
     fig.update_layout(height=height, margin=m, showlegend=legend)
@@ -71,14 +76,87 @@ def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, ma
 def mark_example(fig: go.Figure) -> go.Figure:
     """A visible EXEMPELDATA mark inside the chart (top left, above the plot area) and a light watermark."""
     amber, sand = brand.colour("warning"), brand.colour("sand")
-    fig.add_annotation(text=f"<b>{EXAMPLE_MARK}</b>", xref="paper", yref="paper", x=0, y=1, yshift=6,
+    # on two lines, so it fits above the plot area of a 320 px phone, whatever the width of the y-axis labels
+    fig.add_annotation(text="<b>" + EXAMPLE_MARK.replace(" – ", " –</b><br>", 1), name=MARK_NAME,
+                       xref="paper", yref="paper", x=0, y=1, yshift=6,
                        xanchor="left", yanchor="bottom", showarrow=False, align="left",
                        font={"color": amber, "size": brand.chart_font()["size"]}, bgcolor=sand,
                        bordercolor=amber, borderwidth=1.5, borderpad=3)
-    fig.add_annotation(text="EXEMPELDATA", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                       textangle=-18, font={"color": amber, "size": 44}, opacity=0.13)
+    # the watermark's size fits the plot area of a 320 px phone (≈ 230 px wide), so it is never cut at the edge
+    fig.add_annotation(text="EXEMPELDATA", name=WATERMARK_NAME, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                       textangle=-18, font={"color": amber, "size": 28}, opacity=0.13)
+    return fig
+
+
+#: direct labels: characters per line before a label wraps, px per character at the chart's font size, the gap
+#: between the last point and its label (the leader's length), and the plot height assumed when labels are
+#: spread apart (the smallest the plot area gets: a 440 px chart on a phone, legend on several rows)
+LABEL_WRAP, LABEL_CHAR_PX, LABEL_GAP_PX, LABEL_PLOT_PX = 11, 7.4, 18, 220
+
+
+def wrap_words(text: str, width: int = LABEL_WRAP) -> list[str]:
+    lines: list[str] = []
+    for word in text.split(" "):  # regular spaces only: "5,2\u00a0%" stays on one line
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def end_labels(fig: go.Figure, labels: list[tuple[float, float, str, str]], y_range: tuple[float, float]) -> go.Figure:
+    """Direct labels (x, y, text, colour) at the end of lines, right of their last point with a short leader
+    line to it: no line runs on past the last year, so a label there never meets a line or a marker. Labels
+    close in height are spread apart (at least their height in px between them, at the smallest plot
+    height), and the right margin is made as wide as the widest label, which wraps after a few words so it
+    takes little of a phone's width. ``y_range``: the y-axis range the chart shows (data units)."""
+    lo, hi = y_range
+    per_px = ((hi - lo) or 1.0) / LABEL_PLOT_PX
+    font = brand.chart_font()["size"]
+    placed = []
+    for x, y, text, colour in sorted(labels, key=lambda lab: lab[1]):
+        lines = wrap_words(text)
+        half = len(lines) * (font + 3) / 2 * per_px  # half the label's height, data units
+        target = y
+        if placed:
+            prev_y, prev_half = placed[-1][0], placed[-1][1]
+            target = max(y, prev_y + prev_half + half + 4 * per_px)
+        placed.append((target, half, x, y, lines, colour))
+    # labels pushed above the plot are moved back down, all of them together
+    overshoot = placed[-1][0] + placed[-1][1] - hi if placed else 0
+    if overshoot > 0:
+        placed = [(t - overshoot, h, *rest) for t, h, *rest in placed]
+    width = 0.0
+    for target, _half, x, y, lines, colour in placed:
+        fig.add_annotation(
+            x=x, y=y, xref="x", yref="y", text="<br>".join(lines), showarrow=True, arrowhead=0, arrowwidth=1,
+            arrowcolor=colour, standoff=7, axref="pixel", ayref="pixel", ax=LABEL_GAP_PX,
+            ay=-(target - y) / per_px, xanchor="left", yanchor="middle", align="left",
+            font={"color": colour, "size": font}, bgcolor="rgba(255,255,255,0.85)")
+        width = max(width, max(len(line) for line in lines) * LABEL_CHAR_PX)
+    fig.layout.margin.r = max(fig.layout.margin.r or 0, int(width + LABEL_GAP_PX + 8))
     return fig
 
 
 def is_marked(fig: go.Figure) -> bool:
-    return any(EXAMPLE_MARK in (a.text or "") for a in fig.layout.annotations)
+    return any(a.name == MARK_NAME or EXAMPLE_MARK in (a.text or "") for a in fig.layout.annotations)
+
+
+def fixed_left_margin(fig: go.Figure, left: int) -> go.Figure:
+    """A fixed left margin of ``left`` px for the y-axis labels (no automargin), and the example marks placed
+    from the figure's edge instead of the plot area's: the badge at the left edge, the watermark in the middle,
+    so neither is pushed past the right edge of a phone's chart by long axis labels."""
+    fig.update_layout(margin={"l": left}, yaxis={"automargin": False})
+    right = fig.layout.margin.r or 0
+    for a in fig.layout.annotations:
+        if a.name == MARK_NAME:
+            a.xshift = -left + 2
+        elif a.name == WATERMARK_NAME:
+            a.xshift = (right - left) / 2
+    return fig
+
+
+def legend_name(name: str, width: int = 26) -> str:
+    """A legend entry on more lines when it is long: plotly does not wrap legend text, and an entry wider
+    than a phone's chart would be cut at its edge."""
+    return "<br>".join(wrap_words(name, width)) if len(name) > width else name

@@ -95,6 +95,8 @@ class Note:
     y: float
     colour: str = "#000000"
     size: float = 12
+    anchor: Literal["middle", "top", "bottom"] = "middle"  # which edge of the text's box sits at ``y``
+    shift: float = 0  # px up from ``y`` (plotly's yshift): a gap to a line's end, whatever the plot's height
 
 
 @dataclass
@@ -152,7 +154,8 @@ def _axis(ax: Axis) -> dict:
 
 
 def _scatter(s: Series) -> go.Scatter:
-    kw: dict = {"x": s.x, "y": s.y, "name": s.name, "mode": s.mode, "showlegend": s.legend}
+    # a long legend entry on more lines: plotly does not wrap legend text, and a phone's chart would cut it
+    kw: dict = {"x": s.x, "y": s.y, "name": charts.legend_name(s.name), "mode": s.mode, "showlegend": s.legend}
     if "lines" in s.mode:
         kw["line"] = {"color": s.colour, "dash": s.dash, "width": s.width}
     if s.marker is not None:
@@ -161,13 +164,7 @@ def _scatter(s: Series) -> go.Scatter:
                         if m.symbol == "circle-open" else
                         {"symbol": m.symbol, "size": m.size, "color": m.colour,
                          "line": {"color": m.line_colour, "width": m.line_width}})
-    if s.label:
-        kw["mode"] = s.mode + "+text"
-        kw["text"] = [""] * (len(s.x) - 1) + [s.label]
-        kw["textposition"] = "top left" if s.label_above else "bottom left"
-        kw["textfont"] = {"color": s.colour, "shadow": "0 0 3px white, 0 0 3px white"}
-        kw["cliponaxis"] = False
-    elif s.hover_text is not None:
+    if s.hover_text is not None:  # (direct labels: annotations with leaders, _end_labels)
         kw["text"] = s.hover_text
     if s.hover:
         kw["hovertemplate"] = s.hover
@@ -192,13 +189,53 @@ def to_plotly(spec: ChartSpec) -> go.Figure:
         fig = go.Figure([_scatter(s) for s in spec.series])
     for n in spec.notes:
         fig.add_annotation(x=n.x, y=n.y, text=html.escape(n.text), showarrow=False, font={"color": n.colour, "size": n.size},
-                           bgcolor="rgba(255,255,255,0.85)")
+                           yanchor=n.anchor, yshift=n.shift, bgcolor="rgba(255,255,255,0.85)")
     charts.style(fig, example=spec.example, height=spec.height, legend=spec.legend,
                  margin={"l": 10, "r": 16, "b": 10, **spec.margin})
     yaxis = _axis(spec.y)
-    if spec.kind == "bar":  # the areas as tick labels, län and riket in bold
-        yaxis.update(tickvals=[b.label for b in spec.bars],
-                     ticktext=[f"<b>{html.escape(b.tick or b.label)}</b>" if b.bold else html.escape(b.tick or b.label)
-                               for b in spec.bars])
-    fig.update_layout(xaxis=_axis(spec.x), yaxis=yaxis)
+    xaxis = _axis(spec.x)
+    if spec.kind == "bar":
+        _bar_ticks(fig, spec, yaxis)
+    elif spec.kind == "line" and any(s.label for s in spec.series):
+        _end_labels(fig, spec, xaxis, yaxis)
+    fig.update_layout(xaxis=xaxis, yaxis=yaxis)
+    if spec.kind == "bar":
+        charts.fixed_left_margin(fig, fig.layout.margin.l)
     return fig
+
+
+def _end_labels(fig: go.Figure, spec: ChartSpec, xaxis: dict, yaxis: dict) -> None:
+    """The line chart's direct labels right of the last points, with leaders (:func:`charts.end_labels`): the
+    y-axis from 0 (or the lowest value) to a little above the highest value and its margin, known here so the
+    labels can be spread apart in px; the x-axis fixed to the years shown, as plotly would otherwise widen it
+    to hold the labels in the right margin."""
+    tops, bottoms, years = [], [], []
+    for s in spec.series:
+        errors = s.errors or [None] * len(s.y)
+        for x, y, e in zip(s.x, s.y, errors):
+            if y is not None:
+                tops.append(y + (e or 0))
+                bottoms.append(y - (e or 0))
+            years.append(x)
+    high, low = max(tops or [1.0]), min([0.0, *bottoms])
+    y_range = (low * 1.08, high * 1.08 if high > 0 else 1.0)
+    labels = []
+    for s in spec.series:
+        if s.label and s.y and s.y[-1] is not None:  # the label names the last year's value: none without it
+            labels.append((s.x[-1], s.y[-1], s.label, s.colour))
+    charts.end_labels(fig, labels, y_range)
+    yaxis["range"] = list(y_range)
+    if years:
+        xaxis["range"] = [min(years) - 0.3, max(years) + 0.3]
+
+
+def _bar_ticks(fig: go.Figure, spec: ChartSpec, yaxis: dict) -> None:
+    """The areas as tick labels that wrap after a few words (two lines fit a bar's height), so the bars keep
+    most of a phone's width; län and riket in bold. The left margin: as wide as the longest line."""
+    lines = [charts.wrap_words(b.tick or b.label, 16) for b in spec.bars]
+    yaxis.update(tickvals=[b.label for b in spec.bars],
+                 ticktext=["<br>".join(f"<b>{html.escape(t)}</b>" if b.bold else html.escape(t) for t in ln)
+                           for ln, b in zip(lines, spec.bars)])
+    longest = max((len(t) * (charts.LABEL_CHAR_PX + (0.6 if b.bold else 0))
+                   for ln, b in zip(lines, spec.bars) for t in ln), default=40)
+    fig.layout.margin.l = int(longest + 14)

@@ -284,14 +284,18 @@ class GroupComparison:
             marker=chartspec.Marker("circle", 15, HIGHLIGHT_COLOUR, "white", 1.5),
             hover=f"{html.escape(self.area.name)}: %{{x:.1f}}<extra></extra>",
         ))
-        # Labels sit outside the rows of dots (dots spread ±0.25 around their row), so nothing covers them.
-        notes = [chartspec.Note(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.42, HIGHLIGHT_COLOUR)]
+        # Labels sit outside the rows of dots (dots spread ±0.25 around their row) and off the ends of the
+        # reference lines, placed in px from those edges (anchor + shift), with the plot tall enough (≥ 80 px per
+        # row step, also with a phone's legend on four rows) that a label fits between a line's end and the dots
+        # of the row below: nothing covers them or touches them.
+        notes = [chartspec.Note(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.25, HIGHLIGHT_COLOUR,
+                                anchor="bottom", shift=8)]
         for text, x, y in self._reference_values(ind):
             series.append(chartspec.Series(
                 name=text.rsplit(" ", 1)[0], x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", colour=REFERENCE_COLOUR,
                 width=3, dash="solid" if y == 1 else "dot", hover=f"{html.escape(text)}<extra></extra>",
             ))
-            notes.append(chartspec.Note(text, x, y - 0.42, REFERENCE_COLOUR))
+            notes.append(chartspec.Note(text, x, y - 0.32, REFERENCE_COLOUR, anchor="top", shift=-4))
         lo, hi = in_group.nsmallest(1, "measure").iloc[0], in_group.nlargest(1, "measure").iloc[0]
         refs = "; ".join(t for t, _x, _y in self._reference_values(ind))
         alt = (f"Punktdiagram över {self._measure_label(ind).lower()} {self.year}: en punkt per kommun, överst de "
@@ -300,9 +304,9 @@ class GroupComparison:
                f"I gruppen från {fmt.number(lo['measure'], ind.decimals)} ({lo['name']}) till "
                f"{fmt.number(hi['measure'], ind.decimals)} ({hi['name']}). {refs}.")
         return chartspec.ChartSpec(
-            kind="strip", series=series, notes=notes, unit=ind.diff_unit if ind.is_native else ind.unit, height=320,
-            margin={"l": 10, "r": 30, "b": 10},
-            y=chartspec.Axis(tickvals=[0, 1], ticktext=row_names, range=(-0.6, 1.6), grid=False, zeroline=False),
+            kind="strip", series=series, notes=notes, unit=ind.diff_unit if ind.is_native else ind.unit,
+            height=430 if example else 380, margin={"l": 10, "r": 30, "b": 10},
+            y=chartspec.Axis(tickvals=[0, 1], ticktext=row_names, range=(-0.75, 1.75), grid=False, zeroline=False),
             x=chartspec.Axis(title=(f"Skillnad, {ind.diff_unit}" if ind.is_native else self._measure_label(ind)),
                              zeroline=True),
             alt=alt)

@@ -497,6 +497,9 @@ def _raw(value) -> str:
 
 def _cell(value) -> str:
     text = ".." if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    # "3. Arbete" is a goal's number, not an ordered list: pandoc writes the cell as Typst markup "[3. Arbete]",
+    # which Typst reads as a list item (and broke the cell after "3."); a no-break space is not a list marker
+    text = re.sub(r"^(\d+)\. ", "\\1.\u00a0", text)
     return text.replace("|", "\\|").replace("\n", " ")
 
 

@@ -775,7 +775,8 @@ class CountyReport(Report):
                            for n, v, m in zip(names, values, margins))
                + f" ({unit}).")
         return chartspec.ChartSpec(
-            kind="bar", unit=unit, height=130 + 34 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
+            # 28 px a bar: a län of 14 kommuner (Kalmar) prints at half a page and fits below a short section
+            kind="bar", unit=unit, height=130 + 28 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
             bars=[chartspec.Bar(label=n, value=v,
                                 text=(".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)
                                       + ("" if m is None else f" (±{fmt.number(m, ind.decimals)})")),
@@ -867,7 +868,10 @@ class CountyReport(Report):
             table = table.drop(columns="Strategiskt mål")
             caption = f"Måluppfyllelse för {fmt.in_text(self.results.strategy.goals[0].title)}, utveckling {self.results.baseline_year}–{self.year}."
         show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
-        self._activities_only_note()
+        # one sentence per goal: the strategy's own words where it has them, the general note only otherwise
+        only = [g for g in self.results.strategy.goals if g.activities_only(self.catalogue)]
+        if any(not g.followed_up_outside_statistics for g in only):
+            self._activities_only_note()
         for goal in self.results.strategy.goals:
             if goal.followed_up_outside_statistics:
                 show_markdown(f"*{md(self.results.strategy.goal_short(goal))}: {md(goal.followed_up_outside_statistics)}*")
@@ -929,7 +933,9 @@ class CountyReport(Report):
                 "Mått": measure_label(ind),
                 f"{self.results.baseline_year}": cell(tr["value_baseline"], tr["baseline_year"], self.results.baseline_year),
                 f"{self.year}": cell(tr["value_year"], tr["year"], self.year),
-                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True) + ("" if pd.isna(tr["change"]) else f" {ind.diff_unit}"),
+                # the change's unit only where it is not the row's unit (a level in % changes in procentenheter)
+                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True)
+                + ("" if pd.isna(tr["change"]) or ind.diff_unit == unit else f" {ind.diff_unit}"),
                 "Enhet": unit,
                 "Bedömning": status_word(tr, ind),
                 "Data": "Exempeldata" if tr["example"] else "Verklig",

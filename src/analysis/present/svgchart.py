@@ -428,7 +428,8 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
         taken.append((lx - 2, ly - 1, lx + w + 2, ly + h + 1))
         c.text(lx, ly + size * 0.8, s.label, colour=s.colour, halo=True)
     for n in spec.notes:
-        x, y = sx(n.x), sy(n.y)
+        h = n.size * 1.2 + 2  # the text's box; ``anchor`` names its edge at the note's y, ``shift`` px up from it
+        x, y = sx(n.x), sy(n.y) - n.shift + {"middle": 0.0, "bottom": -h / 2, "top": h / 2}[n.anchor]
         w = text_width(n.text, n.size)
         c.add(f'<rect x="{x - w / 2 - 2:.1f}" y="{y - n.size * 0.6 - 1:.1f}" width="{w + 4:.1f}" '
               f'height="{n.size * 1.2 + 2:.1f}" fill="white" fill-opacity="0.85"/>')

@@ -187,9 +187,11 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
     src.write_text("---\n" + yamlio.dump(meta, allow_unicode=True) + "---\n" + md, encoding="utf-8")
     header = work / f".{qmd.stem}.{to}.header"
     lua = work / f".{qmd.stem}.figures.lua"
-    # --columns: pipe tables keep automatic column widths; with pandoc's default (72) a wide table gets relative
-    # widths and long words spill over the next column in the PDF (tests/publish/test_pdfcheck.py finds that).
-    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s", "--columns=1000"]
+    # Pipe tables take their column widths from the separator's dashes, as in Quarto: the dashes follow the
+    # content and never give a column less than its longest word (analysis.present.display.separator_dashes).
+    # Typst's automatic widths squeeze a column below its longest word, and a header ran 2 pt into the next
+    # column or two cells printed as one word (tests/publish/test_pdfcheck.py finds both).
+    args = [pypandoc.get_pandoc_path(), str(src.name), "-f", "markdown", "-s", "--columns=40"]
     if opts.get("toc"):
         args += ["--toc", f"--toc-depth={opts.get('toc-depth', 3)}"]
     if opts.get("toc-title"):
