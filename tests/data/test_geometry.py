@@ -1,6 +1,5 @@
 """The kommun boundaries: validated against the geography, projected once, län outlines from shared segments."""
 import json
-import shutil
 
 import pytest
 

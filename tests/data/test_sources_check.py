@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from analysis.cli import app

@@ -45,7 +45,7 @@ def test_the_index_loads_nothing_from_the_network(config, tmp_path, results):
 
 
 def test_colours_follow_the_employment_gap(config, tmp_path, results, catalogue):
-    from analysis.present.maps import Classes, WORSE
+    from analysis.present.maps import WORSE
 
     page = _index(config, tmp_path, results)
     ronneby = re.search(r'id="karta-1081"[^>]*><title>([^<]+)</title><path d="[^"]+" fill="([^"]+)"', page)

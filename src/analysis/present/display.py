@@ -492,15 +492,14 @@ def _md_escape(text: str) -> str:
 
 
 def _raw(value) -> str:
-    return ".." if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def _cell(value) -> str:
     text = ".." if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     # "3. Arbete" is a goal's number, not an ordered list: pandoc writes the cell as Typst markup "[3. Arbete]",
     # which Typst reads as a list item (and broke the cell after "3."); a no-break space is not a list marker
-    text = re.sub(r"^(\d+)\. ", "\\1.\u00a0", text)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return re.sub(r"^(\d+)\. ", "\\1.\u00a0", text)
+
+
+def _cell(value) -> str:
+    return _raw(value).replace("|", "\\|").replace("\n", " ")
 
 
 WRAP_AT = 30  # characters: longer cells wrap, so one long text column does not squeeze the others

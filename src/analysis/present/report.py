@@ -144,7 +144,7 @@ class Report(GroupComparison):
 
         plan = self.plan
         if getattr(self, "_plan_error", ""):
-            show_markdown(f"::: {{.callout-warning}}\n"
+            show_markdown("::: {.callout-warning}\n"
                           + report_text(load_spec(), "unreadable", error=md(self._plan_error), county=self.area.county)
                           + "\n:::")
         elif plan is not None and plan.stale:
@@ -818,7 +818,6 @@ class CountyReport(Report):
         if self.year != report_year:
             show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
                           f"{report_year}.*")
-        from analysis.present import narrative
 
         show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code))
         spec = self.gap_spec(ind)

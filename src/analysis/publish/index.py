@@ -167,7 +167,7 @@ def index_map_section(year_dir: Path, year: int, config: Config, results_path: P
     """The map, its legend, the search box and the table of all kommuner (HTML)."""
     from analysis.data.geometry import prepared_geometry
     from analysis.domain.geography import load_geography
-    from analysis.present.maps import (KIND_EXAMPLE, classes_for, gap_text, legend_items, legend_title,
+    from analysis.present.maps import (classes_for, gap_text, legend_items, legend_title,
                                        svg_map)
 
     geo = load_geography(config.root)
@@ -206,8 +206,8 @@ def index_map_section(year_dir: Path, year: int, config: Config, results_path: P
     alt = (f"Karta över Sveriges {len(values)} kommuner färgade efter skillnaden i {fmt.in_text(ind.title)} {year} "
            f"mellan {utr} och {inr} ({ind.diff_unit}), i {classes.count} klasser kring 0; {shown} kommuner har en uppgift. "
            "Varje kommun länkar till sin rapport. Samma uppgifter finns i tabellen.")
-    mark = (f'<p><strong class="exempel">EXEMPELDATA</strong> Kommuner med prickig yta visar genererade '
-            f"exempelvärden, inte verklig statistik.</p>" if example else "")
+    mark = ('<p><strong class="exempel">EXEMPELDATA</strong> Kommuner med prickig yta visar genererade '
+            "exempelvärden, inte verklig statistik.</p>" if example else "")
     return f"""
 <h2 id="karta-rubrik">Karta: {html.escape(ind.title)} {year}</h2>
 <p>Varje kommun är färgad efter skillnaden mellan {html.escape(utr)} och {html.escape(inr)}

@@ -38,7 +38,6 @@ def _strategy_file(root: Path, county: str) -> str:
     folder = root / "data" / "strategies"
     if strategy.default:
         return sha256(folder / DEFAULT_FILE)[:20]
-    import yaml
 
     for p in sorted(folder.glob("*.yml")):
         if str((yamlio.read(p) or {}).get("county", "")).zfill(2) == county:

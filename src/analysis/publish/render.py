@@ -8,7 +8,6 @@ template, render HTML and/or PDF, then move the folder into place (``reports/<ye
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import re
 import shutil
