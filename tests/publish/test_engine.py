@@ -248,9 +248,11 @@ def test_clean_stale_temp_removes_what_dead_runs_left_in_the_temp_folder(tmp_pat
 
 @pytest.mark.e2e
 def test_kill_9_of_render_leaves_no_process_and_the_next_run_cleans_up(render_root, monkeypatch):
-    """kill -9 of `analysis render` while its kernel, image server and Chromium run: all of them end (PDEATHSIG,
-    parent watch, ipykernel's own parent poller); a second render meanwhile names the holder of the report
-    folder's lock; after the kill the lock is free at once, and the next run removes the dead run's temp folders."""
+    """kill -9 of `analysis render` while its kernel runs: every process of the run ends (PDEATHSIG, parent
+    watch, ipykernel's own parent poller); a second render meanwhile names the holder of the report folder's
+    lock; after the kill the lock is free at once, and the next run removes the dead run's temp folders.
+    A report run starts no image server or Chromium since the PDF's charts are SVG from their specs (issue 24);
+    the image server's own end on a killed parent is tested in tests/test_orphans.py."""
     import tempfile
 
     proc = _cli(render_root, "-m", "1081", "-f", "html,pdf", "--force")
@@ -261,19 +263,19 @@ def test_kill_9_of_render_leaves_no_process_and_the_next_run_cleans_up(render_ro
     while time.monotonic() < deadline and proc.poll() is None:
         seen.update(_tree(ps))
         cmds = " ".join(cmd for _, cmd in _children(ps))
-        if ("imageserver" in cmds and "chromium" in cmds and "ipykernel" in cmds
-                and list(year.glob(f".tmp-{proc.pid}-*"))):
+        if "ipykernel" in cmds and list(year.glob(f".tmp-{proc.pid}-*")):
             break
-        time.sleep(0.3)
+        time.sleep(0.1)
     assert proc.poll() is None, "the render ended before it could be killed"
     seen.update(_tree(ps))
+    cmds = " ".join(cmd for _, cmd in _children(ps))
+    assert "imageserver" not in cmds and "chromium" not in cmds  # no browser in a report run
     monkeypatch.setenv("ANALYSIS_LOCK_TIMEOUT", "0")  # the runs below do not wait for the lock
     second = _cli(render_root, "-m", "1081", "-f", "html")
     out, errs = second.communicate(timeout=120)
     assert second.returncode == 2 and "Traceback" not in errs
     assert f"Rapportmappen reports/ används av pid {proc.pid} ('analysis render -m 1081" in errs
-    sockets = list(Path(tempfile.gettempdir()).glob(f"analysis-bilder-{proc.pid}-*"))
-    assert sockets
+    sockets = list(Path(tempfile.gettempdir()).glob(f"analysis-bilder-{proc.pid}-*"))  # none without a server
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     time.sleep(4)

@@ -37,6 +37,22 @@ def test_paths_become_relative_to_the_report_or_the_project(tmp_path):
     assert strip_local_paths(work, root, outside) == []  # nothing left to do
 
 
+def test_the_published_qmd_keeps_no_font_paths(tmp_path):
+    """Reports written outside the project: the fonts' path climbs out through the machine's folders."""
+    work = tmp_path / "ut" / ".tmp-1-1081"
+    work.mkdir(parents=True)
+    qmd = work / "rapport.qmd"
+    qmd.write_text("---\nformat:\n  typst:\n    papersize: a4\n    font-paths:\n"
+                   "    - ../../../home/anna/projekt/.venv/fonts\n    template-partials:\n    - mall/t.typ\n---\n\n"
+                   "Text som nämner font-paths:\n    - inte front matter\n", encoding="utf-8")
+    assert strip_local_paths(work, tmp_path / "projekt") == [qmd]
+    text = qmd.read_text(encoding="utf-8")
+    assert "home/anna" not in text and "    # font-paths: " in text
+    assert "    template-partials:\n    - mall/t.typ\n---\n" in text
+    assert text.endswith("Text som nämner font-paths:\n    - inte front matter\n")  # the body as it was
+    assert strip_local_paths(work, tmp_path / "projekt") == []
+
+
 @pytest.mark.e2e
 def test_nothing_published_holds_the_projects_absolute_path(ronneby, root):
     folder = ronneby.job.final_dir

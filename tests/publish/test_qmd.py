@@ -143,36 +143,39 @@ def test_quarto_leftovers_are_removed(tmp_path):
     assert (tmp_path / "rapport.html").exists() and (tmp_path / "notebooks/arbete.ipynb").exists()
 
 
-def test_quartos_widget_cdn_scripts_are_removed(tmp_path):
-    """What Quarto's widgets.ts puts into the head when a notebook has text/html outputs."""
-    from analysis.publish.qmd import remove_widget_cdn
-
-    page = tmp_path / "rapport.html"
-    page.write_text(
+CDN_PAGES = {
+    # cdnjs: the form the clean-up first knew; cdn.jsdelivr.net: Quarto 1.10.18 (widgets.ts,
+    # includesForJupyterWidgetDependencies), seen when real Quarto rendered our reports
+    "cdnjs": (
         '<head>\n<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js" '
         'integrity="sha512-x" crossorigin="anonymous"></script>\n'
         '<script src="https://cdnjs.cloudflare.com/ajax/libs/jquery/3.5.1/jquery.min.js" integrity="sha512-y" '
         'crossorigin="anonymous" data-relocate-top="true"></script>\n'
         '<script type="application/javascript" data-relocate-top="true">define(\'jquery\', [],function() '
-        '{return window.jQuery;})</script>\n<script>/* plotly.js v4 */</script>\n</head>', encoding="utf-8")
-    assert remove_widget_cdn(page) == 3
-    assert page.read_text(encoding="utf-8") == "<head>\n<script>/* plotly.js v4 */</script>\n</head>"
-
-
-def test_quarto_110_widget_cdn_scripts_are_removed(tmp_path):
-    """Quarto 1.10.18's widgets.ts (includesForJupyterWidgetDependencies) takes them from cdn.jsdelivr.net."""
-    from analysis.publish.qmd import remove_widget_cdn
-
-    page = tmp_path / "rapport.html"
-    page.write_text(
+        '{return window.jQuery;})</script>\n<script>/* plotly.js v4 */</script>\n</head>',
+        "<head>\n<script>/* plotly.js v4 */</script>\n</head>"),
+    "jsdelivr": (
         '<head>\n<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js" integrity="sha384-c9c" '
         'crossorigin="anonymous"></script>\n'
         '<script src="https://cdn.jsdelivr.net/npm/jquery@3.5.1/dist/jquery.min.js" integrity="sha384-Zv" '
         'crossorigin="anonymous" data-relocate-top="true"></script>\n'
         '<script type="application/javascript">define(\'jquery\', [],function() {return window.jQuery;})</script>\n'
-        '<script src="data:application/javascript;base64,AA=="></script>\n</head>', encoding="utf-8")
+        '<script src="data:application/javascript;base64,AA=="></script>\n</head>',
+        '<head>\n<script src="data:application/javascript;base64,AA=="></script>\n</head>'),
+}
+
+
+@pytest.mark.parametrize("cdn", sorted(CDN_PAGES))
+def test_widget_cdn_scripts_are_removed(tmp_path, cdn):
+    """Quarto's widget dependencies (require.js, jQuery and its define shim) from a CDN: all three go, the
+    inlined plotly stays."""
+    from analysis.publish.qmd import remove_widget_cdn
+
+    before, after = CDN_PAGES[cdn]
+    page = tmp_path / "rapport.html"
+    page.write_text(before, encoding="utf-8")
     assert remove_widget_cdn(page) == 3
-    assert page.read_text(encoding="utf-8") == '<head>\n<script src="data:application/javascript;base64,AA=="></script>\n</head>'
+    assert page.read_text(encoding="utf-8") == after
 
 
 def test_quarto_renderer_gets_the_document_and_leaves_a_clean_folder(out_config, tmp_path, monkeypatch):

@@ -343,6 +343,11 @@ SVG_DEFS = (
 )
 
 
+#: a report map's height at most this share of its width (the PDF's text width): with its legend and caption it
+#: then fits the A4 page's text height, as a figure taller than the page would run into the footer
+MAX_MAP_HEIGHT = 1.0
+
+
 def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind: Indicator, *,
             counties: list[str], labels: bool = True, width: int = 640, links: dict[str, str] | None = None,
             prefix: str = "karta", caption_lines: list[str] = (), title: str = "", legend: bool = True) -> str:
@@ -355,11 +360,14 @@ def svg_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind
     x0, y0, x1, y1 = geometry.bbox([v.code for v in values])
     margin = 8
     scale = (width - 2 * margin) / (x1 - x0)
+    if links is None:  # in a report: a tall län (Kalmar, Norrbotten) no taller than wide, so map, legend and
+        scale = min(scale, MAX_MAP_HEIGHT * (width - 2 * margin) / (y1 - y0))  # caption fit on one A4 page
     map_h = (y1 - y0) * scale
+    left = margin + ((width - 2 * margin) - (x1 - x0) * scale) / 2  # a narrowed map is centred
     top = margin + (size + 18 if any(v.shown and v.example for v in values) else 0)
 
     def to_px(p):
-        return margin + (p[0] - x0) * scale, top + (y1 - p[1]) * scale
+        return left + (p[0] - x0) * scale, top + (y1 - p[1]) * scale
 
     decimals = 0 if scale < 2 else 1
     items = legend_items(classes, values) if legend else []

@@ -6,6 +6,10 @@ publish the machine's folder layout (a user name, a project folder). Before a re
 in its notebooks is rewritten: a path inside the report's temporary folder becomes relative to the report
 (``data``, ``figurer``), a path inside the project relative to the project root (``data/tidy/integration.csv``,
 ``.cache/results/<key>``), and the data file, when it lies outside the project, its file name.
+
+The published ``rapport.qmd`` keeps no ``font-paths`` (where the brand's fonts lie on the machine that rendered:
+a path out of the report folder, through the user's folders when the reports are written outside the project);
+``analysis render`` writes it anew for each render.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def strip_local_paths(work: Path, root: Path, data_path: Path | None = None) -> 
     # a prefix without its slash only as a whole path ("/x/proj", not "/x/project-2")
     pattern = re.compile("|".join(re.escape(prefix) + ("" if prefix.endswith("/") else r"(?![\w.-])")
                                   for prefix, _ in pairs))
-    changed = []
+    changed = [qmd for qmd in [Path(work) / "rapport.qmd"] if qmd.is_file() and strip_font_paths(qmd)]
     for nb in sorted((Path(work) / "notebooks").glob("*.ipynb")):
         text = nb.read_text(encoding="utf-8")
         if not pattern.search(text):
@@ -56,3 +60,19 @@ def strip_local_paths(work: Path, root: Path, data_path: Path | None = None) -> 
             nb.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
             changed.append(nb)
     return changed
+
+
+FONT_PATHS = re.compile(r"^(?P<indent>[ ]*)font-paths:[ ]*\n(?:(?P=indent)[ ]*- .*\n)*", re.M)
+
+
+def strip_font_paths(qmd: Path) -> bool:
+    """Remove the ``font-paths`` entry of ``qmd``'s front matter, in its place a comment that says why.
+    Whether it was there."""
+    text = qmd.read_text(encoding="utf-8")
+    head, sep, body = text.partition("\n---\n")  # the front matter ends at the first "---" line after the first
+    new = FONT_PATHS.sub(lambda m: f"{m['indent']}# font-paths: the brand's fonts on the rendering machine "
+                                   "(analysis render sets them)\n", head)
+    if new == head:
+        return False
+    qmd.write_text(new + sep + body, encoding="utf-8")
+    return True
