@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from analysis.publish.pandoc_render import split_front_matter
-from analysis.publish.qmd import (CALLOUT_FILTER, HEADER, TYPST_SHOW, document_options, kit_files, report_source,
+from analysis.publish.qmd import (CALLOUT_FILTER, FLOATS_FILTER, HEADER, TYPST_SHOW, document_options, kit_files, report_source,
                                   write_kit)
 
 
@@ -32,7 +32,7 @@ def test_document_options(front):
     # the PDF's cover and contents are the report's own: no Quarto title page, contents or shifted headings
     assert typst["template-partials"] == [TYPST_SHOW]  # (so Quarto's `toc` has nothing to draw in the PDF)
     assert typst["shift-heading-level-by"] == 0
-    assert typst["filters"] == [{"path": CALLOUT_FILTER, "at": "pre-ast"}]
+    assert typst["filters"] == [{"path": CALLOUT_FILTER, "at": "pre-ast"}, {"path": FLOATS_FILTER, "at": "post-render"}]
 
 
 def test_headers_are_files_in_the_report_folder(front, root):

@@ -39,6 +39,7 @@ KIT = "mall"  # the report folder's own files for Quarto: headers, Typst partial
 HEADER = {"html": f"{KIT}/huvud.html", "typst": f"{KIT}/huvud.typ"}
 TYPST_SHOW = f"{KIT}/typst-show.typ"
 CALLOUT_FILTER = f"{KIT}/callout.lua"
+FLOATS_FILTER = f"{KIT}/floats.lua"  # Quarto only: a figure out of its cell's block, so it can float
 #: Quarto's typst-show.typ applies its article() template (title block, contents, page set-up); the report's
 #: body starts with its own (analysis.present.brand.typst_cover), as on the pandoc+Typst path.
 TYPST_SHOW_TEXT = ("// Replaces Quarto's typst-show.typ: no article() title page or contents. The report's body\n"
@@ -66,7 +67,8 @@ def document_options(root: Path, folder: Path | None = None) -> dict:
     # published one, so the relative path holds after the move.
     typst["font-paths"] = [os.path.relpath(d, folder) if folder else str(d) for d in brand.font_dirs()]
     typst["template-partials"] = [TYPST_SHOW]
-    typst["filters"] = [{"path": CALLOUT_FILTER, "at": "pre-ast"}]  # before Quarto reads callouts
+    typst["filters"] = [{"path": CALLOUT_FILTER, "at": "pre-ast"},  # before Quarto reads callouts
+                        {"path": FLOATS_FILTER, "at": "post-render"}]  # after Quarto has made its figures
     return opts
 
 
@@ -84,6 +86,7 @@ def kit_files(root: Path) -> dict[str, str]:
         files[HEADER[name]] = "\n".join(parts)
     files[TYPST_SHOW] = TYPST_SHOW_TEXT
     files[CALLOUT_FILTER] = (root / "reports" / "templates" / "callout.lua").read_text(encoding="utf-8")
+    files[FLOATS_FILTER] = (root / "reports" / "templates" / "floats.lua").read_text(encoding="utf-8")
     files[PROJECT_FILE] = FOLDER_PROJECT
     return files
 
