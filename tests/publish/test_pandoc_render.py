@@ -54,3 +54,22 @@ def test_html_self_contained_with_swedish_date_and_toc(doc):
     html = render(doc, "html").read_text(encoding="utf-8")
     assert 'lang="sv-SE"' in html and "1 december 2026" in html and "Innehåll" in html
     assert "<script>/* plotly.js v0 stand-in */</script>" in html and "_assets/" not in html
+
+
+def test_typst_float_bug_compiles_again_without_floats(tmp_path):
+    """typst 0.15.1's PDF/UA export stops on some layouts of floats ("internal error: parent group", seen on two
+    county reports): the same document is compiled again with `floats: nej`. Simulated here by a document that
+    stops with that message while floats are on; any other error is still an error."""
+    from analysis.errors import AnalysisError
+    from analysis.present import brand
+    from analysis.publish.pandoc_render import FLOAT_TAGGING_BUG, typst_pdf
+
+    fonts = [str(d) for d in brand.font_dirs()]
+    typ = tmp_path / "a.typ"
+    typ.write_text('#if sys.inputs.at("floats", default: "ja") == "ja" { panic("' + FLOAT_TAGGING_BUG + '") }\n'
+                   "Text.\n", encoding="utf-8")
+    typst_pdf(typ, tmp_path / "a.pdf", tmp_path, fonts, [])
+    assert (tmp_path / "a.pdf").stat().st_size > 0
+    typ.write_text('#panic("något annat")\n', encoding="utf-8")
+    with pytest.raises(AnalysisError, match="något annat"):
+        typst_pdf(typ, tmp_path / "b.pdf", tmp_path, fonts, [])

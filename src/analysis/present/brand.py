@@ -118,9 +118,11 @@ def typst_header(brand: dict | None = None) -> str:
 #show figure.where(kind: "quarto-float-tbl"): set figure.caption(position: top)
 // Charts and maps float (to the top or bottom of this page, else the next): a chart that does not fit the rest
 // of a page no longer leaves half of it empty, as the text after it fills the space. Tables do not float (a
-// float cannot break across pages).
-#show figure.where(kind: image): set figure(placement: auto)
-#show figure.where(kind: "quarto-float-fig"): set figure(placement: auto)
+// float cannot break across pages). `floats: nej` (sys.inputs) turns it off: typst 0.15.1's PDF/UA tagging stops
+// with "internal error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf).
+#let figure-placement = if sys.inputs.at("floats", default: "ja") == "ja" {{ auto }} else {{ none }}
+#show figure.where(kind: image): set figure(placement: figure-placement)
+#show figure.where(kind: "quarto-float-fig"): set figure(placement: figure-placement)
 #show figure.caption: set text(size: {ts['small']} + 0.5pt, weight: "semibold")
 #show figure.caption: set align(left)
 // A table's caption (on top) goes with the table: never alone at the foot of a page.
