@@ -535,7 +535,7 @@ def test_generated_handlingsplan_workbooks_never_read_a_hidden_sheet(adv_project
         if r.exit_code == 0:
             stats["read"] += 1
             assert "1 aktiviteter" in r.output
-            from analysis.domain.handlingsplan import load_plan_file
+            from analysis.data.handlingsplan import load_plan_file
             from analysis.domain.strategy import load_strategy
 
             plan = load_plan_file(path, load_strategy("10", adv_project.root), load_catalogue(adv_project.root))

@@ -1,41 +1,32 @@
 """Stages that hold: domain → data → compute → present → publish, imports only downward (or within a stage).
 
 An AST walk over ``src/analysis`` (every ``import``/``from … import``, also those inside functions: a lazy import
-is a dependency all the same). The top-level modules: ``config``, ``errors``, ``yamlio`` (and the package's
-``__init__``) are the base every stage may import, and import only each other; ``cli`` is the command on top:
-it may import any stage and nothing imports it.
+is a dependency all the same). The top-level modules: ``config``, ``errors``, ``yamlio``, ``text`` (and the
+package's ``__init__``) are the base every stage may import, and import only each other; ``cli`` is the command on
+top: it may import any stage and nothing imports it.
 
-Backward imports that are not fixed yet are listed in :data:`ALLOWED`, each with why; a new one fails the test, and
-so does an entry that is no longer needed (remove it when its import is gone).
+There are no backward imports (issue 24, point 2: the last ones, in ``domain/handlingsplan.py`` and
+``data/sources/kolada_groups.py``, were removed by splitting the handlingsplan by stage and by moving
+``ComparisonGroup`` to domain, Kolada's parser to data and ``slugify`` to the base). :data:`ALLOWED` is empty and
+should stay so; an entry put there (with why) while a fix is under way fails the test once its import is gone.
+The walk is shown to find a planted backward import, both in a synthetic tree and in a copy of the real one.
 """
 
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 STAGES = ("domain", "data", "compute", "present", "publish")
-BASE = {"analysis", "analysis.config", "analysis.errors", "analysis.yamlio"}
+BASE = {"analysis", "analysis.config", "analysis.errors", "analysis.yamlio", "analysis.text"}
 TOP = {"analysis.cli", "analysis.clihelp"}  # the command line and its help chrome: may use every stage
 
-#: (importing module, imported module) -> why it is still there. Not fixed this round:
-ALLOWED = {
-    # domain/handlingsplan.py does the work of four stages (declaration, XLSX import and validation, wording) and
-    # is being changed on another branch now; it is to be split by stage (issue 24, point 2).
-    ("analysis.domain.handlingsplan", "analysis.data.contract"): "handlingsplan: validation against the contract",
-    ("analysis.domain.handlingsplan", "analysis.data.provenance"): "handlingsplan: the imported file's sidecar",
-    ("analysis.domain.handlingsplan", "analysis.data.importer"): "handlingsplan: reading the filled-in XLSX",
-    ("analysis.domain.handlingsplan", "analysis.data.limits"): "handlingsplan: the XLSX size and row limits",
-    ("analysis.domain.handlingsplan", "analysis.present.fmt"): "handlingsplan: Swedish dates in its report texts",
-    ("analysis.domain.handlingsplan", "analysis.present.escape"): "handlingsplan: literal Markdown of people's text",
-    # Kolada's kommungrupper are fetched in data, but ComparisonGroup and its parser live in compute/groups.py
-    # (belongs in domain with the SKR grouping's declaration), and the snapshot's file name uses present's slugify.
-    ("analysis.data.sources.kolada_groups", "analysis.compute.groups"): "ComparisonGroup, parse_kolada_groups",
-    ("analysis.data.sources.kolada_groups", "analysis.present.downloads"): "slugify for the snapshot's folder",
-}
+#: (importing module, imported module) -> why it is still there. Empty: 0 backward imports.
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path, src: Path) -> str:
@@ -101,11 +92,26 @@ def test_no_import_runs_backwards():
     assert not new, "imports from a later stage (domain → data → compute → present → publish):\n" + "\n".join(new)
 
 
+def stale(allowed, found) -> list[str]:
+    """The entries of ``allowed`` whose import is no longer among ``found`` ((module, target) pairs)."""
+    return [f"{m} -> {t}" for m, t in allowed if not any(fm == m and (ft == t or ft.startswith(t + "."))
+                                                         for fm, ft in found)]
+
+
 def test_every_allowed_backward_import_is_still_needed():
     found = {(m, t) for m, _line, t in backward()}
-    stale = [f"{m} -> {t}" for m, t in ALLOWED if not any(fm == m and (ft == t or ft.startswith(t + "."))
-                                                          for fm, ft in found)]
-    assert not stale, "remove from ALLOWED (the import is gone): " + ", ".join(stale)
+    gone = stale(ALLOWED, found)
+    assert not gone, "remove from ALLOWED (the import is gone): " + ", ".join(gone)
+
+
+def test_there_are_no_backward_imports_and_none_allowed():
+    assert ALLOWED == {} and backward() == []
+
+
+def test_a_stale_allowed_entry_is_reported():
+    found = {("analysis.domain.x", "analysis.present.fmt")}
+    assert stale({("analysis.domain.x", "analysis.present"): "why"}, found) == []
+    assert stale({("analysis.domain.y", "analysis.data.limits"): "why"}, found) == ["analysis.domain.y -> analysis.data.limits"]
 
 
 @pytest.mark.parametrize("source, bad", [
@@ -138,3 +144,21 @@ def test_the_command_is_imported_by_nobody_and_base_modules_import_no_stage(tmp_
     found = {(m, t) for m, _line, t in backward(tmp_path)}
     assert found == {("analysis.publish.x", "analysis.cli.app"),
                      ("analysis.config", "analysis.domain.geography")}
+
+
+@pytest.mark.parametrize("module, planted, target", [
+    ("domain/handlingsplan.py", "from analysis.present import fmt\n", "analysis.present.fmt"),  # the old ones
+    ("data/sources/kolada_groups.py", "def f():\n    from analysis.compute.groups import Grouping\n",
+     "analysis.compute.groups"),
+    ("compute/coverage.py", "from ..present.downloads import slugify\n", "analysis.present.downloads"),
+])
+def test_a_backward_import_planted_in_a_copy_of_the_real_tree_is_found(tmp_path, module, planted, target):
+    shutil.copytree(SRC / "analysis", tmp_path / "analysis", ignore=shutil.ignore_patterns("__pycache__"))
+    assert backward(tmp_path) == []  # the copy holds as the tree does
+    path = tmp_path / "analysis" / module
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    found = backward(tmp_path)
+    name = "analysis." + module.removesuffix(".py").replace("/", ".")
+    assert [(m, t) for m, _line, t in found] == [(name, target)], found
+    new = [f"{m}:{line} imports {t}" for m, line, t in found if not _allowed(m, t)]
+    assert len(new) == 1 and new[0].startswith(f"{name}:"), new  # what test_no_import_runs_backwards reports

@@ -546,7 +546,7 @@ def handlingsplan_mall(
     """Skriv en tom XLSX-mall med strategins mål och status som listor, och ett blad med instruktioner."""
     from analysis.domain.catalogue import load_catalogue
     from analysis.config import load_config
-    from analysis.domain.handlingsplan import write_template
+    from analysis.data.handlingsplan import write_template
     from analysis.domain.strategy import load_strategy
 
     try:
@@ -569,7 +569,7 @@ def handlingsplan_kontrollera(
     """Kontrollera en ifylld handlingsplan utan att spara den; listar alla fel med rad och kolumn."""
     from analysis.domain.catalogue import load_catalogue
     from analysis.config import load_config
-    from analysis.domain.handlingsplan import load_plan_file
+    from analysis.data.handlingsplan import load_plan_file
     from analysis.domain.strategy import load_strategy
 
     try:
@@ -595,7 +595,7 @@ def handlingsplan_import(
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Fliken att läsa (standard: den synliga fliken Handlingsplan)")] = None,
 ) -> None:
     """Läs in en ifylld handlingsplan: kontrollera, spara med härkomst i data/raw/handlingsplan/."""
-    from analysis.domain.handlingsplan import import_plan
+    from analysis.data.handlingsplan import import_plan
 
     try:
         rep = import_plan(path, county, producer=producer, title=title, url=url, licence=licence, sheet=sheet)

@@ -110,8 +110,10 @@ def test_report_workbook_keeps_numbers_beside_their_symbols(tmp_path):
     assert ws["F3"].value == "–"  # a text column keeps its symbols in place
 
 
-def test_slugify():
-    assert slugify("Måluppfyllelse för Sölvesborg") == "maluppfyllelse-for-solvesborg"
+def test_downloads_use_the_one_slugify():
+    import analysis.text
+
+    assert slugify is analysis.text.slugify  # one slugify (tests/test_text.py), shared with data's Kolada fetch
 
 
 @pytest.mark.e2e

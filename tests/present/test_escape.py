@@ -130,7 +130,7 @@ def _hostile_project(project):
     handlingsplan (activity, responsible, comment, producer, title)."""
     import yaml
 
-    from analysis.domain.handlingsplan import import_plan
+    from analysis.data.handlingsplan import import_plan
 
     root = project.root
     path = root / "data" / "strategies" / "blekinge.yml"

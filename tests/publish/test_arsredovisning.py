@@ -46,7 +46,7 @@ def test_document_has_real_sentences_only(blekinge, tmp_path):
 
 
 def test_real_plan_status_goes_into_the_text(project, tmp_path, monkeypatch):
-    from analysis.domain.handlingsplan import import_plan
+    from analysis.data.handlingsplan import import_plan
 
     monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
     plan = tmp_path / "plan.csv"

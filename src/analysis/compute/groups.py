@@ -37,6 +37,7 @@ from analysis.domain.catalogue import Catalogue
 from analysis.config import Config
 from analysis.errors import AnalysisError, DataValidationError
 from analysis.domain.geography import Geography
+from analysis.domain.groups import ComparisonGroup
 from analysis.data.provenance import Snapshot, load_snapshot, snapshot_files
 
 DEFAULTS = {
@@ -64,25 +65,6 @@ POSITION_COLUMNS = [
     "indicator", "geo_code", "year", "sex", "group_id", "measure", "disadvantage", "rank_group", "n_group",
     "rank_riket", "n_riket", "example",
 ]
-
-
-@dataclass(frozen=True)
-class ComparisonGroup:
-    id: str  # "C7", or a Kolada group id
-    name: str  # "Pendlingskommun nära mindre stad/tätort"
-    members: tuple[str, ...]
-    kind: str  # "skr" | "kolada"
-    main_group: str = ""
-
-    @property
-    def label(self) -> str:
-        """For running text: "kommungruppen Pendlingskommun nära mindre stad/tätort"."""
-        return f"kommungruppen {self.name}" if self.kind == "skr" else f"gruppen {self.name}"
-
-    @property
-    def display_name(self) -> str:
-        """For tables and legends: "Kommungrupp C7 Pendlingskommun nära mindre stad/tätort"."""
-        return f"Kommungrupp {self.id} {self.name}" if self.kind == "skr" else f"Liknande kommuner: {self.name}"
 
 
 @dataclass
@@ -291,32 +273,6 @@ def load_skr_grouping(config: Config, geography: Geography, spec_path: str | Pat
 # --------------------------------------------------------------------------- Kolada municipality groups
 
 
-def parse_kolada_groups(data, geography: Geography, source: str = "Kolada") -> dict[str, ComparisonGroup]:
-    """Kolada v3 ``/municipality_groups`` envelope -> groups; members as ``{"id", "title"}`` objects (as
-    documented) or bare id strings. Every problem is collected."""
-    from analysis.data.sources.http import SchemaChanged
-
-    if not isinstance(data, dict) or not isinstance(data.get("values"), list):
-        raise SchemaChanged("Kolada", "values", source)
-    problems, out = [], {}
-    for i, g in enumerate(data["values"]):
-        if not isinstance(g, dict) or "id" not in g or "title" not in g or "members" not in g:
-            raise SchemaChanged("Kolada", f"values[{i}].id/title/members", source)
-        codes = []
-        for j, m in enumerate(g["members"] or []):
-            code = str(m.get("id", "") if isinstance(m, dict) else m).strip()
-            if code not in geography or geography.area(code).level != "kommun":
-                problems.append(f"values[{i}] ({g['id']}).members[{j}]: {code!r} är ingen kommunkod")
-                continue
-            codes.append(code)
-        if not codes:
-            problems.append(f"values[{i}] ({g['id']}): gruppen har inga kommuner")
-        out[str(g["id"])] = ComparisonGroup(str(g["id"]), str(g["title"]).strip(), tuple(sorted(set(codes))), "kolada")
-    if problems:
-        raise DataValidationError(source, problems)
-    return out
-
-
 def load_grouping(config: Config, geography: Geography) -> Grouping:
     """The grouping named in analysis.yml: SKR's kommungrupper, or Kolada groups for the kommuner configured."""
     cfg = grouping_config(config)
@@ -332,6 +288,8 @@ def load_grouping(config: Config, geography: Geography) -> Grouping:
     files = snapshot_files(path, "*.json") if path.is_dir() else [path]
     if not files:
         raise AnalysisError(f"analysis.yml: kommungrupp.kolada.snapshot {path}: inga sparade svar (kör `analysis fetch-groups`).")
+    from analysis.data.sources.kolada_groups import parse_kolada_groups
+
     snaps, kolada_groups = [], {}
     for f in files:
         snaps.append(load_snapshot(f))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.data.contract import STATUS_SYMBOLS
 from analysis.present.escape import safe_cells
+from analysis.text import slugify  # noqa: F401 - the download names' slugs (report.py imports it from here)
 
 DATA_DIR = "data"
 WORKBOOK = "rapport-tabeller.xlsx"
@@ -56,11 +57,6 @@ def sheet_name(slug: str, ind=None) -> str:
     if m and m.group(1) in SHEET_TABLES:
         return SHEET_TABLES[m.group(1)].format(n=m.group(2))
     return SHEET_TABLES.get(slug, _whole_words(slug.replace("-", " ").capitalize(), SHEET_MAX))
-
-
-def slugify(text: str) -> str:
-    text = text.lower().translate(str.maketrans("åäöé", "aaoe"))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "tabell"
 
 
 def notes_frame(notes: TableNotes) -> pd.DataFrame:

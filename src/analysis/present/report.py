@@ -111,9 +111,9 @@ class Report(GroupComparison):
 
     @property
     def plan(self):
-        """The län's handlingsplan for the report year (:mod:`analysis.domain.handlingsplan`), or None."""
+        """The län's handlingsplan for the report year (:mod:`analysis.data.handlingsplan`), or None."""
         if not hasattr(self, "_plan"):
-            from analysis.domain.handlingsplan import load_plan
+            from analysis.data.handlingsplan import load_plan
             from analysis.errors import AnalysisError
 
             self._plan_error = ""
@@ -133,14 +133,15 @@ class Report(GroupComparison):
         return table.head(self._plan_rows_limit())
 
     def _plan_rows_note(self, plan, table: pd.DataFrame) -> None:
-        from analysis.domain.handlingsplan import report_text
+        from analysis.present.handlingsplan import report_text
 
         if len(table) > self._plan_rows_limit():
             show_markdown("*" + report_text(plan.spec, "truncated", shown=self._plan_rows_limit(), n=len(table)) + "*")
 
     def _plan_notes(self) -> None:
         """Why the plan section is incomplete: rows left out (goal renamed since the import), or no plan read."""
-        from analysis.domain.handlingsplan import load_spec, report_text
+        from analysis.domain.handlingsplan import load_spec
+        from analysis.present.handlingsplan import report_text
 
         plan = self.plan
         if getattr(self, "_plan_error", ""):
@@ -580,7 +581,7 @@ class Report(GroupComparison):
         for goal in self.results.strategy.goals:
             inds = goal.indicators(self.catalogue)
             if not inds:
-                from analysis.domain.handlingsplan import overview_cells
+                from analysis.present.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
@@ -647,7 +648,7 @@ class Report(GroupComparison):
                 self.indicator(ind)
 
     def _activities_only_note(self) -> None:
-        from analysis.domain.handlingsplan import activities_only_note
+        from analysis.present.handlingsplan import activities_only_note
 
         note = activities_only_note(self.results.strategy, self.catalogue)
         if note:
@@ -656,8 +657,9 @@ class Report(GroupComparison):
     @presents
     def kommun_activities(self) -> Parts:
         """The activities of the län's handlingsplan that name this kommun as responsible."""
-        from analysis.domain.handlingsplan import activities_table, free_text_columns, load_spec, report_text, source_line
-        from analysis.domain.handlingsplan import caption as plan_caption
+        from analysis.domain.handlingsplan import load_spec
+        from analysis.present.handlingsplan import activities_table, free_text_columns, report_text, source_line
+        from analysis.present.handlingsplan import caption as plan_caption
 
         plan, lan = self.plan, self.geo.county(self.area.county)
         self._plan_notes()
@@ -843,7 +845,7 @@ class CountyReport(Report):
         for goal in self.results.strategy.goals:
             inds = goal.indicators(self.catalogue)
             if not inds:
-                from analysis.domain.handlingsplan import overview_cells
+                from analysis.present.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": what,
@@ -878,9 +880,10 @@ class CountyReport(Report):
     @presents
     def action_plan(self) -> Parts:
         """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
-        from analysis.domain.handlingsplan import activities_table, counts_table, free_text_columns, load_spec, report_text
-        from analysis.domain.handlingsplan import source_line
-        from analysis.domain.handlingsplan import caption as plan_caption
+        from analysis.domain.handlingsplan import load_spec
+        from analysis.present.handlingsplan import activities_table, counts_table, free_text_columns, report_text
+        from analysis.present.handlingsplan import source_line
+        from analysis.present.handlingsplan import caption as plan_caption
 
         plan, s = self.plan, self.results.strategy
         self._plan_notes()

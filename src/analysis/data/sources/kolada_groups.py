@@ -4,7 +4,8 @@ Response shape (documented for the API's metadata entities): the v3 envelope ``{
 "next_url"}``; each value ``{"id", "title", "members": [{"id", "title"}, …]}``. Pages are followed through
 ``next_url``, checked, and kept byte for byte as raw snapshots with a provenance sidecar in
 ``data/raw/kolada-groups/<query>/`` (a folder of its own: the Kolada data snapshots are read as data pages).
-The analyst then chooses a group per kommun in ``analysis.yml`` (``kommungrupp.kolada``).
+The analyst then chooses a group per kommun in ``analysis.yml`` (``kommungrupp.kolada``);
+:func:`parse_kolada_groups` reads a kept response back (for the fetch and for :mod:`analysis.compute.groups`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.config import Config
-from analysis.present.downloads import slugify
-from analysis.domain.geography import Geography
-from analysis.compute.groups import ComparisonGroup, parse_kolada_groups
 from analysis.data.provenance import write_sidecar
-from analysis.data.sources.http import ApiClient, FetchError, Response
+from analysis.data.sources.http import ApiClient, FetchError, Response, SchemaChanged
 from analysis.data.sources.kolada import LICENCE, MAX_PAGES, PER_PAGE, client
+from analysis.domain.geography import Geography
+from analysis.domain.groups import ComparisonGroup
+from analysis.errors import DataValidationError
+from analysis.text import slugify
 
 SNAPSHOT_DIR = "kolada-groups"
 PATH = "municipality_groups"
@@ -48,6 +50,30 @@ def fetch_pages(api: ApiClient, title: str | None = None, ids: list[str] | None 
         yield page
         url = page.data.get("next_url") or None if isinstance(page.data, dict) else None
         params = None
+
+
+def parse_kolada_groups(data, geography: Geography, source: str = "Kolada") -> dict[str, ComparisonGroup]:
+    """Kolada v3 ``/municipality_groups`` envelope -> groups; members as ``{"id", "title"}`` objects (as
+    documented) or bare id strings. Every problem is collected."""
+    if not isinstance(data, dict) or not isinstance(data.get("values"), list):
+        raise SchemaChanged("Kolada", "values", source)
+    problems, out = [], {}
+    for i, g in enumerate(data["values"]):
+        if not isinstance(g, dict) or "id" not in g or "title" not in g or "members" not in g:
+            raise SchemaChanged("Kolada", f"values[{i}].id/title/members", source)
+        codes = []
+        for j, m in enumerate(g["members"] or []):
+            code = str(m.get("id", "") if isinstance(m, dict) else m).strip()
+            if code not in geography or geography.area(code).level != "kommun":
+                problems.append(f"values[{i}] ({g['id']}).members[{j}]: {code!r} är ingen kommunkod")
+                continue
+            codes.append(code)
+        if not codes:
+            problems.append(f"values[{i}] ({g['id']}): gruppen har inga kommuner")
+        out[str(g["id"])] = ComparisonGroup(str(g["id"]), str(g["title"]).strip(), tuple(sorted(set(codes))), "kolada")
+    if problems:
+        raise DataValidationError(source, problems)
+    return out
 
 
 def fetch_groups(
