@@ -256,3 +256,60 @@ def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path):
     removed = artefact.clean_stale(folder)
     assert sorted(p.name for p in removed) == sorted([f".tmp-abc-{dead.pid}", f".skadad-abc-{dead.pid}"])
     assert sorted(p.name for p in folder.iterdir()) == sorted([f".tmp-abc-{os.getpid()}", "abc"])
+
+
+def _package_copy(tmp_path):
+    """A copy of the analysis package's source, to change one file in."""
+    import shutil
+
+    copy = tmp_path / "analysis"
+    shutil.copytree(artefact.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.mark.parametrize("changed, counts", [
+    ("data/provenance.py", True),  # missing from the old hand list of modules
+    ("data/sources/pxweb.py", True),  # a sub-package of data
+    ("domain/strategy.py", True),
+    ("compute/gaps.py", True),
+    ("yamlio.py", True),
+    ("present/fmt.py", False),  # present only shows the numbers
+    ("publish/render.py", False),
+])
+def test_the_key_covers_every_file_of_the_computing_packages(project, tmp_path, monkeypatch, changed, counts):
+    package = _package_copy(tmp_path)
+    assert (package / changed).is_file()
+    monkeypatch.setattr(artefact, "PACKAGE", package)
+    before, _ = artefact.artefact_key(project, project.data_path, 2024)
+    with open(package / changed, "a", encoding="utf-8") as f:
+        f.write("\n# a change\n")
+    after, _ = artefact.artefact_key(project, project.data_path, 2024)
+    assert (after != before) is counts
+
+
+def test_the_computation_imports_only_hashed_code(project, tmp_path):
+    """Computing the artefact loads no module of the package outside the hashed code (besides the process
+    helpers locks/orphans, which change no number): a new import from present/ would have to be hashed."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from analysis.config import load_config\n"
+        "from analysis.compute import artefact\n"
+        f"config = load_config(Path({str(project.root)!r}))\n"
+        f"artefact.compute(config, config.data_path, 2024, Path({str(tmp_path / 'out')!r}))\n"
+        "print('\\n'.join(m.__file__ for n, m in list(sys.modules.items())"
+        " if n.startswith('analysis.') and getattr(m, '__file__', None)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    from pathlib import Path
+
+    loaded = {Path(line).resolve() for line in proc.stdout.split() if line.endswith(".py")}
+    hashed = {p.resolve() for p in artefact.code_files()}
+    helpers = {(artefact.PACKAGE / name).resolve() for name in ("locks.py", "orphans.py")}
+    inits = {p for p in loaded if p.name == "__init__.py"}
+    assert loaded - inits - helpers <= hashed, sorted(map(str, loaded - inits - helpers - hashed))
+    assert len(loaded) > 8  # the script did load the computing modules
