@@ -333,6 +333,7 @@ def test_suppression_every_combination_of_known_counts(catalogue, num, den, keep
     assert hidden == (not _provably_safe(num, den, value, keep_num, keep_den, rule)), (num, den, keep_num, keep_den)
 
 
+@pytest.mark.slow
 def test_suppression_partly_missing_counts_property(catalogue):
     """Never shown when the true counts are small, for any counts and rounding hypothesis draws."""
     from hypothesis import given, settings
