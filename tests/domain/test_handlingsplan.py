@@ -125,6 +125,7 @@ def shown(monkeypatch):
     return bundles
 
 
+@pytest.mark.slow
 def test_county_section_counts_by_status_per_goal(shown):
     from analysis.present.report import CountyReport, show
 
@@ -142,6 +143,7 @@ def test_county_section_counts_by_status_per_goal(shown):
     assert cells[6] == "Exempeldata"
 
 
+@pytest.mark.slow
 def test_goal_5_status_comes_from_the_plan(shown):
     from analysis.present.report import CountyReport, show
 
@@ -158,6 +160,7 @@ def test_goal_5_status_comes_from_the_plan(shown):
     assert not any("Följs bara upp genom handlingsplanens aktiviteter" in n for n in notes)
 
 
+@pytest.mark.slow
 def test_kommun_report_lists_its_activities(shown):
     from analysis.present.report import Report, show
 
@@ -176,6 +179,7 @@ def test_county_without_plan_says_how_to_make_one(shown):
     assert "Kalmar län" in shown[0]["text/markdown"]
 
 
+@pytest.mark.slow
 def test_activity_tables_get_pdf_column_widths(shown):
     from analysis.present.report import ACTIVITY_WIDTHS, CountyReport, show
 
@@ -185,6 +189,7 @@ def test_activity_tables_get_pdf_column_widths(shown):
     assert dashes == [round(100 * w / sum(ACTIVITY_WIDTHS)) for w in ACTIVITY_WIDTHS]
 
 
+@pytest.mark.slow
 def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
     from analysis.present.report import CountyReport, show
 
@@ -202,6 +207,7 @@ def test_blekinge_has_no_extra_focus_areas(shown):
     assert [b["text/markdown"] for b in shown] == ["<!-- inga fler fokusområden i strategin -->"]
 
 
+@pytest.mark.slow
 def test_free_text_stays_literal_in_the_report(project, template, tmp_path, shown, monkeypatch):
     from analysis.present.report import CountyReport, show
 
@@ -216,6 +222,7 @@ def test_free_text_stays_literal_in_the_report(project, template, tmp_path, show
     assert any("\\*\\*Ingen fetstil\\*\\*" in b.get("text/markdown", "") for b in shown)
 
 
+@pytest.mark.slow
 def test_cli_template_check_and_import(project, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
@@ -300,6 +307,7 @@ def test_import_keeps_the_sheet_it_read(project, template, tmp_path):
     assert "Dold aktivitet" not in plan.rows["activity"].tolist() and len(plan.rows) == 2
 
 
+@pytest.mark.slow
 def test_a_renamed_goal_costs_only_its_rows(project, template, tmp_path):
     import yaml
 
@@ -337,6 +345,7 @@ def test_cli_sheet_option_and_hidden_note(project, template, tmp_path, monkeypat
     assert r.exit_code == 0 and "1 aktiviteter" in r.output, r.output
 
 
+@pytest.mark.slow
 def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, template, tmp_path):
     from analysis.compute.results import load_results
     from analysis.present.display import Download, Table
