@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine with Python 3.11:
 #   make report   — set up, then render the default reports (Blekinge, report year from analysis.yml)
 #   make test     — set up, then run the test suite (what CI runs)
+#   make test-fast — the quick tests only (not e2e, not slow), for the edit-test loop
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV := .tools/bin/uv
@@ -10,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 ANALYSIS := $(VENV)/bin/analysis
 
-.PHONY: help install dev report system-deps test data clean
+.PHONY: help install dev report system-deps test test-fast data clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +36,9 @@ report: install  ## render the default reports: Blekinge's kommuner, the county 
 
 test: install system-deps  ## run the tests
 	$(VENV)/bin/python -m pytest
+
+test-fast: install  ## run the quick tests only (-m "not e2e and not slow"); make test runs everything
+	$(VENV)/bin/python -m pytest -q -m "not e2e and not slow"
 
 data: install  ## rebuild data/tidy/integration.csv from data/raw and the example generator
 	$(ANALYSIS) build-data

@@ -25,6 +25,8 @@ from analysis.cli import USER_ERROR, app
 from analysis.config import load_config
 from analysis.data.contract import COLUMNS, OPTIONAL
 
+pytestmark = pytest.mark.slow  # hypothesis sweeps over generated inputs: make test runs them, make test-fast not
+
 runner = CliRunner()
 #: The full run (at least 200 cases, as the issue asks) takes about a minute on a busy machine and is marked e2e;
 #: the quick suite runs a smaller sample of the same generator.

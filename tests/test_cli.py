@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from analysis.cli import app
@@ -7,6 +9,7 @@ from analysis.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_gaps_ronneby_real_and_example_rows():
     r = runner.invoke(app, ["gaps", "--municipality", "1081", "--year", "2024"])
     assert r.exit_code == 0, r.output
@@ -17,6 +20,7 @@ def test_gaps_ronneby_real_and_example_rows():
     assert "EXEMPEL" in r.output and "verklig" in r.output
 
 
+@pytest.mark.slow
 def test_gaps_machine_formats():
     r = runner.invoke(app, ["gaps", "-m", "Ronneby", "--year", "2024", "--sex", "T", "--format", "json"])
     assert r.exit_code == 0, r.output

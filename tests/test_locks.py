@@ -45,6 +45,7 @@ def test_a_second_writer_is_told_who_holds_the_lock(tmp_path):
         p.wait()
 
 
+@pytest.mark.slow
 def test_a_waiting_run_says_so_once_and_goes_on_when_the_holder_is_done(tmp_path):
     p = _holder(tmp_path, seconds=1.5)
     said = []

@@ -22,6 +22,7 @@ def counted(monkeypatch):
     return calls
 
 
+@pytest.mark.slow
 def test_computed_once_per_inputs(project, counted):
     first, computed = ensure_artefact(project, project.data_path, 2024)
     again, computed_again = ensure_artefact(project, project.data_path, 2024)
@@ -31,6 +32,7 @@ def test_computed_once_per_inputs(project, counted):
     assert computed_other and other != first and len(counted) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", ["1081", "0010", "2580"])
 def test_slice_equals_the_full_computation(project, code):
     """A report's slice of the artefact equals what load_results computes for its län (Norrbotten too)."""
@@ -53,6 +55,7 @@ def test_slice_equals_the_full_computation(project, code):
     assert set(res.tidy["geo_code"]) <= set(codes) and codes[0] in set(res.tidy["geo_code"])
 
 
+@pytest.mark.slow
 def test_the_artefact_carries_the_validated_grouping(project, monkeypatch):
     """A report and the up-to-date check read the grouping from the artefact: the grouping file is validated
     once, when the artefact is computed."""
@@ -73,6 +76,7 @@ def test_the_artefact_carries_the_validated_grouping(project, monkeypatch):
     slice_digest(path, "1081", load_geography(project.root))
 
 
+@pytest.mark.slow
 def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):
     path, _ = ensure_artefact(project, project.data_path, 2024)
 
@@ -93,6 +97,7 @@ def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):
     assert len(county.side_by_side(ind)) == 5 + 2
 
 
+@pytest.mark.slow
 def test_one_changed_kommun_changes_only_its_slice_and_its_county(project):
     geo = load_geography(project.root)
     before, _ = ensure_artefact(project, project.data_path, 2024)
@@ -130,6 +135,7 @@ def test_year_without_data_is_an_error_and_nothing_is_cached(project):
     assert not list((project.root / ".cache" / "results").glob("*"))
 
 
+@pytest.mark.slow
 def test_a_batch_computes_in_a_child_process_and_gets_the_same_artefact(project, counted):
     from analysis.compute.artefact import ensure_artefact_in_child
     from analysis.errors import AnalysisError
@@ -196,6 +202,7 @@ def _damage_meta(path):
     path.write_text("not json", encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, damage", [
     ("lan-10/tidy.parquet", _damage_parquet), ("lan-10/positions.parquet", _damage_parquet),
     ("grouping.json", _damage_grouping), ("meta.json", _damage_meta),
@@ -218,6 +225,7 @@ def test_a_damaged_artefact_is_computed_again_with_one_line(project, damaged, na
     assert not [d for d in path.parent.iterdir() if d.name.startswith(".")]  # nothing left aside
 
 
+@pytest.mark.slow
 def test_a_whole_artefact_is_used_as_it_is(project, damaged):
     path, calls = damaged
     files = artefact.read_meta(str(path))["files"]
@@ -227,6 +235,7 @@ def test_a_whole_artefact_is_used_as_it_is(project, damaged):
     assert not said and not calls
 
 
+@pytest.mark.slow
 def test_a_damaged_artefact_is_computed_again_by_a_batch_too(project, good_artefact, capfd):
     """The render's path: the check in the main process, a real computation in the child."""
     import shutil
@@ -256,3 +265,61 @@ def test_stale_temporary_folders_of_dead_runs_are_removed(tmp_path):
     removed = artefact.clean_stale(folder)
     assert sorted(p.name for p in removed) == sorted([f".tmp-abc-{dead.pid}", f".skadad-abc-{dead.pid}"])
     assert sorted(p.name for p in folder.iterdir()) == sorted([f".tmp-abc-{os.getpid()}", "abc"])
+
+
+def _package_copy(tmp_path):
+    """A copy of the analysis package's source, to change one file in."""
+    import shutil
+
+    copy = tmp_path / "analysis"
+    shutil.copytree(artefact.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.mark.parametrize("changed, counts", [
+    ("data/provenance.py", True),  # missing from the old hand list of modules
+    ("data/sources/pxweb.py", True),  # a sub-package of data
+    ("domain/strategy.py", True),
+    ("compute/gaps.py", True),
+    ("yamlio.py", True),
+    ("present/fmt.py", False),  # present only shows the numbers
+    ("publish/render.py", False),
+])
+def test_the_key_covers_every_file_of_the_computing_packages(project, tmp_path, monkeypatch, changed, counts):
+    package = _package_copy(tmp_path)
+    assert (package / changed).is_file()
+    monkeypatch.setattr(artefact, "PACKAGE", package)
+    before, _ = artefact.artefact_key(project, project.data_path, 2024)
+    with open(package / changed, "a", encoding="utf-8") as f:
+        f.write("\n# a change\n")
+    after, _ = artefact.artefact_key(project, project.data_path, 2024)
+    assert (after != before) is counts
+
+
+@pytest.mark.slow
+def test_the_computation_imports_only_hashed_code(project, tmp_path):
+    """Computing the artefact loads no module of the package outside the hashed code (besides the process
+    helpers locks/orphans, which change no number): a new import from present/ would have to be hashed."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from analysis.config import load_config\n"
+        "from analysis.compute import artefact\n"
+        f"config = load_config(Path({str(project.root)!r}))\n"
+        f"artefact.compute(config, config.data_path, 2024, Path({str(tmp_path / 'out')!r}))\n"
+        "print('\\n'.join(m.__file__ for n, m in list(sys.modules.items())"
+        " if n.startswith('analysis.') and getattr(m, '__file__', None)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    from pathlib import Path
+
+    loaded = {Path(line).resolve() for line in proc.stdout.split() if line.endswith(".py")}
+    hashed = {p.resolve() for p in artefact.code_files()}
+    helpers = {(artefact.PACKAGE / name).resolve() for name in ("locks.py", "orphans.py")}
+    inits = {p for p in loaded if p.name == "__init__.py"}
+    assert loaded - inits - helpers <= hashed, sorted(map(str, loaded - inits - helpers - hashed))
+    assert len(loaded) > 8  # the script did load the computing modules

@@ -61,6 +61,7 @@ def test_example_rows_are_only_the_default_lans_demonstration(tidy, geography):
     assert demonstration_only(tidy, geography, "10").equals(tidy)
 
 
+@pytest.mark.slow
 def test_a_missing_indicator_renders_as_uppgift_saknas(monkeypatch):
     shown = []
     monkeypatch.setattr(present, "show_markdown", shown.append)
@@ -100,6 +101,7 @@ def with_new_indicator(project):
     load_geography.cache_clear()
 
 
+@pytest.mark.slow
 def test_new_indicator_is_a_catalogue_entry_plus_its_data(with_new_indicator, tmp_path, monkeypatch):
     project = with_new_indicator
     built = build_dataset(project)  # no example profile: no example rows, no error
@@ -126,6 +128,7 @@ def test_new_indicator_is_a_catalogue_entry_plus_its_data(with_new_indicator, tm
     assert "uppgifter för Blekinge län 2021–2022, men inte för 2024" in later.missing(ind).reason
 
 
+@pytest.mark.slow
 def test_kalmar_report_shows_its_real_figures_and_says_how_to_get_the_rest(monkeypatch):
     shown = []
     monkeypatch.setattr(present, "show_markdown", shown.append)
@@ -141,6 +144,7 @@ def test_kalmar_report_shows_its_real_figures_and_says_how_to_get_the_rest(monke
     assert "`analysis fetch --county 08`" in text and "`analysis import FIL" in text
 
 
+@pytest.mark.slow
 def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     r = CliRunner().invoke(app, ["gaps", "--municipality", "0880", "--year", "2024"])
     assert r.exit_code == 0, r.output
@@ -152,6 +156,7 @@ def test_gaps_cli_lists_each_missing_indicator_with_how_to_get_it(catalogue):
     assert "`analysis fetch --county 08`" in flat and "EXEMPEL" not in flat
 
 
+@pytest.mark.slow
 def test_a_year_without_any_rows_is_uppgift_saknas_in_reports_and_an_error_in_gaps(catalogue):
     """The reports (and their notebooks) say "uppgift saknas" and why for every indicator; `analysis gaps`,
     which has nothing to compare, says so in one line and exits with the user-error code (issue 22)."""

@@ -133,6 +133,48 @@ def test_trend_status(catalogue):
     assert t["status"].iloc[0] == UNCHANGED  # within min_change (2.0)
 
 
+#: (indicator, baseline (utrikes, inrikes), report year (utrikes, inrikes), expected status) – the disadvantage
+#: of utrikes födda is −gap where a high value is good (sysselsättningsgrad), +gap where a low one is
+#: (arbetslöshet); a trend is better exactly when the disadvantage shrinks, through zero too.
+DISADVANTAGE_CASES = [
+    ("sysselsattningsgrad", (60.0, 80.0), (70.0, 80.0), BETTER),  # disadvantage 20 -> 10
+    ("sysselsattningsgrad", (70.0, 80.0), (60.0, 80.0), WORSE),  # 10 -> 20
+    ("sysselsattningsgrad", (78.0, 80.0), (84.0, 80.0), BETTER),  # 2 -> −4: the gap crosses zero
+    ("sysselsattningsgrad", (84.0, 80.0), (78.0, 80.0), WORSE),  # −4 -> 2: crosses zero the other way
+    ("sysselsattningsgrad", (84.0, 80.0), (90.0, 80.0), BETTER),  # −4 -> −10: utrikes födda further ahead
+    ("arbetsloshet", (20.0, 8.0), (15.0, 8.0), BETTER),  # disadvantage 12 -> 7
+    ("arbetsloshet", (15.0, 8.0), (20.0, 8.0), WORSE),  # 7 -> 12
+    ("arbetsloshet", (9.0, 8.0), (6.0, 8.0), BETTER),  # 1 -> −2: crosses zero
+    ("arbetsloshet", (6.0, 8.0), (9.0, 8.0), WORSE),  # −2 -> 1
+    ("arbetsloshet", (4.0, 8.0), (2.0, 8.0), BETTER),  # −4 -> −6
+]
+
+
+def test_trends_are_judged_on_the_disadvantage(catalogue):
+    """compute_trends keeps the signed gap (utrikes − inrikes) in its values and change, and judges the change
+    of the disadvantage: better exactly when the disadvantage shrinks, in both directions of the catalogue and
+    when the gap crosses zero; the report's words say so."""
+    from analysis.present.narrative import trend_sentence
+
+    rows = pd.concat([trend_rows(ind, {2022: before, 2024: after}, code=f"{1001 + n:04d}")
+                      for n, (ind, before, after, _) in enumerate(DISADVANTAGE_CASES)], ignore_index=True)
+    trends = compute_trends(rows, catalogue, 2022, 2024).set_index("geo_code")
+    gaps = compute_gaps(rows, catalogue).set_index(["geo_code", "year"])
+    for n, (ind_id, before, after, expected) in enumerate(DISADVANTAGE_CASES):
+        code, ind = f"{1001 + n:04d}", catalogue.get(ind_id)
+        t = trends.loc[code]
+        assert t["status"] == expected, (ind_id, before, after, t["status"])
+        assert t["value_baseline"] == pytest.approx(before[0] - before[1])  # the signed gap, as everywhere
+        assert t["change"] == pytest.approx((after[0] - after[1]) - (before[0] - before[1]))
+        d0, d1 = gaps.loc[(code, 2022), "disadvantage"], gaps.loc[(code, 2024), "disadvantage"]
+        assert d0 == pytest.approx(-(before[0] - before[1]) if ind.higher_is_better else before[0] - before[1])
+        assert (t["status"] == BETTER) == (d1 < d0)
+        sentence = trend_sentence(ind, t)
+        assert sentence.endswith("en förbättring." if expected == BETTER else "en försämring."), sentence
+        if (before[0] - before[1]) * (after[0] - after[1]) < 0:
+            assert "bytt riktning" in sentence, sentence
+
+
 def test_trend_words_follow_one_rule(catalogue):
     """oförändrad only within min_change; beyond it but within the statistical MDC: not significant; an MDC above
     the catalogue's max_detectable_change: cannot be judged (too little data)."""
@@ -291,6 +333,7 @@ def test_suppression_every_combination_of_known_counts(catalogue, num, den, keep
     assert hidden == (not _provably_safe(num, den, value, keep_num, keep_den, rule)), (num, den, keep_num, keep_den)
 
 
+@pytest.mark.slow
 def test_suppression_partly_missing_counts_property(catalogue):
     """Never shown when the true counts are small, for any counts and rounding hypothesis draws."""
     from hypothesis import given, settings

@@ -157,6 +157,37 @@ def test_group_gap_is_the_difference_of_the_group_values(catalogue):
     assert g["n_subject"] == 2 and g["status"] == ""
 
 
+@pytest.mark.parametrize("indicator", ["sysselsattningsgrad", "arbetsloshet"])  # higher / lower is better
+def test_group_gap_is_the_gap_function_on_the_same_rows(catalogue, indicator):
+    """The group gap is the one gap rule of compute.gaps: the group values, read as the rows of an area, give
+    the same gap, disadvantage and status through compute_gaps – a missing side included."""
+    from analysis.compute.gaps import compute_gaps
+
+    two = Grouping("test", {**G.groups, "Y": ComparisonGroup("Y", "Andra", ("0005", "0006"), "skr")},
+                   {**G.by_kommun, "0005": "Y", "0006": "Y"}, min_coverage=0.5)
+    tidy = pd.concat([
+        _rows({"0001": 60.0, "0002": 64.5, "0005": 7.25, "0006": None}, indicator=indicator),
+        _rows({"0001": 80.0, "0002": 86.0, "0005": None, "0006": None}, indicator=indicator, group="inrikes"),
+        _rows({"0001": 61.0, "0003": 52.0, "0005": 9.0}, indicator=indicator, year=2023),
+        _rows({"0001": 58.0, "0004": 55.0, "0005": 9.5}, indicator=indicator, group="inrikes", year=2023),
+    ], ignore_index=True)
+    values = compute_group_values(tidy, catalogue, two)
+    group_gaps = compute_group_gaps(values, catalogue)
+    as_areas = make_rows(values.rename(columns={"group_id": "geo_code"})
+                         .drop(columns=["n", "n_members", "method"]).to_dict("records"))
+    area_gaps = compute_gaps(as_areas, catalogue, suppressed=True)
+    assert len(group_gaps) == len(area_gaps) == 4
+    keys = ["group_id", "year", "sex"]
+    mine = group_gaps.set_index(keys)[["value_subject", "value_reference", "gap", "disadvantage", "status"]]
+    theirs = (area_gaps.rename(columns={"geo_code": "group_id"}).set_index(keys)
+              [["value_subject", "value_reference", "gap", "disadvantage", "status"]])
+    pd.testing.assert_frame_equal(mine.sort_index(), theirs.sort_index(), check_dtype=False)
+    missing = group_gaps[(group_gaps["group_id"] == "Y") & (group_gaps["year"] == 2024)].iloc[0]
+    assert pd.isna(missing["gap"]) and missing["status"] == ".."
+    sign = -1 if catalogue.get(indicator).higher_is_better else 1
+    assert (group_gaps["disadvantage"].dropna() == sign * group_gaps["gap"].dropna()).all()
+
+
 def test_positions_rank_the_disadvantage_and_never_rank_missing_values(catalogue, geography):
     from analysis.compute.gaps import compute_gaps
 

@@ -183,6 +183,7 @@ def run(project, httpserver, **kw):
                  pxweb_url=httpserver.url_for("/api/v2"), cache=False, sleep=lambda s: None, retries=2, **kw)
 
 
+@pytest.mark.slow
 def test_fetch_keeps_snapshots_with_provenance_and_rebuilds(project, scb_catalogue, httpserver, root):
     kolada_handler(httpserver, bas_values(root))
     seen = []
@@ -265,6 +266,7 @@ def test_impossible_fetched_values_are_rejected_before_staging(project, httpserv
     assert tree_digest(project.root / "data") == before  # nothing staged, nothing swapped in
 
 
+@pytest.mark.slow
 def test_unreachable_source_falls_back_to_saved_snapshots_and_says_so(project, httpserver, root):
     kolada_handler(httpserver, bas_values(root))
     run(project, httpserver)
@@ -299,6 +301,7 @@ def test_parse_years():
     assert parse_years("2024,2022") == [2022, 2024]
 
 
+@pytest.mark.slow
 def test_failing_rebuild_rolls_the_new_snapshots_back(project, httpserver, root, monkeypatch):
     kolada_handler(httpserver, bas_values(root))
     run(project, httpserver)  # saved snapshots for län 10

@@ -84,6 +84,7 @@ def test_invalid_import_keeps_nothing(project, template, tmp_path):
     assert sorted(plan_dir(project, "10").iterdir()) == before
 
 
+@pytest.mark.slow
 def test_cli_template_check_and_import(project, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

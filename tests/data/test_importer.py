@@ -16,6 +16,7 @@ def kalmar_file(config, path):
     return t
 
 
+@pytest.mark.slow
 def test_import_kalmar_keeps_leading_zeros_and_provenance(project, catalogue, geography, tmp_path):
     src = tmp_path / "kalmar.csv"
     rows = kalmar_file(project, src)
@@ -28,6 +29,7 @@ def test_import_kalmar_keeps_leading_zeros_and_provenance(project, catalogue, ge
     assert len(build_dataset(project).table) == len(data)
 
 
+@pytest.mark.slow
 def test_import_replaces_example_rows_and_reports_them(project, catalogue, geography, tmp_path):
     src = tmp_path / "ronneby_sfi.xlsx"
     pd.DataFrame([
@@ -53,6 +55,7 @@ def test_invalid_import_changes_nothing(project, tmp_path):
     assert not (project.raw_dir / "import").exists() or not list((project.raw_dir / "import").iterdir())
 
 
+@pytest.mark.slow
 def test_long_file_name_is_shortened_in_the_snapshot(project, tmp_path):
     src = tmp_path / ("ronneby_" + "x" * 236 + ".csv")  # 250 characters: fine for the file system, but with
     pd.DataFrame([{                                      # the import time stamp in front it would not be
@@ -91,6 +94,7 @@ def test_snapshots_of_the_same_file_in_the_same_second_get_names_in_import_order
     assert names == sorted(names)  # later imports win in name order
 
 
+@pytest.mark.slow
 def test_a_failed_rebuild_removes_only_its_own_snapshot_and_leaves_no_temporary_file(project, tmp_path,
                                                                                        monkeypatch):
     import errno

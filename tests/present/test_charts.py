@@ -89,6 +89,7 @@ def test_close_labels_are_spread_apart():
     assert (centre[1] - centre[0]) / per_px >= lines * brand.chart_font()["size"]  # one label's height apart
 
 
+@pytest.mark.slow
 def test_long_bar_names_wrap_and_the_example_mark_starts_at_the_figure_edge():
     county = CountyReport("10", 2024, static_images=False)
     fig, _alt = county.gap_figure(county.catalogue.get("behorighet_yrkesprogram"))  # example data

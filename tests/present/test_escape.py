@@ -161,6 +161,7 @@ def _hostile_project(project):
     return project
 
 
+@pytest.mark.slow
 def test_the_same_payloads_stay_text_in_every_field(project, tmp_path):
     from analysis.compute.results import load_results
     from analysis.present.display import Chart, Download, Table, Text

@@ -24,6 +24,7 @@ def shown(monkeypatch):
     return bundles
 
 
+@pytest.mark.slow
 def test_county_section_counts_by_status_per_goal(shown):
     from analysis.present.report import CountyReport, show
 
@@ -41,6 +42,7 @@ def test_county_section_counts_by_status_per_goal(shown):
     assert cells[6] == "Exempeldata"
 
 
+@pytest.mark.slow
 def test_goal_5_status_comes_from_the_plan(shown):
     from analysis.present.report import CountyReport, show
 
@@ -57,6 +59,7 @@ def test_goal_5_status_comes_from_the_plan(shown):
     assert not any("Följs bara upp genom handlingsplanens aktiviteter" in n for n in notes)
 
 
+@pytest.mark.slow
 def test_kommun_report_lists_its_activities(shown):
     from analysis.present.report import Report, show
 
@@ -75,6 +78,7 @@ def test_county_without_plan_says_how_to_make_one(shown):
     assert "Kalmar län" in shown[0]["text/markdown"]
 
 
+@pytest.mark.slow
 def test_activity_tables_get_pdf_column_widths(shown):
     from analysis.present.report import ACTIVITY_WIDTHS, CountyReport, show
 
@@ -84,6 +88,7 @@ def test_activity_tables_get_pdf_column_widths(shown):
     assert dashes == [round(100 * w / sum(ACTIVITY_WIDTHS)) for w in ACTIVITY_WIDTHS]
 
 
+@pytest.mark.slow
 def test_free_text_stays_literal_in_the_report(project, template, tmp_path, shown, monkeypatch):
     from analysis.present.report import CountyReport, show
 
@@ -98,6 +103,7 @@ def test_free_text_stays_literal_in_the_report(project, template, tmp_path, show
     assert any("\\*\\*Ingen fetstil\\*\\*" in b.get("text/markdown", "") for b in shown)
 
 
+@pytest.mark.slow
 def test_a_renamed_goal_costs_only_its_rows(project, template, tmp_path):
     import yaml
 
@@ -121,6 +127,7 @@ def test_a_renamed_goal_costs_only_its_rows(project, template, tmp_path):
     strategies.cache_clear()
 
 
+@pytest.mark.slow
 def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, template, tmp_path):
     from analysis.compute.results import load_results
     from analysis.present.display import Download, Table
@@ -141,6 +148,7 @@ def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, tem
     assert len(csv) == n
 
 
+@pytest.mark.slow
 def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
     from analysis.present.report import CountyReport, show
 

@@ -90,6 +90,7 @@ def test_code_must_be_string():
         Report(880, 2024)
 
 
+@pytest.mark.slow
 def test_municipality_by_name_as_on_the_command_line():
     """`-p municipality Kalmar` works as `analysis render -m Kalmar` does (both through Geography.find)."""
     from analysis.domain.geography import UnknownAreaError
@@ -101,6 +102,7 @@ def test_municipality_by_name_as_on_the_command_line():
         Report("Kalmarr", 2024, static_images=False)
 
 
+@pytest.mark.slow
 def test_county_side_by_side():
     r = CountyReport("10", 2024, static_images=False)
     t = r.side_by_side(r.catalogue.get("sysselsattningsgrad"))
@@ -126,6 +128,7 @@ def test_one_sign_for_the_gap_everywhere(ronneby):
     assert tr["value_year"] == pytest.approx(-24.4, abs=0.05)
 
 
+@pytest.mark.slow
 def test_by_sex_download_flags_follow_the_rows(tmp_path):
     """Real rows in the by-sex table are 'Exempeldata = nej' in its download, example rows 'ja' (issue 22)."""
     import pandas as pd
@@ -157,6 +160,7 @@ def test_by_sex_download_flags_follow_the_rows(tmp_path):
     assert csv["Exempeldata"].tolist() == ["nej", "ja", "nej"]
 
 
+@pytest.mark.slow
 def test_county_bars_show_the_margin_where_the_data_have_one(tmp_path):
     """A gap from survey samples carries its 95 % margin into the table, the bar labels and the alt text. No real
     gap in the data has margins yet (FoHM's groups are by birth region), so this test's copy of the data gives

@@ -24,6 +24,7 @@ def test_text_separates_real_example_and_missing(blekinge):
     assert not samarbete.real and "exempeldata" in samarbete.missing[0]
 
 
+@pytest.mark.slow
 def test_document_has_real_sentences_only(blekinge, tmp_path):
     docx, txt = write_documents("10", 2024, None, tmp_path)
     assert (docx.name, txt.name) == ("arsredovisning.docx", "arsredovisning.txt")
@@ -45,6 +46,7 @@ def test_document_has_real_sentences_only(blekinge, tmp_path):
     assert 'w:val="sv-SE"' in styles and "Arial" in styles
 
 
+@pytest.mark.slow
 def test_real_plan_status_goes_into_the_text(project, tmp_path, monkeypatch):
     from analysis.data.handlingsplan import import_plan
 

@@ -166,6 +166,7 @@ def test_sigterm_while_the_results_are_computed_stops_the_warming_pool(render_ro
         pytest.skip("the results were computed before a kernel was up: interrupted later than intended")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (["-m", "9999"], "Okänd kommunkod"),
     (["--county", "10", "--year", "2031"], "inga uppgifter för 2031"),

@@ -2,6 +2,7 @@
 import dataclasses
 
 import pandas as pd
+import pytest
 
 from analysis.compute.artefact import ensure_artefact
 from analysis.publish.manifest import MANIFEST, up_to_date, write_manifest
@@ -16,6 +17,7 @@ def _built(job):
     write_manifest(job, job.final_dir)
 
 
+@pytest.mark.slow
 def test_skip_rebuild_on_changed_row_and_changed_parameters(project, tmp_path):
     config = dataclasses.replace(project, output_dir=tmp_path / "out")
     path, _ = ensure_artefact(config, config.data_path, 2024)
@@ -43,6 +45,7 @@ def test_skip_rebuild_on_changed_row_and_changed_parameters(project, tmp_path):
     assert stale == {"1081", "lan-10", "1060"}
 
 
+@pytest.mark.slow
 def test_changed_notebook_or_strategy_rebuilds(project, tmp_path):
     config = dataclasses.replace(project, output_dir=tmp_path / "out")
     path, _ = ensure_artefact(config, config.data_path, 2024)
@@ -55,6 +58,7 @@ def test_changed_notebook_or_strategy_rebuilds(project, tmp_path):
     assert not up_to_date(job)
 
 
+@pytest.mark.slow
 def test_the_record_names_the_report_and_the_code_version(project, tmp_path):
     """The record keeps the report's code and, under its own key, the checksum of the library's code."""
     import json
@@ -70,6 +74,7 @@ def test_the_record_names_the_report_and_the_code_version(project, tmp_path):
     assert len(record["code_version"]) == 20 and record["code_version"] != record["notebooks"]
 
 
+@pytest.mark.slow
 def test_a_broken_build_record_means_rebuild_never_a_traceback(project, tmp_path):
     config = dataclasses.replace(project, output_dir=tmp_path / "out")
     path, _ = ensure_artefact(config, config.data_path, 2024)

@@ -156,7 +156,19 @@ def _worse_off(disadvantage: pd.Series) -> pd.Series:
     return out
 
 
-def _finish(ind: Indicator, df: pd.DataFrame, geography: Geography | None) -> pd.DataFrame:
+def native_pairs(rows: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The utrikes and the inrikes rows of ``rows`` aligned on ``keys`` (every key either side has; the other
+    side's row is then missing)."""
+    sub = rows[rows["group"] == "utrikes"].set_index(keys)
+    ref = rows[rows["group"] == "inrikes"].set_index(keys)
+    idx = sub.index.union(ref.index)
+    return sub.reindex(idx), ref.reindex(idx)
+
+
+def apply_gap(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
+    """The one gap rule, on a frame with ``value_subject``, ``value_reference``, ``status_subject`` and
+    ``status_reference``: adds ``gap`` (subject − reference), ``ratio``, ``disadvantage`` (positive = the
+    subject is worse off), ``worse_off`` and ``status`` (used by the kommun gaps and the group gaps alike)."""
     both = df["value_subject"].notna() & df["value_reference"].notna()
     df["gap"] = (df["value_subject"] - df["value_reference"]).where(both).round(6)
     df["ratio"] = (df["value_subject"] / df["value_reference"]).where(both & (df["value_reference"] != 0))
@@ -166,17 +178,18 @@ def _finish(ind: Indicator, df: pd.DataFrame, geography: Geography | None) -> pd
     df["status"] = df["status_subject"].where(df["status_subject"] != "", df["status_reference"])
     df.loc[both, "status"] = ""
     df.loc[~both & (df["status"] == ""), "status"] = ".."
+    return df
+
+
+def _finish(ind: Indicator, df: pd.DataFrame, geography: Geography | None) -> pd.DataFrame:
+    df = apply_gap(ind, df)
     df["level"] = [_level(c, geography) for c in df["geo_code"]]
     df["unit"] = ind.diff_unit
     return df[GAP_COLUMNS]
 
 
 def _native_gaps(ind: Indicator, rows: pd.DataFrame, geography: Geography | None) -> pd.DataFrame:
-    keys = ["geo_code", "year", "sex", "age_band"]
-    sub = rows[rows["group"] == "utrikes"].set_index(keys)
-    ref = rows[rows["group"] == "inrikes"].set_index(keys)
-    idx = sub.index.union(ref.index)
-    sub, ref = sub.reindex(idx), ref.reindex(idx)
+    sub, ref = native_pairs(rows, ["geo_code", "year", "sex", "age_band"])
     df = pd.DataFrame(
         {
             "indicator": ind.id,
@@ -187,7 +200,7 @@ def _native_gaps(ind: Indicator, rows: pd.DataFrame, geography: Geography | None
             "status_reference": ref["status"].fillna(".."),
             "example": sub["example"].fillna(False).astype(bool) | ref["example"].fillna(False).astype(bool),
         },
-        index=idx,
+        index=sub.index,
     ).reset_index()
     df["reference_code"] = df["geo_code"]
     return _finish(ind, df, geography)

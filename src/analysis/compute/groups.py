@@ -344,30 +344,26 @@ def compute_group_values(tidy: pd.DataFrame, catalogue: Catalogue, grouping: Gro
 
 
 def compute_group_gaps(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """utrikes − inrikes between the two group values, for indicators with a native comparison group."""
+    """utrikes − inrikes between the two group values, for indicators with a native comparison group (the one gap
+    rule of :func:`analysis.compute.gaps.apply_gap`)."""
+    from analysis.compute.gaps import apply_gap, native_pairs
+
     out = []
     keys = ["indicator", "group_id", "year", "sex"]
     for ind in catalogue:
         if not ind.is_native:
             continue
-        v = values[values["indicator"] == ind.id]
-        sub = v[v["group"] == "utrikes"].set_index(keys)
-        ref = v[v["group"] == "inrikes"].set_index(keys)
-        idx = sub.index.union(ref.index)
-        if not len(idx):
+        sub, ref = native_pairs(values[values["indicator"] == ind.id], keys)
+        if not len(sub):
             continue
-        sub, ref = sub.reindex(idx), ref.reindex(idx)
         df = pd.DataFrame({
             "value_subject": sub["value"], "value_reference": ref["value"],
+            "status_subject": sub["status"].fillna(".."), "status_reference": ref["status"].fillna(".."),
             "n_subject": sub["n"].fillna(0).astype(int), "n_reference": ref["n"].fillna(0).astype(int),
             "n_members": sub["n_members"].fillna(ref["n_members"]).astype(int),
             "example": sub["example"].fillna(False).astype(bool) | ref["example"].fillna(False).astype(bool),
-        }, index=idx).reset_index()
-        both = df["value_subject"].notna() & df["value_reference"].notna()
-        df["gap"] = (df["value_subject"] - df["value_reference"]).where(both).round(6)
-        df["disadvantage"] = -df["gap"] if ind.higher_is_better else df["gap"]
-        df["status"] = np.where(both, "", "..")
-        out.append(df[GROUP_GAP_COLUMNS])
+        }, index=sub.index).reset_index()
+        out.append(apply_gap(ind, df)[GROUP_GAP_COLUMNS])
     if not out:
         return pd.DataFrame(columns=GROUP_GAP_COLUMNS)
     return pd.concat(out, ignore_index=True)

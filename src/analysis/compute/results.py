@@ -21,9 +21,6 @@ from analysis.domain.geography import Area, Geography, load_geography
 from analysis.compute.groups import Grouping, compute_group_gaps, compute_group_values, compute_positions, load_grouping
 from analysis.domain.strategy import Strategy, load_strategy
 
-COMPARISON_LABEL = {"inrikes": "inrikes födda", "lan": "länet", "riket": "riket"}
-
-
 @dataclass
 class Results:
     config: Config
@@ -134,11 +131,6 @@ def missing_indicators(results: Results, code: str) -> list[Missing]:
     """Indicators without figures for the area in the report year, each with its reason and how to get them."""
     return missing_for_area(results.catalogue, code, results.year, results.tidy, results.geography,
                             results.config.county)
-
-
-def county_of(results: Results, code: str) -> str:
-    area = results.geography.area(code)
-    return area.county or results.config.county
 
 
 def check_year(year: int) -> int:

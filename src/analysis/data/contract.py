@@ -43,7 +43,6 @@ COLUMNS = KEY + ["value", "numerator", "denominator", "margin", "status", "flag"
 #: Optional columns a file may leave out (filled empty).
 OPTIONAL = ("numerator", "denominator", "margin", "flag")
 NUMERIC = ["value", "numerator", "denominator", "margin"]
-COUNTS = ["numerator", "denominator"]
 TRUE_WORDS = {"true", "1", "ja", "yes", "sant"}
 FALSE_WORDS = {"false", "0", "nej", "no", "falskt", ""}
 #: Texts that parse as "not a number": never a way to say "missing" (that is an empty cell plus a status).

@@ -109,10 +109,6 @@ def strategy_files(root: Path | None = None) -> list[Path]:
     return sorted(p for p in (root / "data" / "strategies").glob("*.yml") if p.name != DEFAULT_FILE)
 
 
-def has_own_strategy(county: str, root: Path | None = None) -> bool:
-    return not load_strategy(county, root).default
-
-
 @lru_cache(maxsize=16)
 def load_strategy(county: str, root: Path | None = None) -> Strategy:
     """The strategy of a län, by länskod ("10", "08")."""

@@ -49,8 +49,6 @@ pio.templates.default = HOUSE_TEMPLATE
 EXAMPLE_MARK = "EXEMPELDATA – inte verklig statistik"
 MARK_NAME = "exempeldata"  # the mark's annotation
 WATERMARK_NAME = "exempeldata-vattenmarke"
-#: static chart size: at the PDF's text width the smallest chart text prints at ≥ 8 pt (_brand.yml: chart)
-STATIC_WIDTH = 640
 
 
 def static_size() -> tuple[int, float]:

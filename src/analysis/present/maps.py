@@ -30,7 +30,6 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.data.contract import STATUS_SYMBOLS
 from analysis.data.geometry import MapGeometry, prepared_geometry
 from analysis.domain.catalogue import Indicator
 from analysis.present import brand, charts, fmt
@@ -45,9 +44,7 @@ MISSING_FILL = "#e3e3e3"
 HATCH = "#4d4d4d"
 BORDER = "#ffffff"
 OUTLINE = "#1a1a1a"
-MISSING_LABEL = f"Uppgift saknas eller skyddas (..): {STATUS_SYMBOLS['..']}"
 MISSING_SHORT = "Uppgift saknas eller skyddas (..)"
-EXAMPLE_LABEL = "Exempeldata (prickat): genererade värden, inte verklig statistik"
 EXAMPLE_SHORT = "Exempeldata (prickat), inte verklig statistik"
 KIND_REAL, KIND_EXAMPLE, KIND_MISSING = "Verklig", "Exempeldata", "Saknas eller skyddad"
 #: kommuner in a county map up to which each label carries the value as well as the name
@@ -499,11 +496,6 @@ class MapChart(Chart):
             else:
                 data["image/svg+xml"] = self.svg
         return data, {}
-
-
-def county_values(report, ind: Indicator) -> list[MapValue]:
-    """The län's kommuner with their gaps for the report year (both sexes)."""
-    return [value_from_gap_row(k.code, k.name, report.gap_row(ind, k.code)) for k in report.kommuner]
 
 
 def map_alt(values: list[MapValue], classes: Classes, ind: Indicator, where: str, year: int) -> str:

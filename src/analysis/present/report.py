@@ -9,7 +9,7 @@ inspect and change them first. How the objects become notebook outputs is :mod:`
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -67,16 +67,6 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
 
 #: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
 LAGE_NUMBER, LAGE_MEASURE = "Läge, tal", "Läge, mått"
-
-
-@dataclass
-class Section:
-    """What one indicator shows for one area (a kommun, or the län where the kommun has no data)."""
-
-    ind: Indicator
-    code: str
-    shown_code: str
-    rows: pd.DataFrame = field(repr=False)
 
 
 class Report(GroupComparison):

@@ -310,15 +310,3 @@ class Pool:
         self.threads = []
         if self.socket_dir is not None:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
-
-
-def run_batch(jobs: list, workers: int, on_start=None, on_done=None, browser: bool = False) -> BatchOutcome:
-    """Build ``jobs`` in ``workers`` processes (a :class:`Pool` started now); publish each finished report
-    unless interrupted."""
-    if not jobs:
-        return BatchOutcome()
-    with Pool(jobs[0].root, min(workers, len(jobs)), browser) as pool:
-        try:
-            return pool.run(jobs, on_start, on_done)
-        except Interrupted as exc:  # a signal between start and run
-            return BatchOutcome(interrupted=exc.signum, workers=pool.workers)

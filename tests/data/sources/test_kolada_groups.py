@@ -72,6 +72,7 @@ def _use_kolada(project, folder, groups):
     return load_config(project.root)
 
 
+@pytest.mark.slow
 def test_configured_kolada_group_replaces_the_skr_group_in_the_report(project, geography, httpserver, monkeypatch):
     from analysis.present.report import Report
     from analysis.compute.results import load_results
