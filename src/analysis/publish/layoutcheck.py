@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import select
+import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -160,7 +163,7 @@ class Browser:
         # the pipe's ends on the fds Chromium expects: our stdin → its fd 3, its fd 4 → our stdout
         self.proc = subprocess.Popen(["sh", "-c", 'exec "$@" 3<&0 4>&1 0</dev/null 1>/dev/null', "sh", *cmd],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     bufsize=0)
+                                     bufsize=0, start_new_session=True)
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
 
@@ -224,7 +227,19 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self._dir.cleanup()
+        # Chromium's helpers (zygote, crashpad) live in its session and may still write to the profile after the
+        # main process has gone: end them too, then remove the profile (a file written meanwhile is retried).
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for attempt in range(5):
+            try:
+                self._dir.cleanup()
+                return
+            except OSError:
+                time.sleep(0.2)
+        shutil.rmtree(self._dir.name, ignore_errors=True)
 
     def __enter__(self) -> "Browser":
         return self
