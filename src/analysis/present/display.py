@@ -82,11 +82,46 @@ class Download:
     write: Callable[[], dict[str, str] | None] = field(repr=False)
     _links: dict | None = field(default=None, repr=False)
     _done: bool = field(default=False, repr=False)
+    notes: object = field(default=None, repr=False)  # its TableNotes (analysis.present.downloads)
+    order: tuple = field(default=(), repr=False)  # (indicator's place in the catalogue, part)
 
     def links(self) -> dict[str, str] | None:
         if not self._done:
             self._links, self._done = self.write(), True
         return self._links
+
+    def described(self) -> dict | None:
+        """The report model's description of the files (:class:`analysis.present.model.Download` as a dict),
+        once they are written; None when nothing was written."""
+        links = self.links()
+        if not links or self.notes is None:
+            return None
+        from dataclasses import asdict
+
+        return {"slug": self.slug, "csv": links["csv"], "xlsx": links["xlsx"], **asdict(self.notes),
+                "order": list(self.order)}
+
+
+#: the key of an output's metadata that carries its report model part (analysis.present.model), read by
+#: :mod:`analysis.present.reportbuild` from the executed notebooks
+PART_KEY = "analysis/part"
+
+
+def _jsonable(value):
+    """Plain JSON values (numpy numbers as numbers, NaN as None, tuples as lists) for an output's metadata."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _download_part(links) -> dict | None:
+    return links.described() if isinstance(links, Download) else None
 
 
 def _links(links) -> dict[str, str] | None:
@@ -130,9 +165,12 @@ class Shown:
 @dataclass
 class Text(Shown):
     markdown: str
+    headline: str = ""  # the indicator id when the text is an indicator's headline figures
 
     def bundle(self):
-        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {}
+        part = ({"type": "headline", "indicator": self.headline, "markdown": self.markdown} if self.headline
+                else {"type": "text", "markdown": self.markdown})
+        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {PART_KEY: part}
 
 
 @dataclass
@@ -158,9 +196,17 @@ class Table(Shown):
     def markdown(self) -> str:
         return pipe_table(self.data, self.widths, self.free_text) + f"\n\n: {_md_escape(self.caption)} {{#{self.label}}}\n"
 
+    def part(self) -> dict:
+        """The table as the report model describes it (:class:`analysis.present.model.Table` as a dict)."""
+        download = _download_part(self.links)
+        return {"type": "table", "caption": self.caption, "label": self.label,
+                "columns": [_raw(c) for c in self.data.columns],
+                "rows": [[_raw(v) for v in row] for row in self.data.itertuples(index=False)],
+                "download": download}
+
     def bundle(self):
         return {"text/html": self.html(), "text/markdown": self.markdown(),
-                "text/plain": self.data.to_string(index=False)}, {}
+                "text/plain": self.data.to_string(index=False)}, {PART_KEY: self.part()}
 
 
 @dataclass
@@ -248,8 +294,19 @@ class Chart(Shown):
         return f'![{_md_escape(self.caption)}]({rel_path}){{#{self.label} width=100% fig-alt="{alt}"}}'
 
     def bundle(self):
+        data, metadata = self._bundle()
+        spec = None
+        if self.__dict__.get("_from_spec"):  # the figure is still the one made from its spec
+            from dataclasses import asdict
+
+            spec = _jsonable(asdict(self.spec))
+        return data, {**metadata, PART_KEY: {"type": "figure", "caption": self.caption, "label": self.label,
+                                             "alt": self.alt, "spec": spec, "download": _download_part(self.links)}}
+
+    def _bundle(self):
         self._follow_spec()
         fig = self.figure.to_dict()  # once for all three outputs (each would copy and check the figure again)
+        self._from_spec = self.spec is not None and _same(fig, self.__dict__.get("_made"))
         data = {PLOTLY_MIME: self.plotly_json(fig), "text/html": self.html(fig), "text/plain": self.caption}
         metadata = {}
         static = self.wants_static
@@ -459,8 +516,9 @@ def presents(method):
     return wrapper
 
 
-def show_markdown(text: str) -> Text:
-    return emit(Text(text))
+def show_markdown(text: str, headline: str = "") -> Text:
+    """``headline``: the indicator's id when ``text`` is its headline figures (the report model's Headline)."""
+    return emit(Text(text, headline))
 
 
 def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = None, widths: list[float] | None = None,

@@ -428,7 +428,8 @@ class Report(GroupComparison):
         name = slugify(f"{self.area.code}-{slug}")
         notes = notes if notes.sheet else replace(notes, sheet=sheet_name(slug, ind))
         folder = self.downloads
-        return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order))
+        return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order),
+                        notes=notes, order=order)
 
     # -- shared pieces ------------------------------------------------------------------------------
 
@@ -506,7 +507,7 @@ class Report(GroupComparison):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
         group_line = self.group_headline(ind)
         show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
-                      + f"**Måluppfyllelse:** {self.status(ind)}")
+                      + f"**Måluppfyllelse:** {self.status(ind)}", headline=ind.id)
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
         if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
@@ -811,7 +812,7 @@ class CountyReport(Report):
             show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
                           f"{report_year}.*")
 
-        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code))
+        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code), headline=ind.id)
         spec = self.gap_spec(ind)
         caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
         table = self.side_by_side(ind)
