@@ -20,6 +20,7 @@ from analysis.domain import geography
 from analysis.config import Config, load_config
 from analysis.present.downloads import DATA_DIR, report_workbook
 from analysis.errors import AnalysisError, os_error_text, require_writable_folder
+from analysis.publish.formats import FORMATS  # the output formats' registry (the CLI's --format choices)
 
 FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
 # executed notebook -> (source notebook, its own parameters): one focus-area notebook run once per focus area
@@ -27,7 +28,6 @@ KOMMUN_NOTEBOOKS = {"sammanfattning": ("sammanfattning", {}),
                     **{f: ("fokusomrade", {"focus_area": f}) for f in FOCUS_AREAS}}
 LAN_NOTEBOOKS = {"lan": ("lan", {})}
 FIGURES_DIR = "figurer"  # chart PNGs beside rapport.qmd, referenced by the markdown figures
-FORMATS = {"html": "html", "pdf": "typst"}
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,17 @@ def _execute(job: Job, work: Path, kernel=None) -> None:
     model.write(built, work)
 
 
+def _static_images(names) -> bool:
+    """Whether any requested format shows the charts as image files (the notebooks then write them)."""
+    return any(FORMATS[n].static_images for n in names if n in FORMATS)
+
+
 def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
     """Every notebook of the report through papermill's API, in the worker's warm kernel."""
     from papermill.exceptions import PapermillExecutionError
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
-    params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
+    params = {"year": job.year, "data_path": str(job.data_path), "static_images": _static_images(job.formats),
               "downloads_dir": str(nb_dir.parent / DATA_DIR), "figures_dir": str(nb_dir.parent / FIGURES_DIR),
               "include_plotlyjs": False,  # the report page carries plotly.js once
               "results_path": str(job.results_path or "")}
@@ -109,25 +114,21 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
 
 
 def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
-    """The report in each format. ``before_pdf``: called before the PDF is made (the kernel's charts drawn
-    ahead must have their files by then; the HTML does not read them)."""
+    """The report in each format, each through its entry in the format registry (:mod:`analysis.publish.formats`).
+    ``before_pdf``: called once before the first format that shows the charts as image files (the kernel's
+    charts drawn ahead must have their files by then; the HTML does not read them)."""
     from analysis.present import model
+    from analysis.publish import formats
     from analysis.publish.qmd import write_report_source
 
     qmd = write_report_source(model.read(work), work, job.root)  # the report model: its only description
-    outputs = []
-    for f in sorted(job.formats, key=lambda f: f == "pdf"):
-        to = FORMATS[f]
-        if f == "pdf" and before_pdf is not None:
+    outputs, waited = [], False
+    for name in formats.render_order(job.formats):
+        fmt = formats.get(name)
+        if fmt.static_images and not waited and before_pdf is not None:
             before_pdf()
-        if job.renderer == "quarto":
-            from analysis.publish import quarto_render
-
-            outputs.append(quarto_render.render(qmd, to))
-        else:
-            from analysis.publish.pandoc_render import render
-
-            outputs.append(render(qmd, to, job.root))
+            waited = True
+        outputs.append(fmt.render(qmd, job))
     return outputs
 
 
@@ -282,7 +283,7 @@ def plan(
     formats = tuple(formats or config.formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise AnalysisError(f"--format {','.join(bad)}: choose from html, pdf")
+        raise AnalysisError(f"--format {','.join(bad)}: välj bland {', '.join(FORMATS)}")
     data_path = (Path(data) if data else config.data_path).resolve()
     if not data_path.is_file():
         raise AnalysisError(f"Datafilen finns inte: {data_path}")
