@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal, Union
 
+from analysis.errors import AnalysisError
+
 SCHEMA_VERSION = 1
 MODEL_FILE = "rapport-modell.json"
 
@@ -164,7 +166,7 @@ class ReportModel:
 # --------------------------------------------------------------------------- JSON
 
 
-class ModelError(ValueError):
+class ModelError(AnalysisError, ValueError):
     """A model file that cannot be read as this schema (Swedish message)."""
 
 

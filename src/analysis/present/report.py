@@ -23,16 +23,28 @@ from analysis.present.escape import md_text as md  # free text from YAML, plans 
 from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
-from analysis.present.comparison import GROUP_LEVEL, GroupComparison
+from analysis.present.comparison import GROUP_LEVEL, GroupComparison  # noqa: F401 - registers the kommungrupp level
+from analysis.present.levels import COMPARISON_LEVELS, components
 from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
 
 # Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
 COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
-AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond"),
-              GROUP_LEVEL: ("dashdot", "triangle-up")}
-TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73", GROUP_LEVEL: "#555555"}
+AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond")}
+TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}
+# a comparison level's line (kommungrupp, …): its entry in analysis.present.levels
+
+
+def _line_style(level: str) -> tuple[str, str]:
+    if level in AREA_STYLE:
+        return AREA_STYLE[level]
+    entry = COMPARISON_LEVELS[level]
+    return entry.dash, entry.symbol
+
+
+def _total_colour(level: str) -> str:
+    return TOTAL_COLOURS[level] if level in TOTAL_COLOURS else COMPARISON_LEVELS[level].colour
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
@@ -153,6 +165,10 @@ class Report(GroupComparison):
     def chain(self, ind: Indicator) -> list:
         start = self.shown_code(ind)
         return self.geo.comparison_areas(start)
+
+    def _level_cells(self, ind: Indicator | None) -> dict[str, str]:
+        """The goal overview's columns of every comparison level (the kommungrupp's: ``Kommungruppen``)."""
+        return {k: v for level in components(self) for k, v in level.overview_cell(ind).items()}
 
     def _rows(self, table: str, ind: Indicator, **where) -> pd.DataFrame:
         """The indicator's rows of a results table where every column named equals its value (read-only)."""
@@ -313,8 +329,8 @@ class Report(GroupComparison):
         top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
         out = []
         for label, grp, level, rows in series:
-            dash, symbol = AREA_STYLE[level]
-            colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
+            dash, symbol = _line_style(level)
+            colour = COLOURS[grp] if ind.is_native else _total_colour(level)
             # Direct label at the last point of the area's own lines: colour is never the only key.
             direct = level == own_level
             who = _short_group(ind.group_label(grp)) if ind.is_native else label
@@ -505,7 +521,7 @@ class Report(GroupComparison):
             self._intro(ind)
         elif self.is_example(ind):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
-        group_line = self.group_headline(ind)
+        group_line = "\n\n".join(line for level in components(self) if (line := level.headline(ind)))
         show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
                       + f"**Måluppfyllelse:** {self.status(ind)}", headline=ind.id)
         show_markdown(self.narrative(ind))
@@ -513,11 +529,11 @@ class Report(GroupComparison):
         if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
             title = f"{ind.title}, {where}: länet jämfört med riket"
         else:
-            versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
+            versus = ", ".join([level.versus for level in components(self) if level.series(ind)] + ["länet och riket"])
             title = f"{ind.title}, {where} jämfört med {versus}"
         table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
                                    + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
-        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
+        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, [n for level in components(self) for n in level.download_notes(ind)]),
                               ind, 1)
         spec = self.trend_spec(ind)
         show_figure(chartspec.to_plotly(spec), spec.alt, title, static=self.static, links=links, spec=spec)
@@ -525,9 +541,10 @@ class Report(GroupComparison):
         # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
         widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
         show_table(chart_table, table_caption, links, widths=widths)
-        if note := self.group_chart_note(ind):
-            show_markdown(note)
-        self.group_position(ind)
+        for level in components(self):
+            if note := level.chart_note(ind):
+                show_markdown(note)
+            level.show_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
             flags = self.sex_examples(ind)  # per row: a real row is never marked as example data
@@ -557,7 +574,7 @@ class Report(GroupComparison):
             cmp = "lan" if self.geo.area(code).level == "kommun" else "riket"
             first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
                                              "länet" if cmp == "lan" else "riket")
-        group = self.group_sentence(ind)
+        group = " ".join(text for level in components(self) if (text := level.sentence(ind)))
         return first + (f" {group}" if group else "") + " " + self.trend_text(ind, code)
 
     @presents
@@ -576,7 +593,7 @@ class Report(GroupComparison):
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
-                             "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
+                             "Läge": "länets handlingsplan", **self._level_cells(None), "Utveckling": status,
                              "Data": kind})
                 numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: ""})  # "." : not applicable
             for ind in inds:
@@ -586,7 +603,7 @@ class Report(GroupComparison):
                     from analysis.present import birth_regions
 
                     rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
-                                 "Läge": birth_regions.overview_cell(self, ind, code), **self.group_cell(ind),
+                                 "Läge": birth_regions.overview_cell(self, ind, code), **self._level_cells(ind),
                                  "Utveckling": birth_regions.NOT_JUDGED, "Data": self.data_kind_latest(ind, code)})
                     numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: "per födelseregion (se avsnittet)"})
                     continue
@@ -606,7 +623,7 @@ class Report(GroupComparison):
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title, "Läge": level,
-                             **self.group_cell(ind),
+                             **self._level_cells(ind),
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.official}, utveckling sedan basåret {self.results.baseline_year}."
@@ -620,7 +637,8 @@ class Report(GroupComparison):
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
-        self.group_overview()
+        for level in components(self):
+            level.show_overview()
 
     @presents
     def more_focus_areas(self, shown: list[str]) -> Parts:
@@ -826,7 +844,8 @@ class CountyReport(Report):
         from analysis.present.maps import county_map
 
         county_map(self, ind)  # the kommuner on a map, with its table and downloads (native comparison only)
-        self.county_groups(ind)
+        for level in components(self):
+            level.show_county(ind)
         self._source_note(ind)
 
     @presents
