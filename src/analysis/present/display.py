@@ -64,6 +64,14 @@ settings = Settings()
 _state: dict = {"plotlyjs_sent": False}
 
 
+def new_notebook() -> None:
+    """The display state of a fresh notebook, for a kernel that runs many (the warm kernel's reset calls
+    this, and touches nothing else of present): plotly.js goes once more into the next notebook's HTML, and no
+    presentation call is left collecting. The browser and the drawing thread stay."""
+    _state["plotlyjs_sent"] = False
+    _collectors.clear()
+
+
 def configure(static_images: bool = True, figures_dir: str | Path | None = None,
               include_plotlyjs: bool = True) -> None:
     settings.static_images = static_images
