@@ -8,7 +8,6 @@ inspect and change them first. How the objects become notebook outputs is :mod:`
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,27 +23,14 @@ from analysis.present.display import Download, Parts, configure, presents, show,
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
 from analysis.present.comparison import GROUP_LEVEL, GroupComparison  # noqa: F401 - registers the kommungrupp level
-from analysis.present.levels import COMPARISON_LEVELS, components
+from analysis.present.levels import components
 from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
+from analysis.present import builders
+from analysis.present.builders import AREA_STYLE, COLOURS, TOTAL_COLOURS  # noqa: F401 - the trend lines' style
 
-# Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
-COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
-AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond")}
-TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}
-# a comparison level's line (kommungrupp, …): its entry in analysis.present.levels
-
-
-def _line_style(level: str) -> tuple[str, str]:
-    if level in AREA_STYLE:
-        return AREA_STYLE[level]
-    entry = COMPARISON_LEVELS[level]
-    return entry.dash, entry.symbol
-
-
-def _total_colour(level: str) -> str:
-    return TOTAL_COLOURS[level] if level in TOTAL_COLOURS else COMPARISON_LEVELS[level].colour
+_short_group = builders.short_group
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
@@ -54,12 +40,6 @@ ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 
 
 # --------------------------------------------------------------------------- text pieces
-
-
-def _short_group(label: str) -> str:
-    """"utrikes födda" -> "utrikes", "elever med utländsk bakgrund" -> "utländsk"."""
-    words = label.split()
-    return words[-2] if len(words) > 2 else words[0]
 
 
 def measure_label(ind: Indicator) -> str:
@@ -320,60 +300,16 @@ class Report(GroupComparison):
         return chartspec.to_plotly(self.trend_spec(ind))
 
     def trend_spec(self, ind: Indicator) -> chartspec.ChartSpec:
-        """The trend chart: the area's, its comparison group's, the län's and riket's lines over the years."""
-        unit = "%" if ind.unit == "procent" else f" {ind.unit}"
-        series = self.series(ind)
-        own_level = self.geo.area(self.shown_code(ind)).level
-        # the own lines' last values: the higher line is labelled above its point, the lower one below
-        ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
-        top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
-        out = []
-        for label, grp, level, rows in series:
-            dash, symbol = _line_style(level)
-            colour = COLOURS[grp] if ind.is_native else _total_colour(level)
-            # Direct label at the last point of the area's own lines: colour is never the only key.
-            direct = level == own_level
-            who = _short_group(ind.group_label(grp)) if ind.is_native else label
-            text = who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
-                                             status=rows["status"].iloc[-1])
-            survey = ind.survey and "margin" in rows and rows["margin"].notna().any()
-            out.append(chartspec.Series(
-                name=label, x=rows["year"].tolist(), y=[None if pd.isna(v) else float(v) for v in rows["value"]],
-                colour=colour, dash=dash, width=3 if level == "kommun" else 2,
-                marker=chartspec.Marker(symbol, 9, colour, "white", 1),
-                label=text if direct else "", label_above=grp == top,
-                hover=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
-                # survey values: the 95 % margin as error bars (also in the table under the chart)
-                errors=([None if pd.isna(m) else float(m) for m in rows["margin"]] if survey else None),
-                example=bool(rows["example"].any()),
-            ))
-        return chartspec.ChartSpec(
-            kind="line", series=out, unit=ind.unit, height=440, margin={"l": 10, "r": 16, "b": 10},
-            # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
-            y=chartspec.Axis(title=ind.unit.capitalize() if ind.unit != "procent" else "Procent",
-                             suffix="" if ind.unit != "procent" else " %", tozero=True),
-            x=chartspec.Axis(dtick=1), alt=self.chart_alt(ind))
+        """The trend chart: the area's, its comparison levels', the län's and riket's lines over the years
+        (:func:`analysis.present.builders.trend_spec`)."""
+        return builders.trend_spec(ind, self.series(ind), self.geo.area(self.shown_code(ind)).level)
 
     def chart_alt(self, ind: Indicator) -> str:
-        parts = []
-        for label, _grp, _level, rows in self.series(ind):
-            first, last = rows.iloc[0], rows.iloc[-1]
-            parts.append(
-                f"{label}: {fmt.with_unit(first['value'], ind.unit, status=first['status'])} år {first['year']}, "
-                f"{fmt.with_unit(last['value'], ind.unit, status=last['status'])} år {last['year']}"
-            )
-        return f"Linjediagram över {fmt.in_text(ind.title)} per år. " + "; ".join(parts) + "."
+        return builders.trend_alt(ind, self.series(ind))
 
     def chart_table(self, ind: Indicator) -> pd.DataFrame:
         """The numbers behind the trend chart, formatted in Swedish."""
-        cols = {}
-        for label, _grp, _level, rows in self.series(ind):
-            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status)
-                           + (f" (±{fmt.number(r.margin, ind.decimals)})" if pd.notna(getattr(r, "margin", None))
-                              and not pd.isna(r.value) else "")
-                           for r in rows.itertuples()}
-        years = sorted({y for c in cols.values() for y in c})
-        return pd.DataFrame([{"År": str(y), **{k: v.get(y, "..") for k, v in cols.items()}} for y in years])
+        return builders.trend_table(ind, self.series(ind))
 
     def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
         code = self.shown_code(ind)
@@ -411,20 +347,7 @@ class Report(GroupComparison):
 
     def chart_data(self, ind: Indicator) -> pd.DataFrame:
         """The chart's numbers for download: one row per area, group and year, values as numbers."""
-        rows = []
-        for label, grp, _level, data in self.series(ind):
-            for r in data.itertuples():
-                rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
-                             "Kön": SEXES[r.sex], "År": int(r.year),
-                             f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
-                             **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
-                                 else round(float(r.margin), 3)} if ind.survey else {}),
-                             "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
-                             "Exempeldata": "ja" if r.example else "nej"})
-        data = pd.DataFrame(rows)
-        if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
-            data = data.drop(columns="Källans markering")  # only where the source marked a value
-        return data
+        return builders.trend_data(ind, self.series(ind))
 
     def notes(self, ind: Indicator | None, title: str, extra: list[str] | None = None) -> TableNotes:
         if ind is None:

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import re
 import string
-from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import yamlio
@@ -30,19 +29,6 @@ PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
 FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 #: the workbook with all the report's tables (:func:`analysis.present.downloads.report_workbook`)
 WORKBOOK = "rapport-tabeller.xlsx"
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    """What the builder needs of a job (publish's ``Job`` has these attributes)."""
-
-    kind: str
-    code: str
-    year: int
-    root: Path
-    data_path: Path
-    renderer: str
-    results_path: Path | None = None
 
 
 def template_path(root: Path, kind: str) -> Path:
@@ -73,7 +59,8 @@ def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
 
 
 def report_values(job, today: dt.date | None = None) -> tuple[dict, m.Flags]:
-    """The texts that fill the layout's placeholders, and the report's flags."""
+    """The texts that fill the layout's placeholders, and the report's flags. ``job``: what publish plans
+    (``kind`` "kommun"/"lan", ``code``, ``year``, ``root``, ``data_path``, ``renderer``, ``results_path``)."""
     from analysis.compute.artefact import open_results, read_meta
     from analysis.data.provenance import Snapshot, retrieval_phrase, sha256
     from analysis.domain import geography

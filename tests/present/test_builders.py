@@ -1,0 +1,67 @@
+"""Builders are functions of frames: the trend chart, its description and its tables from series made by hand
+(no results, no report), and the report's own chart is the builder's output for its series."""
+import pandas as pd
+import pytest
+
+from analysis.present import builders
+
+
+def rows(code, values, example=False, margin=None):
+    data = pd.DataFrame({"year": [2022, 2023, 2024], "value": values, "status": ["" if v == v else ".." for v in values],
+                         "example": example, "geo_code": code, "sex": "T"})
+    return data if margin is None else data.assign(margin=margin)
+
+
+@pytest.fixture
+def series():
+    nan = float("nan")
+    return [("Ronneby – utrikes födda", "utrikes", "kommun", rows("1081", [50.0, 52.5, 55.0])),
+            ("Ronneby – inrikes födda", "inrikes", "kommun", rows("1081", [80.0, 79.0, nan])),
+            ("Blekinge län – utrikes födda", "utrikes", "lan", rows("0010", [51.0, 52.0, 53.0], example=True))]
+
+
+def test_trend_spec_from_frames(catalogue, series):
+    ind = catalogue.get("sysselsattningsgrad")
+    spec = builders.trend_spec(ind, series, own_level="kommun")
+    assert [s.name for s in spec.series] == [label for label, *_ in series]
+    own_u, own_i, lan = spec.series
+    assert own_u.y == [50.0, 52.5, 55.0] and own_i.y == [80.0, 79.0, None]  # a missing value is a gap
+    assert (own_u.dash, own_u.marker.symbol, lan.dash, lan.marker.symbol) == ("solid", "circle", "dash", "square")
+    assert own_u.colour == builders.COLOURS["utrikes"] and own_i.colour == builders.COLOURS["inrikes"]
+    assert own_u.label.startswith("utrikes 55,0") and lan.label == ""  # direct labels on the own lines only
+    assert own_u.width == 3 and lan.width == 2 and lan.example and not own_u.example and spec.example
+    assert spec.alt.startswith("Linjediagram över") and "Ronneby – utrikes födda: 50,0" in spec.alt
+
+
+def test_trend_tables_from_frames(catalogue, series):
+    ind = catalogue.get("sysselsattningsgrad")
+    table = builders.trend_table(ind, series)
+    assert list(table.columns) == ["År"] + [label for label, *_ in series]
+    assert table["År"].tolist() == ["2022", "2023", "2024"]
+    assert table.iloc[2, 2] == ".." and table.iloc[1, 1].startswith("52,5")
+    data = builders.trend_data(ind, series)
+    assert len(data) == 9 and set(data["Område"]) == {"Ronneby", "Blekinge län"}
+    assert data["Exempeldata"].tolist().count("ja") == 3 and "Källans markering" not in data
+
+
+def test_survey_margins_become_error_bars_and_table_notes(catalogue):
+    ind = catalogue.get("god_halsa")
+    s = [("Ronneby – inrikes födda", "inrikes", "kommun", rows("1081", [60.0, 61.0, 62.0], margin=[3.0, None, 2.5]))]
+    spec = builders.trend_spec(ind, s, own_level="kommun")
+    assert spec.series[0].errors == [3.0, None, 2.5]
+    assert "(±" in builders.trend_table(ind, s).iloc[0, 1]
+
+
+def test_a_level_without_a_registered_style_is_an_error(catalogue, series):
+    ind = catalogue.get("sysselsattningsgrad")
+    with pytest.raises(KeyError):
+        builders.trend_spec(ind, series + [("X", "utrikes", "okand-niva", series[0][3])], own_level="kommun")
+
+
+def test_the_reports_chart_is_the_builders(catalogue):
+    from analysis.present.report import Report
+
+    report = Report("1081", 2024, static_images=False)
+    ind = catalogue.get("sysselsattningsgrad")
+    assert report.trend_spec(ind) == builders.trend_spec(ind, report.series(ind), "kommun")
+    assert report.chart_table(ind).equals(builders.trend_table(ind, report.series(ind)))
