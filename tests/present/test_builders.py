@@ -65,3 +65,26 @@ def test_the_reports_chart_is_the_builders(catalogue):
     ind = catalogue.get("sysselsattningsgrad")
     assert report.trend_spec(ind) == builders.trend_spec(ind, report.series(ind), "kommun")
     assert report.chart_table(ind).equals(builders.trend_table(ind, report.series(ind)))
+
+
+def test_gap_spec_from_values(catalogue):
+    ind = catalogue.get("sysselsattningsgrad")
+    spec = builders.gap_spec(ind, 2024, [("Ronneby", -20.0, "kommun", None), ("Riket", -15.5, "riket", None),
+                                         ("Karlshamn", None, "kommun", None), ("Blekinge län", -18.0, "lan", 1.2)],
+                             example=False)
+    assert [b.label for b in spec.bars] == ["Riket", "Blekinge län", "Ronneby", "Karlshamn"]  # by value, missing last
+    riket, lan, ronneby, karlshamn = spec.bars
+    assert (riket.pattern, lan.pattern, ronneby.pattern) == (".", "/", "") and lan.bold and not ronneby.bold
+    assert lan.text == "−18,0 (±1,2)" and karlshamn.text == ".." and karlshamn.value is None
+    assert spec.x.range[0] < -20.0 and spec.x.range[1] > 0 and spec.height == 130 + 28 * 4
+    assert "Blekinge län −18,0 (felmarginal ±1,2)" in spec.alt and not spec.example
+
+
+def test_the_county_reports_bar_chart_is_the_builders(catalogue):
+    from analysis.present.report import CountyReport
+
+    county = CountyReport("10", 2024, static_images=False)
+    ind = catalogue.get("sysselsattningsgrad")
+    spec = county.gap_spec(ind)
+    assert [b.label for b in spec.bars][:1] and len(spec.bars) == len(county.areas(ind))
+    assert spec.alt.startswith("Stapeldiagram över skillnaden")

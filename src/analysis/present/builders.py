@@ -1,4 +1,5 @@
-"""Builders: an indicator's trend chart, its description and its two tables as functions of frames.
+"""Builders: an indicator's trend chart (with its description and its two tables) and the county's bar
+chart as functions of frames and values.
 
 Input is the indicator and its *series*: ``(label, group, level, rows by year)`` per line, as
 :meth:`analysis.present.report.Report.series` selects them from the results (the area's own lines, the
@@ -16,7 +17,7 @@ import pandas as pd
 
 from analysis.data.contract import SEXES
 from analysis.domain.catalogue import Indicator
-from analysis.present import chartspec, fmt
+from analysis.present import brand, chartspec, fmt
 from analysis.present.levels import COMPARISON_LEVELS
 
 Series = tuple[str, str, str, pd.DataFrame]  # (label, group, level, rows by year)
@@ -122,3 +123,45 @@ def trend_data(ind: Indicator, series: list[Series]) -> pd.DataFrame:
     if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
         data = data.drop(columns="Källans markering")  # only where the source marked a value
     return data
+
+
+def gap_spec(ind: Indicator, year: int, areas: list[tuple[str, float | None, str, float | None]],
+             example: bool) -> chartspec.ChartSpec:
+    """The county's bar chart: one bar per area ``(name, value or None, level, margin or None)``, sorted by
+    value (missing last); the län and riket highlighted by colour, pattern and bold label; the value (and its
+    margin of error) printed beside each bar. ``example``: the bars show example values."""
+    bars = sorted(areas, key=lambda b: (b[1] is None, -(b[1] or 0.0)))
+    names = [b[0] for b in bars]
+    values = [b[1] for b in bars]
+    margins = [b[3] for b in bars]  # shown in the bar's label: "−10,2 (±2,0)"
+    look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
+            "riket": (brand.colour("green"), ".")}
+    unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
+    suffix = {"kommun": "", "lan": "", "riket": ""}  # the län's name says län ("Blekinge län")
+    known = [v for v in values if v is not None] or [0.0]
+    lo, hi = min(0.0, min(known)), max(0.0, max(known))
+    pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
+    what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
+            else "värdet")
+    alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {year} per område, sorterat efter värde: "
+           + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
+                       + ("" if m is None else f" (felmarginal ±{fmt.number(m, ind.decimals)})")
+                       for n, v, m in zip(names, values, margins))
+           + f" ({unit}).")
+    return chartspec.ChartSpec(
+        # 28 px a bar: a län of 14 kommuner (Kalmar) prints at half a page and fits below a short section
+        kind="bar", unit=unit, height=130 + 28 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
+        bars=[chartspec.Bar(label=n, value=v,
+                            text=(".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)
+                                  + ("" if m is None else f" (±{fmt.number(m, ind.decimals)})")),
+                            colour=look[level][0], pattern=look[level][1], tick=n + suffix[level],
+                            bold=level != "kommun", example=example)
+              for n, v, level, m in bars],
+        hover=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
+        y=chartspec.Axis(reversed=True),
+        x=chartspec.Axis(range=(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)), zeroline=True,
+                         zeroline_colour=brand.colour("grey"),
+                         title=(f"Skillnad {short_group(ind.group_label('utrikes'))} − "
+                                f"{short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
+                                if ind.is_native else f"{ind.short_title}, {unit}")),
+        alt=alt)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.present import brand, chartspec, fmt
+from analysis.present import chartspec, fmt
 from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
 from analysis.data.contract import SEXES
@@ -28,9 +28,7 @@ from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
 from analysis.present import builders
-from analysis.present.builders import AREA_STYLE, COLOURS, TOTAL_COLOURS  # noqa: F401 - the trend lines' style
 
-_short_group = builders.short_group
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
@@ -678,7 +676,8 @@ class CountyReport(Report):
         return chartspec.to_plotly(spec), spec.alt
 
     def gap_spec(self, ind: Indicator) -> chartspec.ChartSpec:
-        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
+        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label
+        (:func:`analysis.present.builders.gap_spec`)."""
         bars = []
         for a in self.areas(ind):
             if ind.is_native:
@@ -687,44 +686,9 @@ class CountyReport(Report):
             else:
                 v, s = self.value(ind, a.code, "total")
                 v = None if s or pd.isna(v) else float(v)
-            bars.append((a.name, v, a.level))
-        bars.sort(key=lambda b: (b[1] is None, -(b[1] or 0.0)))
-        names = [b[0] for b in bars]
-        values = [b[1] for b in bars]
-        look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
-                "riket": (brand.colour("green"), ".")}
-        unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
-        suffix = {"kommun": "", "lan": "", "riket": ""}  # the län's name says län ("Blekinge län")
-        by_name = {a.name: self.margin(ind, a.code) for a in self.areas(ind)}
-        margins = [by_name.get(n) for n in names]  # shown in the bar's label: "−10,2 (±2,0)"
-        known = [v for v in values if v is not None] or [0.0]
-        lo, hi = min(0.0, min(known)), max(0.0, max(known))
-        pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
+            bars.append((a.name, v, a.level, self.margin(ind, a.code)))
         example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
-        what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
-                else "värdet")
-        alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
-               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
-                           + ("" if m is None else f" (felmarginal ±{fmt.number(m, ind.decimals)})")
-                           for n, v, m in zip(names, values, margins))
-               + f" ({unit}).")
-        return chartspec.ChartSpec(
-            # 28 px a bar: a län of 14 kommuner (Kalmar) prints at half a page and fits below a short section
-            kind="bar", unit=unit, height=130 + 28 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
-            bars=[chartspec.Bar(label=n, value=v,
-                                text=(".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)
-                                      + ("" if m is None else f" (±{fmt.number(m, ind.decimals)})")),
-                                colour=look[level][0], pattern=look[level][1], tick=n + suffix[level],
-                                bold=level != "kommun", example=example)
-                  for (n, v, level), m in zip(bars, margins)],
-            hover=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
-            y=chartspec.Axis(reversed=True),
-            x=chartspec.Axis(range=(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)), zeroline=True,
-                             zeroline_colour=brand.colour("grey"),
-                             title=(f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
-                                    f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
-                                    if ind.is_native else f"{ind.short_title}, {unit}")),
-            alt=alt)
+        return builders.gap_spec(ind, self.year, bars, example)
 
     @presents
     def indicator(self, ind: Indicator | str) -> Parts:
