@@ -67,9 +67,9 @@ def test_outputs_carry_their_model_part():
     download = m.Download(**part.pop("download"))
     assert download.example and download.order == [2, 1] and download.csv == "data/1081-t.csv"
     assert m.Table(**{**part, "download": download.slug}).label == "tbl-1081-t"
-    _data, meta = Text("**Rubrik**", headline="arbetsloshet").bundle()
-    assert m.Headline(**meta[PART_KEY]).indicator == "arbetsloshet"
-    assert m.Text(**Text("x").bundle()[1][PART_KEY]).markdown == "x"
+    data, meta = Text("**Rubrik**", headline="arbetsloshet").bundle()
+    assert meta[PART_KEY] == {"type": "headline", "indicator": "arbetsloshet"}  # markdown: the output's own
+    assert data["text/markdown"] == "**Rubrik**" and Text("x").bundle()[1][PART_KEY] == {"type": "text"}
 
 
 def test_a_chart_carries_its_spec_while_the_figure_is_the_one_made_from_it():
@@ -98,7 +98,9 @@ def test_the_layout_becomes_sections_with_every_text_and_the_cells_parts(root, t
     figure = {"type": "figure", "caption": "F.", "label": "fig-t", "alt": "A.", "spec": None,
               "download": table["download"]}  # the chart and its table link the same files
     _notebook(tmp_path / "sammanfattning.ipynb", {
-        "sammanfattning-mal": [{"output_type": "display_data", "data": {"text/markdown": "x"},
+        "sammanfattning-mal": [{"output_type": "display_data", "data": {"text/markdown": ["**Rubrik:** ", "5 %"]},
+                                "metadata": {PART_KEY: {"type": "headline", "indicator": "x"}}},
+                               {"output_type": "display_data", "data": {"text/markdown": "x"},
                                 "metadata": {PART_KEY: figure}},
                                {"output_type": "display_data", "data": {}, "metadata": {PART_KEY: table}},
                                {"output_type": "stream", "text": "ignored"}]})
@@ -112,7 +114,8 @@ def test_the_layout_becomes_sections_with_every_text_and_the_cells_parts(root, t
     summary = model.sections[1]
     assert "Rapporten följer upp Strategin för Ronneby kommun (kommunkod 1081)" in summary.parts[0].markdown
     cell = next(p for p in summary.parts if isinstance(p, m.Cell) and p.cell == "sammanfattning-mal")
-    assert [type(p).__name__ for p in cell.parts] == ["Figure", "Table"] and cell.parts[1].download == "1081-t"
+    assert [type(p).__name__ for p in cell.parts] == ["Headline", "Figure", "Table"]
+    assert cell.parts[0] == m.Headline("x", "**Rubrik:** 5 %") and cell.parts[2].download == "1081-t"
     assert [d.slug for d in model.downloads] == ["1081-t"] and model.workbook  # once, though linked twice
     arbete = model.sections[2]
     assert arbete.parts[0] == m.Cell("arbete", "fokus-mal", [])  # its notebook did not run here: no parts

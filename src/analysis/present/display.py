@@ -176,8 +176,8 @@ class Text(Shown):
     headline: str = ""  # the indicator id when the text is an indicator's headline figures
 
     def bundle(self):
-        part = ({"type": "headline", "indicator": self.headline, "markdown": self.markdown} if self.headline
-                else {"type": "text", "markdown": self.markdown})
+        # the part's markdown is the output's own text/markdown (the builder takes it from there)
+        part = {"type": "headline", "indicator": self.headline} if self.headline else {"type": "text"}
         return {"text/markdown": self.markdown, "text/plain": self.markdown}, {PART_KEY: part}
 
 

@@ -223,6 +223,8 @@ class _CellReader:
             if not part:
                 continue
             part = dict(part)
+            if part["type"] in ("text", "headline"):  # its markdown is the output's own
+                part["markdown"] = "".join((out.get("data") or {}).get("text/markdown", ""))
             download = part.get("download")
             if isinstance(download, dict):
                 self.download_parts.append(download)
