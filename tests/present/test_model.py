@@ -123,3 +123,16 @@ def test_the_layout_becomes_sections_with_every_text_and_the_cells_parts(root, t
     assert model.sections[3].parts == [m.Text("Metodtext.")]
     assert m.from_json(m.to_json(model)) == model
     assert dataclasses.asdict(model)["schema"] == m.SCHEMA_VERSION
+
+
+def test_a_layout_with_document_options_in_its_head_is_refused(tmp_path):
+    from analysis.errors import AnalysisError
+
+    layout = tmp_path / "kommun.qmd"
+    layout.write_text("---\ntitle: T\ntoc: false\n---\n\nText.\n", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="kommun.qmd har toc i sitt huvud"):
+        from_layout(layout, {}, "kommun", "1081", 2024, m.Flags(False, True))
+    layout.write_text("---\ntitle: T ${year}\n---\n\nText ${year}.\n", encoding="utf-8")
+    built = from_layout(layout, {"year": "2024"}, "kommun", "1081", 2024, m.Flags(False, True))
+    assert built.title == "T 2024" and built.sections == [m.Section("inledning", "", [m.Text("Text 2024.")])]
+    assert built.workbook == "" and built.downloads == []

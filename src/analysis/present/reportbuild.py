@@ -20,6 +20,7 @@ from pathlib import Path
 from analysis import yamlio
 from analysis.present import model as m
 from analysis.present.display import PART_KEY
+from analysis.present.downloads import WORKBOOK  # all the report's tables in one file (report_workbook)
 
 TEMPLATES = Path("reports") / "templates"
 #: the notebook executed per focus area of a kommun report (its cells are embedded per focus section)
@@ -27,8 +28,6 @@ KOMMUN_FOCUS_NOTEBOOKS = ("arbete", "utbildning", "sprak", "halsa")
 EMBED = re.compile(r"\{\{<\s*embed\s+notebooks/([\w-]+)\.ipynb#([\w-]+)\s*>\}\}")
 PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
 FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-#: the workbook with all the report's tables (:func:`analysis.present.downloads.report_workbook`)
-WORKBOOK = "rapport-tabeller.xlsx"
 
 
 def template_path(root: Path, kind: str) -> Path:
@@ -174,10 +173,17 @@ def _parts(text: str, cells) -> list:
 def from_layout(layout: Path, values: dict, kind: str, code: str, year: int, flags: m.Flags,
                 nb_dir: Path | None = None) -> m.ReportModel:
     """The model from a layout (``reports/templates/*.qmd``) with ``values`` in its placeholders and, when
-    ``nb_dir`` holds the executed notebooks, what their embedded cells show."""
+    ``nb_dir`` holds the executed notebooks, what their embedded cells show. The layout's front matter gives
+    title, subtitle and author (the publisher); document options belong in ``_quarto.yml``, not here."""
     # The front matter is read before the values go in, so that a value (a strategy name with a quote, a
     # colon or a line break) can never change its YAML; each value then fills its own string.
     front, body = _split_front_matter(Path(layout).read_text(encoding="utf-8"))
+    extra = sorted(set(front) - {"title", "subtitle", "author"})
+    if extra:
+        from analysis.errors import AnalysisError
+
+        raise AnalysisError(f"Rapportmallen {Path(layout).name} har {', '.join(extra)} i sitt huvud; där hör bara "
+                            "title, subtitle och author hemma (dokumentinställningar står i _quarto.yml).")
     front = {k: string.Template(v).safe_substitute(values) if isinstance(v, str) else v for k, v in front.items()}
     body = string.Template(body).safe_substitute(values)
     reader = _CellReader(nb_dir)
