@@ -136,3 +136,11 @@ def test_a_layout_with_document_options_in_its_head_is_refused(tmp_path):
     built = from_layout(layout, {"year": "2024"}, "kommun", "1081", 2024, m.Flags(False, True))
     assert built.title == "T 2024" and built.sections == [m.Section("inledning", "", [m.Text("Text 2024.")])]
     assert built.workbook == "" and built.downloads == []
+
+
+def test_parts_from_newer_or_broken_metadata():
+    assert m.part_from_dict({"type": "text", "markdown": "x", "later_field": 1}) == m.Text("x")  # extra keys: left out
+    with pytest.raises(m.ModelError, match="del 'table' saknar"):
+        m.part_from_dict({"type": "table", "caption": "T."})
+    with pytest.raises(m.ModelError, match="nedladdning"):
+        m.download_from_dict({"slug": "x"})

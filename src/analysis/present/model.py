@@ -174,15 +174,26 @@ def to_dict(model: ReportModel) -> dict:
     return asdict(model)
 
 
-def _part(data: dict) -> Part:
+def part_from_dict(data: dict) -> Part:
+    """A part from its dict (``type`` names its class); keys of no field are left out."""
     kind = data.get("type")
     cls = PART_TYPES.get(kind)
     if cls is None:
         raise ModelError(f"okänd del i rapportmodellen: {kind!r}")
     values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
     if cls is Cell:
-        values["parts"] = [_part(p) for p in data.get("parts", [])]
-    return cls(**values)
+        values["parts"] = [part_from_dict(p) for p in data.get("parts", [])]
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ModelError(f"rapportmodellens del {kind!r} saknar en uppgift: {exc}") from None
+
+
+def download_from_dict(data: dict) -> Download:
+    try:
+        return Download(**{f.name: data[f.name] for f in fields(Download) if f.name in data})
+    except TypeError as exc:
+        raise ModelError(f"en nedladdning i rapportmodellen saknar en uppgift: {exc}") from None
 
 
 def from_dict(data: dict) -> ReportModel:
@@ -190,11 +201,11 @@ def from_dict(data: dict) -> ReportModel:
         raise ModelError(f"rapportmodellen har schemaversion {data.get('schema')!r}, den här versionen läser "
                          f"{SCHEMA_VERSION}; bygg rapporten igen (analysis render --force)")
     try:
-        sections = [Section(s["id"], s["heading"], [_part(p) for p in s["parts"]]) for s in data["sections"]]
+        sections = [Section(s["id"], s["heading"], [part_from_dict(p) for p in s["parts"]]) for s in data["sections"]]
         return ReportModel(
             kind=data["kind"], code=data["code"], year=int(data["year"]), title=data["title"],
             subtitle=data["subtitle"], publisher=data["publisher"], flags=Flags(**data["flags"]),
-            sections=sections, downloads=[Download(**d) for d in data["downloads"]],
+            sections=sections, downloads=[download_from_dict(d) for d in data["downloads"]],
             workbook=data.get("workbook", ""), schema=data["schema"])
     except (KeyError, TypeError) as exc:
         raise ModelError(f"rapportmodellen saknar eller har fel uppgift: {exc}") from None

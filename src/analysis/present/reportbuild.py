@@ -195,7 +195,7 @@ def from_layout(layout: Path, values: dict, kind: str, code: str, year: int, fla
         sections.append(m.Section(_section_id(heading, used), heading.strip(), _parts(text, reader)))
     downloads: dict[str, m.Download] = {}
     for part in reader.download_parts:
-        downloads.setdefault(part["slug"], m.Download(**part))
+        downloads.setdefault(part["slug"], m.download_from_dict(part))
     return m.ReportModel(kind=kind, code=code, year=int(year), title=str(front.get("title", "")),
                          subtitle=str(front.get("subtitle", "")), publisher=str(front.get("author", "")),
                          flags=flags, sections=sections, downloads=list(downloads.values()),
@@ -235,7 +235,7 @@ class _CellReader:
             if isinstance(download, dict):
                 self.download_parts.append(download)
                 part["download"] = download["slug"]
-            parts.append(m.PART_TYPES[part["type"]](**{k: v for k, v in part.items()}))
+            parts.append(m.part_from_dict(part))
         return parts
 
 
