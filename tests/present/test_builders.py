@@ -88,3 +88,40 @@ def test_the_county_reports_bar_chart_is_the_builders(catalogue):
     spec = county.gap_spec(ind)
     assert [b.label for b in spec.bars][:1] and len(spec.bars) == len(county.areas(ind))
     assert spec.alt.startswith("Stapeldiagram över skillnaden")
+
+
+def test_side_by_side_from_figures(catalogue):
+    ind = catalogue.get("sysselsattningsgrad")
+    areas = [builders.Figures("Ronneby", "kommun", (55.0, ""), (79.4, ""), gap=(-24.4, ""), development="↑ bättre",
+                              data_kind="Verklig"),
+             builders.Figures("Blekinge län", "lan", (float("nan"), ".."), (80.0, ""), gap=None, development="",
+                              data_kind="Exempeldata")]
+    table = builders.side_by_side(ind, 2022, areas)
+    assert list(table.columns) == ["Område", "Utrikes födda", "Inrikes födda", "Skillnad, procentenheter",
+                                   "Utveckling sedan 2022", "Data"]
+    assert table.iloc[0, 3] == "−24,4" and table.iloc[1, 3] == ".." and table.iloc[1, 1] == ".."
+    assert table["Data"].tolist() == ["Verklig", "Exempeldata"]
+    with_margin = builders.side_by_side(ind, 2022, [builders.Figures("R", margin=2.04, gap=(1.0, ""))])
+    assert with_margin["Felmarginal (±), procentenheter"].tolist() == ["2,0"] and "Data" not in with_margin
+
+
+def test_level_tables_and_the_sex_table_from_figures(catalogue):
+    ind = catalogue.get("gymnasieexamen_4ar")  # no native comparison group: values and the gap to the next level
+    table = builders.side_by_side(ind, 2022, [builders.Figures("Ronneby", "kommun", total=(70.0, ""), gap=(-3.0, "")),
+                                              builders.Figures("Riket", "riket", total=(75.0, ""), gap=(1.0, ""))])
+    assert table.iloc[:, 2].tolist() == ["−3,0", "."]  # riket has nothing above it
+    sexes = builders.sex_table(ind, 2022, "Ronneby", {s: builders.Figures("Ronneby", total=(v, ""))
+                                                      for s, v in (("K", 72.0), ("M", 68.0), ("T", 70.0))})
+    assert sexes["Kön"].tolist() == ["Kvinnor", "Män", "Totalt"] and list(sexes.columns)[1] == "Ronneby"
+
+
+def test_the_reports_tables_are_the_builders(catalogue):
+    from analysis.present.report import CountyReport, Report
+
+    report = Report("1081", 2024, static_images=False)
+    ind = catalogue.get("gymnasieexamen_4ar")
+    figures = {s: report.figures(ind, "1081", s) for s in ("K", "M", "T")}
+    assert report.sex_table(ind).equals(builders.sex_table(ind, report.results.baseline_year, "Ronneby", figures))
+    county = CountyReport("10", 2024, static_images=False)
+    ind = catalogue.get("sysselsattningsgrad")
+    assert county.side_by_side(ind)["Område"].tolist() == [a.name for a in county.areas(ind)]

@@ -1,10 +1,11 @@
-"""Builders: an indicator's trend chart (with its description and its two tables) and the county's bar
-chart as functions of frames and values.
+"""Builders: an indicator's trend chart (with its description and its two tables), the county's bar chart
+and the tables of figures per area or per sex, as functions of frames and values.
 
 Input is the indicator and its *series*: ``(label, group, level, rows by year)`` per line, as
 :meth:`analysis.present.report.Report.series` selects them from the results (the area's own lines, the
 comparison levels', the län's and riket's); rows have ``year``, ``value``, ``status``, ``example`` and, where
-the source has them, ``margin``, ``geo_code``, ``sex``, ``flag``. Nothing here reads the results or a report,
+the source has them, ``margin``, ``geo_code``, ``sex``, ``flag``. The tables of figures take one
+:class:`Figures` per area or sex. Nothing here reads the results or a report,
 so each builder can be called (and tested) with frames made by hand. :class:`~analysis.present.report.Report`
 calls them and shows what they return.
 """
@@ -12,6 +13,7 @@ calls them and shows what they return.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -165,3 +167,74 @@ def gap_spec(ind: Indicator, year: int, areas: list[tuple[str, float | None, str
                                 f"{short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
                                 if ind.is_native else f"{ind.short_title}, {unit}")),
         alt=alt)
+
+
+# --------------------------------------------------------------------------- one area's figures in tables
+
+
+@dataclass
+class Figures:
+    """One area's (or one sex's) figures for an indicator in one year, as selected from the results: values
+    with their status symbols, the gap (``None``: no row), the gap's margin of error, the development word
+    ("↑ bättre", …) and the data kind ("Verklig", "Exempeldata", "Saknas")."""
+
+    name: str
+    level: str = "kommun"
+    utrikes: tuple[float, str] = (float("nan"), "..")
+    inrikes: tuple[float, str] = (float("nan"), "..")
+    total: tuple[float, str] = (float("nan"), "..")
+    gap: tuple[float, str] | None = None
+    margin: float | None = None
+    development: str = ""
+    data_kind: str = ""
+
+
+def _gap_cell(ind: Indicator, gap: tuple[float, str] | None) -> str:
+    return ".." if gap is None else fmt.number(gap[0], ind.decimals, status=gap[1], signed=True)
+
+
+def _native_cells(ind: Indicator, f: Figures, with_margin: bool, baseline_year: int) -> dict:
+    return {
+        ind.group_label("utrikes").capitalize(): fmt.with_unit(f.utrikes[0], ind.unit, status=f.utrikes[1]),
+        ind.group_label("inrikes").capitalize(): fmt.with_unit(f.inrikes[0], ind.unit, status=f.inrikes[1]),
+        f"Skillnad, {ind.diff_unit}": _gap_cell(ind, f.gap),
+        **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(f.margin, ind.decimals)} if with_margin else {}),
+        f"Utveckling sedan {baseline_year}": f.development,
+    }
+
+
+def side_by_side(ind: Indicator, baseline_year: int, areas: list[Figures]) -> pd.DataFrame:
+    """The county's table: one row per area (its kommuner, the län, riket). Native comparison: both groups'
+    values, the gap (with its margin where the data have one) and the development; otherwise the value and its
+    gap to the län (a kommun) or riket (the län). A ``Data`` column where any row shows example values."""
+    with_margin = any(a.margin is not None for a in areas)
+    rows = []
+    for a in areas:
+        if ind.is_native:
+            rows.append({"Område": a.name, **_native_cells(ind, a, with_margin, baseline_year)})
+        else:
+            rows.append({
+                "Område": a.name, "Värde": fmt.with_unit(a.total[0], ind.unit, status=a.total[1]),
+                f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
+                    "." if a.level == "riket" else _gap_cell(ind, a.gap),
+                f"Utveckling sedan {baseline_year}": a.development,
+            })
+    table = pd.DataFrame(rows)
+    kinds = [a.data_kind for a in areas]
+    if "Exempeldata" in kinds:  # every row says whether its values are example values
+        table["Data"] = kinds
+    return table
+
+
+def sex_table(ind: Indicator, baseline_year: int, area_name: str, sexes: dict[str, Figures]) -> pd.DataFrame:
+    """The area's figures by sex (``sexes``: "K", "M", "T" in that order)."""
+    with_margin = any(f.margin is not None for f in sexes.values())  # survey data: the gap's margin of error
+    rows = []
+    for sex, f in sexes.items():
+        if ind.is_native:
+            rows.append({"Kön": SEXES[sex].capitalize(), **_native_cells(ind, f, with_margin, baseline_year)})
+        else:
+            rows.append({"Kön": SEXES[sex].capitalize(),
+                         area_name: fmt.with_unit(f.total[0], ind.unit, status=f.total[1]),
+                         f"Utveckling sedan {baseline_year}": f.development})
+    return pd.DataFrame(rows)

@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 from analysis.present import chartspec, fmt
 from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
-from analysis.data.contract import SEXES
 from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
 from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
@@ -57,6 +56,11 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
 
 #: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
 LAGE_NUMBER, LAGE_MEASURE = "Läge, tal", "Läge, mått"
+
+
+def _gap_pair(row) -> tuple[float, str] | None:
+    """(gap, status) of a gaps row, or None."""
+    return None if row is None else (row["gap"], row["status"])
 
 
 class Report(GroupComparison):
@@ -309,33 +313,27 @@ class Report(GroupComparison):
         """The numbers behind the trend chart, formatted in Swedish."""
         return builders.trend_table(ind, self.series(ind))
 
+    def figures(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None,
+                name: str = "", level: str = "") -> builders.Figures:
+        """One area's figures for the report year, selected from the results (what the tables print).
+        ``comparison``: the gap's comparison (default: utrikes − inrikes, else the area against the next level)."""
+        native = ind.is_native
+        return builders.Figures(
+            name=name or self.geo.area(code).name, level=level or self.geo.area(code).level,
+            utrikes=self.value(ind, code, "utrikes", sex) if native else (float("nan"), ".."),
+            inrikes=self.value(ind, code, "inrikes", sex) if native else (float("nan"), ".."),
+            total=(float("nan"), "..") if native else self.value(ind, code, "total", sex),
+            gap=_gap_pair(self.gap_row(ind, code, sex, comparison=comparison)),
+            margin=self.margin(ind, code, sex) if native else None,
+            development=status_word(self.trend_row(ind, code, sex), ind))
+
     def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
         code = self.shown_code(ind)
         present_sexes = set(self._rows("tidy", ind, geo_code=code, year=self.year)["sex"])
         if not ind.sex_split or not {"K", "M"} <= present_sexes:
             return None
-        rows = []
-        margins = {sex: self.margin(ind, code, sex) for sex in ("K", "M", "T")}
-        with_margin = any(m is not None for m in margins.values())  # survey data: the gap's margin of error
-        for sex in ("K", "M", "T"):
-            gap = self.gap_row(ind, code, sex)
-            if ind.is_native:
-                u, su = self.value(ind, code, "utrikes", sex)
-                i, si = self.value(ind, code, "inrikes", sex)
-                rows.append({
-                    "Kön": SEXES[sex].capitalize(),
-                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
-                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
-                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[sex], ind.decimals)}
-                       if with_margin else {}),
-                    f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
-                })
-            else:
-                v, s = self.value(ind, code, "total", sex)
-                rows.append({"Kön": SEXES[sex].capitalize(), self.geo.area(code).name: fmt.with_unit(v, ind.unit, status=s),
-                             f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
-        return pd.DataFrame(rows)
+        return builders.sex_table(ind, self.results.baseline_year, self.geo.area(code).name,
+                                  {sex: self.figures(ind, code, sex) for sex in ("K", "M", "T")})
 
     def sex_examples(self, ind: Indicator) -> list[bool]:
         """Whether each row of :meth:`sex_table` (Kvinnor, Män, Totalt) shows example values."""
@@ -637,39 +635,14 @@ class CountyReport(Report):
         return "länets kommuner, länet och riket" if "kommun" in ind.levels else "länet och riket"
 
     def side_by_side(self, ind: Indicator) -> pd.DataFrame:
-        rows = []
-        margins = {a.code: self.margin(ind, a.code) for a in self.areas(ind)}
-        with_margin = any(m is not None for m in margins.values())
+        """One row per area (:func:`analysis.present.builders.side_by_side`)."""
+        areas = []
         for a in self.areas(ind):
-            tr = self.trend_row(ind, a.code)
-            status = status_word(tr, ind)
-            if ind.is_native:
-                u, su = self.value(ind, a.code, "utrikes")
-                i, si = self.value(ind, a.code, "inrikes")
-                gap = self.gap_row(ind, a.code)
-                rows.append({
-                    "Område": a.name,
-                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
-                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
-                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[a.code], ind.decimals)}
-                       if with_margin else {}),
-                    f"Utveckling sedan {self.results.baseline_year}": status,
-                })
-            else:
-                v, s = self.value(ind, a.code, "total")
-                cmp = self.gap_row(ind, a.code, comparison="lan" if a.level == "kommun" else "riket")
-                rows.append({
-                    "Område": a.name, "Värde": fmt.with_unit(v, ind.unit, status=s),
-                    f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
-                        "." if a.level == "riket" else ".." if cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
-                    f"Utveckling sedan {self.results.baseline_year}": status,
-                })
-        table = pd.DataFrame(rows)
-        kinds = [self.data_kind(ind, [a.code]) for a in self.areas(ind)]
-        if "Exempeldata" in kinds:  # every row says whether its values are example values
-            table["Data"] = kinds
-        return table
+            cmp = None if ind.is_native else ("lan" if a.level == "kommun" else "riket")
+            f = self.figures(ind, a.code, comparison=cmp, name=a.name, level=a.level)
+            f.data_kind = self.data_kind(ind, [a.code])
+            areas.append(f)
+        return builders.side_by_side(ind, self.results.baseline_year, areas)
 
     def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
         spec = self.gap_spec(ind)
