@@ -19,7 +19,7 @@ def dummy():
         out.write_text(qmd.read_text(encoding="utf-8"), encoding="utf-8")
         return out
 
-    register(OutputFormat("txt", render, describe="test"))
+    register(OutputFormat("txt", render, label="text"))
     yield calls
     unregister("txt")
     assert "txt" not in FORMATS
@@ -77,3 +77,13 @@ def test_static_image_formats_come_last_and_wait_once(dummy, out_config, tmp_pat
     finally:
         unregister("bild1")
         unregister("bild2")
+
+
+def test_the_index_links_every_registered_format(dummy, tmp_path):
+    from analysis.publish.index import _report_links
+
+    for name in ("rapport.html", "rapport.pdf", "rapport.txt", "rapport.docx"):
+        (tmp_path / "1081").mkdir(exist_ok=True)
+        (tmp_path / "1081" / name).write_text("x", encoding="utf-8")
+    assert _report_links(tmp_path, "1081") == [("1081/rapport.html", "webbsida"), ("1081/rapport.pdf", "PDF"),
+                                               ("1081/rapport.txt", "text")]  # docx: not registered

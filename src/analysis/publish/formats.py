@@ -2,8 +2,9 @@
 
 Each :class:`OutputFormat` turns the written ``rapport.qmd`` (made from the report model) into
 ``rapport.<name>`` in the report folder. ``analysis render --format`` offers exactly the registered names,
-``analysis.publish.render`` renders each requested format through its entry, and a format that shows the
-charts as static images (the PDF) makes the notebooks write them and waits for them before it renders.
+``analysis.publish.render`` renders each requested format through its entry, a format that shows the
+charts as static images (the PDF) makes the notebooks write them and waits for them before it renders, and
+the year's index page links each report's file of every registered format (:mod:`analysis.publish.index`).
 
 Adding a format (e.g. DOCX) is one entry and its renderer::
 
@@ -22,7 +23,7 @@ class OutputFormat:
     name: str  # as on the command line; the output is rapport.<name>
     render: Callable[[Path, object], Path]  # (rapport.qmd, the job) -> the written file
     static_images: bool = False  # the charts as image files (drawn from their chart specs) before rendering
-    describe: str = ""  # one line for the help
+    label: str = ""  # the link text on the year's index page ("webbsida", "PDF"; default: the name)
 
 
 def _document(to: str) -> Callable[[Path, object], Path]:
@@ -67,5 +68,5 @@ def render_order(names) -> list[str]:
     return sorted(names, key=lambda n: get(n).static_images)
 
 
-register(OutputFormat("html", _document("html"), describe="webbsida med interaktiva diagram"))
-register(OutputFormat("pdf", _document("typst"), static_images=True, describe="PDF/UA (Typst)"))
+register(OutputFormat("html", _document("html"), label="webbsida"))
+register(OutputFormat("pdf", _document("typst"), static_images=True, label="PDF"))
