@@ -125,3 +125,20 @@ def test_the_reports_tables_are_the_builders(catalogue):
     county = CountyReport("10", 2024, static_images=False)
     ind = catalogue.get("sysselsattningsgrad")
     assert county.side_by_side(ind)["Område"].tolist() == [a.name for a in county.areas(ind)]
+
+
+def test_the_headline_carries_the_figures_it_states(catalogue):
+    from analysis.present.display import PART_KEY, Text
+    from analysis.present.report import Report
+
+    report = Report("1081", 2024, static_images=False)
+    ind = catalogue.get("sysselsattningsgrad")
+    headline = next(p for p in report.indicator(ind) if isinstance(p, Text) and p.headline)
+    figures = headline.headline["figures"]
+    gap = report.gap_row(ind, "1081")
+    assert headline.headline["area"] == "1081" and figures["gap"] == (gap["gap"], gap["status"])
+    assert figures["development"] == report.figures(ind, "1081").development
+    part = headline.bundle()[1][PART_KEY]
+    assert part["type"] == "headline" and part["indicator"] == ind.id
+    shown = f"{abs(gap['gap']):.1f}".replace(".", ",")
+    assert shown in headline.markdown  # the figure the headline states is the one it carries

@@ -67,8 +67,13 @@ def test_outputs_carry_their_model_part():
     download = m.Download(**part.pop("download"))
     assert download.example and download.order == [2, 1] and download.csv == "data/1081-t.csv"
     assert m.Table(**{**part, "download": download.slug}).label == "tbl-1081-t"
-    data, meta = Text("**Rubrik**", headline="arbetsloshet").bundle()
-    assert meta[PART_KEY] == {"type": "headline", "indicator": "arbetsloshet"}  # markdown: the output's own
+    figures = {"indicator": "arbetsloshet", "area": "1081", "year": 2024, "unit": "procent",
+               "figures": {"utrikes": (12.5, ""), "inrikes": (float("nan"), ".."), "gap": None}}
+    data, meta = Text("**Rubrik**", headline=figures).bundle()
+    part = meta[PART_KEY]  # markdown: the output's own; NaN -> None, tuples -> lists (plain JSON)
+    assert part == {"type": "headline", "indicator": "arbetsloshet", "area": "1081", "year": 2024, "unit": "procent",
+                    "figures": {"utrikes": [12.5, ""], "inrikes": [None, ".."], "gap": None}}
+    json.dumps(part, allow_nan=False)
     assert data["text/markdown"] == "**Rubrik**" and Text("x").bundle()[1][PART_KEY] == {"type": "text"}
 
 

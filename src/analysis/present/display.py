@@ -173,11 +173,12 @@ class Shown:
 @dataclass
 class Text(Shown):
     markdown: str
-    headline: str = ""  # the indicator id when the text is an indicator's headline figures
+    #: when the text is an indicator's headline: its figures ({"indicator", "area", "year", "unit", "figures"})
+    headline: dict | None = None
 
     def bundle(self):
         # the part's markdown is the output's own text/markdown (the builder takes it from there)
-        part = {"type": "headline", "indicator": self.headline} if self.headline else {"type": "text"}
+        part = {"type": "headline", **_jsonable(self.headline)} if self.headline else {"type": "text"}
         return {"text/markdown": self.markdown, "text/plain": self.markdown}, {PART_KEY: part}
 
 
@@ -524,8 +525,8 @@ def presents(method):
     return wrapper
 
 
-def show_markdown(text: str, headline: str = "") -> Text:
-    """``headline``: the indicator's id when ``text`` is its headline figures (the report model's Headline)."""
+def show_markdown(text: str, headline: dict | None = None) -> Text:
+    """``headline``: the figures when ``text`` is an indicator's headline (the report model's Headline)."""
     return emit(Text(text, headline))
 
 

@@ -58,10 +58,17 @@ class Text:
 
 @dataclass
 class Headline:
-    """An indicator's headline figures (the bold first line of its section), as markdown."""
+    """An indicator's headline figures (the bold first lines of its section): the markdown as shown, and the
+    figures it states for the shown ``area`` (a code) in ``year``: values and status symbols of both groups or
+    the total, the gap, its margin of error, the development word (:class:`analysis.present.builders.Figures`
+    as a dict; missing values as None)."""
 
     indicator: str
     markdown: str
+    area: str = ""
+    year: int = 0
+    unit: str = ""
+    figures: dict | None = None
     type: Literal["headline"] = "headline"
 
 

@@ -327,6 +327,15 @@ class Report(GroupComparison):
             margin=self.margin(ind, code, sex) if native else None,
             development=status_word(self.trend_row(ind, code, sex), ind))
 
+    def headline_figures(self, ind: Indicator) -> dict:
+        """The headline's figures for the report model (:class:`analysis.present.model.Headline`): the shown
+        area's values, gap, margin and development in the shown year."""
+        from dataclasses import asdict
+
+        code = self.shown_code(ind)
+        return {"indicator": ind.id, "area": code, "year": self.year, "unit": ind.unit,
+                "figures": asdict(self.figures(ind, code))}
+
     def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
         code = self.shown_code(ind)
         present_sexes = set(self._rows("tidy", ind, geo_code=code, year=self.year)["sex"])
@@ -442,7 +451,7 @@ class Report(GroupComparison):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
         group_line = "\n\n".join(line for level in components(self) if (line := level.headline(ind)))
         show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
-                      + f"**Måluppfyllelse:** {self.status(ind)}", headline=ind.id)
+                      + f"**Måluppfyllelse:** {self.status(ind)}", headline=self.headline_figures(ind))
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
         if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
@@ -690,7 +699,8 @@ class CountyReport(Report):
             show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
                           f"{report_year}.*")
 
-        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code), headline=ind.id)
+        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code),
+                      headline=self.headline_figures(ind))
         spec = self.gap_spec(ind)
         caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
         table = self.side_by_side(ind)
