@@ -138,6 +138,7 @@ def test_the_headline_carries_the_figures_it_states(catalogue):
     gap = report.gap_row(ind, "1081")
     assert headline.headline["area"] == "1081" and figures["gap"] == (gap["gap"], gap["status"])
     assert figures["development"] == report.figures(ind, "1081").development
+    assert figures["data_kind"] == report.data_kind(ind, ["1081"])
     part = headline.bundle()[1][PART_KEY]
     assert part["type"] == "headline" and part["indicator"] == ind.id
     shown = f"{abs(gap['gap']):.1f}".replace(".", ",")

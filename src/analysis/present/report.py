@@ -333,8 +333,9 @@ class Report(GroupComparison):
         from dataclasses import asdict
 
         code = self.shown_code(ind)
-        return {"indicator": ind.id, "area": code, "year": self.year, "unit": ind.unit,
-                "figures": asdict(self.figures(ind, code))}
+        figures = self.figures(ind, code)
+        figures.data_kind = self.data_kind(ind, [code])
+        return {"indicator": ind.id, "area": code, "year": self.year, "unit": ind.unit, "figures": asdict(figures)}
 
     def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
         code = self.shown_code(ind)
