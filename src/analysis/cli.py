@@ -682,13 +682,16 @@ def _prepare_run(todo, results_path, computed, force, jobs, job0):
     return todo, build, current
 
 
+from analysis.publish.formats import FORMATS as _OUTPUT_FORMATS  # noqa: E402 - the --format choices
+
+
 @app.command()
 def render(
     municipality: Annotated[Optional[list[str]], typer.Option("--municipality", "-m", help="Kommunkod eller namn (flera: upprepa eller kommaseparera)")] = None,
     county: Annotated[Optional[list[str]], typer.Option(help="Länskod, t.ex. 10: alla länets kommuner plus länsrapporten (flera: upprepa eller kommaseparera)")] = None,
     all_areas: Annotated[bool, typer.Option("--all", help="Alla 290 kommuner, alla 21 län och index")] = False,
     year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
-    format: Annotated[Optional[str], typer.Option("--format", "-f", help="html,pdf (standard: analysis.yml)")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"{','.join(_OUTPUT_FORMATS)} (standard: analysis.yml)")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallella processer, minst 1 (standard: antal kärnor)")] = None,
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Bygg om även rapporter som redan är aktuella")] = False,

@@ -231,3 +231,17 @@ def test_a_value_and_its_unit_stay_together_in_a_direct_label():
     from analysis.present.charts import wrap_words
 
     assert wrap_words("inrikes 5,2\u00a0%") == ["inrikes", "5,2\u00a0%"]
+
+
+def test_new_notebook_resets_the_per_notebook_state():
+    """The warm kernel's reset calls this one function (publish touches no private name of present)."""
+    from analysis.publish.kernel import RESET_CODE
+
+    display._state["plotlyjs_sent"] = True
+    display._collectors.append(display.Parts())
+    try:
+        display.new_notebook()
+        assert display._state["plotlyjs_sent"] is False and display._collectors == []
+    finally:
+        display._collectors.clear()
+    assert "new_notebook()" in RESET_CODE and "._" not in RESET_CODE.replace("_m.", "")

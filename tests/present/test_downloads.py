@@ -1,5 +1,7 @@
 """Downloads: CSV (Swedish Excel settings) and XLSX with a notes sheet per table; one workbook per report."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -14,6 +16,7 @@ from analysis.present.downloads import (
     unprotect_codes,
     write_table,
 )
+from analysis.present.model import Download
 
 
 def test_table_as_csv_and_xlsx_with_notes(tmp_path):
@@ -34,24 +37,34 @@ def test_table_as_csv_and_xlsx_with_notes(tmp_path):
     assert wb["Data"]["E1"].value == "Exempeldata" and wb["Data"]["E2"].value == "ja"  # marked in the data too
 
 
+def _described(slug: str, notes: TableNotes, order=()) -> Download:
+    """A table as the report model describes it (what report_workbook reads instead of side files)."""
+    return Download(slug, f"data/{slug}.csv", f"data/{slug}.xlsx", **dataclasses.asdict(notes), order=list(order))
+
+
 def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):
+    tables = {}
     for i, name in enumerate(["b", "a"]):
-        write_table(tmp_path, name, pd.DataFrame({"Kod": ["0880"], "x": [i]}), TableNotes(f"Tabell {name}", "SCB"),
-                    order=(i,))
-    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
+        notes = TableNotes(f"Tabell {name}", "SCB")
+        write_table(tmp_path, name, pd.DataFrame({"Kod": ["0880"], "x": [i]}), notes, order=(i,))
+        tables[name] = _described(name, notes, (i,))
+    assert not list(tmp_path.glob("*.json"))  # no description beside the files: it is in the report model
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [tables["b"], tables["a"]]))
     assert wb.sheetnames == ["Innehåll och noter", "Tabell b", "Tabell a"]
     assert wb["Tabell b"]["A2"].value == "0880"  # codes stay text
-    # the report's own order wins over the write order
-    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", order=["a", "b"]))
+    # the model's (reading) order is the workbook's order
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [tables["a"], tables["b"]]))
     assert wb.sheetnames == ["Innehåll och noter", "Tabell a", "Tabell b"]
+    assert report_workbook(tmp_path, tmp_path / "ingen.xlsx", []) is None
 
 
 def test_a_table_without_rows_never_crashes_the_workbook(tmp_path):
-    write_table(tmp_path, "tom", pd.DataFrame(), TableNotes("Tom tabell", "SCB"), order=(0,))
-    write_table(tmp_path, "full", pd.DataFrame({"Kod": ["1081"], "x": [1]}), TableNotes("Full", "SCB"), order=(1,))
+    tom, full, gammal = TableNotes("Tom tabell", "SCB"), TableNotes("Full", "SCB"), TableNotes("Gammal", "SCB")
+    write_table(tmp_path, "tom", pd.DataFrame(), tom, order=(0,))
+    write_table(tmp_path, "full", pd.DataFrame({"Kod": ["1081"], "x": [1]}), full, order=(1,))
     (tmp_path / "gammal.csv").write_bytes(b"")  # an empty file left by an older run
-    (tmp_path / "gammal.json").write_text('{"slug": "gammal", "order": [2], "title": "Gammal", "source": "SCB"}')
-    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))
+    wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [
+        _described("tom", tom), _described("full", full), _described("gammal", gammal)]))
     assert wb.sheetnames == ["Innehåll och noter", "Tom tabell", "Full", "Gammal"]
     assert wb["Tom tabell"]["A2"].value.startswith("uppgift saknas")
     assert wb["Gammal"]["A2"].value.startswith("uppgift saknas")
@@ -99,8 +112,9 @@ def test_report_workbook_keeps_numbers_beside_their_symbols(tmp_path):
     table = pd.DataFrame({"Kommun": ["Ronneby", "Olofström", "Karlshamn"],
                           "Skillnad, procentenheter": [f"{minus}5,7", "..", "+2,4"],
                           "Läge, tal": ["12,0", ".", "3"], "Bedömning": ["bättre", "–", "sämre"]})
-    write_table(tmp_path, "t", table, TableNotes("Tabell: skillnader", "SCB", sheet="Skillnader"))
-    ws = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx"))["Skillnader"]
+    notes = TableNotes("Tabell: skillnader", "SCB", sheet="Skillnader")
+    write_table(tmp_path, "t", table, notes)
+    ws = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [_described("t", notes)]))["Skillnader"]
     header = [c.value for c in ws[1]]
     assert header == ["Kommun", "Skillnad, procentenheter", "Skillnad, procentenheter, symbol", "Läge, tal",
                       "Läge, tal, symbol", "Bedömning"]

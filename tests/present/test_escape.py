@@ -1,5 +1,5 @@
 """Free text into Markdown (→ HTML and Typst) and spreadsheets: nothing becomes live markup or a formula."""
-
+import dataclasses
 import re
 import shutil
 
@@ -67,7 +67,8 @@ def test_downloads_never_hold_a_formula(tmp_path):
     assert -1.5 in cells  # numbers stay numbers
     csv = (tmp_path / links["csv"]).read_text(encoding="utf-8-sig")
     assert "'=cmd" in csv and "\n=cmd" not in csv and ";=cmd" not in csv
-    book = report_workbook(tmp_path / "data", tmp_path / "alla.xlsx")
+    described = {"slug": "t", "csv": links["csv"], "xlsx": links["xlsx"], **dataclasses.asdict(notes)}
+    book = report_workbook(tmp_path / "data", tmp_path / "alla.xlsx", [described])
     wb = load_workbook(book)
     texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith(("=", "+", "-", "@")) for v in texts), texts

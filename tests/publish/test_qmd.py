@@ -5,16 +5,24 @@ import re
 import pytest
 import yaml
 
+from analysis.present import model as m
+from analysis.present.reportbuild import from_layout
 from analysis.publish.pandoc_render import split_front_matter
 from analysis.publish.qmd import (CALLOUT_FILTER, FLOATS_FILTER, HEADER, TYPST_SHOW, document_options, kit_files, report_source,
                                   write_kit)
 
 
+def layout_model(root, kind: str, values: dict) -> m.ReportModel:
+    """A report model from the layout with ``values`` (no notebooks): what present hands publish."""
+    return from_layout(root / "reports" / "templates" / f"{kind}.qmd", values, kind, "1081", 2024,
+                       m.Flags(example_data=False, real_data=True))
+
+
 @pytest.fixture(scope="module", params=["kommun", "lan"])
 def front(request, root):
-    text = report_source(root / "reports" / "templates" / f"{request.param}.qmd",
-                         {"year": "2024", "name": "Ronneby", "official_name": "Ronneby kommun"}, root,
-                         date=dt.date(2026, 12, 1))
+    text = report_source(layout_model(root, request.param,
+                                      {"year": "2024", "name": "Ronneby", "official_name": "Ronneby kommun"}),
+                         root, date=dt.date(2026, 12, 1))
     meta, body = split_front_matter(text)
     return meta
 
@@ -55,8 +63,8 @@ def test_no_text_value_over_64_kb(root):
     single argument or environment string over 128 KiB ("Argument list too long", issue 21: the inlined fonts
     were ≈ 0,9 MB). Nothing in the front matter may come near that."""
     for template in ("kommun", "lan"):
-        text = report_source(root / "reports" / "templates" / f"{template}.qmd",
-                             {"year": "2024", "name": "Ronneby", "colophon": "x" * 1000}, root)
+        text = report_source(layout_model(root, template, {"year": "2024", "name": "Ronneby", "colophon": "x" * 1000}),
+                             root)
         meta, _ = split_front_matter(text)
 
         def walk(value, where):
@@ -103,8 +111,7 @@ def test_our_typst_header_defines_no_name_of_quartos_template(root):
 def test_front_matter_sets_font_paths_relative_to_the_report_folder(root, tmp_path):
     folder = tmp_path / "reports" / "2024" / "1081"
     folder.mkdir(parents=True)
-    meta, _ = split_front_matter(report_source(root / "reports" / "templates" / "kommun.qmd", {}, root,
-                                               folder=folder))
+    meta, _ = split_front_matter(report_source(layout_model(root, "kommun", {}), root, folder=folder))
     paths = meta["format"]["typst"]["font-paths"]
     assert paths and all(not p.startswith("/") for p in paths)  # Quarto joins even an absolute path to the folder
     assert any((folder / p / "SourceSansPro-Regular.ttf").is_file() for p in paths)
@@ -125,7 +132,7 @@ def test_only_project_section_stays_behind(root):
 
 
 def test_template_values_are_substituted(root):
-    text = report_source(root / "reports" / "templates" / "kommun.qmd", {"year": "2024", "name": "Ronneby"}, root)
+    text = report_source(layout_model(root, "kommun", {"year": "2024", "name": "Ronneby"}), root)
     assert "${year}" not in text and "${name}" not in text
     assert text.startswith("---\ntitle:")
 
@@ -200,6 +207,9 @@ def test_quarto_renderer_gets_the_document_and_leaves_a_clean_folder(out_config,
     job = dataclasses.replace(job, renderer="quarto")
     work = tmp_path / "work"
     work.mkdir()
+    from analysis.present import reportbuild
+
+    m.write(reportbuild.build(job), work)  # what the notebooks' step leaves: the report model
     [out] = _render(job, work)
     args = (work / "args.txt").read_text().split()
     assert args[0] == "render" and args[1].endswith("rapport.qmd") and args[2:] == ["--to", "html"]

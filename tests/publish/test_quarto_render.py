@@ -90,6 +90,9 @@ def test_failing_quarto_is_one_line_and_the_folder_stays_clean(out_config, tmp_p
     assert job.renderer == "quarto"
     work = tmp_path / "work"
     work.mkdir()
+    from analysis.present import model, reportbuild
+
+    model.write(reportbuild.build(job), work)  # what the notebooks' step leaves: the report model
     with pytest.raises(AnalysisError) as exc:
         _render(dataclasses.replace(job), work)
     message = str(exc.value)

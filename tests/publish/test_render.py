@@ -70,6 +70,28 @@ def test_generated_source_has_labelled_figures_and_tables(ronneby, tmp_path):
     assert "![" not in expand(body, folder, "html", tmp_path / "media")  # HTML takes the interactive charts
 
 
+def test_the_published_report_carries_its_model_and_no_side_files(ronneby):
+    """rapport-modell.json: every table and figure of the report with its download; no data/*.json."""
+    from analysis.present import model as m
+
+    folder = ronneby.job.final_dir
+    built = m.read(folder)
+    assert built.kind == "kommun" and built.code == "1081" and built.flags.example_data and built.flags.real_data
+    assert not list((folder / "data").glob("*.json"))
+    tables, figures = built.parts(m.Table), built.parts(m.Figure)
+    assert len(tables) >= 8 and len(figures) >= 8 and len(built.parts(m.Headline)) >= 4
+    assert all(f.spec and f.spec["kind"] in ("line", "bar", "strip") and len(f.alt) > 40 for f in figures)
+    assert {d.slug for d in built.downloads} == {t.download for t in tables if t.download}
+    for d in built.downloads:
+        assert (folder / d.csv).is_file() and (folder / d.xlsx).is_file()
+    assert (folder / built.workbook).is_file()
+    qmd = (folder / "rapport.qmd").read_text(encoding="utf-8")
+    for cell in built.parts(m.Cell):
+        assert f"notebooks/{cell.notebook}.ipynb#{cell.cell}" in qmd
+    html = (folder / "rapport.html").read_text(encoding="utf-8")
+    assert all(f'id="{t.label}"' in html for t in tables)
+
+
 def test_kalmar_kommun_with_leading_zero(config, out_config, tmp_path):
     """Test data for Kalmar län made here (generated example data), rendered for 0880 Kalmar."""
     data = tmp_path / "kalmar.csv"

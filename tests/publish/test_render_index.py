@@ -2,6 +2,7 @@
 import dataclasses
 import json
 
+from analysis.present import model
 from analysis.publish.render import write_index
 
 
@@ -11,7 +12,9 @@ def test_index_marks_reports_with_example_data(config, tmp_path):
         d = tmp_path / "2024" / code
         (d / "data").mkdir(parents=True)
         (d / "rapport.html").write_text("x", encoding="utf-8")
-        (d / "data" / "t.json").write_text(json.dumps({"slug": "t", "example": example}), encoding="utf-8")
+        flags = model.Flags(example_data=example, real_data=not example)
+        model.write(model.ReportModel("kommun", code, 2024, "t", "s", "p", flags), d)  # the flag is the model's
+        (d / "data" / "t.json").write_text(json.dumps({"slug": "t", "example": True}), encoding="utf-8")  # ignored
     page = write_index(tmp_path, 2024, cfg).read_text(encoding="utf-8")
     items = [line for line in page.splitlines() if line.startswith("<li>")]  # the list of reports
     ronneby = next(line for line in items if "Ronneby" in line)
@@ -20,7 +23,7 @@ def test_index_marks_reports_with_example_data(config, tmp_path):
 
 
 def test_sections_follow_the_strategy_goals(root, catalogue):
-    from analysis.publish.render import focus_sections
+    from analysis.present.reportbuild import focus_sections
     from analysis.domain.strategy import load_strategy
 
     heads = [line for line in focus_sections("kommun", load_strategy("10"), catalogue, root).splitlines()

@@ -20,6 +20,8 @@ from analysis.present.escape import (
     md_text,  # group names and titles can come from Kolada or --title: literal in Markdown
 )
 from analysis.compute.groups import METHOD_WORD, ComparisonGroup
+from analysis.present.levels import ComparisonLevel, LevelComponent
+from analysis.present.levels import register as register_level
 
 GROUP_LEVEL = "kommungrupp"
 #: Strip plot: other kommuner grey and hollow; the kommun dark blue and large; references black.
@@ -189,8 +191,11 @@ class GroupComparison:
         return out
 
     def with_group_series(self, ind: Indicator, series: list) -> list:
-        """The chart's series with the group's lines right after the kommun's own."""
-        extra = self.group_series(ind)
+        """The chart's series with every comparison level's lines (:mod:`analysis.present.levels`; the
+        kommungrupp's: :meth:`group_series`) right after the kommun's own."""
+        from analysis.present.levels import components
+
+        extra = [s for level in components(self) for s in level.series(ind)]
         if not extra:
             return series
         n_own = sum(1 for s in series if s[2] == "kommun")
@@ -453,3 +458,45 @@ class GroupComparison:
                    f"{self.results.grouping.method_text}; plats 1 = {self._order_words(ind).split(' (')[0].replace('räknat från ', '')}).")
         show_table(table, caption, self.download(f"{ind.id}-kommungrupper", table, self.notes(ind, caption), ind, 4),
                    widths=[1.3, 2.8, 1, 1, 1.4, 1])
+
+
+# --------------------------------------------------------------------------- the registered level
+
+
+class KommungruppLevel(LevelComponent):
+    """The kommungrupp as a comparison level (:mod:`analysis.present.levels`): the report's body reaches the
+    group only through these hooks. The wording and drawing are :class:`GroupComparison`'s (still callable on a
+    report, as notebooks and tests do)."""
+
+    versus = "kommungruppen"
+
+    def headline(self, ind):
+        return self.report.group_headline(ind)
+
+    def sentence(self, ind):
+        return self.report.group_sentence(ind)
+
+    def series(self, ind):
+        return self.report.group_series(ind)
+
+    def chart_note(self, ind):
+        return self.report.group_chart_note(ind)
+
+    def download_notes(self, ind):
+        return self.report.group_notes(ind)
+
+    def overview_cell(self, ind):
+        return self.report.group_cell(ind)
+
+    def show_position(self, ind):
+        self.report.group_position(ind)
+
+    def show_overview(self):
+        self.report.group_overview()
+
+    def show_county(self, ind):
+        self.report.county_groups(ind)
+
+
+register_level(ComparisonLevel(GROUP_LEVEL, dash="dashdot", symbol="triangle-up", colour="#555555",
+                               component=KommungruppLevel))

@@ -64,6 +64,14 @@ settings = Settings()
 _state: dict = {"plotlyjs_sent": False}
 
 
+def new_notebook() -> None:
+    """The display state of a fresh notebook, for a kernel that runs many (the warm kernel's reset calls
+    this, and touches nothing else of present): plotly.js goes once more into the next notebook's HTML, and no
+    presentation call is left collecting. The browser and the drawing thread stay."""
+    _state["plotlyjs_sent"] = False
+    _collectors.clear()
+
+
 def configure(static_images: bool = True, figures_dir: str | Path | None = None,
               include_plotlyjs: bool = True) -> None:
     settings.static_images = static_images
@@ -82,11 +90,46 @@ class Download:
     write: Callable[[], dict[str, str] | None] = field(repr=False)
     _links: dict | None = field(default=None, repr=False)
     _done: bool = field(default=False, repr=False)
+    notes: object = field(default=None, repr=False)  # its TableNotes (analysis.present.downloads)
+    order: tuple = field(default=(), repr=False)  # (indicator's place in the catalogue, part)
 
     def links(self) -> dict[str, str] | None:
         if not self._done:
             self._links, self._done = self.write(), True
         return self._links
+
+    def described(self) -> dict | None:
+        """The report model's description of the files (:class:`analysis.present.model.Download` as a dict),
+        once they are written; None when nothing was written."""
+        links = self.links()
+        if not links or self.notes is None:
+            return None
+        from dataclasses import asdict
+
+        return {"slug": self.slug, "csv": links["csv"], "xlsx": links["xlsx"], **asdict(self.notes),
+                "order": list(self.order)}
+
+
+#: the key of an output's metadata that carries its report model part (analysis.present.model), read by
+#: :mod:`analysis.present.reportbuild` from the executed notebooks
+PART_KEY = "analysis/part"
+
+
+def _jsonable(value):
+    """Plain JSON values (numpy numbers as numbers, NaN as None, tuples as lists) for an output's metadata."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _download_part(links) -> dict | None:
+    return links.described() if isinstance(links, Download) else None
 
 
 def _links(links) -> dict[str, str] | None:
@@ -130,9 +173,13 @@ class Shown:
 @dataclass
 class Text(Shown):
     markdown: str
+    #: when the text is an indicator's headline: its figures ({"indicator", "area", "year", "unit", "figures"})
+    headline: dict | None = None
 
     def bundle(self):
-        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {}
+        # the part's markdown is the output's own text/markdown (the builder takes it from there)
+        part = {"type": "headline", **_jsonable(self.headline)} if self.headline else {"type": "text"}
+        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {PART_KEY: part}
 
 
 @dataclass
@@ -158,9 +205,17 @@ class Table(Shown):
     def markdown(self) -> str:
         return pipe_table(self.data, self.widths, self.free_text) + f"\n\n: {_md_escape(self.caption)} {{#{self.label}}}\n"
 
+    def part(self) -> dict:
+        """The table as the report model describes it (:class:`analysis.present.model.Table` as a dict)."""
+        download = _download_part(self.links)
+        return {"type": "table", "caption": self.caption, "label": self.label,
+                "columns": [_raw(c) for c in self.data.columns],
+                "rows": [[_raw(v) for v in row] for row in self.data.itertuples(index=False)],
+                "download": download}
+
     def bundle(self):
         return {"text/html": self.html(), "text/markdown": self.markdown(),
-                "text/plain": self.data.to_string(index=False)}, {}
+                "text/plain": self.data.to_string(index=False)}, {PART_KEY: self.part()}
 
 
 @dataclass
@@ -248,8 +303,19 @@ class Chart(Shown):
         return f'![{_md_escape(self.caption)}]({rel_path}){{#{self.label} width=100% fig-alt="{alt}"}}'
 
     def bundle(self):
+        data, metadata = self._bundle()
+        spec = None
+        if self.__dict__.get("_from_spec"):  # the figure is still the one made from its spec
+            from dataclasses import asdict
+
+            spec = _jsonable(asdict(self.spec))
+        return data, {**metadata, PART_KEY: {"type": "figure", "caption": self.caption, "label": self.label,
+                                             "alt": self.alt, "spec": spec, "download": _download_part(self.links)}}
+
+    def _bundle(self):
         self._follow_spec()
         fig = self.figure.to_dict()  # once for all three outputs (each would copy and check the figure again)
+        self._from_spec = self.spec is not None and _same(fig, self.__dict__.get("_made"))
         data = {PLOTLY_MIME: self.plotly_json(fig), "text/html": self.html(fig), "text/plain": self.caption}
         metadata = {}
         static = self.wants_static
@@ -459,8 +525,9 @@ def presents(method):
     return wrapper
 
 
-def show_markdown(text: str) -> Text:
-    return emit(Text(text))
+def show_markdown(text: str, headline: dict | None = None) -> Text:
+    """``headline``: the figures when ``text`` is an indicator's headline (the report model's Headline)."""
+    return emit(Text(text, headline))
 
 
 def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = None, widths: list[float] | None = None,

@@ -2,13 +2,13 @@
 report with all its tables.
 
 Files go to ``<report>/data/``: ``<slug>.csv`` (semicolon-separated, decimal comma, UTF-8 with BOM so Excel
-with Swedish settings opens it right), ``<slug>.xlsx`` (sheet "Data" with numbers as numbers, sheet "Noter"),
-and ``<slug>.json`` describing the table for the report workbook (``rapport-tabeller.xlsx``).
+with Swedish settings opens it right) and ``<slug>.xlsx`` (sheet "Data" with numbers as numbers, sheet "Noter").
+Each table's description (:class:`TableNotes`) travels in the report model (:class:`analysis.present.model.Download`),
+from which the report workbook (``rapport-tabeller.xlsx``) is made.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
@@ -138,7 +138,8 @@ def unprotect_codes(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, order: tuple = ()) -> dict[str, str]:
-    """Write CSV, XLSX and the description; returns {'csv': relative path, 'xlsx': relative path}."""
+    """Write CSV and XLSX; returns {'csv': relative path, 'xlsx': relative path}. (``order``: kept in the
+    signature for callers; the description and order travel in the report model.)"""
     folder.mkdir(parents=True, exist_ok=True)
     if data.empty:  # no rows: the files say so instead of being empty (an empty CSV cannot be read back)
         data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
@@ -149,22 +150,18 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     data = safe_cells(data)  # text such as =HYPERLINK(…) or @SUM(…) stays text in Excel/LibreOffice
     protect_codes(data).to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     write_workbook(xlsx, [("Data", data), ("Noter", safe_cells(notes_frame(notes)))])
-    (folder / f"{slug}.json").write_text(
-        json.dumps({"slug": slug, "order": list(order), **asdict(notes)}, ensure_ascii=False), encoding="utf-8"
-    )
     return {"csv": f"{DATA_DIR}/{csv.name}", "xlsx": f"{DATA_DIR}/{xlsx.name}"}
 
 
-def report_workbook(folder: Path, out: Path, order: list[str] | None = None) -> Path | None:
-    """All tables in ``folder`` in one workbook: a contents sheet with notes, then one sheet per table in report
-    order (``order``: the slugs as a reader meets them; others after them), each named so that it stands alone.
-    Numbers are numbers: a column of numbers and symbols keeps its numbers and puts the symbols in a column of
-    their own beside it ("Skillnad (procentenheter), symbol")."""
-    metas = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
+def report_workbook(folder: Path, out: Path, tables: list) -> Path | None:
+    """The report's tables (``tables``: the report model's downloads, :class:`analysis.present.model.Download`,
+    in the order a reader meets them; their CSV files in ``folder``) in one workbook: a contents sheet with
+    notes, then one sheet per table, each named so that it stands alone. Numbers are numbers: a column of
+    numbers and symbols keeps its numbers and puts the symbols in a column of their own beside it
+    ("Skillnad (procentenheter), symbol")."""
+    metas = [t if isinstance(t, dict) else asdict(t) for t in tables]
     if not metas:
         return None
-    rank = {slug: i for i, slug in enumerate(order or [])}
-    metas.sort(key=lambda m: (rank.get(m["slug"], len(rank)), m.get("order") or [], m["slug"]))
     contents, used, sheets = [], set(), []
     for m in metas:
         name = _sheet_name(m.get("sheet") or _first_clause(m["title"]), used)

@@ -8,31 +8,26 @@ inspect and change them first. How the objects become notebook outputs is :mod:`
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.present import brand, chartspec, fmt
+from analysis.present import chartspec, fmt
 from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
-from analysis.data.contract import SEXES
 from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
 from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
-from analysis.present.comparison import GROUP_LEVEL, GroupComparison
+from analysis.present.comparison import GROUP_LEVEL, GroupComparison  # noqa: F401 - registers the kommungrupp level
+from analysis.present.levels import components
 from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
+from analysis.present import builders
 
-# Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
-COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
-AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond"),
-              GROUP_LEVEL: ("dashdot", "triangle-up")}
-TOTAL_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73", GROUP_LEVEL: "#555555"}
 EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
@@ -42,12 +37,6 @@ ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 
 
 # --------------------------------------------------------------------------- text pieces
-
-
-def _short_group(label: str) -> str:
-    """"utrikes födda" -> "utrikes", "elever med utländsk bakgrund" -> "utländsk"."""
-    words = label.split()
-    return words[-2] if len(words) > 2 else words[0]
 
 
 def measure_label(ind: Indicator) -> str:
@@ -67,6 +56,11 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
 
 #: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
 LAGE_NUMBER, LAGE_MEASURE = "Läge, tal", "Läge, mått"
+
+
+def _gap_pair(row) -> tuple[float, str] | None:
+    """(gap, status) of a gaps row, or None."""
+    return None if row is None else (row["gap"], row["status"])
 
 
 class Report(GroupComparison):
@@ -153,6 +147,10 @@ class Report(GroupComparison):
     def chain(self, ind: Indicator) -> list:
         start = self.shown_code(ind)
         return self.geo.comparison_areas(start)
+
+    def _level_cells(self, ind: Indicator | None) -> dict[str, str]:
+        """The goal overview's columns of every comparison level (the kommungrupp's: ``Kommungruppen``)."""
+        return {k: v for level in components(self) for k, v in level.overview_cell(ind).items()}
 
     def _rows(self, table: str, ind: Indicator, **where) -> pd.DataFrame:
         """The indicator's rows of a results table where every column named equals its value (read-only)."""
@@ -304,88 +302,48 @@ class Report(GroupComparison):
         return chartspec.to_plotly(self.trend_spec(ind))
 
     def trend_spec(self, ind: Indicator) -> chartspec.ChartSpec:
-        """The trend chart: the area's, its comparison group's, the län's and riket's lines over the years."""
-        unit = "%" if ind.unit == "procent" else f" {ind.unit}"
-        series = self.series(ind)
-        own_level = self.geo.area(self.shown_code(ind)).level
-        # the own lines' last values: the higher line is labelled above its point, the lower one below
-        ends = {grp: rows["value"].iloc[-1] for _l, grp, level, rows in series if level == own_level}
-        top = max(ends, key=lambda g: -1e9 if pd.isna(ends[g]) else ends[g]) if ends else None
-        out = []
-        for label, grp, level, rows in series:
-            dash, symbol = AREA_STYLE[level]
-            colour = COLOURS[grp] if ind.is_native else TOTAL_COLOURS[level]
-            # Direct label at the last point of the area's own lines: colour is never the only key.
-            direct = level == own_level
-            who = _short_group(ind.group_label(grp)) if ind.is_native else label
-            text = who + " " + fmt.with_unit(rows["value"].iloc[-1], ind.unit, ind.decimals,
-                                             status=rows["status"].iloc[-1])
-            survey = ind.survey and "margin" in rows and rows["margin"].notna().any()
-            out.append(chartspec.Series(
-                name=label, x=rows["year"].tolist(), y=[None if pd.isna(v) else float(v) for v in rows["value"]],
-                colour=colour, dash=dash, width=3 if level == "kommun" else 2,
-                marker=chartspec.Marker(symbol, 9, colour, "white", 1),
-                label=text if direct else "", label_above=grp == top,
-                hover=f"%{{x}}: %{{y:.1f}}{unit}<extra>{html.escape(label)}</extra>",
-                # survey values: the 95 % margin as error bars (also in the table under the chart)
-                errors=([None if pd.isna(m) else float(m) for m in rows["margin"]] if survey else None),
-                example=bool(rows["example"].any()),
-            ))
-        return chartspec.ChartSpec(
-            kind="line", series=out, unit=ind.unit, height=440, margin={"l": 10, "r": 16, "b": 10},
-            # no x-axis title ("År" is evident from the ticks): nothing can meet the legend below the axis
-            y=chartspec.Axis(title=ind.unit.capitalize() if ind.unit != "procent" else "Procent",
-                             suffix="" if ind.unit != "procent" else " %", tozero=True),
-            x=chartspec.Axis(dtick=1), alt=self.chart_alt(ind))
+        """The trend chart: the area's, its comparison levels', the län's and riket's lines over the years
+        (:func:`analysis.present.builders.trend_spec`)."""
+        return builders.trend_spec(ind, self.series(ind), self.geo.area(self.shown_code(ind)).level)
 
     def chart_alt(self, ind: Indicator) -> str:
-        parts = []
-        for label, _grp, _level, rows in self.series(ind):
-            first, last = rows.iloc[0], rows.iloc[-1]
-            parts.append(
-                f"{label}: {fmt.with_unit(first['value'], ind.unit, status=first['status'])} år {first['year']}, "
-                f"{fmt.with_unit(last['value'], ind.unit, status=last['status'])} år {last['year']}"
-            )
-        return f"Linjediagram över {fmt.in_text(ind.title)} per år. " + "; ".join(parts) + "."
+        return builders.trend_alt(ind, self.series(ind))
 
     def chart_table(self, ind: Indicator) -> pd.DataFrame:
         """The numbers behind the trend chart, formatted in Swedish."""
-        cols = {}
-        for label, _grp, _level, rows in self.series(ind):
-            cols[label] = {int(r.year): fmt.with_unit(r.value, ind.unit, status=r.status)
-                           + (f" (±{fmt.number(r.margin, ind.decimals)})" if pd.notna(getattr(r, "margin", None))
-                              and not pd.isna(r.value) else "")
-                           for r in rows.itertuples()}
-        years = sorted({y for c in cols.values() for y in c})
-        return pd.DataFrame([{"År": str(y), **{k: v.get(y, "..") for k, v in cols.items()}} for y in years])
+        return builders.trend_table(ind, self.series(ind))
+
+    def figures(self, ind: Indicator, code: str, sex: str = "T", comparison: str | None = None,
+                name: str = "", level: str = "") -> builders.Figures:
+        """One area's figures for the report year, selected from the results (what the tables print).
+        ``comparison``: the gap's comparison (default: utrikes − inrikes, else the area against the next level)."""
+        native = ind.is_native
+        return builders.Figures(
+            name=name or self.geo.area(code).name, level=level or self.geo.area(code).level,
+            utrikes=self.value(ind, code, "utrikes", sex) if native else (float("nan"), ".."),
+            inrikes=self.value(ind, code, "inrikes", sex) if native else (float("nan"), ".."),
+            total=(float("nan"), "..") if native else self.value(ind, code, "total", sex),
+            gap=_gap_pair(self.gap_row(ind, code, sex, comparison=comparison)),
+            margin=self.margin(ind, code, sex) if native else None,
+            development=status_word(self.trend_row(ind, code, sex), ind))
+
+    def headline_figures(self, ind: Indicator) -> dict:
+        """The headline's figures for the report model (:class:`analysis.present.model.Headline`): the shown
+        area's values, gap, margin and development in the shown year."""
+        from dataclasses import asdict
+
+        code = self.shown_code(ind)
+        figures = self.figures(ind, code)
+        figures.data_kind = self.data_kind(ind, [code])
+        return {"indicator": ind.id, "area": code, "year": self.year, "unit": ind.unit, "figures": asdict(figures)}
 
     def sex_table(self, ind: Indicator) -> pd.DataFrame | None:
         code = self.shown_code(ind)
         present_sexes = set(self._rows("tidy", ind, geo_code=code, year=self.year)["sex"])
         if not ind.sex_split or not {"K", "M"} <= present_sexes:
             return None
-        rows = []
-        margins = {sex: self.margin(ind, code, sex) for sex in ("K", "M", "T")}
-        with_margin = any(m is not None for m in margins.values())  # survey data: the gap's margin of error
-        for sex in ("K", "M", "T"):
-            gap = self.gap_row(ind, code, sex)
-            if ind.is_native:
-                u, su = self.value(ind, code, "utrikes", sex)
-                i, si = self.value(ind, code, "inrikes", sex)
-                rows.append({
-                    "Kön": SEXES[sex].capitalize(),
-                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
-                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
-                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[sex], ind.decimals)}
-                       if with_margin else {}),
-                    f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind),
-                })
-            else:
-                v, s = self.value(ind, code, "total", sex)
-                rows.append({"Kön": SEXES[sex].capitalize(), self.geo.area(code).name: fmt.with_unit(v, ind.unit, status=s),
-                             f"Utveckling sedan {self.results.baseline_year}": status_word(self.trend_row(ind, code, sex), ind)})
-        return pd.DataFrame(rows)
+        return builders.sex_table(ind, self.results.baseline_year, self.geo.area(code).name,
+                                  {sex: self.figures(ind, code, sex) for sex in ("K", "M", "T")})
 
     def sex_examples(self, ind: Indicator) -> list[bool]:
         """Whether each row of :meth:`sex_table` (Kvinnor, Män, Totalt) shows example values."""
@@ -395,20 +353,7 @@ class Report(GroupComparison):
 
     def chart_data(self, ind: Indicator) -> pd.DataFrame:
         """The chart's numbers for download: one row per area, group and year, values as numbers."""
-        rows = []
-        for label, grp, _level, data in self.series(ind):
-            for r in data.itertuples():
-                rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
-                             "Kön": SEXES[r.sex], "År": int(r.year),
-                             f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
-                             **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
-                                 else round(float(r.margin), 3)} if ind.survey else {}),
-                             "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
-                             "Exempeldata": "ja" if r.example else "nej"})
-        data = pd.DataFrame(rows)
-        if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
-            data = data.drop(columns="Källans markering")  # only where the source marked a value
-        return data
+        return builders.trend_data(ind, self.series(ind))
 
     def notes(self, ind: Indicator | None, title: str, extra: list[str] | None = None) -> TableNotes:
         if ind is None:
@@ -428,7 +373,8 @@ class Report(GroupComparison):
         name = slugify(f"{self.area.code}-{slug}")
         notes = notes if notes.sheet else replace(notes, sheet=sheet_name(slug, ind))
         folder = self.downloads
-        return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order))
+        return Download(name, lambda: None if folder is None else write_table(folder, name, data, notes, order),
+                        notes=notes, order=order)
 
     # -- shared pieces ------------------------------------------------------------------------------
 
@@ -504,19 +450,19 @@ class Report(GroupComparison):
             self._intro(ind)
         elif self.is_example(ind):
             show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
-        group_line = self.group_headline(ind)
+        group_line = "\n\n".join(line for level in components(self) if (line := level.headline(ind)))
         show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
-                      + f"**Måluppfyllelse:** {self.status(ind)}")
+                      + f"**Måluppfyllelse:** {self.status(ind)}", headline=self.headline_figures(ind))
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
         if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
             title = f"{ind.title}, {where}: länet jämfört med riket"
         else:
-            versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
+            versus = ", ".join([level.versus for level in components(self) if level.series(ind)] + ["länet och riket"])
             title = f"{ind.title}, {where} jämfört med {versus}"
         table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
                                    + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
-        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
+        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, [n for level in components(self) for n in level.download_notes(ind)]),
                               ind, 1)
         spec = self.trend_spec(ind)
         show_figure(chartspec.to_plotly(spec), spec.alt, title, static=self.static, links=links, spec=spec)
@@ -524,9 +470,10 @@ class Report(GroupComparison):
         # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
         widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
         show_table(chart_table, table_caption, links, widths=widths)
-        if note := self.group_chart_note(ind):
-            show_markdown(note)
-        self.group_position(ind)
+        for level in components(self):
+            if note := level.chart_note(ind):
+                show_markdown(note)
+            level.show_position(ind)
         sexes = self.sex_table(ind)
         if sexes is not None:
             flags = self.sex_examples(ind)  # per row: a real row is never marked as example data
@@ -556,7 +503,7 @@ class Report(GroupComparison):
             cmp = "lan" if self.geo.area(code).level == "kommun" else "riket"
             first = narrative.level_sentence(ind, name, self.year, v, st, self.gap_row(ind, code, comparison=cmp),
                                              "länet" if cmp == "lan" else "riket")
-        group = self.group_sentence(ind)
+        group = " ".join(text for level in components(self) if (text := level.sentence(ind)))
         return first + (f" {group}" if group else "") + " " + self.trend_text(ind, code)
 
     @presents
@@ -575,7 +522,7 @@ class Report(GroupComparison):
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
-                             "Läge": "länets handlingsplan", **self.group_cell(None), "Utveckling": status,
+                             "Läge": "länets handlingsplan", **self._level_cells(None), "Utveckling": status,
                              "Data": kind})
                 numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: ""})  # "." : not applicable
             for ind in inds:
@@ -585,7 +532,7 @@ class Report(GroupComparison):
                     from analysis.present import birth_regions
 
                     rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
-                                 "Läge": birth_regions.overview_cell(self, ind, code), **self.group_cell(ind),
+                                 "Läge": birth_regions.overview_cell(self, ind, code), **self._level_cells(ind),
                                  "Utveckling": birth_regions.NOT_JUDGED, "Data": self.data_kind_latest(ind, code)})
                     numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: "per födelseregion (se avsnittet)"})
                     continue
@@ -605,7 +552,7 @@ class Report(GroupComparison):
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
                 rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title, "Läge": level,
-                             **self.group_cell(ind),
+                             **self._level_cells(ind),
                              "Utveckling": status_word(self.trend_row(ind, code), ind),
                              "Data": self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code])})
         caption = f"Måluppfyllelse {self.year} för {self.area.official}, utveckling sedan basåret {self.results.baseline_year}."
@@ -619,7 +566,8 @@ class Report(GroupComparison):
         if self.results.has_example_data:
             show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
                           "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
-        self.group_overview()
+        for level in components(self):
+            level.show_overview()
 
     @presents
     def more_focus_areas(self, shown: list[str]) -> Parts:
@@ -697,46 +645,22 @@ class CountyReport(Report):
         return "länets kommuner, länet och riket" if "kommun" in ind.levels else "länet och riket"
 
     def side_by_side(self, ind: Indicator) -> pd.DataFrame:
-        rows = []
-        margins = {a.code: self.margin(ind, a.code) for a in self.areas(ind)}
-        with_margin = any(m is not None for m in margins.values())
+        """One row per area (:func:`analysis.present.builders.side_by_side`)."""
+        areas = []
         for a in self.areas(ind):
-            tr = self.trend_row(ind, a.code)
-            status = status_word(tr, ind)
-            if ind.is_native:
-                u, su = self.value(ind, a.code, "utrikes")
-                i, si = self.value(ind, a.code, "inrikes")
-                gap = self.gap_row(ind, a.code)
-                rows.append({
-                    "Område": a.name,
-                    ind.group_label("utrikes").capitalize(): fmt.with_unit(u, ind.unit, status=su),
-                    ind.group_label("inrikes").capitalize(): fmt.with_unit(i, ind.unit, status=si),
-                    f"Skillnad, {ind.diff_unit}": ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"], signed=True),
-                    **({f"Felmarginal (±), {ind.diff_unit}": fmt.number(margins[a.code], ind.decimals)}
-                       if with_margin else {}),
-                    f"Utveckling sedan {self.results.baseline_year}": status,
-                })
-            else:
-                v, s = self.value(ind, a.code, "total")
-                cmp = self.gap_row(ind, a.code, comparison="lan" if a.level == "kommun" else "riket")
-                rows.append({
-                    "Område": a.name, "Värde": fmt.with_unit(v, ind.unit, status=s),
-                    f"Skillnad mot länet (kommuner) / riket (länet), {ind.diff_unit}":
-                        "." if a.level == "riket" else ".." if cmp is None else fmt.number(cmp["gap"], ind.decimals, status=cmp["status"], signed=True),
-                    f"Utveckling sedan {self.results.baseline_year}": status,
-                })
-        table = pd.DataFrame(rows)
-        kinds = [self.data_kind(ind, [a.code]) for a in self.areas(ind)]
-        if "Exempeldata" in kinds:  # every row says whether its values are example values
-            table["Data"] = kinds
-        return table
+            cmp = None if ind.is_native else ("lan" if a.level == "kommun" else "riket")
+            f = self.figures(ind, a.code, comparison=cmp, name=a.name, level=a.level)
+            f.data_kind = self.data_kind(ind, [a.code])
+            areas.append(f)
+        return builders.side_by_side(ind, self.results.baseline_year, areas)
 
     def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
         spec = self.gap_spec(ind)
         return chartspec.to_plotly(spec), spec.alt
 
     def gap_spec(self, ind: Indicator) -> chartspec.ChartSpec:
-        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label."""
+        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label
+        (:func:`analysis.present.builders.gap_spec`)."""
         bars = []
         for a in self.areas(ind):
             if ind.is_native:
@@ -745,44 +669,9 @@ class CountyReport(Report):
             else:
                 v, s = self.value(ind, a.code, "total")
                 v = None if s or pd.isna(v) else float(v)
-            bars.append((a.name, v, a.level))
-        bars.sort(key=lambda b: (b[1] is None, -(b[1] or 0.0)))
-        names = [b[0] for b in bars]
-        values = [b[1] for b in bars]
-        look = {"kommun": (brand.colour("secondary"), ""), "lan": (brand.colour("orange"), "/"),
-                "riket": (brand.colour("green"), ".")}
-        unit = ind.diff_unit if ind.is_native else ("%" if ind.unit == "procent" else ind.unit)
-        suffix = {"kommun": "", "lan": "", "riket": ""}  # the län's name says län ("Blekinge län")
-        by_name = {a.name: self.margin(ind, a.code) for a in self.areas(ind)}
-        margins = [by_name.get(n) for n in names]  # shown in the bar's label: "−10,2 (±2,0)"
-        known = [v for v in values if v is not None] or [0.0]
-        lo, hi = min(0.0, min(known)), max(0.0, max(known))
-        pad = 0.25 * ((hi - lo) or 1.0)  # room for the value labels outside the bars, never over the area names
+            bars.append((a.name, v, a.level, self.margin(ind, a.code)))
         example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
-        what = (f"skillnaden mellan {ind.group_label('utrikes')} och {ind.group_label('inrikes')}" if ind.is_native
-                else "värdet")
-        alt = (f"Stapeldiagram över {what} för {fmt.in_text(ind.title)} {self.year} per område, sorterat efter värde: "
-               + "; ".join(f"{n} {'..' if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)}"
-                           + ("" if m is None else f" (felmarginal ±{fmt.number(m, ind.decimals)})")
-                           for n, v, m in zip(names, values, margins))
-               + f" ({unit}).")
-        return chartspec.ChartSpec(
-            # 28 px a bar: a län of 14 kommuner (Kalmar) prints at half a page and fits below a short section
-            kind="bar", unit=unit, height=130 + 28 * len(names), legend=False, margin={"l": 10, "r": 16, "b": 10},
-            bars=[chartspec.Bar(label=n, value=v,
-                                text=(".." if v is None else fmt.number(v, ind.decimals, signed=ind.is_native)
-                                      + ("" if m is None else f" (±{fmt.number(m, ind.decimals)})")),
-                                colour=look[level][0], pattern=look[level][1], tick=n + suffix[level],
-                                bold=level != "kommun", example=example)
-                  for (n, v, level), m in zip(bars, margins)],
-            hover=f"%{{y}}: %{{x:.1f}} {unit}<extra></extra>",
-            y=chartspec.Axis(reversed=True),
-            x=chartspec.Axis(range=(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else pad / 3)), zeroline=True,
-                             zeroline_colour=brand.colour("grey"),
-                             title=(f"Skillnad {_short_group(ind.group_label('utrikes'))} − "
-                                    f"{_short_group(ind.group_label('inrikes'))}, {ind.diff_unit}"
-                                    if ind.is_native else f"{ind.short_title}, {unit}")),
-            alt=alt)
+        return builders.gap_spec(ind, self.year, bars, example)
 
     @presents
     def indicator(self, ind: Indicator | str) -> Parts:
@@ -811,7 +700,8 @@ class CountyReport(Report):
             show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
                           f"{report_year}.*")
 
-        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code))
+        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code),
+                      headline=self.headline_figures(ind))
         spec = self.gap_spec(ind)
         caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
         table = self.side_by_side(ind)
@@ -825,7 +715,8 @@ class CountyReport(Report):
         from analysis.present.maps import county_map
 
         county_map(self, ind)  # the kommuner on a map, with its table and downloads (native comparison only)
-        self.county_groups(ind)
+        for level in components(self):
+            level.show_county(ind)
         self._source_note(ind)
 
     @presents

@@ -77,8 +77,11 @@ def national_values(results_path: Path, ind, year: int, geo) -> tuple[list, obje
 
 
 def _report_links(year_dir: Path, folder: str) -> list[tuple[str, str]]:
-    return [(f"{folder}/rapport.{ext}", label) for ext, label in (("html", "webbsida"), ("pdf", "PDF"))
-            if (year_dir / folder / f"rapport.{ext}").exists()]
+    """A link per registered output format whose file the report folder has (:mod:`analysis.publish.formats`)."""
+    from analysis.publish.formats import FORMATS
+
+    return [(f"{folder}/rapport.{name}", out.label or name) for name, out in FORMATS.items()
+            if (year_dir / folder / f"rapport.{name}").exists()]
 
 
 def _report_list(year_dir: Path, geo) -> str:

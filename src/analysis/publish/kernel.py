@@ -30,13 +30,9 @@ RESET_CODE = """\
 get_ipython().reset(new_session=False)
 import os as _os, sys as _sys
 _os.chdir({cwd!r})
-_m = _sys.modules.get('analysis.present.report')
-if _m is not None and hasattr(_m, '_figure_ids'):
-    _m._figure_ids.clear()
 _m = _sys.modules.get('analysis.present.display')  # per-notebook display state (the browser stays)
 if _m is not None:
-    getattr(_m, '_state', {{}})['plotlyjs_sent'] = False
-    getattr(_m, '_collectors', []).clear()
+    _m.new_notebook()
 get_ipython().execution_count = 1
 del _os, _sys, _m
 """

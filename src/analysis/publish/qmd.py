@@ -26,13 +26,11 @@ import copy
 import datetime as dt
 import os
 import re
-import string
 from pathlib import Path
 
 import yaml
 
 from analysis import yamlio
-from analysis.publish.pandoc_render import split_front_matter
 
 PROJECT_FILE = "_quarto.yml"
 KIT = "mall"  # the report folder's own files for Quarto: headers, Typst partial, callout filter
@@ -120,20 +118,37 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def report_source(template: Path, values: dict, root: Path, date: dt.date | None = None,
-                  folder: Path | None = None) -> str:
-    """The text of ``rapport.qmd``: the template with ``values`` substituted, under a complete front matter."""
-    # The front matter is read before the values go in, so that a value (a strategy name with a quote, a
-    # colon or a line break) can never change its YAML; each value then fills its own string.
-    front, body = split_front_matter(template.read_text(encoding="utf-8"))
-    front = {k: string.Template(v).safe_substitute(values) if isinstance(v, str) else v for k, v in front.items()}
-    body = string.Template(body).safe_substitute(values)
-    # Order: the template's title block, then the shared options; the template's own options win.
-    meta = {k: front.pop(k) for k in ("title", "subtitle") if k in front}
-    meta["date"] = date or dt.date.today()
-    meta = _merge(_merge(meta, document_options(root, folder)), front)
+def part_markdown(part) -> str:
+    """Where a part of the report model goes in ``rapport.qmd``: a text as it is, a notebook cell as Quarto's
+    ``embed`` shortcode (its outputs are the tables, figures and texts the model lists under it)."""
+    from analysis.present import model as m
+
+    if isinstance(part, (m.Text, m.Headline)):
+        return part.markdown
+    if isinstance(part, m.Cell):
+        return f"{{{{< embed notebooks/{part.notebook}.ipynb#{part.cell} >}}}}"
+    if isinstance(part, m.PageBreak):
+        return "{{< pagebreak >}}"
+    raise TypeError(f"rapportmodellens del {type(part).__name__} hör hemma i en notebookcell")
+
+
+def report_body(model) -> str:
+    """The body of ``rapport.qmd``: the model's sections in order, each its heading and its parts."""
+    blocks = []
+    for section in model.sections:
+        if section.heading:
+            blocks.append(f"## {section.heading}")
+        blocks += [part_markdown(p) for p in section.parts]
+    return "\n\n".join(blocks) + "\n"
+
+
+def report_source(model, root: Path, date: dt.date | None = None, folder: Path | None = None) -> str:
+    """The text of ``rapport.qmd``: the report model (:mod:`analysis.present.model`) placed under a complete
+    front matter. Every text comes from the model; nothing here composes a sentence."""
+    meta = {"title": model.title, "subtitle": model.subtitle, "date": date or dt.date.today()}
+    meta = _merge(_merge(meta, document_options(root, folder)), {"author": model.publisher})
     head = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{head}---\n{body}"
+    return f"---\n{head}---\n\n{report_body(model)}"
 
 
 class _Dumper(yamlio.SafeDumper):
@@ -150,11 +165,12 @@ def _str(dumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def write_report_source(template: Path, values: dict, work: Path, root: Path) -> Path:
-    """Write ``work/rapport.qmd`` and the files it needs (:func:`write_kit`); return its path."""
+def write_report_source(model, work: Path, root: Path) -> Path:
+    """Write ``work/rapport.qmd`` from the report model and the files it needs (:func:`write_kit`); return its
+    path."""
     write_kit(root, work)
     qmd = work / "rapport.qmd"
-    qmd.write_text(report_source(template, values, root, folder=work), encoding="utf-8")
+    qmd.write_text(report_source(model, root, folder=work), encoding="utf-8")
     return qmd
 
 

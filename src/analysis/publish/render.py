@@ -16,12 +16,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.present import fmt
 from analysis.domain import geography
 from analysis.config import Config, load_config
-from analysis.present.downloads import DATA_DIR, WORKBOOK, report_workbook
+from analysis.present.downloads import DATA_DIR, report_workbook
 from analysis.errors import AnalysisError, os_error_text, require_writable_folder
-from analysis.data.provenance import sha256
+from analysis.publish.formats import FORMATS  # the output formats' registry (the CLI's --format choices)
 
 FOCUS_AREAS = ("arbete", "utbildning", "sprak", "halsa")
 # executed notebook -> (source notebook, its own parameters): one focus-area notebook run once per focus area
@@ -29,7 +28,6 @@ KOMMUN_NOTEBOOKS = {"sammanfattning": ("sammanfattning", {}),
                     **{f: ("fokusomrade", {"focus_area": f}) for f in FOCUS_AREAS}}
 LAN_NOTEBOOKS = {"lan": ("lan", {})}
 FIGURES_DIR = "figurer"  # chart PNGs beside rapport.qmd, referenced by the markdown figures
-FORMATS = {"html": "html", "pdf": "typst"}
 
 
 @dataclass(frozen=True)
@@ -77,41 +75,22 @@ def choose_renderer(setting: str | None = "auto") -> str:
 
 
 def _execute(job: Job, work: Path, kernel=None) -> None:
+    """Run the notebooks, then have present build the report model (written once, ``rapport-modell.json``)
+    and the workbook of its tables."""
+    from analysis.present import model, reportbuild
+
     nb_dir = work / "notebooks"
     nb_dir.mkdir(parents=True, exist_ok=True)
     _execute_notebooks(job, nb_dir, kernel)
-    report_workbook(work / DATA_DIR, work / WORKBOOK, table_order(job, nb_dir))
+    built = reportbuild.build(job, nb_dir)
+    if built.workbook:
+        report_workbook(work / DATA_DIR, work / built.workbook, built.downloads)
+    model.write(built, work)
 
 
-def table_order(job: Job, nb_dir: Path) -> list[str]:
-    """The report's tables (download slugs) in the order a reader meets them: the template's embedded cells in
-    order, the focus sections in the strategy's goal order, each cell's download links in output order."""
-    import json
-
-    from analysis.domain.catalogue import load_catalogue
-    from analysis.domain.strategy import load_strategy
-
-    template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
-    text = template.read_text(encoding="utf-8")
-    if "${focus_sections}" in text:
-        county = job.code[:2] if job.kind == "kommun" else job.code
-        text = text.replace("${focus_sections}", focus_sections(
-            job.kind, load_strategy(county, job.root), load_catalogue(job.root), job.root))
-    cells: dict[str, dict[str, str]] = {}
-    order: list[str] = []
-    for name, label in re.findall(r"notebooks/([\w-]+)\.ipynb#([\w-]+)", text):
-        if name not in cells:
-            path = nb_dir / f"{name}.ipynb"
-            nb = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"cells": []}
-            cells[name] = {}
-            for cell in nb["cells"]:
-                m = re.search(r"#\| label: (\S+)", "".join(cell.get("source", [])))
-                if m:
-                    cells[name][m.group(1)] = json.dumps(cell.get("outputs", []), ensure_ascii=False)
-        for slug in re.findall(rf"{DATA_DIR}/([a-z0-9-]+)\.csv", cells[name].get(label, "")):
-            if slug not in order:
-                order.append(slug)
-    return order
+def _static_images(names) -> bool:
+    """Whether any requested format shows the charts as image files (the notebooks then write them)."""
+    return any(FORMATS[n].static_images for n in names if n in FORMATS)
 
 
 def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
@@ -119,7 +98,7 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
-    params = {"year": job.year, "data_path": str(job.data_path), "static_images": "pdf" in job.formats,
+    params = {"year": job.year, "data_path": str(job.data_path), "static_images": _static_images(job.formats),
               "downloads_dir": str(nb_dir.parent / DATA_DIR), "figures_dir": str(nb_dir.parent / FIGURES_DIR),
               "include_plotlyjs": False,  # the report page carries plotly.js once
               "results_path": str(job.results_path or "")}
@@ -134,122 +113,22 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
             raise AnalysisError(f"notebooken {name}.ipynb kunde inte köras: {exc}") from exc
 
 
-def _template_values(job: Job, results_meta: dict) -> dict:
-    return {
-        "year": str(job.year), "name": job.name, "code": job.code, "renderer": job.renderer,
-        "created": fmt.date_long(dt.date.today()), **results_meta,
-    }
-
-
-def focus_sections(kind: str, strategy, catalogue, root: Path) -> str:
-    """The report's focus-area sections in the order of the strategy's goals (then any other focus area with a
-    notebook section), each a heading and its embedded cells."""
-    order = [fa for goal in strategy.goals for fa in goal.focus_areas]
-    order += [fa for fa in catalogue.focus_areas if fa not in order]
-    parts, seen = [], set()
-    lan_nb = (root / "notebooks" / "lan.ipynb").read_text(encoding="utf-8") if kind == "lan" else ""
-    for fa in order:
-        if fa in seen or fa not in catalogue.focus_areas:
-            continue
-        seen.add(fa)
-        if kind == "kommun":
-            if fa not in FOCUS_AREAS:  # shown by the summary notebook's "fler områden" cell
-                continue
-            body = f"{{{{< embed notebooks/{fa}.ipynb#fokus-mal >}}}}\n\n{{{{< embed notebooks/{fa}.ipynb#fokus-indikatorer >}}}}"
-        else:
-            if f"#| label: lan-{fa}\\n" not in lan_nb:
-                continue  # shown by the notebook's "fler områden" cell
-            body = f"{{{{< embed notebooks/lan.ipynb#lan-{fa} >}}}}"
-        parts.append(f"## {catalogue.focus_areas[fa]}\n\n{body}\n")
-    return "\n".join(parts)
-
-
-def _report_meta(job: Job) -> dict:
-    from analysis.compute.artefact import open_results, read_meta
-    from analysis.domain.geography import load_geography
-    from analysis.data.provenance import Snapshot, retrieval_phrase
-
-    geo = load_geography(job.root)
-    code = job.code if job.kind == "kommun" else "00" + job.code
-    path = job.results_path
-    if path is None:  # a job built outside a batch: the (cached) results of its inputs
-        from analysis.compute.artefact import ensure_artefact
-
-        path, _ = ensure_artefact(load_config(job.root), job.data_path, job.year)
-    res = open_results(path, code, job.year)  # this report's slice: nothing is recomputed
-    # Raw snapshots as verified once when the results were computed.
-    snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(path))["snapshots"]]
-    banner = ""
-    if res.has_example_data:
-        banner = (
-            "::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Indikatorer markerade med "
-            "\"Exempeldata\" bygger på genererade värden, inte verklig statistik. De ersätts när verkliga "
-            "uppgifter hämtas eller läses in.\n:::"
-        )
-    try:
-        data_file = str(job.data_path.relative_to(job.root))
-    except ValueError:
-        data_file = job.data_path.name
-    from analysis.present import reportmeta
-    from analysis.present.escape import md_text
-
-    county_name = geography.county_name(geo.area("00" + res.strategy.county))
-    strategy_note = ""
-    if res.strategy.default:
-        strategy_note = ("::: {.callout-note}\n**Ingen regional strategi.** "
-                         + md_text(res.strategy.note.strip().format(county_name=county_name)) + "\n:::")
-    from analysis.present.narrative import period_note, trend_span
-
-    outside = period_note(res.strategy, res.baseline_year, job.year)
-    if outside:  # a report year outside the strategy period (or not after the baseline) says so at the top
-        strategy_note += ("\n\n" if strategy_note else "") + (
-            f"::: {{.callout-warning}}\n**Rapportåret {job.year}.** " + outside + "\n:::")
-    downloads_note = (f"Alla tabeller i rapporten finns i en Excelfil: [{WORKBOOK}]({WORKBOOK}) "
-                      "(ett blad per tabell och ett blad med källor, definitioner och symboler).")
-    from analysis.present import brand
-
-    official_name = geo.area(code).official  # "Karlshamns kommun", "Norrbottens län" (data/geography/names.yml)
-    title = f"Integrationsuppföljning {job.year}: {official_name}"
-    cover = brand.typst_cover(
-        title, res.strategy.name[:1].upper() + res.strategy.name[1:], official_name if job.kind == "lan" else f"{official_name} ({job.code})", job.year,
-        res.strategy.publisher, dt.date.today(),
-        f"Data t.o.m. {job.year}; {retrieval_phrase([s.meta for s in snapshots])}.", res.has_example_data)
-    return {
-        # free text from the strategy file and file names: literal Markdown (the template's own text is not)
-        "publisher": md_text(res.strategy.publisher), "pdf_cover": cover,
-        "focus_sections": focus_sections(job.kind, res.strategy, res.catalogue, job.root),
-        "reading_guide": reportmeta.reading_guide(res.has_example_data),
-        "downloads_note": downloads_note,
-        "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
-        "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
-        "county_name": md_text(county_name), "official_name": md_text(official_name),
-        "strategy_name": md_text(res.strategy.name), "council": md_text(res.strategy.council),
-        "baseline": str(res.baseline_year), "data_date": md_text(retrieval_phrase([s.meta for s in snapshots])),
-        "data_file": md_text(data_file), "data_sha": sha256(job.data_path)[:12], "example_banner": banner,
-        "strategy_note": strategy_note, "trend_span": trend_span(res.baseline_year, job.year),
-    }
-
-
 def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
-    """The report in each format. ``before_pdf``: called before the PDF is made (the kernel's charts drawn
-    ahead must have their files by then; the HTML does not read them)."""
+    """The report in each format, each through its entry in the format registry (:mod:`analysis.publish.formats`).
+    ``before_pdf``: called once before the first format that shows the charts as image files (the kernel's
+    charts drawn ahead must have their files by then; the HTML does not read them)."""
+    from analysis.present import model
+    from analysis.publish import formats
     from analysis.publish.qmd import write_report_source
 
-    template = job.root / "reports" / "templates" / ("kommun.qmd" if job.kind == "kommun" else "lan.qmd")
-    qmd = write_report_source(template, _template_values(job, _report_meta(job)), work, job.root)
-    outputs = []
-    for f in sorted(job.formats, key=lambda f: f == "pdf"):
-        to = FORMATS[f]
-        if f == "pdf" and before_pdf is not None:
+    qmd = write_report_source(model.read(work), work, job.root)  # the report model: its only description
+    outputs, waited = [], False
+    for name in formats.render_order(job.formats):
+        fmt = formats.get(name)
+        if fmt.static_images and not waited and before_pdf is not None:
             before_pdf()
-        if job.renderer == "quarto":
-            from analysis.publish import quarto_render
-
-            outputs.append(quarto_render.render(qmd, to))
-        else:
-            from analysis.publish.pandoc_render import render
-
-            outputs.append(render(qmd, to, job.root))
+            waited = True
+        outputs.append(fmt.render(qmd, job))
     return outputs
 
 
@@ -404,7 +283,7 @@ def plan(
     formats = tuple(formats or config.formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise AnalysisError(f"--format {','.join(bad)}: choose from html, pdf")
+        raise AnalysisError(f"--format {','.join(bad)}: välj bland {', '.join(FORMATS)}")
     data_path = (Path(data) if data else config.data_path).resolve()
     if not data_path.is_file():
         raise AnalysisError(f"Datafilen finns inte: {data_path}")
@@ -463,16 +342,14 @@ def prepare_assets(out_root: Path, year: int) -> None:
 
 
 def _has_example_data(report_dir: Path) -> bool:
-    """Whether a rendered report shows example values: any of its tables' descriptions (data/*.json) says so."""
-    import json
+    """Whether a rendered report shows example values: its model's flag (False for a folder without a
+    readable model, e.g. one built before the model existed)."""
+    from analysis.present import model
 
-    for meta in (report_dir / DATA_DIR).glob("*.json"):
-        try:
-            if json.loads(meta.read_text(encoding="utf-8")).get("example"):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
+    try:
+        return model.read(report_dir).flags.example_data
+    except model.ModelError:
+        return False
 
 
 def write_index(out_root: Path, year: int, config: Config, results_path: Path | None = None) -> Path:
