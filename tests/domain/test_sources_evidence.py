@@ -171,4 +171,6 @@ def test_health_groups_are_the_birth_regions_the_survey_has(catalogue, evidence,
     assert {_fold(g["series"]) for g in ind.groups.values()} == {
         _fold(v) for v in evidence["fohm_halsgodcfod"]["values"]["Fodelseland"]}
     assert evidence["fohm_halsgodcfod"]["levels"] == ["riket"] and not evidence["fohm_halsgodyreg"]["by_fodelseland"]
-    assert ind.source["fohm_table"] == "halsgodcfod" and "riket" in ind.source["note"]
+    # the producer's table by födelseland is declared for the one level it has
+    assert ind.source["fohm_table"] == {lv: "halsgodcfod" for lv in evidence["fohm_halsgodcfod"]["levels"]}
+    assert "riket" in ind.source["note"]
