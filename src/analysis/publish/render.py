@@ -179,6 +179,9 @@ def _report_meta(job: Job) -> dict:
     res = open_results(path, code, job.year)  # this report's slice: nothing is recomputed
     # Raw snapshots as verified once when the results were computed.
     snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(path))["snapshots"]]
+    from analysis.present.reportmeta import report_snapshots
+
+    snapshots = report_snapshots(snapshots, res, code)  # only those behind the figures this report shows
     banner = ""
     if res.has_example_data:
         banner = (
