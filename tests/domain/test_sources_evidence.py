@@ -163,6 +163,8 @@ def test_ohalsotal_is_not_fetched_without_a_known_contents_code(catalogue, evide
     assert not evidence["scb_ohalsotal"]["contents_code_known"] and "pxweb" not in ind.source
     assert {g["series"] for g in ind.groups.values()} == set(evidence["scb_ohalsotal"]["codes"]["Bakgrund"])
     assert ind.levels == ("lan",)
+    # the recorded call names no age variable: 20–64 is what the integration tables say, and the entry says so
+    assert "Alder" not in evidence["scb_ohalsotal"]["codes"] and "inte bekräftad" in ind.population
 
 
 def test_health_groups_are_the_birth_regions_the_survey_has(catalogue, evidence, fohm_rows):
