@@ -448,16 +448,13 @@ def sources(
         live = sc.check_live(cat, *apis, log=lambda m: err.print(m, highlight=False))
     except (AnalysisError, OSError) as exc:
         _fail(exc)
-    t = Table(title=f"Källor ({len(rows)} indikatorer; data per nivå i {config.data_path.name})")
-    for col in ("indikator", "producent", "tabell / nyckeltal / serie", "nivåer", "år (verkliga)", "kommun", "län", "riket"):
-        t.add_column(col, overflow="fold")
-    for r in rows:
-        t.add_row(r.indicator, r.producer, r.ids, r.levels, r.years, r.data["kommun"], r.data["lan"], r.data["riket"])
-    out.print(t)
-    for line in sc.not_checkable(cat):
-        out.print(f"  {rich_escape(line)}", highlight=False)
+    width = min(out.width, 100)  # a terminal of 80 columns: everything wraps at words
+    out.print(sc.overview(rows))
+    out.print(f"Per indikator och nivå: vad som finns i {config.data_path.name}, källan som ger det och vad katalogen "
+              "anger hos producenten.\n", highlight=False, width=width, soft_wrap=False)
+    out.print(sc.blocks(cat, rows, sc.not_checkable(cat)), highlight=False, width=width)
     if not live.checked:
-        out.print(f"[yellow]{rich_escape(live.offline_line)}[/]", highlight=False)
+        out.print(f"[yellow]{rich_escape(live.offline_line)}[/]", highlight=False, width=width, soft_wrap=False)
     elif live.lines:
         out.print(f"[red]{len(live.lines)} avvikelse(r) mot källornas metadata:[/]", highlight=False)
         for line in live.lines:

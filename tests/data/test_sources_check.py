@@ -64,12 +64,44 @@ def apis(httpserver):
 def test_inventory_says_per_level_what_exists_here(catalogue, tidy, geography):
     rows = {r.indicator: r for r in sc.inventory(catalogue, tidy, geography)}
     assert rows["sysselsattningsgrad"].data == {"kommun": "verklig", "lan": "verklig", "riket": "verklig"}
-    assert rows["god_halsa"].data == {"kommun": "verklig, 15 av 290", "lan": "verklig, 1 av 21", "riket": "verklig"}
-    assert rows["god_halsa"].years == "2014, 2018, 2021" and "halsgodcfod" in rows["god_halsa"].ids
-    assert rows["sfi_godkanda"].data == {"kommun": "exempel", "lan": "–", "riket": "–"}  # Kolada N18949 is type K
+    assert not rows["sysselsattningsgrad"].per_level["kommun"].by_sex  # BAS snapshot: both sexes only
+    assert rows["god_halsa"].data == {"kommun": "verklig för 15 av 290, saknas för 275",
+                                      "lan": "verklig för 1 av 21, saknas för 20", "riket": "verklig"}
+    assert rows["god_halsa"].years == "2014, 2018, 2021" and "halsgodcfod (riket)" in rows["god_halsa"].ids
+    assert rows["god_halsa"].per_level["kommun"].years == [2014, 2021]  # 2018: only län and riket
+    assert rows["sfi_godkanda"].data == {"kommun": "exempel för 5 av 290, saknas för 285", "lan": "–", "riket": "–"}
+    assert rows["sfi_godkanda"].per_level["kommun"].short == "exempel 5/290"
     assert rows["ohalsotal"].data == {"kommun": "–", "lan": "saknas", "riket": "–"}
     assert rows["valdeltagande_kf"].ids == "Kolada U65861, U65860; SCB TAB4268 (län), TAB4255 (riket)"
     assert "Skolverket export 402 (riket), 403 (län), 404 (kommun)" in rows["gymnasieexamen_4ar"].ids
+
+
+def test_each_level_names_the_source_that_really_gives_it(catalogue, tidy, geography):
+    """god_halsa: the figures at every level come from Region Dalarna's HLV compilation (the rows' own source);
+    the producer's table by födelseland is declared for riket only; kommun and län have none."""
+    health = {r.indicator: r for r in sc.inventory(catalogue, tidy, geography)}["god_halsa"].per_level
+    for level in ("kommun", "lan", "riket"):
+        assert len(health[level].given_by) == 1 and "Region Dalarna" in health[level].given_by[0]
+        assert "ej kontrollerad mot Folkhälsomyndigheten" in health[level].given_by[0]
+    assert health["riket"].declared == ["Folkhälsomyndigheten halsgodcfod"]
+    assert health["kommun"].declared == [] and health["lan"].declared == []
+    work = {r.indicator: r for r in sc.inventory(catalogue, tidy, geography)}["sysselsattningsgrad"].per_level
+    assert all("Region Hallands" in work[lv].given_by[0] for lv in ("kommun", "lan", "riket"))
+    assert work["kommun"].declared[:2] == ["SCB TAB6383 (från 2022)", "Kolada N02268, N02269 (före 2022)"]
+    assert work["riket"].declared[0] == "Kolada N02268, N02269"
+    vote = {r.indicator: r for r in sc.inventory(catalogue, tidy, geography)}["valdeltagande_kf"].per_level
+    assert [vote[lv].declared for lv in ("kommun", "lan", "riket")] == [
+        ["Kolada U65861, U65860"], ["SCB TAB4268"], ["SCB TAB4255"]]
+    assert vote["kommun"].given_by == []  # example values name no source
+
+
+def test_a_level_with_some_real_some_example_areas_counts_each(catalogue, tidy, geography):
+    rows = tidy[tidy["indicator"] == "god_halsa"]
+    extra = rows[rows["geo_code"] == "2080"].assign(geo_code="1081", example=True, source="")
+    mixed = pd.concat([tidy, extra], ignore_index=True)
+    health = {r.indicator: r for r in sc.inventory(catalogue, mixed, geography)}["god_halsa"].per_level["kommun"]
+    assert health.status == "verklig för 15 av 290, exempel för 1, saknas för 274"
+    assert health.short == "verklig 15/290, ex. 1"
 
 
 def test_the_corrected_catalogue_matches_the_recorded_metadata(httpserver, catalogue):
@@ -138,8 +170,25 @@ def test_cli_prints_the_table_and_the_offline_line():
     r = CliRunner().invoke(app, ["sources", "--offline"])
     assert r.exit_code == 0, r.output
     flat = " ".join(r.output.split())
-    assert "Källor (9 indikatorer; data per nivå i integration.csv)" in flat  # the table (wrapped to the terminal)
+    assert "Källor (9 indikatorer): data per nivå" in flat  # the overview table
+    assert "god_halsa – Självskattad god hälsa 16–84 år" in flat  # one block per indicator
+    assert "Deklarerad: Folkhälsomyndigheten halsgodcfod." in flat
     assert "Källorna kontrollerades inte mot Kolada och SCB: körningen är offline (--offline)." in flat
+
+
+def test_cli_fits_a_terminal_of_80_columns(monkeypatch):
+    from rich.console import Console
+
+    import analysis.cli as cli
+
+    console = Console(width=80, record=True, soft_wrap=True, force_terminal=False)
+    monkeypatch.setattr(cli, "out", console)
+    r = CliRunner().invoke(app, ["sources", "--offline"])
+    assert r.exit_code == 0, r.output
+    text = console.export_text()
+    widths = [len(line.rstrip()) for line in text.splitlines()]
+    assert max(widths) <= 80, [line for line in text.splitlines() if len(line.rstrip()) > 80][:3]
+    assert "Region Dalarnas" in text and "valdeltagande_kf" in text
 
 
 def test_cli_against_a_mirror_with_the_recorded_metadata(httpserver):

@@ -163,6 +163,8 @@ def test_ohalsotal_is_not_fetched_without_a_known_contents_code(catalogue, evide
     assert not evidence["scb_ohalsotal"]["contents_code_known"] and "pxweb" not in ind.source
     assert {g["series"] for g in ind.groups.values()} == set(evidence["scb_ohalsotal"]["codes"]["Bakgrund"])
     assert ind.levels == ("lan",)
+    # the recorded call names no age variable: 20–64 is what the integration tables say, and the entry says so
+    assert "Alder" not in evidence["scb_ohalsotal"]["codes"] and "inte bekräftad" in ind.population
 
 
 def test_health_groups_are_the_birth_regions_the_survey_has(catalogue, evidence, fohm_rows):
@@ -171,4 +173,20 @@ def test_health_groups_are_the_birth_regions_the_survey_has(catalogue, evidence,
     assert {_fold(g["series"]) for g in ind.groups.values()} == {
         _fold(v) for v in evidence["fohm_halsgodcfod"]["values"]["Fodelseland"]}
     assert evidence["fohm_halsgodcfod"]["levels"] == ["riket"] and not evidence["fohm_halsgodyreg"]["by_fodelseland"]
-    assert ind.source["fohm_table"] == "halsgodcfod" and "riket" in ind.source["note"]
+    # the producer's table by födelseland is declared for the one level it has
+    assert ind.source["fohm_table"] == {lv: "halsgodcfod" for lv in evidence["fohm_halsgodcfod"]["levels"]}
+    assert "riket" in ind.source["note"]
+
+
+def test_declared_first_years_are_the_first_years_the_recorded_scripts_list(catalogue, evidence):
+    """sysselsattningsgrad: SCB's BAS integration tables start 2022 (the scripts list Tid 2022, 2023), so the
+    tables are declared `from: 2022` and the series' 2020–2021 come from Kolada; valdeltagande: SCB's tables
+    list only election years (2018, 2022), which is what `election_years` says."""
+    work = catalogue.get("sysselsattningsgrad")
+    first = min(int(y) for y in evidence["scb_intgr1_bas"]["values"]["Tid"])
+    assert work.source["pxweb"]["from"] == first == 2022
+    assert work.series_start < first and work.source.get("kolada")  # the years before come from Kolada
+    vote = catalogue.get("valdeltagande_kf")
+    years = [int(y) for y in evidence["scb_valdeltagande"]["values"]["Tid"]]
+    assert vote.election_years and all(vote.measured_in(y) for y in years)
+    assert not vote.measured_in(2020)  # a non-election year: the latest election is shown instead

@@ -43,6 +43,9 @@ def test_survey_by_birth_region_shows_each_group_with_its_margin(falun):
     assert "utrikes födda" not in " ".join(table.index).lower()
     years = birth_regions.years_table(falun, ind, "2080").set_index("Födelseland")
     assert list(years.columns) == ["2014", "2021"]  # 2018: only the län and riket were surveyed
+    sexes = birth_regions.sex_table(falun, ind, "2080", 2021).set_index("Födelseland")
+    assert list(sexes.columns) == ["Kvinnor", "Män", "Totalt"] and list(sexes.index) == list(table.index)
+    assert sexes.loc["Födda i Sverige", "Totalt"] == table.loc["Födda i Sverige", "Falun"]
     parts = falun.indicator(ind)
     text = " ".join(p.markdown for p in parts if type(p).__name__ == "Text")
     assert "Senaste undersökningen med uppgifter för Falun gjordes 2021; rapportåret är 2024." in text

@@ -50,3 +50,32 @@ def test_colophon_lists_every_snapshot_with_checksum(root, config):
 def test_reading_guide_mentions_example_data_only_when_present():
     assert "Exempeldata" in reading_guide(True) and "Exempeldata" not in reading_guide(False)
     assert "procentenheter" in reading_guide(False) and "`..`" in reading_guide(False)
+
+
+def test_a_report_names_only_the_snapshots_behind_the_figures_it_shows(config):
+    """Ronneby shows no self-rated health (no survey figures for Blekinge): its cover line, methods and colophon
+    do not name Region Dalarna's HLV file (the riket rows it holds are not shown either). Falun shows them and
+    names it; neither names Blekinge's handlingsplan folder unless it is Blekinge's report."""
+    from analysis.compute.artefact import ensure_artefact, open_results
+    from analysis.data.provenance import retrieval_phrase
+    from analysis.present.reportmeta import report_snapshots, shown_indicators
+
+    path, _ = ensure_artefact(config, config.data_path, 2024)
+    snapshots = all_snapshots(config.raw_dir)
+    names = {}
+    for code in ("1081", "2080", "0020", "0010"):
+        res = open_results(path, code, 2024, config)
+        assert "god_halsa" in set(res.tidy.loc[~res.tidy["example"], "indicator"])  # riket's HLV rows at least
+        kept = report_snapshots(snapshots, res, code)
+        names[code] = {s.path.name for s in kept}
+        phrase = retrieval_phrase([s.meta for s in kept])
+        assert ("Region Dalarna" in phrase) == (code in ("2080", "0020")), (code, phrase)
+        assert "Region Hallands" in phrase  # BAS figures are shown everywhere
+        assert ("god_halsa" in shown_indicators(res, code)) == (code in ("2080", "0020"))
+        text = methods(res.catalogue, res.tidy, kept)
+        assert ("Region Dalarnas öppna data 2026-12-05" in text) == (code in ("2080", "0020"))
+    hlv = "fohm_hlv_dalarna_kommuner_lan_riket_efter_fodelseland_2014_2018_2021.csv"
+    assert hlv not in names["1081"] and hlv in names["2080"]
+    assert "kommuner_2pct.geojson" in names["1081"]  # reference files stay
+    assert not any("handlingsplan" in n for n in names["2080"])
+    assert any("handlingsplan" in n for n in names["1081"])

@@ -145,12 +145,39 @@ def source_label(meta: dict, with_date: bool = False) -> str:
     return f"{name}, hämtad" + (f" {date}" if date else "")
 
 
+def is_statistics(meta: dict) -> bool:
+    """A snapshot of figures (not a reference file: area list, kommungrupper, geometry, a handlingsplan)."""
+    return bool(meta.get("indicators") or meta.get("indicator") or meta.get("kpis") or meta.get("imported_from"))
+
+
+def county_folder(path: Path) -> str | None:
+    """"10" for a file under a ``lan-10/`` folder (a county's fetched snapshots, its handlingsplan), else None."""
+    for part in path.parts:
+        if len(part) == 6 and part.startswith("lan-") and part[4:].isdigit():
+            return part[4:]
+    return None
+
+
+def shown_snapshots(snapshots: list[Snapshot], shown_ids: set[str], county: str) -> list[Snapshot]:
+    """The raw files behind one report: statistics only where they cover an indicator (or KPI) whose figures the
+    report shows, reference files always, and nothing from another county's ``lan-LL/`` folder. A report never
+    names the carrier of figures it does not show (Ronneby's report is not "hämtad ur Region Dalarnas data")."""
+    out = []
+    for s in snapshots:
+        folder = county_folder(s.path)
+        if folder is not None and folder != county:
+            continue
+        if is_statistics(s.meta) and not (covers(s) & shown_ids):
+            continue
+        out.append(s)
+    return out
+
+
 def retrieval_phrase(metas: list[dict]) -> str:
     """One line for a report's cover: when the figures were fetched and, where a third party carried them, from
     whom ("hämtade 2026-11-23 (SCB BAS ur Region Hallands öppna data, ej kontrollerad mot SCB)")."""
     # the statistics (not the reference files: area list, kommungrupper, an example handlingsplan)
-    metas = [m for m in metas if not m.get("example")
-             and (m.get("indicators") or m.get("indicator") or m.get("kpis") or m.get("imported_from"))]
+    metas = [m for m in metas if not m.get("example") and is_statistics(m)]
     if not metas:
         return "inga hämtade uppgifter"
     dates = sorted({retrieved_date(m) for m in metas if retrieved_date(m)})

@@ -29,6 +29,49 @@ OFFLINE_LINE = ("Källorna kontrollerades inte mot Kolada och SCB: {why}. Kör `
 
 
 @dataclass
+class LevelData:
+    """What exists here at one level: areas with real figures, with example values, without either; the years of
+    the real figures; the words of the snapshots that really give them (the tidy table's ``source`` column); and
+    the producer's tables, KPIs or exports the catalogue declares for this level."""
+
+    level: str
+    total: int
+    real: int = 0
+    example: int = 0
+    years: list[int] = field(default_factory=list)
+    given_by: list[str] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)
+    by_sex: bool = True  # False: the indicator is split by sex, the real figures here are for both sexes only
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.real - self.example
+
+    @property
+    def status(self) -> str:
+        """"verklig", "verklig för 15 av 290, saknas för 275", "exempel för 5 av 290, saknas för 285", "saknas"."""
+        if self.real == self.total:
+            return "verklig"
+        if self.example == self.total:
+            return "exempel"
+        if not self.real and not self.example:
+            return "saknas"
+        parts = [f"{what} för {n}" for what, n in (("verklig", self.real), ("exempel", self.example),
+                                                    ("saknas", self.missing)) if n]
+        parts[0] += f" av {self.total}"
+        return ", ".join(parts)
+
+    @property
+    def short(self) -> str:
+        """The overview's cell: "verklig", "verklig 15/290", "exempel 5/290", "saknas"."""
+        if self.real == self.total or self.example == self.total or not (self.real or self.example):
+            return self.status
+        if self.real:
+            return f"verklig {self.real}/{self.total}" + (f", ex. {self.example}" if self.example else "")
+        return f"exempel {self.example}/{self.total}"
+
+
+@dataclass
 class SourceRow:
     """One indicator: who produces it, which table/KPI/series, levels, years, and the data here per level."""
 
@@ -38,7 +81,12 @@ class SourceRow:
     ids: str
     levels: str
     years: str
-    data: dict[str, str] = field(default_factory=dict)  # level -> "verklig" | "exempel" | "saknas" | "–"
+    per_level: dict[str, LevelData] = field(default_factory=dict)  # only the levels the catalogue declares
+
+    @property
+    def data(self) -> dict[str, str]:
+        """level -> "verklig" | "verklig för 15 av 290, saknas för 275" | "exempel" | "saknas" | "–" (not declared)."""
+        return {lv: self.per_level[lv].status if lv in self.per_level else "–" for lv in LEVELS}
 
 
 def declared_ids(ind: Indicator) -> str:
@@ -55,45 +103,125 @@ def declared_ids(ind: Indicator) -> str:
         parts.append("Skolverket export " + ", ".join(f"{v} ({LEVEL_NAMES[k]})" for k, v in export.items()))
     elif export:
         parts.append(f"Skolverket export {export} (" + ", ".join(g["series"] for g in ind.groups.values()) + ")")
-    if src.get("fohm_table"):
-        parts.append(f"Folkhälsomyndigheten {src['fohm_table']}")
+    fohm = src.get("fohm_table")
+    if isinstance(fohm, dict):
+        parts.append("Folkhälsomyndigheten " + ", ".join(f"{v} ({LEVEL_NAMES[k]})" for k, v in fohm.items()))
+    elif fohm:
+        parts.append(f"Folkhälsomyndigheten {fohm}")
     return "; ".join(parts) or "–"
 
 
+def declared_for_level(ind: Indicator, level: str) -> list[str]:
+    """The producer's tables, KPIs and exports the catalogue declares for one level. An SCB table declared for a
+    level takes it; Kolada's KPIs give the levels no table is declared for, and the years before a table's first
+    (``from``). Exports and FoHM tables declared per level give only those levels; a single one gives every level."""
+    src, out = ind.source, []
+    px = src.get("pxweb") or {}
+    table = px.get("tables", {}).get(level)
+    if table:
+        out.append(f"SCB {table}" + (f" (från {px['from']})" if px.get("from") else ""))
+    if src.get("kolada") and (not table or px.get("from")):
+        out.append("Kolada " + ", ".join(src["kolada"]) + (f" (före {px['from']})" if table else ""))
+    if src.get("scb_table"):
+        out.append(f"SCB {src['scb_table']}")
+    export = src.get("skolverket_export")
+    if isinstance(export, dict):
+        out += [f"Skolverket export {export[level]}"] if level in export else []
+    elif export:
+        out.append(f"Skolverket export {export} (" + ", ".join(g["series"] for g in ind.groups.values()) + ")")
+    fohm = src.get("fohm_table")
+    if isinstance(fohm, dict):
+        out += [f"Folkhälsomyndigheten {fohm[level]}"] if level in fohm else []
+    elif fohm:
+        out.append(f"Folkhälsomyndigheten {fohm}")
+    return out
+
+
+def _years(years: list[int]) -> str:
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
 def inventory(catalogue: Catalogue, tidy: pd.DataFrame, geography: Geography) -> list[SourceRow]:
-    """One row per indicator; per level whether real figures, example values or nothing exist in ``tidy``."""
+    """One row per indicator; per declared level how many areas have real figures, example values or nothing in
+    ``tidy``, and which snapshot really gives the real ones (the rows' own ``source``), beside the declaration."""
     level_of = {a.code: a.level for a in geography}
     n_of = {lv: sum(1 for a in geography if a.level == lv) for lv in LEVELS}
     out = []
     for ind in catalogue:
         rows = tidy[tidy["indicator"] == ind.id]
         rows = rows.assign(level=rows["geo_code"].map(level_of))
-        data = {}
-        for level in LEVELS:
-            at = rows[rows["level"] == level]
-            if level not in ind.levels:
-                data[level] = "–"
-            elif (~at["example"] & at["value"].notna()).any():
-                n = at.loc[~at["example"], "geo_code"].nunique()
-                data[level] = "verklig" if n == n_of[level] else f"verklig, {n} av {n_of[level]}"
-            elif len(at):
-                data[level] = "exempel"
-            else:
-                data[level] = "saknas"
-        real = rows[~rows["example"] & rows["value"].notna()]
-        years = sorted(int(y) for y in real["year"].unique())
-        if years:
-            span = f"{years[0]}–{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1)) \
-                else ", ".join(map(str, years))
-        else:
-            span = "inga verkliga"
+        real_rows = rows[~rows["example"].astype(bool) & rows["value"].notna()]
+        per_level = {}
+        for level in ind.levels:
+            real = real_rows[real_rows["level"] == level]
+            real_areas = set(real["geo_code"])
+            example_areas = set(rows.loc[(rows["level"] == level) & rows["example"].astype(bool), "geo_code"])
+            per_level[level] = LevelData(
+                level, n_of[level], len(real_areas), len(example_areas - real_areas),
+                sorted(int(y) for y in real["year"].unique()),
+                sorted({str(s) for s in real["source"].dropna() if str(s).strip()}),
+                declared_for_level(ind, level),
+                by_sex=not ind.sex_split or real.empty or bool(set(real["sex"]) - {"T"}))
+        years = sorted(int(y) for y in real_rows["year"].unique())
+        span = _years(years) if years else "inga verkliga"
         if ind.series_start:
             span += f" (serien från {ind.series_start})"
         if ind.election_years:
             span += " (valår)"
         out.append(SourceRow(ind.id, ind.title, ind.producer, declared_ids(ind),
-                             ", ".join(LEVEL_NAMES[lv] for lv in ind.levels), span, data))
+                             ", ".join(LEVEL_NAMES[lv] for lv in ind.levels), span, per_level))
     return out
+
+
+def overview(rows: list[SourceRow]):
+    """A table that fits 80 columns: per indicator and level what exists here (details in :func:`blocks`)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=f"Källor ({len(rows)} indikatorer): data per nivå", title_justify="left")
+    t.add_column("indikator", overflow="fold", max_width=26)
+    for lv in LEVELS:
+        t.add_column(LEVEL_NAMES[lv], overflow="fold")
+    for r in rows:
+        t.add_row(Text(r.indicator), *(Text(r.per_level[lv].short if lv in r.per_level else "–") for lv in LEVELS))
+    return t
+
+
+def blocks(catalogue: Catalogue, rows: list[SourceRow], unchecked: list[str] | None = None):
+    """One block per indicator, wrapped to the width it is printed at: producer, levels, years; then per level
+    what exists here, the source that really gives it, and what the catalogue declares at the producer for that
+    level; then what the producer has (the entry's note) and what cannot be checked automatically."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    unchecked = unchecked or []
+    out = []
+    for r in rows:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, min_width=8)
+        grid.add_column(overflow="fold")
+        grid.add_row("", Text(f"Producent: {r.producer}. Nivåer: {r.levels}. År med verkliga uppgifter: {r.years}."))
+        for lv, d in r.per_level.items():
+            here = f"Här: {d.status}" + (f" ({_years(d.years)})" if d.years else "") + "."
+            if not d.by_sex:
+                here += " Bara båda könen tillsammans."
+            if d.given_by:
+                here += " Källa: " + "; ".join(d.given_by) + "."
+            elif d.example:
+                here += " Källa: genererade exempelvärden."
+            declared = ", ".join(d.declared) if d.declared else "ingen producenttabell som ger indikatorn på nivån"
+            grid.add_row(Text(f"  {LEVEL_NAMES[lv]}"), Text(f"{here}\nDeklarerad: {declared}."))
+        note = " ".join(str(catalogue.get(r.indicator).source.get("note") or "").split())
+        if note:
+            grid.add_row("", Text(f"Vad källan har: {note}"))
+        for line in unchecked:
+            if line.startswith(f"{r.indicator}: "):
+                grid.add_row("", Text(line.split(": ", 1)[1]))
+        out += [Text.assemble((r.indicator, "bold"), f" – {r.title}"), grid, Text("")]
+    return Group(*out)
 
 
 def not_checkable(catalogue: Catalogue) -> list[str]:
@@ -105,9 +233,10 @@ def not_checkable(catalogue: Catalogue) -> list[str]:
             named = ", ".join(map(str, export.values())) if isinstance(export, dict) else str(export)
             out.append(f"{ind.id}: Skolverkets export {named} har inget metadata-API och kontrolleras inte "
                        "automatiskt.")
-        if ind.source.get("fohm_table"):
-            out.append(f"{ind.id}: Folkhälsomyndighetens tabell {ind.source['fohm_table']} kontrolleras inte "
-                       "automatiskt.")
+        fohm = ind.source.get("fohm_table")
+        if fohm:
+            named = ", ".join(map(str, fohm.values())) if isinstance(fohm, dict) else str(fohm)
+            out.append(f"{ind.id}: Folkhälsomyndighetens tabell {named} kontrolleras inte automatiskt.")
     return out
 
 

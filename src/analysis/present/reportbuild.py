@@ -80,6 +80,7 @@ def report_values(job, today: dt.date | None = None) -> tuple[dict, m.Flags]:
     res = open_results(path, code, job.year)  # this report's slice: nothing is recomputed
     # Raw snapshots as verified once when the results were computed.
     snapshots = [Snapshot(job.root / s["path"], s["meta"]) for s in read_meta(str(path))["snapshots"]]
+    snapshots = reportmeta.report_snapshots(snapshots, res, code)  # only those behind the figures this report shows
     banner = ""
     if res.has_example_data:
         banner = (

@@ -52,6 +52,37 @@ def reading_guide(has_example: bool) -> str:
 :::"""
 
 
+def shown_indicators(res, code: str) -> set[str]:
+    """The indicators whose figures a report shows, with their Kolada KPI ids: those its own area has rows for
+    (a kommun report: the kommun, or its län for a län-only indicator; a län report: the län or any of its
+    kommuner). An indicator without them says "uppgift saknas" and shows no figure, not even riket's."""
+    from analysis.compute.coverage import missing
+
+    area = res.geography.area(code)
+    if area.level == "lan":
+        own = [code] + [k.code for k in res.geography.kommuner_in(area.county)]
+    else:
+        own = [code]
+    out: set[str] = set()
+    for ind in res.catalogue:
+        codes = own
+        if area.level == "kommun" and "kommun" not in ind.levels:
+            if "lan" not in ind.levels:
+                continue
+            codes = [area.county_code]
+        if any(missing(ind, c, res.year, res.tidy, res.geography, res.config.county) is None for c in codes):
+            out |= {ind.id, *ind.source.get("kolada", [])}
+    return out
+
+
+def report_snapshots(snapshots: list[Snapshot], res, code: str) -> list[Snapshot]:
+    """The raw files behind the figures this report shows (its cover line, methods and colophon name only
+    these): see :func:`analysis.data.provenance.shown_snapshots`."""
+    from analysis.data.provenance import shown_snapshots
+
+    return shown_snapshots(snapshots, shown_indicators(res, code), res.geography.area(code).county)
+
+
 def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot, set[str]]]) -> str:
     rows = tidy[tidy["indicator"] == ind.id]
     if rows.empty:
@@ -61,8 +92,10 @@ def _last_update(ind: Indicator, tidy: pd.DataFrame, snaps: list[tuple[Snapshot,
     ids = set(ind.source.get("kolada", [])) | {ind.id}
     # how the figures reached us, from each snapshot's sidecar ("uttag" only for a fetch from the producer)
     how = sorted({source_label(s.meta, with_date=True) for s, covered in snaps if covered & ids})
+    if not how:  # the snapshots are those behind the figures the report shows (report_snapshots): none here
+        return "ingen verklig uppgift i den här rapporten"
     years = f"{int(rows[~rows['example']]['year'].min())}–{int(rows[~rows['example']]['year'].max())}"
-    return f"verkliga uppgifter {years}; " + ("; ".join(how) if how else "hämtningsdatum okänt")
+    return f"verkliga uppgifter {years}; " + "; ".join(how)
 
 
 _LEVEL = {"kommun": "kommun", "lan": "län", "riket": "riket"}
