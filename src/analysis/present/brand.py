@@ -85,6 +85,17 @@ def use_brand_fonts_in_chromium(cache: Path | None = None) -> None:
 # --------------------------------------------------------------------------- Typst
 
 
+#: the header's default for figures floating (``sys.inputs`` ``floats`` overrides it; :func:`floats_off`)
+FLOATS_ON = '#let floats-default = "ja"'
+FLOATS_OFF = '#let floats-default = "nej"'
+
+
+def floats_off(header: str) -> str:
+    """``header`` (:func:`typst_header`'s text) with figures in place by default: for a renderer that cannot
+    pass Typst ``--input floats=nej`` (Quarto); unchanged if the header has no such default."""
+    return header.replace(FLOATS_ON, FLOATS_OFF)
+
+
 def typst_header(brand: dict | None = None) -> str:
     """Typst set-up for the PDF (included before the document body by the pandoc+Typst path)."""
     b = brand or load_brand()
@@ -120,7 +131,9 @@ def typst_header(brand: dict | None = None) -> str:
 // of a page no longer leaves half of it empty, as the text after it fills the space. Tables do not float (a
 // float cannot break across pages). `floats: nej` (sys.inputs) turns it off: typst 0.15.1's PDF/UA tagging stops
 // with "internal error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf).
-#let figure-placement = if sys.inputs.at("floats", default: "ja") == "ja" {{ auto }} else {{ none }}
+// Quarto passes Typst no inputs: its path writes "nej" into the default below and renders again (quarto_render).
+{FLOATS_ON}
+#let figure-placement = if sys.inputs.at("floats", default: floats-default) == "ja" {{ auto }} else {{ none }}
 #show figure.where(kind: image): set figure(placement: figure-placement)
 #show figure.where(kind: "quarto-float-fig"): set figure(placement: figure-placement)
 #show figure.caption: set text(size: {ts['small']} + 0.5pt, weight: "semibold")
