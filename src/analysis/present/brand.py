@@ -85,6 +85,8 @@ def use_brand_fonts_in_chromium(cache: Path | None = None) -> None:
 # --------------------------------------------------------------------------- Typst
 
 
+#: the most rows of a table kept on one page (:func:`typst_header`); longer tables break, header repeated
+SHORT_TABLE_ROWS = 8
 #: the header's default for figures floating (``sys.inputs`` ``floats`` overrides it; :func:`floats_off`)
 FLOATS_ON = '#let floats-default = "ja"'
 FLOATS_OFF = '#let floats-default = "nej"'
@@ -141,6 +143,12 @@ def typst_header(brand: dict | None = None) -> str:
 // A table's caption (on top) goes with the table: never alone at the foot of a page.
 #show figure.caption.where(position: top): set block(sticky: true)
 #show table: set par(justify: false, leading: 0.45em)
+// A short table (up to {SHORT_TABLE_ROWS} rows) is not split across pages: a chart's data table that would start under
+// the chart's place and go on after the chart (which moved to the top of the next page) follows it whole.
+#show table: it => {{
+  let cols = if type(it.columns) == int {{ it.columns }} else {{ it.columns.len() }}
+  if it.children.len() <= ({SHORT_TABLE_ROWS} + 1) * calc.max(cols, 1) {{ block(breakable: false, it) }} else {{ it }}
+}}
 #show table: set text(size: {ts['table']})
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.8pt + brand-color.primary) }} else {{ (bottom: 0.4pt + brand-color.rule) }},
   fill: (x, y) => if y == 0 {{ brand-color.light }})
