@@ -37,3 +37,39 @@ def test_a_long_table_still_breaks(tmp_path, rows):
     """A table longer than SHORT_TABLE_ROWS still breaks across pages (its header repeated): no page left empty."""
     p1, p2, _ = _pages_with(tmp_path, rows, 630)
     assert p1["caption"] and p1["rows"] and p2["rows"]
+
+
+def _words(tmp_path, body: str) -> list[list[tuple[str, float]]]:
+    """Compile ``body`` after the brand's header; per page, its words with their top y in pt."""
+    import re
+
+    typ = tmp_path / "b.typ"
+    typ.write_text(brand.typst_header() + "\n" + body, encoding="utf-8")
+    typst_pdf(typ, tmp_path / "b.pdf", tmp_path, [str(d) for d in brand.font_dirs()], [])
+    xml = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "b.pdf"), "-"], capture_output=True,
+                         text=True).stdout
+    return [[(w, float(y)) for y, w in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)</word>', page)]
+            for page in re.findall(r"<page .*?</page>", xml, re.S)]
+
+
+def _y(page, word):
+    return next(y for w, y in page if w == word)
+
+
+def test_a_chart_that_fits_stays_under_its_heading(tmp_path):
+    """A chart that fits the rest of its page stays in the text under its section's heading (left to
+    `placement: auto`, Typst floated it to the top of the page, above the heading: Ronneby's Figur 2)."""
+    pages = _words(tmp_path, "#lorem(60)\n\n= Rubriken\n\n#lorem(40)\n\n"
+                             "#figure(rect(width: 100%, height: 200pt), caption: [Diagrammet])\n\nEfteråt.\n")
+    assert len(pages) == 1
+    assert _y(pages[0], "Rubriken") < _y(pages[0], "Diagrammet") < _y(pages[0], "Efteråt.")
+
+
+def test_a_chart_that_does_not_fit_floats_and_the_text_fills_the_page(tmp_path):
+    """A chart that does not fit the rest of its page goes to the top of the next page, and the text after it
+    fills this one (no page half empty); with `floats: nej` it would stay in the text."""
+    pages = _words(tmp_path, "#lorem(400)\n\n#figure(rect(width: 100%, height: 400pt), caption: [Diagrammet])\n\n"
+                             "Efteråt.\n")
+    assert len(pages) == 2
+    assert "Efteråt." in [w for w, _ in pages[0]] and "Diagrammet" in [w for w, _ in pages[1]]
+    assert _y(pages[1], "Diagrammet") < 500  # at the top of page 2 (its caption under a 400 pt chart)

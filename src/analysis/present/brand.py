@@ -129,15 +129,26 @@ def typst_header(brand: dict | None = None) -> str:
 // Quarto's Typst output puts a table in a figure of its own kind: the same rules there.
 #show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)
 #show figure.where(kind: "quarto-float-tbl"): set figure.caption(position: top)
-// Charts and maps float (to the top or bottom of this page, else the next): a chart that does not fit the rest
-// of a page no longer leaves half of it empty, as the text after it fills the space. Tables do not float (a
-// float cannot break across pages). `floats: nej` (sys.inputs) turns it off: typst 0.15.1's PDF/UA tagging stops
-// with "internal error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf).
-// Quarto passes Typst no inputs: its path writes "nej" into the default below and renders again (quarto_render).
+// A chart or map that fits the rest of its page stays where it is in the text (under its heading). One that
+// does not fit floats to the top of the next page, and the text after it fills this one, so no page is left
+// half empty. (Left to `placement: auto`, Typst floated a chart that fitted to the top of its page, above its
+// own section's heading.) The rest of the page is measured from a marker just before the figure, which stays in
+// the text whether the figure floats or not. Tables do not float (a float cannot break across pages).
+// `floats: nej` (sys.inputs) keeps every figure in the text: typst 0.15.1's PDF/UA tagging stops with "internal
+// error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf). Quarto passes Typst
+// no inputs: its path writes "nej" into the default below and renders again (quarto_render).
 {FLOATS_ON}
-#let figure-placement = if sys.inputs.at("floats", default: floats-default) == "ja" {{ auto }} else {{ none }}
-#show figure.where(kind: image): set figure(placement: figure-placement)
-#show figure.where(kind: "quarto-float-fig"): set figure(placement: figure-placement)
+#let floats-on = sys.inputs.at("floats", default: floats-default) == "ja"
+#let float-if-needed(it) = if not floats-on {{ it }} else {{
+  [#metadata(none) <figure-mark>]
+  context {{
+    let mark = query(selector(<figure-mark>).before(here())).last().location().position()
+    let height = measure(block(width: page.width - 2 * {page['margin-x']}, it)).height
+    if mark.y + height <= page.height - {page['margin-bottom']} {{ it }} else {{ place(auto, float: true, clearance: 1.5em, it) }}
+  }}
+}}
+#show figure.where(kind: image): float-if-needed
+#show figure.where(kind: "quarto-float-fig"): float-if-needed
 #show figure.caption: set text(size: {ts['small']} + 0.5pt, weight: "semibold")
 #show figure.caption: set align(left)
 // A table's caption (on top) goes with the table: never alone at the foot of a page.
