@@ -338,6 +338,19 @@ class Report(GroupComparison):
                              suffix="" if ind.unit != "procent" else " %", tozero=True),
             x=chartspec.Axis(dtick=1), alt=self.chart_alt(ind))
 
+    def trend_title(self, ind: Indicator) -> str:
+        """The trend chart's caption, naming only the comparisons the chart draws (no line where the group,
+        the län or riket has no value): "Sysselsättningsgrad 20–64 år, Ronneby jämfört med kommungruppen,
+        länet och riket"."""
+        area = self.geo.area(self.shown_code(ind))
+        drawn = {level for _l, _g, level, rows in self.series(ind) if rows["value"].notna().any()}
+        versus = [name for name, level in (("kommungruppen", GROUP_LEVEL), ("länet", "lan"), ("riket", "riket"))
+                  if level in drawn and level != area.level]
+        versus = " och ".join([", ".join(versus[:-1]), versus[-1]] if len(versus) > 1 else versus)
+        if area.level == "lan":  # the län's own values: compared with riket only
+            return f"{ind.title}, {area.name}" + (f": länet jämfört med {versus}" if versus else "")
+        return f"{ind.title}, {area.name}" + (f" jämfört med {versus}" if versus else "")
+
     def chart_alt(self, ind: Indicator) -> str:
         parts = []
         for label, _grp, _level, rows in self.series(ind):
@@ -509,11 +522,7 @@ class Report(GroupComparison):
                       + f"**Måluppfyllelse:** {self.status(ind)}")
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
-        if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
-            title = f"{ind.title}, {where}: länet jämfört med riket"
-        else:
-            versus = "kommungruppen, länet och riket" if self.group_series(ind) else "länet och riket"
-            title = f"{ind.title}, {where} jämfört med {versus}"
+        title = self.trend_title(ind)
         table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
                                    + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, self.group_notes(ind)),
