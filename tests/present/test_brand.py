@@ -73,3 +73,18 @@ def test_a_chart_that_does_not_fit_floats_and_the_text_fills_the_page(tmp_path):
     assert len(pages) == 2
     assert "Efteråt." in [w for w, _ in pages[0]] and "Diagrammet" in [w for w, _ in pages[1]]
     assert _y(pages[1], "Diagrammet") < 500  # at the top of page 2 (its caption under a 400 pt chart)
+
+
+def test_kalmar_example_report_has_no_chart_above_its_heading(tmp_path):
+    """Kalmar's county report from example data (tests/fixtures/typst/README.md): with the figures measured from a
+    marker that a float drawn above it had pushed down, Figur 7 and 10 were drawn above their own headings."""
+    from pathlib import Path
+
+    from analysis.publish.pdfcheck import page_flow
+
+    body = (Path(__file__).parents[1] / "fixtures" / "typst" / "kalmar-lan-exempeldata-body.typ").read_text(
+        encoding="utf-8")
+    typ = tmp_path / "kalmar.typ"
+    typ.write_text(body.replace("{HEADER}", brand.typst_header()), encoding="utf-8")
+    typst_pdf(typ, tmp_path / "kalmar.pdf", tmp_path, [str(d) for d in brand.font_dirs()], [])
+    assert page_flow(tmp_path / "kalmar.pdf") == []

@@ -130,10 +130,13 @@ def typst_header(brand: dict | None = None) -> str:
 #show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)
 #show figure.where(kind: "quarto-float-tbl"): set figure.caption(position: top)
 // A chart or map that fits the rest of its page stays where it is in the text (under its heading). One that
-// does not fit floats to the top of the next page, and the text after it fills this one, so no page is left
-// half empty. (Left to `placement: auto`, Typst floated a chart that fitted to the top of its page, above its
-// own section's heading.) The rest of the page is measured from a marker just before the figure, which stays in
-// the text whether the figure floats or not. Tables do not float (a float cannot break across pages).
+// does not fit floats, and the text after it fills this page, so no page is left half empty. (Left to
+// `placement: auto`, Typst floated a chart that fitted to the top of its page, above its own section's heading.)
+// The rest of the page is measured from a marker just before the figure (`figure-mark`, in the text whether the
+// figure floats or not). A float that Typst put at the top of that same page pushed the marker down by its own
+// height, so the figure looked as if it did not fit and stayed a float there (a second stable layout, seen on
+// Kalmar's county report): the marker's place is then taken without it (`figure-top` marks where the figure
+// is drawn). Tables do not float (a float cannot break across pages).
 // `floats: nej` (sys.inputs) keeps every figure in the text: typst 0.15.1's PDF/UA tagging stops with "internal
 // error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf). Quarto passes Typst
 // no inputs: its path writes "nej" into the default below and renders again (quarto_render).
@@ -144,7 +147,14 @@ def typst_header(brand: dict | None = None) -> str:
   context {{
     let mark = query(selector(<figure-mark>).before(here())).last().location().position()
     let height = measure(block(width: page.width - 2 * {page['margin-x']}, it)).height
-    if mark.y + height <= page.height - {page['margin-bottom']} {{ it }} else {{ place(auto, float: true, clearance: 1.5em, it) }}
+    let y = mark.y
+    let top = query(selector(<figure-top>).after(here())).at(0, default: none)
+    if top != none {{
+      let drawn = top.location().position()
+      if drawn.page == mark.page and drawn.y < mark.y {{ y = mark.y - height - 1.5em.to-absolute() }}
+    }}
+    let body = [#metadata(none) <figure-top>#it]
+    if y + height <= page.height - {page['margin-bottom']} {{ body }} else {{ place(auto, float: true, clearance: 1.5em, body) }}
   }}
 }}
 #show figure.where(kind: image): float-if-needed
