@@ -91,6 +91,30 @@ def test_strip_plot_has_every_kommun_once_per_row(ronneby):
     assert "Ronneby \u221224,4" in texts(svgchart.svg(spec))
 
 
+def test_strip_label_is_joined_to_its_dot_by_a_leader(ronneby):
+    """The kommun's label sits above its row of dots, apart from its dot: a leader in its colour joins them, from
+    the label's box to the dot's edge (SVG), and in plotly as lines under the markers (data units, then px)."""
+    spec = ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    [note] = [n for n in spec.notes if n.text.startswith("Ronneby")]
+    own = next(s for s in spec.series if s.name == "Ronneby")
+    assert note.point == (own.x[0], 1)
+    root = ET.fromstring(svgchart.svg(spec))
+    label = next(t for t in root.iter(f"{SVG}text") if t.text == note.text)
+    dot = next(c for c in root.iter(f"{SVG}circle") if c.get("fill") == own.colour and float(c.get("r")) > 7)
+    cx, cy, r = float(dot.get("cx")), float(dot.get("cy")), float(dot.get("r"))
+    leaders = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke") == note.colour]
+    assert len(leaders) == 1
+    ln = {k: float(leaders[0].get(k)) for k in ("x1", "y1", "x2", "y2")}
+    assert ln["y1"] < cy and ln["y1"] <= float(label.get("y")) + 0.4 * note.size  # from under the label's text
+    assert math.hypot(ln["x2"] - cx, ln["y2"] - cy) == pytest.approx(note.standoff, abs=0.5)  # to the dot's edge
+    assert note.standoff > r
+    fig = chartspec.to_plotly(spec)
+    shapes = [s for s in fig.layout.shapes if s.line.color == note.colour]
+    assert len(shapes) == 2 and all(s.layer == "below" for s in shapes)
+    assert (shapes[0].y0, shapes[0].y1) == (1, note.y) and shapes[1].ysizemode == "pixel"
+    assert shapes[1].y1 == note.shift
+
+
 def test_missing_value_breaks_the_line_and_is_never_zero():
     s = chartspec.Series("A", [2020, 2021, 2022, 2023], [50.0, None, 52.0, 53.0], "#0072B2")
     spec = chartspec.ChartSpec("line", series=[s], x=chartspec.Axis(dtick=1), y=chartspec.Axis(tozero=True))

@@ -124,6 +124,24 @@ def test_report_workbook_keeps_numbers_beside_their_symbols(tmp_path):
     assert ws["F3"].value == "–"  # a text column keeps its symbols in place
 
 
+def test_a_value_from_another_year_is_a_number_with_its_year_beside_it(tmp_path):
+    """The county's "Utveckling sedan basåret": the column 2024 held "−21,2 (2022)" for an election indicator, so
+    the whole column stayed text in the workbook ("−20,0", "'+12,6" with the formula guard)."""
+    minus = "\u2212"
+    table = pd.DataFrame({"Indikator": ["Sysselsättningsgrad", "Arbetslöshet", "Valdeltagande"],
+                          "2024": [f"{minus}20,0", "+12,6", f"{minus}21,2 (2022)"]})
+    notes = TableNotes("Tabell: utveckling", "SCB", sheet="Utveckling")
+    write_table(tmp_path, "u", table, notes)
+    ws = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [_described("u", notes)]))["Utveckling"]
+    assert [c.value for c in ws[1]] == ["Indikator", "2024", "2024, avser år"]
+    assert [ws.cell(r, 2).value for r in (2, 3, 4)] == [pytest.approx(-20.0), pytest.approx(12.6),
+                                                       pytest.approx(-21.2)]
+    assert all(ws.cell(r, 2).data_type == "n" for r in (2, 3, 4))
+    assert [ws.cell(r, 3).value for r in (2, 3, 4)] == [None, None, 2022]
+    csv = (tmp_path / "u.csv").read_text(encoding="utf-8-sig")
+    assert "-21,2;2022" in csv and "'+" not in csv
+
+
 def test_downloads_use_the_one_slugify():
     import analysis.text
 

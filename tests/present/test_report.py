@@ -220,3 +220,17 @@ def test_county_overview_says_each_thing_once():
         assert not row["Förändring"].endswith(" " + row["Enhet"]), row
     levels = table[table["Enhet"] == "%"]
     assert levels.empty or levels["Förändring"].str.endswith("procentenheter").all()
+
+
+def test_trend_caption_names_only_the_lines_drawn(ronneby):
+    """Sfi in Ronneby's example data has no län or riket values: the chart draws Ronneby alone, and its caption
+    no longer says "jämfört med länet och riket"."""
+    drawn = lambda ind: {lv for _l, _g, lv, rows in ronneby.series(ind) if rows["value"].notna().any()}  # noqa: E731
+    sfi = ronneby.catalogue.get("sfi_minst_tva_kurser")
+    assert drawn(sfi) == {"kommun"}
+    assert ronneby.trend_title(sfi) == "Elever på sfi som klarat minst två kurser inom två år, Ronneby"
+    work = ronneby.catalogue.get("sysselsattningsgrad")
+    assert ronneby.trend_title(work) == ("Sysselsättningsgrad 20–64 år, Ronneby jämfört med kommungruppen, länet "
+                                         "och riket")
+    assert ronneby.trend_title(ronneby.catalogue.get("gymnasieexamen_4ar")).endswith(
+        "Ronneby jämfört med länet och riket")

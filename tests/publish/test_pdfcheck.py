@@ -122,3 +122,16 @@ def test_page_flow_finds_a_lone_caption_and_a_half_empty_page(tmp_path):
     section = half.replace("#pagebreak()\n" + filler * 3, "#pagebreak()\n#text(size: 16pt)[Nytt avsnitt]\n\n"
                            + filler * 3, 1)
     assert page_flow(_pdf(tmp_path, "section", section)) == []
+
+
+def test_page_flow_finds_a_chart_above_its_own_heading(tmp_path):
+    """Ronneby's Figur 2 floated to the top of the page its section starts on, above the section's heading."""
+    page = '#set page(paper: "a4", margin: (top: 24mm, bottom: 22mm, x: 22mm))\n#set text(size: 10.5pt)\n'
+    filler = "Ett stycke löptext med vanliga ord på flera rader. " * 6 + "\n\n"
+    chart = "#rect(width: 100%, height: 200pt)\n#text(size: 9pt)[Figur 2: Kursdeltagare på sfi med godkänt betyg, Ronneby]\n\n"
+    heading = "#text(size: 13pt)[Kursdeltagare på sfi med godkänt betyg]\n\n"
+    above = page + "Omslag\n#pagebreak()\n" + chart + heading + filler
+    assert [f.split(": ", 1)[1] for f in page_flow(_pdf(tmp_path, "above", above))] == [
+        "figur 2 står ovanför sin egen rubrik ”Kursdeltagare på sfi med godkänt betyg”"]
+    below = page + "Omslag\n#pagebreak()\n" + heading + filler + chart
+    assert page_flow(_pdf(tmp_path, "below", below)) == []

@@ -71,3 +71,24 @@ def test_quarto_gives_the_report_of_the_pandoc_path(config, tmp_path_factory):
     left = [p.name for p in quarto.rglob("*") if p.name == ".quarto" or p.name.endswith(("_files", ".out.ipynb"))]
     assert left == []
     assert (config.root / ".quarto").exists() == root_quarto_before  # nothing at the repository root
+
+
+def test_real_quarto_renders_again_with_figures_in_place(tmp_path):
+    """Typst 0.15.1's PDF/UA bug on floating figures, simulated in the header (as in test_pandoc_render): real
+    Quarto fails with its message while figures float, and the report is rendered again with them in place."""
+    from analysis.present import brand
+    from analysis.publish.pandoc_render import FLOAT_TAGGING_BUG
+    from analysis.publish.qmd import HEADER
+    from analysis.publish.quarto_render import render
+
+    header = tmp_path / HEADER["typst"]
+    header.parent.mkdir(parents=True)
+    header.write_text(f'{brand.FLOATS_ON}\n#if sys.inputs.at("floats", default: floats-default) == "ja" '
+                      f'{{ panic("{FLOAT_TAGGING_BUG}") }}\n', encoding="utf-8")
+    qmd = tmp_path / "rapport.qmd"
+    qmd.write_text(f"---\nformat:\n  typst:\n    include-in-header:\n      - file: {HEADER['typst']}\n---\n\nText.\n",
+                   encoding="utf-8")
+    pdf = render(qmd, "typst")
+    assert pdf.stat().st_size > 0 and brand.FLOATS_OFF in header.read_text(encoding="utf-8")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Text." in text

@@ -99,3 +99,38 @@ def test_failing_quarto_is_one_line_and_the_folder_stays_clean(out_config, tmp_p
     assert message.startswith("Quarto kunde inte göra HTML (quarto render --to html, kod 1): Error executing")
     assert "Argument list too long" in message and "\n" not in message and "Stack trace" not in message
     assert not (work / ".quarto").exists() and not (work / "rapport_files").exists()
+
+
+def test_typst_float_bug_renders_again_with_figures_in_place(tmp_path, monkeypatch):
+    """Typst 0.15.1's PDF/UA bug on floating figures (pandoc_render.FLOAT_TAGGING_BUG): Quarto passes Typst no
+    --input, so the report folder's Typst header is set to figures in place and Quarto renders again. A stand-in
+    quarto fails with the bug's message while the header lets figures float; any other failure stays one."""
+    from analysis.present import brand
+    from analysis.publish.pandoc_render import FLOAT_TAGGING_BUG
+    from analysis.publish.qmd import HEADER
+    from analysis.publish.quarto_render import render
+
+    work = tmp_path / "work"
+    header = work / HEADER["typst"]
+    header.parent.mkdir(parents=True)
+    header.write_text(brand.typst_header(), encoding="utf-8")
+    qmd = work / "rapport.qmd"
+    qmd.write_text("---\ntitle: x\n---\nText.\n", encoding="utf-8")
+    runs = tmp_path / "runs"
+    _fake_quarto(tmp_path, monkeypatch,
+                 f'echo run >> {runs}\n'
+                 f'if grep -qF \'{brand.FLOATS_ON}\' {HEADER["typst"]}; then\n'
+                 f'  echo "error: {FLOAT_TAGGING_BUG}" >&2; echo "ERROR: Typst compilation failed" >&2; exit 1\n'
+                 'fi\necho pdf > rapport.pdf\n')
+    assert render(qmd, "typst") == work / "rapport.pdf"
+    assert runs.read_text().count("run") == 2
+    assert brand.FLOATS_OFF in header.read_text(encoding="utf-8")  # the folder renders on its own so
+
+    # another Typst error: no second run, one Swedish line
+    (work / "rapport.pdf").unlink()
+    header.write_text(brand.typst_header(), encoding="utf-8")
+    runs.unlink()
+    _fake_quarto(tmp_path, monkeypatch, f'echo run >> {runs}\necho "error: något annat" >&2; exit 1\n')
+    with pytest.raises(AnalysisError, match="Quarto kunde inte göra PDF .*något annat"):
+        render(qmd, "typst")
+    assert runs.read_text().count("run") == 1 and brand.FLOATS_ON in header.read_text(encoding="utf-8")

@@ -85,6 +85,19 @@ def use_brand_fonts_in_chromium(cache: Path | None = None) -> None:
 # --------------------------------------------------------------------------- Typst
 
 
+#: the most rows of a table kept on one page (:func:`typst_header`); longer tables break, header repeated
+SHORT_TABLE_ROWS = 8
+#: the header's default for figures floating (``sys.inputs`` ``floats`` overrides it; :func:`floats_off`)
+FLOATS_ON = '#let floats-default = "ja"'
+FLOATS_OFF = '#let floats-default = "nej"'
+
+
+def floats_off(header: str) -> str:
+    """``header`` (:func:`typst_header`'s text) with figures in place by default: for a renderer that cannot
+    pass Typst ``--input floats=nej`` (Quarto); unchanged if the header has no such default."""
+    return header.replace(FLOATS_ON, FLOATS_OFF)
+
+
 def typst_header(brand: dict | None = None) -> str:
     """Typst set-up for the PDF (included before the document body by the pandoc+Typst path)."""
     b = brand or load_brand()
@@ -116,18 +129,47 @@ def typst_header(brand: dict | None = None) -> str:
 // Quarto's Typst output puts a table in a figure of its own kind: the same rules there.
 #show figure.where(kind: "quarto-float-tbl"): set block(breakable: true)
 #show figure.where(kind: "quarto-float-tbl"): set figure.caption(position: top)
-// Charts and maps float (to the top or bottom of this page, else the next): a chart that does not fit the rest
-// of a page no longer leaves half of it empty, as the text after it fills the space. Tables do not float (a
-// float cannot break across pages). `floats: nej` (sys.inputs) turns it off: typst 0.15.1's PDF/UA tagging stops
-// with "internal error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf).
-#let figure-placement = if sys.inputs.at("floats", default: "ja") == "ja" {{ auto }} else {{ none }}
-#show figure.where(kind: image): set figure(placement: figure-placement)
-#show figure.where(kind: "quarto-float-fig"): set figure(placement: figure-placement)
+// A chart or map that fits the rest of its page stays where it is in the text (under its heading). One that
+// does not fit floats, and the text after it fills this page, so no page is left half empty. (Left to
+// `placement: auto`, Typst floated a chart that fitted to the top of its page, above its own section's heading.)
+// The rest of the page is measured from a marker just before the figure (`figure-mark`, in the text whether the
+// figure floats or not). A float that Typst put at the top of that same page pushed the marker down by its own
+// height, so the figure looked as if it did not fit and stayed a float there (a second stable layout, seen on
+// Kalmar's county report): the marker's place is then taken without it (`figure-top` marks where the figure
+// is drawn). Tables do not float (a float cannot break across pages).
+// `floats: nej` (sys.inputs) keeps every figure in the text: typst 0.15.1's PDF/UA tagging stops with "internal
+// error: parent group" on some layouts of floats (analysis.publish.pandoc_render.typst_pdf). Quarto passes Typst
+// no inputs: its path writes "nej" into the default below and renders again (quarto_render).
+{FLOATS_ON}
+#let floats-on = sys.inputs.at("floats", default: floats-default) == "ja"
+#let float-if-needed(it) = if not floats-on {{ it }} else {{
+  [#metadata(none) <figure-mark>]
+  context {{
+    let mark = query(selector(<figure-mark>).before(here())).last().location().position()
+    let height = measure(block(width: page.width - 2 * {page['margin-x']}, it)).height
+    let y = mark.y
+    let top = query(selector(<figure-top>).after(here())).at(0, default: none)
+    if top != none {{
+      let drawn = top.location().position()
+      if drawn.page == mark.page and drawn.y < mark.y {{ y = mark.y - height - 1.5em.to-absolute() }}
+    }}
+    let body = [#metadata(none) <figure-top>#it]
+    if y + height <= page.height - {page['margin-bottom']} {{ body }} else {{ place(auto, float: true, clearance: 1.5em, body) }}
+  }}
+}}
+#show figure.where(kind: image): float-if-needed
+#show figure.where(kind: "quarto-float-fig"): float-if-needed
 #show figure.caption: set text(size: {ts['small']} + 0.5pt, weight: "semibold")
 #show figure.caption: set align(left)
 // A table's caption (on top) goes with the table: never alone at the foot of a page.
 #show figure.caption.where(position: top): set block(sticky: true)
 #show table: set par(justify: false, leading: 0.45em)
+// A short table (up to {SHORT_TABLE_ROWS} rows) is not split across pages: a chart's data table that would start under
+// the chart's place and go on after the chart (which moved to the top of the next page) follows it whole.
+#show table: it => {{
+  let cols = if type(it.columns) == int {{ it.columns }} else {{ it.columns.len() }}
+  if it.children.len() <= ({SHORT_TABLE_ROWS} + 1) * calc.max(cols, 1) {{ block(breakable: false, it) }} else {{ it }}
+}}
 #show table: set text(size: {ts['table']})
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.8pt + brand-color.primary) }} else {{ (bottom: 0.4pt + brand-color.rule) }},
   fill: (x, y) => if y == 0 {{ brand-color.light }})

@@ -97,6 +97,10 @@ class Note:
     size: float = 12
     anchor: Literal["middle", "top", "bottom"] = "middle"  # which edge of the text's box sits at ``y``
     shift: float = 0  # px up from ``y`` (plotly's yshift): a gap to a line's end, whatever the plot's height
+    # the data point the text names, when the text does not sit on it: a thin leader in the note's colour joins
+    # the text's box (at its x) to the point, ending ``standoff`` px before it (a marker's radius and its outline)
+    point: tuple[float, float] | None = None
+    standoff: float = 9
 
 
 @dataclass
@@ -190,6 +194,7 @@ def to_plotly(spec: ChartSpec) -> go.Figure:
     for n in spec.notes:
         fig.add_annotation(x=n.x, y=n.y, text=html.escape(n.text), showarrow=False, font={"color": n.colour, "size": n.size},
                            yanchor=n.anchor, yshift=n.shift, bgcolor="rgba(255,255,255,0.85)")
+        _leader(fig, n)
     charts.style(fig, example=spec.example, height=spec.height, legend=spec.legend,
                  margin={"l": 10, "r": 16, "b": 10, **spec.margin})
     yaxis = _axis(spec.y)
@@ -202,6 +207,20 @@ def to_plotly(spec: ChartSpec) -> go.Figure:
     if spec.kind == "bar":
         charts.fixed_left_margin(fig, fig.layout.margin.l)
     return fig
+
+
+def _leader(fig: go.Figure, n: Note) -> None:
+    """The note's leader to its point, under the markers (which cover its end at the point): a line in data
+    units from the point to the note's ``y``, and on from there in px to the text's box (``shift`` px up, with
+    ``anchor`` "bottom" the box's lower edge; the leader reaches the box's edge on the point's side)."""
+    if n.point is None:
+        return
+    px, py = n.point
+    style = {"type": "line", "layer": "below", "line": {"color": n.colour, "width": 1}}
+    fig.add_shape(x0=px, x1=n.x, y0=py, y1=n.y, xref="x", yref="y", **style)
+    if n.shift:
+        fig.add_shape(x0=n.x, x1=n.x, y0=0, y1=n.shift, xref="x", yref="y",
+                      ysizemode="pixel", yanchor=n.y, **style)
 
 
 def _end_labels(fig: go.Figure, spec: ChartSpec, xaxis: dict, yaxis: dict) -> None:

@@ -294,7 +294,7 @@ class GroupComparison:
         # row step, also with a phone's legend on four rows) that a label fits between a line's end and the dots
         # of the row below: nothing covers them or touches them.
         notes = [chartspec.Note(f"{self.area.name} {fmt.number(own, ind.decimals)}", own, 1.25, HIGHLIGHT_COLOUR,
-                                anchor="bottom", shift=8)]
+                                anchor="bottom", shift=8, point=(own, 1))]
         for text, x, y in self._reference_values(ind):
             series.append(chartspec.Series(
                 name=text.rsplit(" ", 1)[0], x=[x, x], y=[y - 0.32, y + 0.32], mode="lines", colour=REFERENCE_COLOUR,

@@ -79,7 +79,9 @@ def notes_frame(notes: TableNotes) -> pd.DataFrame:
 #: columns holding area codes: text in XLSX (leading zeros kept), ="0010" in CSV so Excel keeps them too
 CODE_COLUMNS = ("Kod", "Kommunkod", "Länskod")
 _NUMBER = re.compile(r"^([+\u2212\-±]?)(\d{1,3}(?:[\u00a0 ]\d{3})+|\d+)(?:,(\d+))?"
-                     r"(?:[\u00a0 ]?(%|procentenheter|pe|dagar))?$")
+                     r"(?:[\u00a0 ]?(%|procentenheter|pe|dagar))?(?:[\u00a0 ]\((\d{4})\))?$")
+#: the column beside a number column for a value from another year than the column's ("−21,2 (2022)")
+YEAR_COLUMN = "{column}, avser år"
 _SYMBOLS = {"", "..", ".", "–", "-", "…", "..."}
 
 
@@ -89,15 +91,17 @@ def _parse(cell) -> tuple[float, str] | None:
     m = _NUMBER.match(cell.strip())
     if not m:
         return None
-    sign, whole, frac, unit = m.groups()
+    sign, whole, frac, unit, year = m.groups()
     digits = re.sub(r"[\u00a0 ]", "", whole)
     value = float(digits + "." + frac) if frac else int(digits)
-    return (-value if sign in ("\u2212", "-") else value), (unit or "")
+    return (-value if sign in ("\u2212", "-") else value), (unit or ""), (int(year) if year else None)
 
 
 def as_numbers(data: pd.DataFrame) -> pd.DataFrame:
     """Columns of formatted Swedish numbers ("78,5 %", "−10,1", "+2,4", "1 234") become numbers; the official
-    symbols stay as text in their cells. A column's common unit moves into its header ("Värde (%)")."""
+    symbols stay as text in their cells. A column's common unit moves into its header ("Värde (%)"). A value
+    from another year than its column's ("−21,2 (2022)" in the column 2024) is a number too, its year in a
+    column of its own right after (:data:`YEAR_COLUMN`)."""
     out = data.copy()
     for col in out.columns:
         if col in CODE_COLUMNS or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
@@ -110,6 +114,9 @@ def as_numbers(data: pd.DataFrame) -> pd.DataFrame:
         units = {p[1] for p in parsed if p}
         out[col] = pd.Series([p[0] if p else (c.strip() or None) for p, c in zip(parsed, cells)],
                              index=out.index, dtype=object)
+        if any(p and p[2] for p in parsed):
+            years = pd.Series([p[2] if p and p[2] else None for p in parsed], index=out.index, dtype=object)
+            out.insert(out.columns.get_loc(col) + 1, YEAR_COLUMN.format(column=col), years)
         if len(units) == 1 and (unit := units.pop()) and unit not in str(col):
             out = out.rename(columns={col: f"{col} ({unit})"})
     return out

@@ -306,6 +306,20 @@ class Report(GroupComparison):
         (:func:`analysis.present.builders.trend_spec`)."""
         return builders.trend_spec(ind, self.series(ind), self.geo.area(self.shown_code(ind)).level)
 
+    def trend_title(self, ind: Indicator) -> str:
+        """The trend chart's caption, naming only the comparisons the chart draws (no line where the group,
+        the län or riket has no value): "Sysselsättningsgrad 20–64 år, Ronneby jämfört med kommungruppen,
+        länet och riket"."""
+        area = self.geo.area(self.shown_code(ind))
+        drawn = {level for _l, _g, level, rows in self.series(ind) if rows["value"].notna().any()}
+        versus = [level.versus for level in components(self)  # the registered comparison levels drawn
+                  if any(rows["value"].notna().any() for *_x, rows in level.series(ind))]
+        versus += [name for name, level in (("länet", "lan"), ("riket", "riket")) if level in drawn and level != area.level]
+        versus = " och ".join([", ".join(versus[:-1]), versus[-1]] if len(versus) > 1 else versus)
+        if area.level == "lan":  # the län's own values: compared with riket only
+            return f"{ind.title}, {area.name}" + (f": länet jämfört med {versus}" if versus else "")
+        return f"{ind.title}, {area.name}" + (f" jämfört med {versus}" if versus else "")
+
     def chart_alt(self, ind: Indicator) -> str:
         return builders.trend_alt(ind, self.series(ind))
 
@@ -455,11 +469,7 @@ class Report(GroupComparison):
                       + f"**Måluppfyllelse:** {self.status(ind)}", headline=self.headline_figures(ind))
         show_markdown(self.narrative(ind))
         where = self.geo.area(self.shown_code(ind)).name
-        if self.geo.area(self.shown_code(ind)).level == "lan":  # the län's own values: compared with riket only
-            title = f"{ind.title}, {where}: länet jämfört med riket"
-        else:
-            versus = ", ".join([level.versus for level in components(self) if level.series(ind)] + ["länet och riket"])
-            title = f"{ind.title}, {where} jämfört med {versus}"
+        title = self.trend_title(ind)
         table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
                                    + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, [n for level in components(self) for n in level.download_notes(ind)]),

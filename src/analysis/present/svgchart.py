@@ -431,6 +431,13 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
         h = n.size * 1.2 + 2  # the text's box; ``anchor`` names its edge at the note's y, ``shift`` px up from it
         x, y = sx(n.x), sy(n.y) - n.shift + {"middle": 0.0, "bottom": -h / 2, "top": h / 2}[n.anchor]
         w = text_width(n.text, n.size)
+        if n.point is not None:  # the leader: from the box's edge on the point's side to the point's marker
+            px, py = sx(n.point[0]), sy(n.point[1])
+            edge = y + h / 2 if py > y else y - h / 2
+            length = math.hypot(px - x, py - edge)
+            if length > n.standoff:
+                t = (length - n.standoff) / length
+                c.line(x, edge, x + (px - x) * t, edge + (py - edge) * t, n.colour, 1)
         c.add(f'<rect x="{x - w / 2 - 2:.1f}" y="{y - n.size * 0.6 - 1:.1f}" width="{w + 4:.1f}" '
               f'height="{n.size * 1.2 + 2:.1f}" fill="white" fill-opacity="0.85"/>')
         c.text(x, _baseline(y, n.size), n.text, size=n.size, colour=n.colour, anchor="middle")

@@ -179,12 +179,38 @@ BODY_TOP, BODY_BOTTOM = 62.0, 842.0 - 62.0
 CAPTION = re.compile(r"^Tabell \d+:")
 
 
+FIGURE = re.compile(r"^Figur (\d+):\s*(?:EXEMPELDATA\s*–\s*)?(.*)")
+
+
+def _figures_above_their_heading(lines: list[list[Word]]) -> list[str]:
+    """Charts that floated to the top of the page their section starts on, above the section's own heading (a
+    heading: a line in words at least 1,15 times the page's usual height; the figure's own: its caption starts
+    with the heading's words, e.g. "Figur 2: Kursdeltagare på sfi med godkänt betyg, Ronneby …")."""
+    heights = sorted(w.y1 - w.y0 for line in lines for w in line)
+    if not heights:
+        return []
+    median = heights[len(heights) // 2]
+    headings = [(line[0].y0, " ".join(w.text for w in line)) for line in lines
+                if min(w.y1 - w.y0 for w in line) >= 1.15 * median]
+    found = []
+    for line in lines:
+        m = FIGURE.match(" ".join(w.text for w in line))
+        if not m:
+            continue
+        caption = m.group(2).casefold()
+        for y, text in headings:
+            if y > line[0].y0 and caption.startswith(text.casefold()):
+                found.append(f"figur {m.group(1)} står ovanför sin egen rubrik ”{text}”")
+    return found
+
+
 def page_flow(pdf: Path) -> list[str]:
     """What breaks the flow of the pages (Swedish messages, one per finding):
 
     * a table caption alone at the foot of a page (its table on the next);
     * a page less than half full before one that does not start a section (a heading: words at least 1,35
-      times the page's usual height), e.g. a chart that did not fit, moved on and left half a page blank."""
+      times the page's usual height), e.g. a chart that did not fit, moved on and left half a page blank;
+    * a chart that floated above its own section's heading (:func:`_figures_above_their_heading`)."""
     found = []
     all_pages = pages(Path(pdf))
     for number, words in enumerate(all_pages, start=1):
@@ -196,6 +222,7 @@ def page_flow(pdf: Path) -> list[str]:
         if CAPTION.match(last) or (len(lines) > 1 and CAPTION.match(" ".join(w.text for w in lines[-2]))
                                    and not any(ch.isdigit() for ch in last[:4])):
             found.append(f"{pdf} sida {number}: tabellrubriken ”{last[:50]}” står ensam längst ned")
+        found += [f"{pdf} sida {number}: {f}" for f in _figures_above_their_heading(lines)]
         if number < len(all_pages):
             nxt = sorted((w for w in all_pages[number] if BODY_TOP < w.y0 < BODY_BOTTOM), key=lambda w: w.y0)
             fill = (max(w.y1 for w in body) - BODY_TOP) / (BODY_BOTTOM - BODY_TOP)

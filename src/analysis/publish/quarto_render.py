@@ -56,19 +56,49 @@ def first_error_line(log: str, limit: int = 300) -> str:
     return (lines[-1][:limit] if lines else "inget felmeddelande")
 
 
-def render(qmd: Path, to: str) -> Path:
-    """``quarto render rapport.qmd --to <to>`` in the report's folder; returns ``rapport.html`` or ``.pdf``.
-    Quarto's working files and its widget CDN scripts are removed from the folder afterwards."""
-    from analysis.publish.qmd import remove_quarto_leftovers, remove_widget_cdn
+def _quarto(qmd: Path, to: str) -> subprocess.CompletedProcess:
+    """One ``quarto render`` in the report's folder; Quarto's working files are removed afterwards."""
+    from analysis.publish.qmd import remove_quarto_leftovers
 
-    work = qmd.parent
     try:
-        proc = subprocess.run(["quarto", "render", qmd.name, "--to", to], cwd=work, capture_output=True,
+        return subprocess.run(["quarto", "render", qmd.name, "--to", to], cwd=qmd.parent, capture_output=True,
                               text=True, check=False)
     except OSError as exc:
         raise AnalysisError(f"Quarto kunde inte startas: {exc}") from exc
     finally:
-        remove_quarto_leftovers(work)
+        remove_quarto_leftovers(qmd.parent)
+
+
+def _figures_in_place(qmd: Path) -> bool:
+    """The report's Typst header (:data:`analysis.publish.qmd.HEADER`) with figures in place by default
+    (:func:`analysis.present.brand.floats_off`); False if it has no such default to change."""
+    from analysis.present import brand
+    from analysis.publish.qmd import HEADER
+
+    header = qmd.parent / HEADER["typst"]
+    text = header.read_text(encoding="utf-8") if header.is_file() else ""
+    if brand.FLOATS_ON not in text:
+        return False
+    header.write_text(brand.floats_off(text), encoding="utf-8")
+    return True
+
+
+def render(qmd: Path, to: str) -> Path:
+    """``quarto render rapport.qmd --to <to>`` in the report's folder; returns ``rapport.html`` or ``.pdf``.
+    Quarto's working files and its widget CDN scripts are removed from the folder afterwards.
+
+    When Typst stops the PDF with its PDF/UA tagging bug on floating figures
+    (:data:`analysis.publish.pandoc_render.FLOAT_TAGGING_BUG`), the PDF is rendered again with the figures in
+    place, as on the pandoc+Typst path. Quarto passes Typst no ``--input``, so the report folder's Typst header
+    is changed instead (and stays so: the folder then renders on its own with plain ``quarto render``)."""
+    from analysis.publish.pandoc_render import FLOAT_TAGGING_BUG
+    from analysis.publish.qmd import remove_widget_cdn
+
+    work = qmd.parent
+    proc = _quarto(qmd, to)
+    if (proc.returncode != 0 and to == "typst" and FLOAT_TAGGING_BUG in proc.stderr + proc.stdout
+            and _figures_in_place(qmd)):
+        proc = _quarto(qmd, to)
     out = work / (f"{qmd.stem}.html" if to == "html" else f"{qmd.stem}.pdf")
     if proc.returncode != 0 or not out.is_file():
         fmt = "HTML" if to == "html" else "PDF"
