@@ -541,10 +541,13 @@ class Report(GroupComparison):
                 if ind.birth_regions:  # no pooled born-abroad group: each group's value, latest survey year
                     from analysis.present import birth_regions
 
+                    cell = birth_regions.overview_cell(self, ind, code)
                     rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
-                                 "Läge": birth_regions.overview_cell(self, ind, code), **self._level_cells(ind),
+                                 "Läge": cell, **self._level_cells(ind),
                                  "Utveckling": birth_regions.NOT_JUDGED, "Data": self.data_kind_latest(ind, code)})
-                    numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: "per födelseregion (se avsnittet)"})
+                    # no single number: "." (not applicable) beside the groups' values, ".." where there are none
+                    numbers.append({LAGE_NUMBER: ".." if cell == ".." else ".",
+                                    LAGE_MEASURE: "per födelseregion (se avsnittet)"})
                     continue
                 if ind.shows_latest and self.data_year(ind) != self.year:
                     gap = self._row("gaps", ind, geo_code=code, year=self.data_year(ind), sex="T",
