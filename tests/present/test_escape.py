@@ -228,3 +228,32 @@ def test_html_text_escapes_markup():
     from analysis.present.escape import html_text
 
     assert html_text(PAYLOADS[0]) == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+#: straight quotes, an apostrophe, dashes and dots as a strategy writer types them (pandoc's `smart` extension,
+#: on by default in pandoc and Quarto, and Typst's own smart quotes and shorthands would typeset them)
+TYPED = ['Målet "fler i arbete" nås', "kommunens 'egna' mål", "2024--2030", "a --- b", "arbete, språk...",
+         "fyra....", "\"citat\" -- 'citat' ... slut"]
+
+
+@pytest.mark.parametrize("text", TYPED)
+@pytest.mark.parametrize("inline", [False, True])
+def test_a_strategy_text_is_shown_exactly_as_written(text, inline, tmp_path):
+    """No curly quotes, en/em dashes or ellipsis in the HTML or the PDF: the text is quoted, not typeset."""
+    import html as htmllib
+    import subprocess
+
+    import typst
+
+    md = md_text(text, inline=inline)
+    html, typ = _convert(f"Mål: {md}\n")
+    shown = htmllib.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+    assert shown == f"Mål: {text}", html
+    for typeset in "“”‘’–—…":
+        assert typeset not in shown
+    src = tmp_path / "t.typ"
+    src.write_text(typ, encoding="utf-8")
+    (tmp_path / "t.pdf").write_bytes(typst.compile(str(src)))
+    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert " ".join(pdf_text.split()) == f"Mål: {text}", (typ, pdf_text)
