@@ -364,12 +364,14 @@ def _os_error_suite(adv_project, tmp_path, at: str, cases: int) -> Counter:
 
 def test_generated_os_errors_while_an_import_keeps_its_snapshot_are_one_line(adv_project, tmp_path):
     stats = _os_error_suite(adv_project, tmp_path, "snapshot", 12)
+    print(f"os errors (snapshot): {stats['cases']} cases, {stats['clear']} one-line errors, data/ changed 0")
     assert stats["cases"] == stats["clear"] >= 12
 
 
 @pytest.mark.e2e
 def test_generated_os_errors_while_an_import_writes_the_table_are_one_line(adv_project, tmp_path):
     stats = _os_error_suite(adv_project, tmp_path, "table", 10)
+    print(f"os errors (table): {stats['cases']} cases, {stats['clear']} one-line errors, data/ changed 0")
     assert stats["cases"] == stats["clear"] >= 10
 
 
