@@ -68,6 +68,7 @@ def bad_case(draw):
         "xlsx_two_sheets", "xlsx_only_hidden",
         # issue 22: inputs a user or an attacker sends that the readers must refuse before or while reading
         "huge_year", "swedish_excel_bad", "zip_bomb_xlsx", "too_many_rows", "fifo",
+        "control_char", "margin_above_100",
     ]))
     name = "bad.csv"
     if kind == "non_finite":
@@ -172,6 +173,14 @@ def bad_case(draw):
         return kind, name, _csv(many)
     elif kind == "fifo":  # a named pipe where a file is expected: refused without blocking
         return kind, draw(st.sampled_from(["bad.csv", "bad.xlsx"])), None
+    elif kind == "control_char":  # a NUL byte or another control character inside a text field
+        col = draw(st.sampled_from(["source", "source", "indicator", "group", "age_band"]))
+        text = rows[i][COL[col]]
+        at = draw(st.integers(0, len(text)))
+        char = chr(draw(st.sampled_from([c for c in range(32) if c not in (9, 10, 13)] + [127])))
+        rows[i][COL[col]] = text[:at] + char + text[at:]
+    elif kind == "margin_above_100":  # the margin of a share (percentage points) above 100
+        rows[2][COL["margin"]] = f"{draw(st.floats(100.01, 1e6)):.2f}"
     elif kind == "garbage_text":
         col = draw(st.sampled_from(["sex", "group", "status"]))
         rows[i][COL[col]] = draw(st.text(min_size=1, max_size=12).filter(
