@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"pytest: {result.strip()} ({time.perf_counter() - t:.0f} s, belastning {load})")
     if proc.returncode != 0:
+        print("OBS: pytest misslyckades; ett svep som avbröts av ett fel skriver inga siffror, så siffrorna ovan "
+              "gäller bara de svep som gick klart.")
         print("\n--- pytest-utdata (misslyckat) ---")
         print("\n".join(lines[-80:]))
         print(proc.stderr[-4000:])

@@ -153,7 +153,7 @@ def bad_case(draw):
     elif kind == "huge_year":  # a year far outside int64 or just outside the plausible range
         rows[i][COL["year"]] = str(draw(st.integers(10**12, 10**30) | st.integers(-10**30, -10**12)))
     elif kind == "swedish_excel_bad":  # BOM, ";" and decimal comma, with one impossible value inside
-        rows[2][COL["value"]] = f"{draw(st.floats(100.01, 1e6)):.1f}"
+        rows[2][COL["value"]] = f"{draw(st.floats(100.1, 1e6)):.1f}"  # 100.01 would print as a valid "100.0"
         text = pd.DataFrame(rows, columns=COLUMNS).to_csv(sep=";", index=False)
         text = re.sub(r"(\d)\.(\d)", r"\1,\2", text) if draw(st.booleans()) else text
         return kind, name, b"\xef\xbb\xbf" + text.encode("utf-8")
