@@ -16,12 +16,17 @@ def project_root() -> Path:
     """The repository root: ``$ANALYSIS_ROOT`` or the nearest parent holding ``analysis.yml``."""
     env = os.environ.get("ANALYSIS_ROOT")
     if env:
-        return Path(env).resolve()
+        root = Path(env).resolve()
+        if not (root / "analysis.yml").is_file():
+            raise AnalysisError(f"ANALYSIS_ROOT={env}: där finns ingen analysis.yml; ange projektets mapp "
+                                "eller ta bort variabeln.")
+        return root
     for start in (Path.cwd(), Path(__file__).resolve().parent):
         for p in (start, *start.parents):
             if (p / "analysis.yml").is_file() and (p / "data" / "catalogue").is_dir():
                 return p
-    raise AnalysisError("Hittar inte projektets rot (analysis.yml); set ANALYSIS_ROOT or run inside the repository.")
+    raise AnalysisError("Hittar inte projektets mapp (ingen analysis.yml här eller i mapparna ovanför); kör "
+                        "kommandot i projektets mapp eller ange den med miljövariabeln ANALYSIS_ROOT.")
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def load_config(root: Path | None = None) -> Config:
             extra=raw,
         )
     except (TypeError, ValueError) as exc:
-        raise AnalysisError(f"{path}: invalid configuration value: {exc}") from exc
+        raise AnalysisError(f"{path}: ogiltigt värde i inställningarna: {exc}") from exc
 
 
 def _renderer(value, path: Path) -> str:

@@ -132,12 +132,21 @@ BEH = "behorighet_yrkesprogram,1081,2024,T,utrikes,åk9,{v},{n},{d},,,Skolverket
     (BEH.format(v="10", n="-4", d="80"), "rad 2, kolumn numerator: -4.0 är negativt"),
     (BEH.format(v="61.3", n="49", d="80.5"), "rad 2, kolumn denominator: 80.5 är ett antal"),
     (BEH.format(v="61.3", n="49", d="0"), "rad 2"),
+    # issue 22: the two bad files the 210-case sweep still accepted
+    (SYSS.format(v="61", m="500"), "rad 2, kolumn margin: 500 är en felmarginal för en andel och kan inte vara över 100"),
+    (SYSS.format(v="61", m="").replace(",SCB,", ",SC\x00B,"), "rad 2, kolumn source: innehåller styrtecknet U+0000"),
+    (SYSS.format(v="61", m="").replace(",utrikes,", ",utri\x1bkes,"), "rad 2, kolumn group: innehåller styrtecknet U+001B"),
 ])
 def test_impossible_values_are_rejected_with_line_and_column(tmp_path, catalogue, geography, row, needle):
     p = _write(tmp_path / "bad.csv", HEADER + row)
     with pytest.raises(DataValidationError) as exc:
         load_tidy(p, catalogue, geography)
     assert any(needle in msg for msg in exc.value.problems), exc.value.problems
+
+
+def test_a_margin_up_to_100_and_tabs_in_text_are_accepted(tmp_path, catalogue, geography):
+    p = _write(tmp_path / "ok.csv", HEADER + SYSS.format(v="61", m="100").replace(",SCB,", ',"SCB\tBAS",'))
+    assert len(load_tidy(p, catalogue, geography)) == 1
 
 
 def test_shares_within_rounding_are_accepted(tmp_path, catalogue, geography):

@@ -229,3 +229,39 @@ def test_html_text_escapes_markup():
     from analysis.present.escape import html_text
 
     assert html_text(PAYLOADS[0]) == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+#: straight quotes, an apostrophe, dashes and dots as a strategy writer types them (pandoc's `smart` extension,
+#: on by default in pandoc and Quarto, and Typst's own smart quotes and shorthands would typeset them)
+TYPED = ['Målet "fler i arbete" nås', "kommunens 'egna' mål", "2024--2030", "a --- b", "arbete, språk...",
+         "fyra....", "\"citat\" -- 'citat' ... slut"]
+
+
+@pytest.mark.parametrize("text", TYPED)
+@pytest.mark.parametrize("inline", [False, True])
+def test_a_strategy_text_is_shown_exactly_as_written(text, inline, tmp_path):
+    """No curly quotes, en/em dashes or ellipsis from pandoc's `smart` typography in the HTML, the plain text or
+    the DOCX (the årsredovisning), nor curly quotes or dashes from Typst in the PDF. Known limit: Typst's own
+    shorthand still draws "..." as "…" in the PDF (pandoc's Typst writer does not escape dots)."""
+    import html as htmllib
+    import subprocess
+    import zipfile
+
+    import typst
+
+    md = f"Mål: {md_text(text, inline=inline)}\n"
+    html, typ = _convert(md)
+    shown = htmllib.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+    assert shown == f"Mål: {text}", html
+    plain = pypandoc.convert_text(md, "plain", format="markdown", extra_args=["--columns=200"]).strip()
+    assert plain == f"Mål: {text}", plain
+    pypandoc.convert_text(md, "docx", format="markdown", outputfile=str(tmp_path / "t.docx"))
+    xml = zipfile.ZipFile(tmp_path / "t.docx").read("word/document.xml").decode()
+    runs = htmllib.unescape("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)))
+    assert runs == f"Mål: {text}", runs
+    src = tmp_path / "t.typ"
+    src.write_text(typ, encoding="utf-8")
+    (tmp_path / "t.pdf").write_bytes(typst.compile(str(src)))
+    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert " ".join(pdf_text.split()) == f"Mål: {text}".replace("...", "…"), (typ, pdf_text)

@@ -7,7 +7,8 @@ the catalogue and the geography. Every problem is reported with file, line and c
 a short answer quickly.
 
 Impossible values are rejected: non-finite numbers (``inf``, ``1e309``, the text ``nan``), negative values,
-counts or margins, shares above 100 %, a share that disagrees with its own numerator/denominator by more than
+counts or margins, shares (and margins of shares) above 100, control characters such as a NUL byte in a text
+column, a share that disagrees with its own numerator/denominator by more than
 rounding to whole percent, counts that are not whole numbers, and files without data rows.
 """
 
@@ -189,6 +190,11 @@ def _distinct_map(s: pd.Series, fn: Callable[[object], object]) -> pd.Series:
     return pd.Series(results[codes], index=s.index, dtype=object)
 
 
+#: Control characters other than tab, line feed and carriage return (a NUL byte, escape, backspace …).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_COLUMNS = ("indicator", "geo_code", "sex", "group", "age_band", "status", "flag", "source")
+
+
 def _strip(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -289,6 +295,11 @@ def _prepare(raw: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, pd.Se
     for c in ("geo_code", "indicator", "sex", "group", "age_band", "source"):
         df[c] = _text(df[c])
     df["status"] = _distinct_map(df["status"], lambda v: {"-": "–", "nan": ""}.get(_strip(v), _strip(v)))
+    for c in TEXT_COLUMNS:  # a NUL or other control character: a damaged or crafted file, never real text
+        found = _distinct_map(df[c], lambda v: _CONTROL.search(str(v)))
+        problems.rows(f"kolumn {c}: styrtecken", found.notna(),
+                      lambda i, c=c, found=found: f"kolumn {c}: innehåller styrtecknet "
+                                                  f"U+{ord(found[i].group()):04X} (filen kan vara skadad)")
     return df, bad
 
 
@@ -333,6 +344,10 @@ def _row_problems(df: pd.DataFrame, bad: pd.Series, catalogue: Catalogue, proble
     share = df["indicator"].map({i.id: i.unit == "procent" for i in catalogue}).fillna(False).astype(bool)
     problems.rows("kolumn value: andel över 100", ok & share & (value > 100),
                   lambda i: f"kolumn value: {value[i]:g} är en andel och kan inte vara över 100")
+    margin = df["margin"]
+    problems.rows("kolumn margin: över 100 för en andel", ok & share & (margin > 100),
+                  lambda i: f"kolumn margin: {margin[i]:g} är en felmarginal för en andel och kan inte vara "
+                            "över 100 procentenheter")
     with np.errstate(divide="ignore", invalid="ignore"):
         implied = 100.0 * num / den
     off = ok & share & value.notna() & (den > 0) & ~(num > den) & ((value - implied).abs() > SHARE_TOLERANCE)

@@ -2,7 +2,9 @@
 or Quarto) and into spreadsheets (CSV/XLSX downloads).
 
 * :func:`md_text` backslash-escapes the characters that mean something in pandoc's Markdown, which it then
-  reads as literal characters: no emphasis, links, raw HTML (``<img onerror=…>``), raw Typst or shortcodes.
+  reads as literal characters: no emphasis, links, raw HTML (``<img onerror=…>``), raw Typst or shortcodes,
+  and no "smart" typography: straight quotes, ``--`` and ``...`` stay exactly as written (a strategy text is
+  quoted, not typeset; only Typst still draws ``...`` as an ellipsis in the PDF).
 * :func:`md_code` makes an inline code span that the text cannot close (the fence is longer than any run of
   backticks in it); pandoc escapes ``<`` and ``&`` inside code for HTML and Typst.
 * :func:`html_text` for text placed straight into HTML (an element's text or an attribute value).
@@ -21,8 +23,13 @@ import re
 import pandas as pd
 
 #: Characters with a meaning in pandoc/Quarto Markdown inline text (emphasis, code, links, raw HTML/Typst
-#: attributes, shortcodes, citations, math, tables, entities); "/", ",", "." and the like stay as they are.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~^$@=&!])")
+#: attributes, shortcodes, citations, math, tables, entities, and the straight quotes that pandoc's `smart`
+#: extension - on by default in pandoc and Quarto - would turn into curly ones); "/", "," and the like stay.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~^$@=&!\"'])")
+#: `smart` also makes "--"/"---" dashes and "..." an ellipsis: those runs are escaped character by character
+#: (pandoc then writes them as they are in every format). Typst itself still reads "..." in the PDF's markup
+#: as an ellipsis; pandoc's Typst writer does not escape dots, so the PDF shows "…" there (known limit).
+_SMART_RUN = re.compile(r"-{2,}|\.{3,}")
 _BLOCK_START = re.compile(r"^(\s*)([-+]|\d+(?=[.)]))")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,6 +43,7 @@ def md_text(text: object, inline: bool = False) -> str:
     """Literal text for pandoc Markdown (``inline``: never at the start of a line, e.g. a table cell or a
     caption, so a leading "1." or "-" needs no escape)."""
     text = _SPECIAL.sub(r"\\\1", _clean(text))
+    text = _SMART_RUN.sub(lambda m: "".join("\\" + c for c in m.group(0)), text)
     if inline:
         return text
     # a leading "-", "+" or "1." would start a list where the text begins a line

@@ -74,7 +74,7 @@ def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list
     blocks = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
-            raise AnalysisError(f"{nb_path.name}#{label}: the cell failed: {out.get('ename')}: {out.get('evalue')}")
+            raise AnalysisError(f"{nb_path.name}#{label}: cellen misslyckades: {out.get('ename')}: {out.get('evalue')}")
         data = out.get("data", {})
         mime = next((m for m in MIME_PRIORITY.get(to, MIME_PRIORITY["typst"]) if m in data), None)
         if mime == "text/html":
