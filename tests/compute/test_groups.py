@@ -96,7 +96,7 @@ def test_a_new_skr_edition_is_data_and_configuration_only(project, geography):
     assert grouping.title == "Testindelning" and grouping.group_of("1081").id == "C6"
     # a changed snapshot without an updated sidecar is refused
     new.write_text(new.read_text(encoding="utf-8").replace("Ronneby", "Ronneby "), encoding="utf-8")
-    with pytest.raises(AnalysisError, match="checksum"):
+    with pytest.raises(AnalysisError, match="kontrollsumman"):
         load_grouping(cfg, geography)
 
 

@@ -60,7 +60,7 @@ def test_names_county_codes_and_duplicates_are_checked(root, tmp_path):
 def test_a_changed_snapshot_is_refused(root, tmp_path):
     path = _copy(root, tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace('"Ronneby"', '"Ronneby2"'), encoding="utf-8")
-    with pytest.raises(AnalysisError, match="checksum"):
+    with pytest.raises(AnalysisError, match="kontrollsumman"):
         geometry.load_shapes(root, path)
 
 

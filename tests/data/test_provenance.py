@@ -18,12 +18,12 @@ def test_changed_snapshot_is_refused(tmp_path):
     write_sidecar(f, {"title": "t", "producer": "p", "url": "u", "retrieved": "2026-01-01", "licence": "CC0"})
     assert load_snapshot(f).sha256
     f.write_text("a,b\n1,3\n", encoding="utf-8")
-    with pytest.raises(AnalysisError, match="checksum"):
+    with pytest.raises(AnalysisError, match="kontrollsumman"):
         load_snapshot(f)
 
 
 def test_missing_sidecar(tmp_path):
     f = tmp_path / "y.csv"
     f.write_text("a\n", encoding="utf-8")
-    with pytest.raises(AnalysisError, match="sidecar"):
+    with pytest.raises(AnalysisError, match="ursprungsfilen"):
         load_snapshot(f)

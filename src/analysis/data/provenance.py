@@ -45,17 +45,17 @@ def load_snapshot(path: Path, verify: bool = True) -> Snapshot:
     """A raw file with its sidecar; the checksum is verified so a changed snapshot is never used silently."""
     side = sidecar_path(path)
     if not path.is_file():
-        raise AnalysisError(f"Snapshot saknas: {path}")
+        raise AnalysisError(f"Ögonblicksbilden saknas: {path}")
     if not side.is_file():
-        raise AnalysisError(f"{path}: provenance sidecar {side.name} is missing")
+        raise AnalysisError(f"{path}: ursprungsfilen {side.name} (varifrån och när uppgifterna hämtades) saknas")
     meta = yamlio.read(side) or {}
     missing = [k for k in REQUIRED if not meta.get(k)]
     if missing:
-        raise AnalysisError(f"{side}: missing provenance field(s): {', '.join(missing)}")
+        raise AnalysisError(f"{side}: ursprungsuppgift saknas: {', '.join(missing)}")
     if verify and sha256(path) != meta["sha256"]:
         raise AnalysisError(
-            f"{path}: checksum {sha256(path)[:12]}… does not match its sidecar ({meta['sha256'][:12]}…). "
-            "The snapshot changed; re-fetch it or update the sidecar deliberately."
+            f"{path}: kontrollsumman {sha256(path)[:12]}… stämmer inte med ursprungsfilens ({meta['sha256'][:12]}…). "
+            "Filen har ändrats; hämta den igen eller uppdatera ursprungsfilen med avsikt."
         )
     return Snapshot(path, meta)
 
