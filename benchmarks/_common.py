@@ -4,6 +4,7 @@ CLI while sampling the memory of its whole process tree."""
 from __future__ import annotations
 
 import atexit
+import ctypes
 import os
 import platform
 import re
@@ -39,11 +40,42 @@ def scratch_project() -> Path:
     return dest
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def subreaper() -> bool:
+    """Make this process a child subreaper (Linux ``prctl``): a process orphaned inside a run (a browser whose
+    parent ended first) is reparented here, and its CPU counts in ``getrusage(RUSAGE_CHILDREN)`` once reaped."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap() -> None:
+    """Wait for orphans reparented to this process (their CPU then counts in RUSAGE_CHILDREN)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.2)  # one still running: give it a moment (a browser closing down)
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
 def start(ap) -> tuple:
-    """Parse the benchmark's arguments, print the machine and its load, and make a scratch project."""
+    """Parse the benchmark's arguments, print the machine and its load, make this process a child subreaper
+    and make a scratch project."""
     args = ap.parse_args()
     print(machine())
     print("start:", load())
+    print("child subreaper:", "yes" if subreaper() else "NO (orphans' CPU may be missed)")
     return args, scratch_project()
 
 
@@ -64,8 +96,14 @@ def machine() -> str:
 
 
 def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min) on {os.cpu_count()} cores"
+    """The load average as /proc/loadavg has it (1, 5, 15 min, running/all tasks)."""
+    try:
+        raw = Path("/proc/loadavg").read_text().split()
+        one, five, fifteen, tasks = float(raw[0]), float(raw[1]), float(raw[2]), raw[3]
+    except (OSError, IndexError, ValueError):
+        (one, five, fifteen), tasks = os.getloadavg(), "?"
+    return (f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, /proc/loadavg; {tasks} tasks) "
+            f"on {os.cpu_count()} cores")
 
 
 class TreeMemory:
@@ -118,6 +156,11 @@ class TreeMemory:
             self._stop.wait(self.interval)
 
 
+    def browsers(self) -> list[str]:
+        """The kinds of browser processes seen in the run (a report run must start none: its PDF charts are SVG
+        written from their chart specs)."""
+        return sorted({kind for kind, _ in self._cpu.values() if kind in BROWSER_KINDS})
+
     def cpu_by_kind(self) -> dict[str, float]:
         """CPU seconds per kind of process, as last seen by the sampler (processes shorter than one interval,
         such as a Typst compile, are partly missed: the total from getrusage is the exact figure)."""
@@ -127,12 +170,17 @@ class TreeMemory:
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
+#: kinds of process (:func:`kind_of`) that mean a browser was started
+BROWSER_KINDS = ("chromium", "image server", "kaleido")
+
+
 def kind_of(p) -> str:
     try:
         cmd = " ".join(p.cmdline())
     except psutil.Error:
         return "?"
     for kind, needle in (("kernel", "ipykernel"), ("image server", "analysis.publish.imageserver"), ("chromium", "chrom"),
+                         ("kaleido", "kaleido"),
                          ("pandoc", "pandoc"), ("typst", "typst")):
         if needle in cmd:
             return kind
@@ -170,6 +218,7 @@ def analysis(project: Path, *args: str, memory: bool = False, check: bool = True
     if mem:
         mem.__exit__(None, None, None)
     seconds = time.perf_counter() - start
+    reap()
     if check and proc.returncode != 0:
         raise SystemExit(f"analysis {' '.join(args)} failed ({proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}")
     return seconds, out, err, mem

@@ -18,39 +18,9 @@ Prints machine, load before and after, wall, CPU-s per report and the ratio repo
 from __future__ import annotations
 
 import argparse
-import ctypes
-import os
-import time
 
-from _common import analysis, built, children_cpu, load, start
+from _common import analysis, built, children_cpu, load, reap, start
 from floor import floor, line
-
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def subreaper() -> bool:
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def reap() -> None:
-    """Wait for orphans reparented to this process (their CPU then counts in RUSAGE_CHILDREN)."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            time.sleep(0.2)  # one still running: give it a moment (a browser closing down)
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -60,7 +30,6 @@ def main() -> None:
     ap.add_argument("--year", default="2024")
     ap.add_argument("--runs", type=int, default=1)
     args, project = start(ap)
-    print("child subreaper:", "yes" if subreaper() else "NO (orphans' CPU may be missed)")
     s, out, _, _ = analysis(project, "render", "--county", args.county, "-f", args.formats, "--jobs",
                             str(args.jobs), "--force")
     reap()
