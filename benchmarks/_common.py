@@ -115,6 +115,9 @@ class TreeMemory:
         self.peak_procs = 0
         self._cpu: dict[int, tuple[str, float]] = {}
         self.peak_by_kind: dict[str, float] = {}  # PSS per kind of process in the sample with the highest total  # pid -> (kind, its last seen user+system CPU seconds)
+        self.peak_at = 0.0  # seconds after the start when the peak was sampled
+        self.max_by_kind: dict[str, float] = {}  # the highest PSS of each kind of process (summed over its processes)
+        self._t0 = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -151,6 +154,9 @@ class TreeMemory:
                     pass
             if pss > self.peak_pss:
                 self.peak_by_kind = by_kind
+                self.peak_at = time.monotonic() - self._t0
+            for kind, v in by_kind.items():
+                self.max_by_kind[kind] = max(self.max_by_kind.get(kind, 0), v)
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.peak_procs = max(self.peak_procs, len(procs))
             self._stop.wait(self.interval)
@@ -192,9 +198,11 @@ def kind_of(p) -> str:
 def cpu_line(mem: "TreeMemory", children_cpu: float, wall: float, reports: int) -> str:
     kinds = ", ".join(f"{k} {v:.0f}" for k, v in mem.cpu_by_kind().items())
     peak = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(mem.peak_by_kind.items(), key=lambda kv: -kv[1]))
+    most = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(mem.max_by_kind.items(), key=lambda kv: -kv[1]))
     return (f"CPU: {children_cpu:.0f} CPU-s for the whole tree ({children_cpu / max(reports, 1):.2f} per report, "
             f"{children_cpu / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores); sampled by kind: {kinds}\n"
-            f"memory at the peak, MB PSS by kind: {peak}")
+            f"memory at the peak ({mem.peak_at:.0f} s after the start), MB PSS by kind: {peak}\n"
+            f"highest MB PSS of each kind during the run: {most}")
 
 
 def children_cpu() -> float:
