@@ -24,6 +24,7 @@ import sys
 import pandas as pd
 
 from _common import analysis, built, children_cpu, cpu_line, load, start
+from floor import floor, line
 
 
 def national_data(project) -> "Path":  # noqa: F821
@@ -56,6 +57,8 @@ def main() -> None:
     ap.add_argument("--formats", default="html,pdf")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--county", default="", help="only these län (comma-separated): a partial run")
+    ap.add_argument("--floor", type=int, default=12, help="the floor (pandoc + typst alone) on this many of the "
+                    "reports, spread over the run (0: none)")
     args, project = start(ap)
     data = national_data(project)
     areas = ["--county", args.county] if args.county else ["--all"]
@@ -76,6 +79,16 @@ def main() -> None:
     print(cpu_line(mem, cpu, s, len(reports)))
     print(f"RESULT {cpu / max(len(reports), 1):.2f} CPU-s per report (target ≤ 2,0, aim 1,5); browsers started: "
           f"{', '.join(mem.browsers()) or 'none'}")
+    if args.floor and reports:
+        step = max(1, len(reports) // args.floor)
+        sample = [project / "reports" / "2024" / f for _, f in reports[::step]][:args.floor]
+        result = floor(sample, tuple(f.strip() for f in args.formats.split(",")), project)
+        n = max(result["reports"], 1)
+        tools = (result["pandoc"] + result["typst"] + result["other children"]) / n
+        per = cpu / max(len(reports), 1)
+        print(f"RESULT {line(result)} (benchmarks/floor.py on {n} of the run's reports); ratio report/floor "
+              f"{per / max(tools + result['python'] / n, 1e-9):.1f} (against pandoc + typst alone: "
+              f"{per / max(tools, 1e-9):.1f})")
     print("end:", load())
     if failed:
         print(out[-4000:])
