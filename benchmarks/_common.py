@@ -4,6 +4,7 @@ CLI while sampling the memory of its whole process tree."""
 from __future__ import annotations
 
 import atexit
+import ctypes
 import os
 import platform
 import re
@@ -39,11 +40,42 @@ def scratch_project() -> Path:
     return dest
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def subreaper() -> bool:
+    """Make this process a child subreaper (Linux ``prctl``): a process orphaned inside a run (a browser whose
+    parent ended first) is reparented here, and its CPU counts in ``getrusage(RUSAGE_CHILDREN)`` once reaped."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap() -> None:
+    """Wait for orphans reparented to this process (their CPU then counts in RUSAGE_CHILDREN)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.2)  # one still running: give it a moment (a browser closing down)
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
 def start(ap) -> tuple:
-    """Parse the benchmark's arguments, print the machine and its load, and make a scratch project."""
+    """Parse the benchmark's arguments, print the machine and its load, make this process a child subreaper
+    and make a scratch project."""
     args = ap.parse_args()
     print(machine())
     print("start:", load())
+    print("child subreaper:", "yes" if subreaper() else "NO (orphans' CPU may be missed)")
     return args, scratch_project()
 
 
@@ -64,8 +96,14 @@ def machine() -> str:
 
 
 def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min) on {os.cpu_count()} cores"
+    """The load average as /proc/loadavg has it (1, 5, 15 min, running/all tasks)."""
+    try:
+        raw = Path("/proc/loadavg").read_text().split()
+        one, five, fifteen, tasks = float(raw[0]), float(raw[1]), float(raw[2]), raw[3]
+    except (OSError, IndexError, ValueError):
+        (one, five, fifteen), tasks = os.getloadavg(), "?"
+    return (f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, /proc/loadavg; {tasks} tasks) "
+            f"on {os.cpu_count()} cores")
 
 
 class TreeMemory:
@@ -77,6 +115,9 @@ class TreeMemory:
         self.peak_procs = 0
         self._cpu: dict[int, tuple[str, float]] = {}
         self.peak_by_kind: dict[str, float] = {}  # PSS per kind of process in the sample with the highest total  # pid -> (kind, its last seen user+system CPU seconds)
+        self.peak_at = 0.0  # seconds after the start when the peak was sampled
+        self.max_by_kind: dict[str, float] = {}  # the highest PSS of each kind of process (summed over its processes)
+        self._t0 = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -113,10 +154,18 @@ class TreeMemory:
                     pass
             if pss > self.peak_pss:
                 self.peak_by_kind = by_kind
+                self.peak_at = time.monotonic() - self._t0
+            for kind, v in by_kind.items():
+                self.max_by_kind[kind] = max(self.max_by_kind.get(kind, 0), v)
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.peak_procs = max(self.peak_procs, len(procs))
             self._stop.wait(self.interval)
 
+
+    def browsers(self) -> list[str]:
+        """The kinds of browser processes seen in the run (a report run must start none: its PDF charts are SVG
+        written from their chart specs)."""
+        return sorted({kind for kind, _ in self._cpu.values() if kind in BROWSER_KINDS})
 
     def cpu_by_kind(self) -> dict[str, float]:
         """CPU seconds per kind of process, as last seen by the sampler (processes shorter than one interval,
@@ -127,12 +176,17 @@ class TreeMemory:
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
+#: kinds of process (:func:`kind_of`) that mean a browser was started
+BROWSER_KINDS = ("chromium", "image server", "kaleido")
+
+
 def kind_of(p) -> str:
     try:
         cmd = " ".join(p.cmdline())
     except psutil.Error:
         return "?"
     for kind, needle in (("kernel", "ipykernel"), ("image server", "analysis.publish.imageserver"), ("chromium", "chrom"),
+                         ("kaleido", "kaleido"),
                          ("pandoc", "pandoc"), ("typst", "typst")):
         if needle in cmd:
             return kind
@@ -144,9 +198,11 @@ def kind_of(p) -> str:
 def cpu_line(mem: "TreeMemory", children_cpu: float, wall: float, reports: int) -> str:
     kinds = ", ".join(f"{k} {v:.0f}" for k, v in mem.cpu_by_kind().items())
     peak = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(mem.peak_by_kind.items(), key=lambda kv: -kv[1]))
+    most = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(mem.max_by_kind.items(), key=lambda kv: -kv[1]))
     return (f"CPU: {children_cpu:.0f} CPU-s for the whole tree ({children_cpu / max(reports, 1):.2f} per report, "
             f"{children_cpu / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores); sampled by kind: {kinds}\n"
-            f"memory at the peak, MB PSS by kind: {peak}")
+            f"memory at the peak ({mem.peak_at:.0f} s after the start), MB PSS by kind: {peak}\n"
+            f"highest MB PSS of each kind during the run: {most}")
 
 
 def children_cpu() -> float:
@@ -170,6 +226,7 @@ def analysis(project: Path, *args: str, memory: bool = False, check: bool = True
     if mem:
         mem.__exit__(None, None, None)
     seconds = time.perf_counter() - start
+    reap()
     if check and proc.returncode != 0:
         raise SystemExit(f"analysis {' '.join(args)} failed ({proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}")
     return seconds, out, err, mem

@@ -211,3 +211,51 @@ def test_a_changed_spec_changes_both_drawings(ronneby, tmp_path, monkeypatch):
     data, _ = chart.bundle()
     assert "Ronneby, utrikes födda (ändrad)" in (tmp_path / "figurer" / "fig-y.svg").read_text()
     assert data[display.PLOTLY_MIME]["data"][0]["name"].replace("<br>", " ") == "Ronneby, utrikes födda (ändrad)"
+
+
+def test_survey_by_birth_region_is_drawn_from_a_spec_with_horizontal_error_bars():
+    """Falun's self-rated health by birth region (FoHM): one row per birth region, a dot per area with its ±
+    margin along x, in both drawings; the PDF's image comes from the spec (no browser)."""
+    from analysis.present import birth_regions
+
+    falun = Report("2080", 2024, static_images=False)
+    ind = falun.catalogue.get("god_halsa")
+    spec = birth_regions.spec(falun, ind, falun.chain(ind), 2021)
+    assert [s.name for s in spec.series] == ["Falun", "Dalarnas län", "Riket"]
+    assert spec.y.ticktext == ["Sverige", "Övriga Norden", "Övriga Europa", "Övriga världen"]
+    falun_dots = spec.series[0]
+    assert falun_dots.x[0] == 71.0 and falun_dots.x_errors[0] == pytest.approx(3.1)  # 68,1–74,3
+    assert falun_dots.x[3] == 57.0 and falun_dots.x_errors[3] == pytest.approx(23.55)
+    fig = chartspec.to_plotly(spec)
+    assert list(fig.data[0].error_x.array) == falun_dots.x_errors and fig.data[0].error_y.array is None
+    root = ET.fromstring(svgchart.svg(spec))
+    horizontal = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke") == falun_dots.colour
+                  and ln.get("y1") == ln.get("y2")]
+    assert len(horizontal) == 4  # one interval per birth region
+    shown = texts(svgchart.svg(spec))
+    assert "Övriga världen" in shown and "Dalarnas län" in shown
+
+
+@pytest.mark.parametrize("make", [lambda: Report("2080", 2024, static_images=False),
+                                  lambda: Report("1081", 2024, static_images=False),
+                                  lambda: CountyReport("20", 2024, static_images=False)],
+                         ids=["falun", "ronneby", "dalarna"])
+def test_every_chart_of_a_report_gets_its_pdf_image_without_a_browser(make, tmp_path, monkeypatch):
+    """Every chart of every indicator (trend, bars, strip plot, birth regions, county map) written as the PDF's
+    image the way a report run writes it, with kaleido (Chromium) forbidden: a chart without a chart spec would
+    need it."""
+    def no_browser(*args, **kwargs):
+        raise AssertionError("kaleido/Chromium asked for a report chart")
+
+    monkeypatch.setattr(display, "_image", no_browser)
+    monkeypatch.setattr(display, "start_browser", no_browser)
+    report = make()  # (it configures the display settings: the folder is set after it)
+    monkeypatch.setattr(display.settings, "figures_dir", tmp_path / "figurer")
+    drawn = []
+    for ind in report.catalogue:
+        for chart in report.indicator(ind).figures:
+            chart.static = True
+            data, _ = chart.bundle()
+            assert data["text/markdown"].startswith("![")  # the figure's file, not "kunde inte skapas som bild"
+            drawn.append(chart.label)
+    assert drawn and sorted(p.stem for p in (tmp_path / "figurer").glob("*.svg")) == sorted(drawn)

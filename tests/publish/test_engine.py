@@ -286,3 +286,23 @@ def test_kill_9_of_render_leaves_no_process_and_the_next_run_cleans_up(render_ro
     out, errs = third.communicate(timeout=300)
     assert third.returncode == 0, errs  # the dead run's lock is taken over at once
     assert not list(year.glob(f".tmp-{proc.pid}-*")) and not [s for s in sockets if s.exists()]  # … and removed
+
+
+@pytest.mark.e2e
+def test_no_browser_starts_in_a_report_run_with_every_kind_of_chart(render_root):
+    """Falun (2080) has every kind of chart a kommun report draws, the survey's dots by birth region with
+    horizontal error bars included (that chart once had no chart spec, so its PDF image started kaleido's
+    Chromium in the kernel): the whole process tree, sampled until the run ends, never holds a browser."""
+    proc = _cli(render_root, "-m", "2080", "-f", "pdf", "--force")
+    ps = psutil.Process(proc.pid)
+    seen: set[str] = set()
+    while proc.poll() is None:
+        seen.update(f"{name} {cmd}" for name, cmd in _children(ps))
+        time.sleep(0.1)
+    out, errs = proc.communicate()
+    assert proc.returncode == 0, errs
+    browsers = sorted(c[:120] for c in seen if "chrom" in c.lower() or "kaleido" in c.lower())
+    assert browsers == []
+    assert any("ipykernel" in c for c in seen)  # the sampling saw the run's kernel
+    figures = render_root / "reports" / "2024" / "2080" / "figurer"
+    assert (figures / "fig-2080-god-halsa-fodelseland.svg").is_file()

@@ -73,3 +73,20 @@ def test_typst_float_bug_compiles_again_without_floats(tmp_path):
     typ.write_text('#panic("något annat")\n', encoding="utf-8")
     with pytest.raises(AnalysisError, match="något annat"):
         typst_pdf(typ, tmp_path / "b.pdf", tmp_path, fonts, [])
+
+
+def test_embedded_cell_read_as_nbformat_reads_it(tmp_path):
+    """A notebook is read once per batch without nbformat's validation: sources and outputs stored as lists of
+    lines (as nbformat and papermill write them) come back joined, as ``nbformat.read`` gives them."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from analysis.publish.pandoc_render import embed_outputs
+
+    cell = new_code_cell("#| label: fokus\nx = 1\nx", outputs=[new_output(
+        "display_data", data={"text/markdown": "**Rad ett**\n\nRad två\n", "text/plain": "x"})])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=[cell]), path)
+    assert '"#| label: fokus\\n",' in path.read_text(encoding="utf-8")  # stored as lines
+    md = embed_outputs(path, "fokus", "typst", tmp_path / "media", [0])
+    assert "**Rad ett**\n\nRad två" in md

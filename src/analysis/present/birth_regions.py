@@ -12,11 +12,10 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analysis.data.contract import SEXES
 from analysis.domain.catalogue import Indicator
-from analysis.present import charts, fmt
+from analysis.present import chartspec, fmt
 from analysis.present.display import show_figure, show_markdown, show_table
 
 #: one colour per area level, markers and dashes differ as in the trend charts (colour is never the only key)
@@ -85,8 +84,8 @@ def show(report, ind: Indicator) -> None:
         "länet och riket" if len(areas) > 2 else "riket") + f", {year}"
     data = chart_data(report, ind, areas)
     links = report.download(f"{ind.id}-fodelseland", data, report.notes(ind, title, list(ind.caveats)), ind, 1)
-    show_figure(figure(report, ind, areas, year), alt(report, ind, areas, year), title, static=report.static,
-                links=links)
+    made = spec(report, ind, areas, year)
+    show_figure(chartspec.to_plotly(made), made.alt, title, static=report.static, links=links, spec=made)
     table = area_table(report, ind, areas, year)
     show_table(table, f"Uppgifterna i diagrammet: {ind.title.lower()} {year} efter födelseland, båda könen. "
                       "Inom parentes: felmarginal (95 %).", links)
@@ -109,28 +108,33 @@ def short_label(ind: Indicator, group: str) -> str:
     return _cap(label.removeprefix("födda i ").removeprefix("födda "))
 
 
-def figure(report, ind: Indicator, areas, year: int) -> go.Figure:
-    """One row per birth region (horizontal, so the labels fit on a phone), one marker per area with its interval."""
-    fig = go.Figure()
+#: where each area's dot sits within its birth region's row (the first area on top), as plotly's grouped markers
+ROW_OFFSETS = {1: [0.0], 2: [0.15, -0.15], 3: [0.22, 0.0, -0.22]}
+
+
+def spec(report, ind: Indicator, areas, year: int) -> chartspec.ChartSpec:
+    """One row per birth region (horizontal, so the labels fit on a phone; the reference group on top), one
+    marker per area with its interval: the plotly figure (HTML) and the SVG (PDF) are both made from it."""
     labels = [short_label(ind, g) for g in groups(ind)]
-    for area in areas:
-        rows = [_row(report, ind, area.code, g, year) for g in groups(ind)]
-        values = [None if r is None or pd.isna(r["value"]) else float(r["value"]) for r in rows]
-        margins = [None if r is None or pd.isna(r["margin"]) else float(r["margin"]) for r in rows]
+    rows = len(labels)
+    offsets = ROW_OFFSETS.get(len(areas)) or [0.3 - 0.6 * i / max(len(areas) - 1, 1) for i in range(len(areas))]
+    series = []
+    for area, offset in zip(areas, offsets):
+        found = [_row(report, ind, area.code, g, year) for g in groups(ind)]
+        values = [None if r is None or pd.isna(r["value"]) else float(r["value"]) for r in found]
+        margins = [None if r is None or pd.isna(r["margin"]) else float(r["margin"]) for r in found]
         colour = AREA_COLOURS[area.level]
-        fig.add_trace(go.Scatter(
-            y=labels, x=values, name=area.name, mode="markers", orientation="h",
-            marker={"symbol": AREA_SYMBOLS[area.level], "size": 11, "color": colour,
-                    "line": {"color": "white", "width": 1}},
-            error_x={"type": "data", "array": margins, "visible": True, "thickness": 1.5, "width": 6,
-                     "color": colour},
-            hovertemplate=f"%{{y}}: %{{x:.0f}} % ± %{{error_x.array:.1f}}<extra>{html.escape(area.name)}</extra>",
-        ))
-    charts.style(fig, example=False, height=380, margin={"l": 10, "r": 16, "b": 10})
-    fig.update_layout(scattermode="group", xaxis={"title": {"text": "Procent"}, "ticksuffix": " %",
-                                                  "range": [0, 105]},
-                      yaxis={"title": {"text": ""}, "autorange": "reversed"})
-    return fig
+        series.append(chartspec.Series(
+            name=area.name, x=values, y=[rows - 1 - i + offset for i in range(rows)], colour=colour, mode="markers",
+            marker=chartspec.Marker(AREA_SYMBOLS[area.level], 11, colour, "white", 1), x_errors=margins,
+            hover_text=labels,
+            hover=f"%{{text}}: %{{x:.0f}} % ± %{{error_x.array:.1f}}<extra>{html.escape(area.name)}</extra>"))
+    return chartspec.ChartSpec(
+        kind="strip", series=series, height=380, unit=ind.unit,
+        x=chartspec.Axis(title="Procent", suffix=" %", range=(0, 105)),
+        y=chartspec.Axis(tickvals=[rows - 1 - i for i in range(rows)], ticktext=labels, range=(-0.5, rows - 0.5),
+                         zeroline=False),
+        alt=alt(report, ind, areas, year))
 
 
 def alt(report, ind: Indicator, areas, year: int) -> str:

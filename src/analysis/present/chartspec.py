@@ -49,6 +49,7 @@ class Series:
     width: float = 2.0
     marker: Marker | None = None
     errors: list[float | None] | None = None  # ± half-width of the 95 % interval per point (error bars)
+    x_errors: list[float | None] | None = None  # the same along x (horizontal error bars: dots in rows)
     label: str = ""  # direct label at the last point (the area's own lines): colour is never the only key
     label_above: bool = True  # the preferred side of the direct label (the higher line above, the lower below)
     legend: bool = True
@@ -174,6 +175,9 @@ def _scatter(s: Series) -> go.Scatter:
         kw["hovertemplate"] = s.hover
     if s.errors is not None and any(e is not None for e in s.errors):
         kw["error_y"] = {"type": "data", "array": s.errors, "visible": True, "thickness": 1.2, "width": 4,
+                         "color": s.colour}
+    if s.x_errors is not None and any(e is not None for e in s.x_errors):
+        kw["error_x"] = {"type": "data", "array": s.x_errors, "visible": True, "thickness": 1.5, "width": 6,
                          "color": s.colour}
     return go.Scatter(**kw)
 

@@ -250,7 +250,7 @@ def plotly_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, 
                                  hoverinfo="skip", showlegend=False))
     if labels:
         with_values = len(values) <= LABEL_VALUES_UP_TO
-        for text_colour, halo in {label_colours(_fill(v, classes)) for v in values}:
+        for text_colour, halo in sorted({label_colours(_fill(v, classes)) for v in values}):  # a set: in order
             group = [v for v in values if label_colours(_fill(v, classes))[0] == text_colour]
             fig.add_trace(go.Scatter(
                 x=[geometry.kommuner[v.code].label[0] for v in group],

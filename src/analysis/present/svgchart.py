@@ -339,6 +339,8 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
     ys = [v for s in spec.series for v in s.y if v is not None]
     ys += [v + e for s in spec.series if s.errors for v, e in zip(s.y, s.errors) if v is not None and e]
     ys += [v - e for s in spec.series if s.errors for v, e in zip(s.y, s.errors) if v is not None and e]
+    xs += [v + e for s in spec.series if s.x_errors for v, e in zip(s.x, s.x_errors) if v is not None and e]
+    xs += [v - e for s in spec.series if s.x_errors for v, e in zip(s.x, s.x_errors) if v is not None and e]
     ylo, yhi = _range(ys, spec.y)
     _, legend_h = legend_layout(spec.series, c.width - 20, size) if spec.legend else ([], 0.0)
     # y tick labels: from the rows' names (strip) or nice values; the plot height is needed for the count, so
@@ -410,6 +412,14 @@ def _xy(c: Canvas, spec: ChartSpec) -> None:
                 c.line(p[0], y0, p[0], y1, s.colour, 1.2)
                 c.line(p[0] - 4, y0, p[0] + 4, y0, s.colour, 1.2)
                 c.line(p[0] - 4, y1, p[0] + 4, y1, s.colour, 1.2)
+        if s.x_errors:
+            for p, x, e in zip(pts, s.x, s.x_errors):
+                if p is None or not e or (isinstance(e, float) and math.isnan(e)):
+                    continue
+                x0, x1 = sx(x - e), sx(x + e)
+                c.line(x0, p[1], x1, p[1], s.colour, 1.5)
+                c.line(x0, p[1] - 6, x0, p[1] + 6, s.colour, 1.5)
+                c.line(x1, p[1] - 6, x1, p[1] + 6, s.colour, 1.5)
         if "lines" in s.mode:
             polyline(c, pts, s.colour, s.width, s.dash)
         if s.marker is not None and "markers" in s.mode:

@@ -65,12 +65,21 @@ def _worker(tasks: queue.Queue, results: queue.Queue, root: Path, log: Path, bro
             if stopping.is_set():
                 break
             results.put(("done", index, res))
+            _trim_heap()
     except BaseException:  # noqa: BLE001 - the main loop reports the job it was building as failed
         pass
     finally:
         if not stopping.is_set():
             kernel.shutdown()
         results.put(("exit", me, (kernel.starts, kernel.executions)))
+
+
+def _trim_heap() -> None:
+    """Give the main process's freed memory back to the system after a report (glibc ``malloc_trim``): its
+    worker threads each allocate in their own arena, and what a report's notebooks, documents and workbook
+    freed would otherwise stay mapped for the rest of the batch."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @dataclass
@@ -182,6 +191,9 @@ class Pool:
         logs.mkdir(parents=True, exist_ok=True)
         clean_stale_temp()
         _set_child_subreaper()
+        # pyarrow's allocator for the processes the run starts from now on (the results' child, the kernels):
+        # the system's, which returns what is freed (mimalloc keeps it), :data:`analysis.publish.kernel.ARROW_POOL_ENV`
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
         self.previous = {s: signal.signal(s, self.stop) for s in (signal.SIGINT, signal.SIGTERM)}
         self.tasks, self.results = queue.Queue(), queue.Queue()
         env = self._start_image_server(logs) if self.browser else {}

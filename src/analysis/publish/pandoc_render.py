@@ -56,8 +56,15 @@ MIME_PRIORITY = {
 
 @lru_cache(maxsize=8)  # a report's five notebooks, for the two workers' reports in turn
 def _notebook(path: str, mtime_ns: int, size: int):
-    """An executed notebook, read once for all its embeds in both formats (keyed by path, time and size)."""
-    return nbformat.read(path, as_version=4)
+    """An executed notebook, read once for all its embeds in both formats (keyed by path, time and size).
+    Not validated again: papermill validated it as it wrote it (a validation costs ≈ 6 ms per notebook)."""
+    from nbformat.v4 import nbjson
+
+    text = Path(path).read_text(encoding="utf-8")
+    nb = nbjson.reads(text)  # as nbformat.read: lines joined, transient fields dropped; without the validation
+    if nb.get("nbformat") != 4:  # an older notebook (not one a run wrote): nbformat converts it
+        return nbformat.reads(text, as_version=4)
+    return nb
 
 
 RAW_MARK = "<!-- analysis: raw {} -->"
@@ -125,6 +132,18 @@ HEAD_MARK = "<!-- analysis: include-in-header -->"
 SCRIPT_SRC = re.compile(r'<script\s+src="([^":]+)"\s*>\s*</script>')
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=4)
+def _script_text(path: str, mtime_ns: int, size: int) -> str:
+    """A script inlined in the HTML (plotly.js, ≈ 4,6 MB: ≈ 30 ms to read and decode), read once per batch (keyed
+    by path, time and size; each year's reports share one ``_assets`` folder)."""
+    return Path(path).read_text(encoding="utf-8")
+
+
 def _header(opts: dict, work: Path, inline_scripts: bool) -> str:
     """The ``include-in-header`` entries (``text:`` or a file relative to the document) as one text; with
     ``inline_scripts`` local ``<script src>`` files are inlined (self-contained HTML without pandoc's slow
@@ -141,7 +160,7 @@ def _header(opts: dict, work: Path, inline_scripts: bool) -> str:
             path = work / m.group(1)
             if not path.is_file():
                 raise AnalysisError(f"include-in-header: {m.group(1)} finns inte (sökt från {work})")
-            return "<script>" + path.read_text(encoding="utf-8") + "</script>"
+            return "<script>" + _script_text(str(path.resolve()), *_stamp(path)) + "</script>"
         text = SCRIPT_SRC.sub(script, text)
     return text
 
