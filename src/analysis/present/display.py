@@ -18,7 +18,8 @@ One output per object, with the representations every consumer picks from (Quart
             report (``figures_dir``); without ``figures_dir`` the PNG is an ``image/png`` representation.
             In a batch the chart is sent to the run's image server when it is made (:meth:`Chart.draw_ahead`)
             and its file is written by the kernel's drawing thread once drawn; the kernel never waits for
-            Chromium, and the worker waits for the files before the PDF (:func:`wait_for_drawings`).
+            Chromium; the chart's part in the report model names its file (``image``) and publish waits for the
+            files the model names before the PDF (:mod:`analysis.publish.figurefiles`).
 """
 
 from __future__ import annotations
@@ -310,7 +311,14 @@ class Chart(Shown):
 
             spec = _jsonable(asdict(self.spec))
         return data, {**metadata, PART_KEY: {"type": "figure", "caption": self.caption, "label": self.label,
-                                             "alt": self.alt, "spec": spec, "download": _download_part(self.links)}}
+                                             "alt": self.alt, "spec": spec, "download": _download_part(self.links),
+                                             "image": self.__dict__.pop("_image", "")}}
+
+    def _figure_markdown(self, folder: Path, name: str) -> str:
+        """The markdown figure of the static image ``folder/name`` (written now or by the drawing thread); the
+        report model's Figure part names the file (``image``), so publish knows which files the PDF needs."""
+        self._image = f"{folder.name}/{name}"
+        return self.markdown_figure(self._image)
 
     def _bundle(self):
         self._follow_spec()
@@ -327,19 +335,19 @@ class Chart(Shown):
             tmp = folder / (name + ".tmp")
             tmp.write_bytes(drawn)
             tmp.replace(folder / name)
-            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
+            data["text/markdown"] = self._figure_markdown(folder, name)
             return data, metadata
         if drawn is not None:  # a notebook on its own: the SVG inside it
             data["image/svg+xml"] = drawn.decode("utf-8")
             return data, {"image/svg+xml": {"alt": self.alt, "caption": self.caption}}
         if static and folder is not None and self._write_when_drawn(fig, folder / name):
-            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
+            data["text/markdown"] = self._figure_markdown(folder, name)
             return data, metadata
         image = self._static_image(fig, STATIC_FORMAT if folder is not None else "png") if static else None
         if image is not None and folder is not None:  # a report: a file beside rapport.qmd, a markdown figure
             folder.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(image)
-            data["text/markdown"] = self.markdown_figure(f"{folder.name}/{name}")
+            data["text/markdown"] = self._figure_markdown(folder, name)
         elif image is not None:  # a notebook on its own: the PNG inside it
             data["image/png"] = base64.b64encode(image).decode("ascii")
             metadata = {"image/png": {"alt": self.alt, "caption": self.caption}}

@@ -87,13 +87,17 @@ class Table:
 @dataclass
 class Figure:
     """A chart: its spec (:class:`analysis.present.chartspec.ChartSpec` as a dict, None for a chart made
-    without one), alt text and caption."""
+    without one), alt text, caption and static image file."""
 
     caption: str
     label: str
     alt: str
     spec: dict | None = None
     download: str | None = None
+    #: its static image for the PDF, relative to the report folder (``figurer/fig-….svg``); "" for none. In a
+    #: batch the kernel may still be writing it when the notebooks are done: publish waits for the files named
+    #: here before the PDF (:mod:`analysis.publish.figurefiles`).
+    image: str = ""
     type: Literal["figure"] = "figure"
 
 

@@ -8,7 +8,7 @@
   starting a kernel per notebook. Before each notebook the kernel's namespace is reset (as ``%reset -f``); a
   dead kernel is restarted. The kernel keeps its imports, and the worker one client of it for all notebooks.
   The static charts are drawn by the run's image server (:mod:`analysis.publish.imageserver`) while the kernel goes on;
-  the worker waits for their files before it makes the PDF (:meth:`~analysis.publish.kernel.WarmKernel.finish_drawings`).
+  the worker waits for their files before it makes the PDF (the files the report model names, :mod:`analysis.publish.figurefiles`).
 * **Publishing in the main thread only.** Workers build reports into ``reports/<year>/.tmp-<run>-<folder>``;
   the main thread moves a complete folder into place. On SIGINT/SIGTERM it stops publishing at once, tells
   the workers to stop, terminates every process of the run (kernels, browsers, pandoc, typst: the whole

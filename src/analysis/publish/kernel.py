@@ -62,15 +62,6 @@ del _gc
 """
 
 
-FINISH_DRAWINGS_CODE = """\
-import sys as _sys
-_m = _sys.modules.get('analysis.present.display')
-if _m is not None:
-    _m.wait_for_drawings(240)
-del _sys, _m
-"""
-
-
 #: nbclient's own log lines ("Kernel died while waiting for execute reply." when Ctrl-C reaches a kernel) would
 #: reach the terminal through papermill's logger; a failed notebook is reported in the run's summary instead
 _NBCLIENT_LOG = logging.getLogger("analysis.publish.engine.nbclient")
@@ -194,18 +185,6 @@ class WarmKernel:
             kc.allow_stdin = False
             self.kc = kc
         return self.kc
-
-    def finish_drawings(self) -> None:
-        """Wait until the kernel has written the files of every chart it sent ahead
-        (:func:`analysis.present.display.wait_for_drawings`): the PDF reads them."""
-        from jupyter_core.utils import run_sync
-
-        if not self.alive():
-            raise RuntimeError("Python-kärnan dog innan diagrammens bilder skrevs")
-        reply = run_sync(self._client().execute_interactive)(
-            FINISH_DRAWINGS_CODE, silent=True, store_history=False, timeout=300, output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError("diagrammens bilder kunde inte skrivas: " + reply["content"].get("evalue", ""))
 
     def warm_up(self, browser: bool = True) -> bool:
         """Start the kernel, import the presentation code and (for PDF charts) start kaleido's browser, while

@@ -116,7 +116,7 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
 def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
     """The report in each format, each through its entry in the format registry (:mod:`analysis.publish.formats`).
     ``before_pdf``: called once before the first format that shows the charts as image files (the kernel's
-    charts drawn ahead must have their files by then; the HTML does not read them)."""
+    charts drawn ahead must have their files by then, :func:`_figure_files_written`; the HTML does not read them)."""
     from analysis.present import model
     from analysis.publish import formats
     from analysis.publish.qmd import write_report_source
@@ -130,6 +130,14 @@ def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
             waited = True
         outputs.append(fmt.render(qmd, job))
     return outputs
+
+
+def _figure_files_written(work: Path, kernel):
+    """Before the PDF: wait until the chart files the report model names exist (the kernel may still be writing
+    charts it drew ahead; :mod:`analysis.publish.figurefiles`)."""
+    from analysis.publish.figurefiles import await_figure_files
+
+    return lambda: await_figure_files(work, alive=getattr(kernel, "alive", None))
 
 
 def _annual_report_documents(job: Job, work: Path) -> list[Path]:
@@ -211,7 +219,7 @@ def build_job(job: Job, kernel) -> JobResult:
         _execute(job, work, kernel)
         result.phases["notebooks"] = time.perf_counter() - t
         t = time.perf_counter()
-        outputs = _render(job, work, before_pdf=getattr(kernel, "finish_drawings", None))
+        outputs = _render(job, work, before_pdf=_figure_files_written(work, kernel))
         outputs += _annual_report_documents(job, work)
         result.phases["render"] = time.perf_counter() - t
         from analysis.publish.localpaths import strip_local_paths
