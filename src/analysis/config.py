@@ -12,9 +12,14 @@ from analysis import yamlio
 from analysis.errors import AnalysisError
 
 
+#: the user's override of the project folder, for a command run outside it (:func:`project_root`); the stages
+#: themselves pass the folder explicitly (a job's ``root``; a kernel or child process starts in it)
+ROOT_ENV = "ANALYSIS_ROOT"
+
+
 def project_root() -> Path:
     """The repository root: ``$ANALYSIS_ROOT`` or the nearest parent holding ``analysis.yml``."""
-    env = os.environ.get("ANALYSIS_ROOT")
+    env = os.environ.get(ROOT_ENV)
     if env:
         root = Path(env).resolve()
         if not (root / "analysis.yml").is_file():
@@ -27,6 +32,12 @@ def project_root() -> Path:
                 return p
     raise AnalysisError("Hittar inte projektets mapp (ingen analysis.yml här eller i mapparna ovanför); kör "
                         "kommandot i projektets mapp eller ange den med miljövariabeln ANALYSIS_ROOT.")
+
+
+def without_root_override(env) -> dict:
+    """``env`` for a process started in the project folder: without :data:`ROOT_ENV`, so the folder it is
+    started in is its project (a user's override never points it at another)."""
+    return {k: v for k, v in env.items() if k != ROOT_ENV}
 
 
 @dataclass(frozen=True)

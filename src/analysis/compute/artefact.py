@@ -429,6 +429,13 @@ def geo_root(path: Path) -> Path:
     return Path(path).resolve().parents[2]
 
 
+def _project_of(path: Path) -> Path | None:
+    """The project an artefact was computed in (its folder is ``<root>/.cache/results/<key>``), None when it
+    lies elsewhere (then the project is found as for any command, :func:`analysis.config.project_root`)."""
+    root = geo_root(path)
+    return root if (root / "analysis.yml").is_file() else None
+
+
 def open_results(path: str | Path, code: str, year: int, config: Config | None = None):
     """The :class:`~analysis.compute.results.Results` of one report, read from the artefact (no computation).
 
@@ -457,7 +464,7 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
     meta = read_meta(str(path))
     if int(meta["year"]) != int(year):
         raise AnalysisError(f"{path}: resultaten gäller {meta['year']}, inte {year}")
-    config = config or load_config()
+    config = config or load_config(_project_of(path))
     geo = load_geography(config.root)
     county, codes = report_codes(code, geo)
     folder = path / f"lan-{county}"

@@ -212,6 +212,7 @@ class Pool:
         import sys
         import tempfile
 
+        from analysis.config import without_root_override
         from analysis.publish.imageserver import ENV
 
         self.socket_dir = Path(tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-"))
@@ -219,7 +220,7 @@ class Pool:
         log = open(logs / "imageserver.log", "ab")  # noqa: SIM115 - closed with the pool
         self.image_server = subprocess.Popen(
             [sys.executable, "-m", "analysis.publish.imageserver", path, "1"], cwd=self.root,
-            env={**os.environ, "ANALYSIS_ROOT": str(self.root), PARENT_ENV: str(os.getpid())},
+            env={**without_root_override(os.environ), PARENT_ENV: str(os.getpid())},  # its project: cwd
             stdout=log, stderr=log)
         log.close()
         return {ENV: path}

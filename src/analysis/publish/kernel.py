@@ -17,6 +17,7 @@ from pathlib import Path
 
 from papermill.engines import NBClientEngine, papermill_engines
 
+from analysis.config import without_root_override
 from analysis.publish.processes import CONNECTION_PREFIX, kill_tree_of
 
 #: The kernel keeps no output cache (``Out``, ``_1`` …) and no input history database: a batch reads neither,
@@ -128,7 +129,10 @@ class WarmKernel:
         connection = Path(tempfile.gettempdir()) / f"{CONNECTION_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}.json"
         km = AsyncKernelManager(kernel_name="python3", connection_file=str(connection))
         out = open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")  # noqa: SIM115
-        env = {**os.environ, "ANALYSIS_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.env}
+        # the kernel's project is its working folder (``root``, and again before each notebook: RESET_CODE), as
+        # for a notebook an analyst opens in the project; a user's ANALYSIS_ROOT (the override for a command run
+        # outside the project) is not passed on, so the kernel cannot read another project than its job's
+        env = {**without_root_override(os.environ), "PYDEVD_DISABLE_FILE_VALIDATION": "1", **self.env}
         env.setdefault(ARROW_POOL_ENV, "system")
         try:
             run_sync(km.start_kernel)(cwd=str(self.root), stdout=out, stderr=out, env=env,

@@ -208,7 +208,6 @@ def work_dir(job: Job) -> Path:
 
 def build_job(job: Job, kernel) -> JobResult:
     """Build one report into its temporary folder (not published: see :func:`publish`)."""
-    os.environ.setdefault("ANALYSIS_ROOT", str(job.root))
     start = time.perf_counter()
     result = JobResult(job)
     work = work_dir(job)
