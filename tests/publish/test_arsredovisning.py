@@ -3,8 +3,19 @@ import zipfile
 import pypandoc
 import pytest
 
-from analysis.publish.arsredovisning import AnnualGoal, AnnualText, markdown, write_documents
+from analysis.present import annual
+from analysis.present import model as m
+from analysis.present.annual import AnnualGoal, AnnualText, document_markdown as markdown
 from analysis.present.report import CountyReport
+from analysis.publish.arsredovisning import write_documents
+
+
+def _model_with_document(report, data_file="data/tidy/integration.csv") -> m.ReportModel:
+    """The county report's model as reportbuild makes it: the document composed in present from what the
+    notebook's årsredovisning output carries."""
+    data = annual.payload(report.annual_report_text(), report.results.strategy.name, report.annual_sources())
+    doc = annual.document(data, report.year, "5 december 2026", data_file, "abc123def456")
+    return m.ReportModel("lan", "10", report.year, "T", "U", "P", m.Flags(True, True), documents=[doc])
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +37,8 @@ def test_text_separates_real_example_and_missing(blekinge):
 
 @pytest.mark.slow
 def test_document_has_real_sentences_only(blekinge, tmp_path):
-    docx, txt = write_documents("10", 2024, None, tmp_path)
+    model = m.from_json(m.to_json(_model_with_document(blekinge)))  # as written once and read by publish
+    docx, txt = write_documents(model, tmp_path)
     assert (docx.name, txt.name) == ("arsredovisning.docx", "arsredovisning.txt")
     text = blekinge.annual_report_text()
     plain = pypandoc.convert_file(str(docx), "plain", extra_args=["--wrap=none"])
@@ -80,10 +92,14 @@ def test_kalmar_kommun_only_indicator_says_how_to_get_it():
 
 def test_cached_results_from_a_copy_that_is_gone_still_serve(config, tmp_path):
     """The results cache is keyed by the data's checksum: results computed from a copy of the file that has
-    since been deleted serve a run on the same data elsewhere, and the document names the file of this run."""
+    since been deleted serve a run on the same data elsewhere, and the document names the file of this run
+    (the model's flags, from the job's data path)."""
+    import dataclasses
     import shutil
 
     from analysis.compute.artefact import ensure_artefact
+    from analysis.present.reportbuild import report_values
+    from analysis.publish.render import plan
 
     gone, here = tmp_path / "gone" / "kopia.csv", tmp_path / "har.csv"
     gone.parent.mkdir()
@@ -91,5 +107,21 @@ def test_cached_results_from_a_copy_that_is_gone_still_serve(config, tmp_path):
     shutil.copy(config.data_path, here)
     path, _ = ensure_artefact(config, gone, 2024)
     shutil.rmtree(gone.parent)
-    docx, txt = write_documents("10", 2024, here, tmp_path / "ut", results_path=str(path))
-    assert "har.csv" in txt.read_text(encoding="utf-8")
+    job = dataclasses.replace(plan([], "10", 2024, ("html",), data=here, config=config)[-1], results_path=path)
+    _, flags = report_values(job)
+    report = CountyReport("10", 2024, static_images=False, results_path=str(path))
+    model = _model_with_document(report, flags.data_file)
+    docx, txt = write_documents(model, tmp_path / "ut")
+    assert "har.csv" in txt.read_text(encoding="utf-8") and flags.data_file == "har.csv"
+
+
+def test_publish_composes_no_sentence_of_the_document():
+    """Publish converts the model's markdown and nothing else: no text file of present is read there."""
+    import ast
+    import inspect
+
+    from analysis.publish import arsredovisning
+
+    tree = ast.parse(inspect.getsource(arsredovisning))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not {"analysis.present.annual", "analysis.present.report", "analysis.present.escape"} & imported

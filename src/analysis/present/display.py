@@ -176,11 +176,15 @@ class Text(Shown):
     markdown: str
     #: when the text is an indicator's headline: its figures ({"indicator", "area", "year", "unit", "figures"})
     headline: dict | None = None
+    #: more metadata of its output for the report model (the årsredovisning's sentences under
+    #: :data:`analysis.present.annual.ANNUAL_KEY`)
+    metadata: dict | None = None
 
     def bundle(self):
         # the part's markdown is the output's own text/markdown (the builder takes it from there)
         part = {"type": "headline", **_jsonable(self.headline)} if self.headline else {"type": "text"}
-        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {PART_KEY: part}
+        return {"text/markdown": self.markdown, "text/plain": self.markdown}, {**_jsonable(self.metadata or {}),
+                                                                              PART_KEY: part}
 
 
 @dataclass

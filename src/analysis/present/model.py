@@ -121,6 +121,18 @@ PART_TYPES: dict[str, type] = {"text": Text, "headline": Headline, "table": Tabl
                                "cell": Cell, "pagebreak": PageBreak}
 
 
+@dataclass
+class Document:
+    """A document written beside the report (the county report's årsredovisning text): its markdown, composed
+    in present, the files publish writes it as (``{"docx": …, "text": …}``) and their style (language, font,
+    heading colour)."""
+
+    name: str
+    markdown: str
+    files: dict = field(default_factory=dict)
+    style: dict = field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------- the report
 
 
@@ -158,6 +170,7 @@ class ReportModel:
     sections: list[Section] = field(default_factory=list)
     downloads: list[Download] = field(default_factory=list)  # in the order a reader meets them
     workbook: str = ""  # all tables in one file ("" when the report has none)
+    documents: list[Document] = field(default_factory=list)  # written beside the report (årsredovisning)
     schema: int = SCHEMA_VERSION
 
     def parts(self, kind: type | None = None) -> list:
@@ -217,7 +230,9 @@ def from_dict(data: dict) -> ReportModel:
             kind=data["kind"], code=data["code"], year=int(data["year"]), title=data["title"],
             subtitle=data["subtitle"], publisher=data["publisher"], flags=Flags(**data["flags"]),
             sections=sections, downloads=[download_from_dict(d) for d in data["downloads"]],
-            workbook=data.get("workbook", ""), schema=data["schema"])
+            workbook=data.get("workbook", ""), schema=data["schema"],
+            documents=[Document(**{f.name: d[f.name] for f in fields(Document) if f.name in d})
+                       for d in data.get("documents", [])])
     except (KeyError, TypeError) as exc:
         raise ModelError(f"rapportmodellen saknar eller har fel uppgift: {exc}") from None
 

@@ -881,10 +881,17 @@ class CountyReport(Report):
             goals.append(g)
         return AnnualText(intro, goals)
 
+    def annual_sources(self) -> list[str]:
+        """The sources of the real figures the county's årsredovisning text rests on."""
+        res = self.results
+        return sorted({res.source_text(i) for i in res.catalogue if not self.is_example(i)
+                       and self.data_kind(i, [self.code]) == "Verklig"})
+
     @presents
     def annual_report(self) -> Parts:
         """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
-        from analysis.present.annual import load_texts
+        from analysis.present.annual import ANNUAL_KEY, load_texts, payload
+        from analysis.present.display import Text, emit
 
         text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
         lines = [md(text.intro)]
@@ -892,7 +899,8 @@ class CountyReport(Report):
             body = " ".join(md(r) for r in g.real) if g.real else none
             lines.append(f"**{md(g.label)}:** {body}")
             lines += [f"*{m}*" for m in g.missing]
-        show_markdown("\n\n".join(lines))
+        emit(Text("\n\n".join(lines), metadata={ANNUAL_KEY: payload(text, self.results.strategy.name,
+                                                                     self.annual_sources())}))
         examples = [f"- **{md(g.label)}:** " + " ".join(md(e) for e in g.example) for g in text.goals if g.example]
         if examples:
             show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "

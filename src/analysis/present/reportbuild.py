@@ -18,6 +18,7 @@ import string
 from pathlib import Path
 
 from analysis import yamlio
+from analysis.present import annual
 from analysis.present import model as m
 from analysis.present.display import PART_KEY
 from analysis.present.downloads import WORKBOOK  # all the report's tables in one file (report_workbook)
@@ -197,10 +198,13 @@ def from_layout(layout: Path, values: dict, kind: str, code: str, year: int, fla
     downloads: dict[str, m.Download] = {}
     for part in reader.download_parts:
         downloads.setdefault(part["slug"], m.download_from_dict(part))
+    documents = [annual.document(data, int(year), values.get("created", ""), flags.data_file, flags.data_sha,
+                                 root=Path(layout).resolve().parents[len(TEMPLATES.parts)])
+                 for data in reader.annual_parts[:1]]  # the county report's årsredovisning (one)
     return m.ReportModel(kind=kind, code=code, year=int(year), title=str(front.get("title", "")),
                          subtitle=str(front.get("subtitle", "")), publisher=str(front.get("author", "")),
                          flags=flags, sections=sections, downloads=list(downloads.values()),
-                         workbook=WORKBOOK if downloads else "")
+                         workbook=WORKBOOK if downloads else "", documents=documents)
 
 
 class _CellReader:
@@ -210,6 +214,7 @@ class _CellReader:
         self.nb_dir = Path(nb_dir) if nb_dir else None
         self.notebooks: dict[str, dict[str, list]] = {}
         self.download_parts: list[dict] = []
+        self.annual_parts: list[dict] = []  # the årsredovisning's sentences (analysis.present.annual.payload)
 
     def _cells(self, notebook: str) -> dict[str, list]:
         if notebook not in self.notebooks:
@@ -226,6 +231,8 @@ class _CellReader:
     def __call__(self, notebook: str, label: str) -> list:
         parts = []
         for out in self._cells(notebook).get(label, []):
+            if annual.ANNUAL_KEY in (out.get("metadata") or {}):
+                self.annual_parts.append(out["metadata"][annual.ANNUAL_KEY])
             part = (out.get("metadata") or {}).get(PART_KEY)
             if not part:
                 continue

@@ -141,14 +141,12 @@ def _figure_files_written(work: Path, kernel):
 
 
 def _annual_report_documents(job: Job, work: Path) -> list[Path]:
-    """County report only: the årsredovisning text as DOCX and plain text beside the report
-    (:mod:`analysis.publish.arsredovisning`)."""
-    if job.kind != "lan":
-        return []
+    """The report model's documents (the county report's årsredovisning text) as DOCX and plain text beside the
+    report (:mod:`analysis.publish.arsredovisning`)."""
+    from analysis.present import model
     from analysis.publish.arsredovisning import write_documents
 
-    return write_documents(job.code, job.year, job.data_path, work,
-                           results_path=str(job.results_path) if job.results_path else None)
+    return write_documents(model.read(work), work)  # the documents the model carries (composed in present)
 
 
 def _move_into_place(work: Path, final: Path) -> None:
