@@ -28,9 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
-from pandera.typing import Series
 
 from analysis import yamlio
 from analysis.domain.catalogue import Catalogue
@@ -147,20 +144,6 @@ def _path(config: Config, p: str | Path) -> Path:
 # --------------------------------------------------------------------------- SKR grouping file
 
 
-class GroupingSchema(pa.DataFrameModel):
-    """One row per kommun: its code, name, main group and group (columns renamed by the spec)."""
-
-    code: Series[str] = pa.Field(str_matches=r"^[0-9]{4}$", unique=True)
-    name: Series[str] = pa.Field(str_length={"min_value": 1})
-    main_group: Series[str] = pa.Field(str_length={"min_value": 1})
-    group: Series[str] = pa.Field(str_matches=r"^[A-Z][0-9]$")
-    group_name: Series[str] = pa.Field(str_length={"min_value": 1})
-
-    class Config:
-        strict = True
-        coerce = True
-
-
 def _line(index) -> str:
     try:
         return f"rad {int(index) + 2}"
@@ -206,6 +189,10 @@ def validate_grouping(table: pd.DataFrame, spec: dict, geography: Geography, sou
     df = table.rename(columns={v: k for k, v in cols.items()})[list(cols)].copy()
     for c in df.columns:
         df[c] = df[c].astype("str").str.strip()
+    from pandera.errors import SchemaErrors  # pandera only where a grouping file is validated
+
+    from analysis.compute.grouping_schema import GroupingSchema
+
     try:
         GroupingSchema.validate(df, lazy=True)
     except SchemaErrors as err:

@@ -22,9 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
-from pandera.typing import Series
 
 from analysis.domain.catalogue import Catalogue
 from analysis.errors import AnalysisError, DataValidationError, os_error_reason
@@ -83,39 +80,6 @@ def _check_words(check: str) -> str:
     if check.startswith("not_nullable"):
         return "saknas"
     return check if " " in check else f"klarar inte kontrollen {check}"
-
-
-class TidySchema(pa.DataFrameModel):
-    """Columns and rules of the tidy table (see README, "Tidy data contract").
-
-    Checks across columns (value vs status, counts vs share, duplicate keys) are vectorised in
-    :func:`_row_problems` instead of pandera dataframe checks, which list every column of every failing row
-    (millions of failure cases for a large broken file)."""
-
-    indicator: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
-    geo_code: Series[str] = pa.Field(str_matches=r"^[0-9]{4}$")
-    year: Series[int] = pa.Field(ge=YEAR_MIN, le=YEAR_MAX)
-    sex: Series[str] = pa.Field(isin=list(SEXES))
-    group: Series[str] = pa.Field(isin=list(GROUPS))
-    age_band: Series[str] = pa.Field(str_length={"min_value": 1})
-    value: Series[float] = pa.Field(nullable=True, ge=0)
-    numerator: Series[float] = pa.Field(nullable=True, ge=0)
-    denominator: Series[float] = pa.Field(nullable=True, ge=0)
-    margin: Series[float] = pa.Field(nullable=True, ge=0)
-    status: Series[str] = pa.Field(isin=["", *STATUS_SYMBOLS])
-    #: the source's own status mark next to a value (Kolada ``status``, SCB's status), kept as given
-    flag: Series[str] = pa.Field(str_length={"max_value": 40})
-    source: Series[str] = pa.Field(str_length={"min_value": 1})
-    example: Series[bool]
-
-    class Config:
-        coerce = True
-        strict = True
-        ordered = False
-
-    @pa.check("numerator", "denominator", error="är ett antal och måste vara ett heltal")
-    def whole_counts(cls, s: Series[float]) -> Series[bool]:
-        return s.isna() | (s == np.round(s))
 
 
 def empty_tidy() -> pd.DataFrame:
@@ -365,7 +329,7 @@ def _row_problems(df: pd.DataFrame, bad: pd.Series, catalogue: Catalogue, proble
                        lambda i: f"dubblerad rad: samma {', '.join(KEY)} som {_line(first_line[i])}")
 
 
-def _schema_problems(err: SchemaErrors, problems: Problems) -> None:
+def _schema_problems(err, problems: Problems) -> None:
     fc = err.failure_cases
     fc = fc.assign(check=fc["check"].astype("str"), column=fc["column"].astype("str"))
     for (col, check), rows in fc.groupby(["column", "check"], sort=False):
@@ -405,6 +369,12 @@ def validate_tidy(
     if prepared is not None and len(raw):
         df, bad = prepared
         _reference_problems(df, catalogue, geography, problems)
+        # pandera (≈ 0,15 CPU-s and 12 MB to import) only where a table is validated: the kernels and the
+        # batch's main process import this module for its constants
+        from pandera.errors import SchemaErrors
+
+        from analysis.data.tidy_schema import TidySchema
+
         try:
             df = TidySchema.validate(df, lazy=True)
         except SchemaErrors as err:
