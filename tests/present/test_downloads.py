@@ -39,7 +39,8 @@ def test_table_as_csv_and_xlsx_with_notes(tmp_path):
 
 def _described(slug: str, notes: TableNotes, order=()) -> Download:
     """A table as the report model describes it (what report_workbook reads instead of side files)."""
-    return Download(slug, f"data/{slug}.csv", f"data/{slug}.xlsx", **dataclasses.asdict(notes), order=list(order))
+    return Download(slug=slug, csv=f"data/{slug}.csv", xlsx=f"data/{slug}.xlsx", **dataclasses.asdict(notes),
+                    order=list(order))
 
 
 def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):

@@ -25,7 +25,7 @@ def full_model() -> m.ReportModel:
                       data_sha="abc"),
         sections=[m.Section("inledning", "", [m.Text("```{=typst}\n#cover\n```")]),
                   m.Section("arbete", "Arbete", [cell, m.PageBreak()])],
-        downloads=[m.Download("1081-x", "data/1081-x.csv", "data/1081-x.xlsx", "Tabell 1.", "SCB", example=True,
+        downloads=[m.Download(slug="1081-x", csv="data/1081-x.csv", xlsx="data/1081-x.xlsx", title="Tabell 1.", source="SCB", example=True,
                               extra=["not"], sheet="X", order=[3, 1])],
         workbook="rapport-tabeller.xlsx")
 
@@ -54,6 +54,16 @@ def test_another_schema_version_or_a_broken_file_is_refused_in_swedish(tmp_path)
     (tmp_path / m.MODEL_FILE).write_text("{", encoding="utf-8")
     with pytest.raises(m.ModelError, match="inte giltig JSON"):
         m.read(tmp_path)
+
+
+def test_every_table_note_reaches_the_model():
+    """A table's description travels whole: every TableNotes field is a Download field (one definition), and a
+    described download read back through the model keeps each of them."""
+    notes = TableNotes("Tabell", "SCB", definition="Andel", unit="procent", example=True, extra=["not"], sheet="S")
+    links = Download("1081-t", lambda: {"csv": "data/1081-t.csv", "xlsx": "data/1081-t.xlsx"}, notes=notes)
+    back = m.download_from_dict(links.described())
+    assert {f.name for f in dataclasses.fields(TableNotes)} <= {f.name for f in dataclasses.fields(m.Download)}
+    assert all(getattr(back, f.name) == getattr(notes, f.name) for f in dataclasses.fields(TableNotes))
 
 
 def test_outputs_carry_their_model_part():

@@ -11,29 +11,19 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.data.contract import STATUS_SYMBOLS
 from analysis.present.escape import safe_cells
+from analysis.present.model import TableNotes  # defined once, in the model
 from analysis.text import slugify  # noqa: F401 - the download names' slugs (report.py imports it from here)
 
 DATA_DIR = "data"
 WORKBOOK = "rapport-tabeller.xlsx"
 EMPTY_TABLE = "uppgift saknas (tabellen har inga rader)"
-
-
-@dataclass
-class TableNotes:
-    title: str
-    source: str
-    definition: str = ""
-    unit: str = ""
-    example: bool = False
-    extra: list[str] = field(default_factory=list)
-    sheet: str = ""  # the table's sheet name in the report workbook (sheet_name); "" = from the title
 
 
 #: the kind of table, by the end of its download slug, as a sheet name says it ("Arbetslöshet, utveckling")

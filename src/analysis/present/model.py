@@ -32,19 +32,27 @@ MODEL_FILE = "rapport-modell.json"
 
 
 @dataclass
-class Download:
-    """A table's files (CSV and XLSX in ``data/``) and its description (the workbook's contents sheet)."""
+class TableNotes:
+    """A table's description: its title, source, definition, unit, example flag, further notes and sheet name
+    (the "Noter" sheet of its XLSX, the workbook's contents sheet). Written by present once per table."""
 
-    slug: str
-    csv: str
-    xlsx: str
     title: str
     source: str
     definition: str = ""
     unit: str = ""
     example: bool = False
     extra: list[str] = field(default_factory=list)
-    sheet: str = ""  # the table's sheet name in the report workbook
+    sheet: str = ""  # the table's sheet name in the report workbook; "" = from the title
+
+
+@dataclass(kw_only=True)
+class Download(TableNotes):
+    """A table's files (CSV and XLSX in ``data/``) and its description (the workbook's contents sheet): the
+    :class:`TableNotes` fields plus where the files are, so a new description field reaches the model by itself."""
+
+    slug: str
+    csv: str
+    xlsx: str
     order: list[int] = field(default_factory=list)  # (indicator's place in the catalogue, part): a tie-breaker
 
 
