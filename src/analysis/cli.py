@@ -726,7 +726,7 @@ def render(
             _check_name(data, "--data")
         todo = plan(codes, counties, year, formats, data, config=config, all_areas=all_areas, renderer=renderer)
         _check_output_dir(todo[0].out_root, "Rapportmappen")
-        from analysis.publish.index import check_maps
+        from analysis.present.indexpage import check_maps
 
         check_maps(config)  # the index's indicator and the map geometry: one error now, not after the reports
         from analysis import locks
@@ -832,7 +832,7 @@ def index(
         if not data_path.is_file():
             raise AnalysisError(f"Datafilen finns inte: {data_path}")
         _check_output_dir(config.output_path, "Rapportmappen")
-        from analysis.publish.index import check_maps
+        from analysis.present.indexpage import check_maps
 
         check_maps(config)
         results_path, computed = ensure_artefact_in_child(config, data_path, year)
