@@ -55,7 +55,6 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
 
 
 #: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
-LAGE_NUMBER, LAGE_MEASURE = "Läge, tal", "Läge, mått"
 
 
 def _gap_pair(row) -> tuple[float, str] | None:
@@ -524,56 +523,48 @@ class Report(GroupComparison):
     @presents
     def goal_overview(self) -> Parts:
         """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
-        rows, numbers = [], []  # numbers: "Läge" as a number and its measure, for the download only
+        from analysis.present.overviews import GoalRow, goal_caption, goal_table
+
+        rows = []
         for goal in self.results.strategy.goals:
+            cell = self.results.strategy.goal_cell(goal)
             inds = goal.indicators(self.catalogue)
             if not inds:
                 from analysis.present.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": what,
-                             "Läge": "länets handlingsplan", **self._level_cells(None), "Utveckling": status,
-                             "Data": kind})
-                numbers.append({LAGE_NUMBER: ".", LAGE_MEASURE: ""})  # "." : not applicable
+                rows.append(GoalRow(cell, what, "länets handlingsplan", status, kind, levels=self._level_cells(None)))
             for ind in inds:
                 code = self.shown_code(ind)
                 gap = self.gap_row(ind, code)
                 if ind.birth_regions:  # no pooled born-abroad group: each group's value, latest survey year
                     from analysis.present import birth_regions
 
-                    cell = birth_regions.overview_cell(self, ind, code)
-                    rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
-                                 "Läge": cell, **self._level_cells(ind),
-                                 "Utveckling": birth_regions.NOT_JUDGED, "Data": self.data_kind_latest(ind, code)})
+                    level = birth_regions.overview_cell(self, ind, code)
                     # no single number: "." (not applicable) beside the groups' values, ".." where there are none
-                    numbers.append({LAGE_NUMBER: ".." if cell == ".." else ".",
-                                    LAGE_MEASURE: "per födelseregion (se avsnittet)"})
+                    rows.append(GoalRow(cell, ind.short_title, level, birth_regions.NOT_JUDGED,
+                                        self.data_kind_latest(ind, code), ".." if level == ".." else ".",
+                                        "per födelseregion (se avsnittet)", self._level_cells(ind)))
                     continue
                 if ind.shows_latest and self.data_year(ind) != self.year:
                     gap = self._row("gaps", ind, geo_code=code, year=self.data_year(ind), sex="T",
                                     comparison="inrikes" if ind.is_native else "lan")
                 if ind.is_native:
                     level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
-                    numbers.append({LAGE_NUMBER: ".." if gap is None else fmt.number(gap["gap"], ind.decimals,
-                                                                                     status=gap["status"]),
-                                    LAGE_MEASURE: f"skillnad, {ind.diff_unit}"})
+                    number = ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"])
+                    measure = f"skillnad, {ind.diff_unit}"
                 else:
                     v, s = self.value(ind, code, "total")
-                    level = fmt.with_unit(v, ind.unit, status=s)
-                    numbers.append({LAGE_NUMBER: fmt.number(v, ind.decimals, status=s),
-                                    LAGE_MEASURE: f"nivå, {ind.unit}"})
+                    level, number, measure = (fmt.with_unit(v, ind.unit, status=s),
+                                              fmt.number(v, ind.decimals, status=s), f"nivå, {ind.unit}")
                 if code != self.code:
                     level += f" ({self.geo.area(code).name})"
-                rows.append({"Mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title, "Läge": level,
-                             **self._level_cells(ind),
-                             "Utveckling": status_word(self.trend_row(ind, code), ind),
-                             "Data": self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code])})
-        caption = f"Måluppfyllelse {self.year} för {self.area.official}, utveckling sedan basåret {self.results.baseline_year}."
-        table = pd.DataFrame(rows).fillna(".")  # "." not applicable: a goal followed up by the plan has no group cell
-        if not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1:
-            table = table.drop(columns="Mål")  # one goal kept whole: quoted in its first focus section, not per row
-        at = list(table.columns).index("Läge") + 1
-        download = pd.concat([table.iloc[:, :at], pd.DataFrame(numbers, index=table.index), table.iloc[:, at:]], axis=1)
+                rows.append(GoalRow(cell, ind.short_title, level, status_word(self.trend_row(ind, code), ind),
+                                    self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code]),
+                                    number, measure, self._level_cells(ind)))
+        caption = goal_caption(self.area.official, self.year, self.results.baseline_year)
+        one_goal = not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1
+        table, download = goal_table(rows, one_goal)
         show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
         self._activities_only_note()
         if self.results.has_example_data:
@@ -735,33 +726,29 @@ class CountyReport(Report):
     @presents
     def status_overview(self) -> Parts:
         """Per strategic goal: the län's status and how many kommuner got better or worse."""
+        from analysis.present.overviews import StatusRow, status_caption, status_table
+
         rows = []
         for goal in self.results.strategy.goals:
+            cell = self.results.strategy.goal_cell(goal)
             inds = goal.indicators(self.catalogue)
             if not inds:
                 from analysis.present.handlingsplan import overview_cells
 
                 what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": what,
-                             "Länet": status, "Kommunerna": ".", "Data": kind})
+                rows.append(StatusRow(cell, what, status, kind))
             for ind in inds:
-                tr = self.trend_row(ind, self.code)
-                lan_status = status_word(tr, ind)
-                counts = {}
+                kommuner = []
                 if "kommun" in ind.levels:
-                    for k in self.kommuner:
-                        t = self.trend_row(ind, k.code)
-                        key = t["status"] if t is not None else UNKNOWN
-                        counts[key] = counts.get(key, 0) + 1
-                kom = ", ".join(f"{n} {s}" for s, n in counts.items()) if counts else "finns bara för länet"
-                rows.append({"Strategiskt mål": self.results.strategy.goal_cell(goal), "Indikator": ind.short_title,
-                             "Länet": lan_status, "Kommunerna": kom,
-                             "Data": self.data_kind(ind, [a.code for a in self.areas(ind)][:-1])})
-        caption = f"Måluppfyllelse per strategiskt mål, utveckling {self.results.baseline_year}–{self.year}."
-        table = pd.DataFrame(rows)
-        if not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1:
-            table = table.drop(columns="Strategiskt mål")
-            caption = f"Måluppfyllelse för {fmt.in_text(self.results.strategy.goals[0].title)}, utveckling {self.results.baseline_year}–{self.year}."
+                    kommuner = [t["status"] if (t := self.trend_row(ind, k.code)) is not None else UNKNOWN
+                                for k in self.kommuner]
+                rows.append(StatusRow(cell, ind.short_title, status_word(self.trend_row(ind, self.code), ind),
+                                      self.data_kind(ind, [a.code for a in self.areas(ind)][:-1]), kommuner,
+                                      county_only="kommun" not in ind.levels))
+        one_goal = not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1
+        caption = status_caption(self.year, self.results.baseline_year,
+                                 self.results.strategy.goals[0].title if one_goal else None)
+        table = status_table(rows, one_goal)
         show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
         # one sentence per goal: the strategy's own words where it has them, the general note only otherwise
         only = [g for g in self.results.strategy.goals if g.activities_only(self.catalogue)]
