@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from analysis.config import Config, load_config
 from analysis.data.contract import read_table
@@ -38,6 +37,9 @@ from analysis.domain.handlingsplan import (
 )
 from analysis.domain.strategy import Strategy, load_strategy
 from analysis.errors import AnalysisError, DataValidationError
+
+if TYPE_CHECKING:  # pandera is imported where a plan is validated, not by a report's kernel that loads one
+    import pandera.pandas as pa
 
 RAW_DIR = "handlingsplan"
 
@@ -206,10 +208,14 @@ def _plan_sheet(wb, path: Path, spec: Spec, sheet: str | None):
 
 def _isin(allowed: list[str], name: str) -> pa.Check:
     """A membership check with our own name, so its message comes from the declaration."""
+    import pandera.pandas as pa
+
     return pa.Check(lambda s: s.isin(allowed), name=name)
 
 
 def _schema(spec: Spec, strategy: Strategy, catalogue: Catalogue) -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
     start, end = strategy.period or (2000, 2100)
     is_year = lambda s: s.str.fullmatch(r"[0-9]{4}(\.0)?")  # noqa: E731
     checks = {
@@ -232,6 +238,7 @@ def validate_plan(raw: pd.DataFrame, strategy: Strategy, catalogue: Catalogue, s
     """The typed plan (one row per activity, goal and status as ids, ``line`` = row in the file), or
     DataValidationError listing every problem with line and column."""
     from openpyxl.utils import get_column_letter
+    from pandera.errors import SchemaErrors
 
     spec = spec or load_spec()
     by_label = {norm(c["label"]): c["id"] for c in spec.columns} | {c["id"]: c["id"] for c in spec.columns}
