@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from analysis.publish.localpaths import strip_local_paths
+from analysis.publish.localpaths import clean_notebook, strip_local_paths, write_notebook
 
 
 def _nb(path, params: dict, meta: dict) -> None:
@@ -35,6 +35,30 @@ def test_paths_become_relative_to_the_report_or_the_project(tmp_path):
                                           f'downloads_dir = "data"\nfigures_dir = "figurer"\nother = "{root}-2/x"\n')
     assert data["cells"][0]["outputs"][0]["text"] == ["läste mina-data.csv\n"]
     assert strip_local_paths(work, root, outside) == []  # nothing left to do
+
+
+def test_an_executed_notebook_is_cleaned_in_memory_and_written_once_as_nbformat_would(tmp_path):
+    """The run's path: papermill's notebook cleaned in memory, written once; the file equals what nbformat writes
+    of the cleaned notebook, and the notebook papermill returned is unchanged."""
+    import nbformat
+
+    root = tmp_path / "projekt"
+    work = root / "reports" / "2024" / ".tmp-1-1081"
+    nb = nbformat.v4.new_notebook(metadata={"papermill": {"input_path": str(root / "notebooks" / "x.ipynb"),
+                                                          "output_path": None}})
+    nb.cells = [nbformat.v4.new_code_cell(f'figures_dir = "{work}/figurer"\nx = 1', outputs=[
+        nbformat.v4.new_output("stream", text=f"skrev {work}/data/a.csv\nklart\n")])]
+    before = json.dumps(nb, sort_keys=True)
+    clean = clean_notebook(nb, work, root)
+    assert json.dumps(nb, sort_keys=True) == before  # a copy
+    path = write_notebook(tmp_path / "x.ipynb", clean) and tmp_path / "x.ipynb"
+    text = path.read_text(encoding="utf-8")
+    assert str(tmp_path) not in text
+    assert text == nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"  # nbformat's own form
+    read = json.loads(text)
+    assert read["cells"][0]["source"] == ['figures_dir = "figurer"\n', "x = 1"]  # split into lines as nbformat does
+    assert read["cells"][0]["outputs"][0]["text"] == ["skrev data/a.csv\n", "klart\n"]
+    assert read["metadata"]["papermill"]["input_path"] == "notebooks/x.ipynb"
 
 
 def test_the_published_qmd_keeps_no_font_paths(tmp_path):

@@ -3,7 +3,7 @@
 Presentation methods (:mod:`analysis.present.report`) return objects; nothing is shown or written until an object is
 displayed: as the last expression of a cell, with :func:`show`, or with IPython's ``display``. So an analyst can
 look at and change a chart (``parts.figure.figure`` is the plotly figure) or a table (``parts.table.data``)
-before it is shown. Displaying writes the files that belong to the object (static PNG, CSV/XLSX downloads).
+before it is shown. Displaying writes the files that belong to the object (static chart image, CSV/XLSX downloads).
 
 One output per object, with the representations every consumer picks from (Quarto's own choice: HTML takes
 ``text/html``, Typst ``text/markdown``; see :data:`analysis.publish.pandoc_render.MIME_PRIORITY`):
@@ -57,7 +57,7 @@ class Settings:
     """Where displayed objects write their files, for the process (one notebook = one kernel)."""
 
     static_images: bool = True  # a static image of every chart (SVG from its chart spec; else kaleido)
-    figures_dir: Path | None = None  # a folder beside rapport.qmd: PNGs + markdown figures for the PDF
+    figures_dir: Path | None = None  # a folder beside rapport.qmd: chart images + markdown figures for the PDF
     include_plotlyjs: bool = True  # put plotly.js once into this notebook's HTML (False: the page loads it)
 
 

@@ -173,7 +173,7 @@ def _parts(text: str, cells) -> list:
 
 
 def from_layout(layout: Path, values: dict, kind: str, code: str, year: int, flags: m.Flags,
-                nb_dir: Path | None = None) -> m.ReportModel:
+                nb_dir: Path | None = None, notebooks: dict[str, dict] | None = None) -> m.ReportModel:
     """The model from a layout (``reports/templates/*.qmd``) with ``values`` in its placeholders and, when
     ``nb_dir`` holds the executed notebooks, what their embedded cells show. The layout's front matter gives
     title, subtitle and author (the publisher); document options belong in ``_quarto.yml``, not here."""
@@ -188,7 +188,7 @@ def from_layout(layout: Path, values: dict, kind: str, code: str, year: int, fla
                             "title, subtitle och author hemma (dokumentinställningar står i _quarto.yml).")
     front = {k: string.Template(v).safe_substitute(values) if isinstance(v, str) else v for k, v in front.items()}
     body = string.Template(body).safe_substitute(values)
-    reader = _CellReader(nb_dir)
+    reader = _CellReader(nb_dir, notebooks)
     sections, used = [], set()
     chunks = re.split(r"^## (.+)$", body, flags=re.M)  # [before, heading, body, heading, body, …]
     if chunks[0].strip():
@@ -210,8 +210,9 @@ def from_layout(layout: Path, values: dict, kind: str, code: str, year: int, fla
 class _CellReader:
     """The parts an embedded cell shows, from its outputs' metadata in the executed notebook."""
 
-    def __init__(self, nb_dir: Path | None):
+    def __init__(self, nb_dir: Path | None, executed: dict[str, dict] | None = None):
         self.nb_dir = Path(nb_dir) if nb_dir else None
+        self.executed = executed or {}  # the executed notebooks by name, when the caller holds them
         self.notebooks: dict[str, dict[str, list]] = {}
         self.download_parts: list[dict] = []
         self.annual_parts: list[dict] = []  # the årsredovisning's sentences (analysis.present.annual.payload)
@@ -220,8 +221,11 @@ class _CellReader:
         if notebook not in self.notebooks:
             cells: dict[str, list] = {}
             path = self.nb_dir / f"{notebook}.ipynb" if self.nb_dir else None
-            if path is not None and path.is_file():
-                for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            nb = self.executed.get(notebook)
+            if nb is None and path is not None and path.is_file():
+                nb = json.loads(path.read_text(encoding="utf-8"))
+            if nb is not None:
+                for cell in nb["cells"]:
                     found = re.search(r"#\| label: (\S+)", "".join(cell.get("source", [])))
                     if found:
                         cells[found.group(1)] = cell.get("outputs", [])
@@ -247,7 +251,10 @@ class _CellReader:
         return parts
 
 
-def build(job, nb_dir: Path | None = None, today: dt.date | None = None) -> m.ReportModel:
-    """The report's model: the layout of its kind with every text composed, and what its notebooks showed."""
+def build(job, nb_dir: Path | None = None, today: dt.date | None = None,
+          notebooks: dict[str, dict] | None = None) -> m.ReportModel:
+    """The report's model: the layout of its kind with every text composed, and what its notebooks showed (read
+    from ``nb_dir``, or given executed by name in ``notebooks``)."""
     values, flags = report_values(job, today)
-    return from_layout(template_path(job.root, job.kind), values, job.kind, job.code, job.year, flags, nb_dir)
+    return from_layout(template_path(job.root, job.kind), values, job.kind, job.code, job.year, flags, nb_dir,
+                       notebooks)

@@ -152,7 +152,9 @@ class WarmKernel:
         prov = getattr(self.km, "provisioner", None)
         return getattr(getattr(prov, "process", None), "pid", None)
 
-    def execute(self, src: Path, dest: Path, parameters: dict) -> None:
+    def execute(self, src: Path, dest: Path | None, parameters: dict):
+        """Run ``src`` with ``parameters``; the executed notebook is returned and, when ``dest`` is given, written
+        there by papermill (None: the caller writes it once, :func:`analysis.publish.render._execute_notebooks`)."""
         import papermill as pm
         from nbclient.exceptions import DeadKernelError
 
@@ -160,13 +162,13 @@ class WarmKernel:
             if not self.alive():
                 self._start()
             try:
-                pm.execute_notebook(
-                    str(src), str(dest), parameters=parameters, engine_name="warm", kernel_name="python3",
+                nb = pm.execute_notebook(
+                    str(src), None if dest is None else str(dest), parameters=parameters, engine_name="warm", kernel_name="python3",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                     start_timeout=120, km=self.km, kc=self._client(), reset_code=RESET_CODE.format(cwd=str(self.root)),
                 )
                 self.executions += 1
-                return
+                return nb
             except DeadKernelError:
                 if attempt == 2:
                     raise RuntimeError("Python-kärnan dog två gånger") from None

@@ -40,14 +40,35 @@ def _rewrite(value, pattern: re.Pattern, table: dict[str, str]):
     return value
 
 
+def _pattern(pairs: list[tuple[str, str]]) -> re.Pattern:
+    # a prefix without its slash only as a whole path ("/x/proj", not "/x/project-2")
+    return re.compile("|".join(re.escape(prefix) + ("" if prefix.endswith("/") else r"(?![\w.-])")
+                               for prefix, _ in pairs))
+
+
+def clean_notebook(nb, work: Path, root: Path, data_path: Path | None = None) -> dict:
+    """An executed notebook (as papermill returns it) without absolute local paths, in the form nbformat writes
+    (text split into lines, transient metadata dropped): a copy, the notebook itself is not changed."""
+    import nbformat
+    from nbformat.v4.rwbase import split_lines, strip_transient
+
+    pairs = replacements(work, root, data_path)
+    return strip_transient(split_lines(nbformat.from_dict(_rewrite(nb, _pattern(pairs), dict(pairs)))))
+
+
+def write_notebook(path: Path, nb: dict) -> dict:
+    """Write ``nb`` as nbformat does (one space indent, keys sorted, text as it is, a final newline) but without
+    validating it again (nbclient validated every output as it came); returns it."""
+    Path(path).write_text(json.dumps(nb, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    return nb
+
+
 def strip_local_paths(work: Path, root: Path, data_path: Path | None = None) -> list[Path]:
     """Rewrite every executed notebook under ``work`` (``notebooks/*.ipynb``) without absolute local paths.
     Returns the notebooks changed."""
     pairs = replacements(work, root, data_path)
-    table = dict(pairs)
-    # a prefix without its slash only as a whole path ("/x/proj", not "/x/project-2")
-    pattern = re.compile("|".join(re.escape(prefix) + ("" if prefix.endswith("/") else r"(?![\w.-])")
-                                  for prefix, _ in pairs))
+    table, pattern = dict(pairs), _pattern(pairs)
     changed = [qmd for qmd in [Path(work) / "rapport.qmd"] if qmd.is_file() and strip_font_paths(qmd)]
     for nb in sorted((Path(work) / "notebooks").glob("*.ipynb")):
         text = nb.read_text(encoding="utf-8")
@@ -56,8 +77,7 @@ def strip_local_paths(work: Path, root: Path, data_path: Path | None = None) -> 
         data = json.loads(text)
         clean = _rewrite(data, pattern, table)
         if clean != data:
-            # as nbformat writes a notebook: one space indent, keys sorted, text as it is, a final newline
-            nb.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            write_notebook(nb, clean)
             changed.append(nb)
     return changed
 

@@ -81,8 +81,8 @@ def _execute(job: Job, work: Path, kernel=None) -> None:
 
     nb_dir = work / "notebooks"
     nb_dir.mkdir(parents=True, exist_ok=True)
-    _execute_notebooks(job, nb_dir, kernel)
-    built = reportbuild.build(job, nb_dir)
+    notebooks = _execute_notebooks(job, nb_dir, kernel)
+    built = reportbuild.build(job, nb_dir, notebooks=notebooks)
     if built.workbook:
         report_workbook(work / DATA_DIR, work / built.workbook, built.downloads)
     model.write(built, work)
@@ -93,9 +93,13 @@ def _static_images(names) -> bool:
     return any(FORMATS[n].static_images for n in names if n in FORMATS)
 
 
-def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
-    """Every notebook of the report through papermill's API, in the worker's warm kernel."""
+def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> dict[str, dict]:
+    """Every notebook of the report through papermill's API, in the worker's warm kernel. Each executed notebook
+    is written once, without the machine's absolute paths (:func:`analysis.publish.localpaths.clean_notebook`),
+    and returned by name for the report model (nothing reads it back from disk)."""
     from papermill.exceptions import PapermillExecutionError
+
+    from analysis.publish.localpaths import clean_notebook, write_notebook
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
     params = {"year": job.year, "data_path": str(job.data_path), "static_images": _static_images(job.formats),
@@ -103,14 +107,18 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> None:
               "include_plotlyjs": False,  # the report page carries plotly.js once
               "results_path": str(job.results_path or "")}
     params["municipality" if job.kind == "kommun" else "county"] = job.code
+    notebooks = {}
     for name, (source, own) in names.items():
         src = job.root / "notebooks" / f"{source}.ipynb"
         try:
-            kernel.execute(src, nb_dir / f"{name}.ipynb", {**params, **own})
+            executed = kernel.execute(src, None, {**params, **own})
         except PapermillExecutionError as exc:
             raise AnalysisError(_notebook_os_error(exc) or f"notebooken {name}.ipynb misslyckades: {exc.ename}: {exc.evalue}") from exc
         except RuntimeError as exc:
             raise AnalysisError(f"notebooken {name}.ipynb kunde inte köras: {exc}") from exc
+        notebooks[name] = write_notebook(nb_dir / f"{name}.ipynb", clean_notebook(executed, nb_dir.parent, job.root,
+                                                                                  job.data_path))
+    return notebooks
 
 
 def _render(job: Job, work: Path, before_pdf=None) -> list[Path]:
