@@ -53,6 +53,8 @@ def test_report_workbook_has_every_table_and_a_contents_sheet(tmp_path):
     wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [tables["b"], tables["a"]]))
     assert wb.sheetnames == ["Innehåll och noter", "Tabell b", "Tabell a"]
     assert wb["Tabell b"]["A2"].value == "0880"  # codes stay text
+    # the CSV's source column is not repeated on each sheet: the contents sheet names the source once
+    assert [c.value for c in wb["Tabell b"][1]] == ["Kod", "x"] and wb["Innehåll och noter"]["C2"].value == "SCB"
     # the model's (reading) order is the workbook's order
     wb = load_workbook(report_workbook(tmp_path, tmp_path / "alla.xlsx", [tables["a"], tables["b"]]))
     assert wb.sheetnames == ["Innehåll och noter", "Tabell a", "Tabell b"]
@@ -84,7 +86,8 @@ def test_formatted_tables_are_written_as_numbers(tmp_path):
     assert ws["C2"].value == pytest.approx(-10.1) and ws["D2"].value == "↑ bättre"
     assert ws["E2"].value == "0010" and ws["E2"].data_type == "s"  # codes are text
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
-    assert '2023;78,5;-10,1;↑ bättre;"=""0010"""' in text
+    assert '2023;78,5;-10,1;↑ bättre;"=""0010""";SCB' in text  # the source on every row, last
+    assert text.splitlines()[0].endswith(";Källa") and ws.max_column == 5  # the XLSX says it in "Noter"
     back = unprotect_codes(pd.read_csv(tmp_path / "t.csv", sep=";", decimal=",", dtype={"Kod": str},
                                        encoding="utf-8-sig"))
     assert back["Kod"].tolist() == ["0010", "1081"]

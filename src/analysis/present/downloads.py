@@ -24,6 +24,7 @@ from analysis.text import slugify  # noqa: F401 - the download names' slugs (rep
 DATA_DIR = "data"
 WORKBOOK = "rapport-tabeller.xlsx"
 EMPTY_TABLE = "uppgift saknas (tabellen har inga rader)"
+SOURCE_COLUMN = "Källa"  # the CSV's last column: the table's source on every row
 
 
 #: the kind of table, by the end of its download slug, as a sheet name says it ("Arbetslöshet, utveckling")
@@ -134,6 +135,11 @@ def unprotect_codes(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def source_cell(source: str) -> str:
+    """A table's source as its CSV's source column holds it: without the leading "Källa:" of the caption."""
+    return re.sub(r"^Källa:\s*", "", source or "").strip()
+
+
 def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, order: tuple = ()) -> dict[str, str]:
     """Write CSV and XLSX; returns {'csv': relative path, 'xlsx': relative path}. (``order``: kept in the
     signature for callers; the description and order travel in the report model.)"""
@@ -145,7 +151,11 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     csv, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
     data = as_numbers(data)  # "78,5 %", "−10,1" -> 78.5, -10.1 (the unit goes into the header)
     data = safe_cells(data)  # text such as =HYPERLINK(…) or @SUM(…) stays text in Excel/LibreOffice
-    protect_codes(data).to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    # the CSV has no notes sheet: its last column names the source on every row, so a file passed on alone
+    # still says where its figures come from (the XLSX says it in its sheet "Noter")
+    source = source_cell(notes.source)
+    in_csv = data.assign(**{SOURCE_COLUMN: source}) if source and SOURCE_COLUMN not in data else data
+    protect_codes(in_csv).to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     write_workbook(xlsx, [("Data", data), ("Noter", safe_cells(notes_frame(notes)))])
     return {"csv": f"{DATA_DIR}/{csv.name}", "xlsx": f"{DATA_DIR}/{xlsx.name}"}
 
@@ -175,6 +185,8 @@ def report_workbook(folder: Path, out: Path, tables: list) -> Path | None:
                 encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
         except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
             data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
+        if SOURCE_COLUMN in data and (data[SOURCE_COLUMN] == source_cell(m["source"])).all():
+            data = data.drop(columns=SOURCE_COLUMN)  # the contents sheet names each table's source once
         frames.append((name, safe_cells(symbols_apart(data))))
     write_workbook(out, frames)
     return out
