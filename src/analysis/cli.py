@@ -794,6 +794,8 @@ def render(
             paths = ", ".join(str(p.relative_to(job0.root)) if p.is_relative_to(job0.root) else str(p) for p in r.outputs)
             out.print(f"  [green]OK[/]     {r.job.name} ({r.job.folder}, {r.seconds:.0f} s, {r.job.renderer}): {paths}",
                       highlight=False)
+            for note in r.notes:
+                out.print(f"         [yellow]OBS[/] {escape(note)}", highlight=False)
         else:
             out.print(f"  [red]FEL[/]    {escape(clihelp.relative_paths(f'{r.job.name} ({r.job.folder}, {r.job.renderer}): {r.error}'))}",
                       highlight=False)

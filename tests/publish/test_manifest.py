@@ -91,3 +91,31 @@ def test_a_broken_build_record_means_rebuild_never_a_traceback(project, tmp_path
         assert not up_to_date(job), record
         if record is None:
             manifest.rmdir()
+
+
+def test_a_run_for_one_format_keeps_the_others_when_built_from_the_same_inputs(config, tmp_path):
+    """`render --format pdf` after html,pdf: the HTML built from the same inputs is carried into the new folder
+    and the record names both; an HTML from other inputs is left out and named (the summary says so). A run
+    for fewer formats than were built is up to date."""
+    from analysis.publish.manifest import build_inputs, carry_other_formats
+
+    out = dataclasses.replace(config, output_dir=tmp_path / "out")
+    path, _ = ensure_artefact(out, out.data_path, 2024)
+    [both] = plan(["1081"], None, 2024, ("html", "pdf"), config=out)
+    both = dataclasses.replace(both, results_path=path)
+    _built(both)
+    pdf = dataclasses.replace(both, formats=("pdf",))
+    assert up_to_date(pdf) and up_to_date(dataclasses.replace(both, formats=("html",)))
+    work = tmp_path / "ny"
+    work.mkdir()
+    inputs = build_inputs(pdf)
+    assert carry_other_formats(pdf, work, inputs) == (["html"], [])
+    assert (work / "rapport.html").read_text(encoding="utf-8") == "x" and inputs["formats"] == ["pdf", "html"]
+    # the same HTML recorded from other inputs (another code version): not kept, named
+    recorded = (both.final_dir / MANIFEST).read_text(encoding="utf-8")
+    (both.final_dir / MANIFEST).write_text(recorded.replace(build_inputs(both)["code_version"], "annan"),
+                                           encoding="utf-8")
+    other = tmp_path / "ny2"
+    other.mkdir()
+    assert carry_other_formats(pdf, other, build_inputs(pdf)) == ([], ["html"])
+    assert not (other / "rapport.html").exists() and not up_to_date(pdf)

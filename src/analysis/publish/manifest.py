@@ -73,20 +73,55 @@ def build_inputs(job) -> dict:
     }
 
 
-def write_manifest(job, folder: Path) -> None:
-    (folder / MANIFEST).write_text(json.dumps(build_inputs(job), indent=1, sort_keys=True), encoding="utf-8")
+def write_manifest(job, folder: Path, inputs: dict | None = None) -> None:
+    (folder / MANIFEST).write_text(json.dumps(inputs or build_inputs(job), indent=1, sort_keys=True), encoding="utf-8")
 
 
 def expected_outputs(job) -> list[Path]:
     return [job.final_dir / f"rapport.{f}" for f in job.formats]
 
 
-def up_to_date(job) -> bool:
-    path = job.final_dir / MANIFEST
-    if not path.is_file() or not all(p.is_file() for p in expected_outputs(job)):
-        return False
+def _recorded(folder: Path) -> dict | None:
+    """The report's record, or None when there is none or it is broken (the report is then built anew)."""
     try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
+        recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) and isinstance(recorded.get("formats", []), list) else None
+
+
+def _same_build(recorded: dict | None, inputs: dict) -> bool:
+    """The same inputs, whatever the formats."""
+    return recorded is not None and {k: v for k, v in recorded.items() if k != "formats"} == {
+        k: v for k, v in inputs.items() if k != "formats"}
+
+
+def up_to_date(job) -> bool:
+    """The report's record equals what a build now would record (its formats may be more than those asked
+    for) and the files of the formats asked for exist."""
+    if not all(p.is_file() for p in expected_outputs(job)):
         return False
-    return recorded == build_inputs(job)
+    recorded = _recorded(job.final_dir)
+    return _same_build(recorded, build_inputs(job)) and set(job.formats) <= set(recorded.get("formats", []))
+
+
+def carry_other_formats(job, work: Path, inputs: dict) -> tuple[list[str], list[str]]:
+    """A run for some formats (``--format pdf``) keeps the report's files of the other formats when they were
+    built from the same inputs: they are copied into the new folder and the record names them too. Returns
+    (formats kept, formats whose file is left out because it was built from other inputs)."""
+    import shutil
+
+    final = job.final_dir
+    from analysis.publish.formats import FORMATS
+
+    others = [f for f in FORMATS if f not in job.formats and (final / f"rapport.{f}").is_file()]
+    recorded = _recorded(final)
+    if not others:
+        return [], []
+    if not _same_build(recorded, inputs):
+        return [], others
+    kept = [f for f in others if f in recorded.get("formats", [])]
+    for f in kept:
+        shutil.copy2(final / f"rapport.{f}", work / f"rapport.{f}")
+    inputs["formats"] = [*inputs["formats"], *kept]
+    return kept, [f for f in others if f not in kept]

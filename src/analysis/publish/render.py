@@ -61,6 +61,7 @@ class JobResult:
     seconds: float = 0.0
     work: Path | None = None  # the built report folder, waiting to be published
     phases: dict = field(default_factory=dict)  # seconds per step (notebooks, render)
+    notes: list[str] = field(default_factory=list)  # what the summary says under the report's line
 
     @property
     def ok(self) -> bool:
@@ -228,12 +229,16 @@ def build_job(job: Job, kernel) -> JobResult:
         outputs += _annual_report_documents(job, work)
         result.phases["render"] = time.perf_counter() - t
         from analysis.publish.localpaths import strip_local_paths
-        from analysis.publish.manifest import write_manifest
+        from analysis.publish.manifest import build_inputs, carry_other_formats, write_manifest
 
         strip_local_paths(work, job.root, job.data_path)  # nothing published names the machine's folders
-        write_manifest(job, work)
+        inputs = build_inputs(job)
+        kept, dropped = carry_other_formats(job, work, inputs)  # `--format pdf` keeps a current HTML
+        write_manifest(job, work, inputs)
         result.work = work
-        result.outputs = [job.final_dir / p.name for p in outputs]
+        result.outputs = [job.final_dir / p.name for p in outputs] + [job.final_dir / f"rapport.{f}" for f in kept]
+        result.notes += [f"rapport.{f} från en tidigare körning togs bort: den byggdes av andra indata "
+                         f"(bygg den igen med --format {','.join([*job.formats, f])})" for f in dropped]
     except AnalysisError as exc:
         result.error = str(exc) + (" Den tidigare publicerade versionen ligger kvar." if job.final_dir.exists() else "")
     except OSError as exc:  # disk full, …: one line; nothing of this report is published
