@@ -124,7 +124,7 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot],
             levels = ", ".join({"kommun": "kommun", "lan": "län", "riket": "riket"}[x] for x in ind.levels)
             parts.append(
                 f"**{ind.title}.** {ind.definition} *Population:* {ind.population}. "
-                f"*Källa:* {ind.producer}, {src['statistic']}" + (f" ({'; '.join(ids)})" if ids else "") + ". "
+                f"*Källa:* {ind.producer}, {src['statistic']}. " + (f"*Tabeller:* {'; '.join(ids)}. " if ids else "") +
                 f"*Bearbetning:* {compare}; {direction}; skillnad i {ind.diff_unit}; minsta påvisbara förändring "
                 f"{fmt.number(ind.min_change, ind.decimals)} {ind.diff_unit}. *Nivåer:* {levels}. "
                 f"*Senaste uppdatering:* {_last_update(ind, tidy, snaps)}."
