@@ -81,6 +81,28 @@ def test_county_bars_keep_order_colours_and_patterns(county):
     assert set(bold) == {"Blekinge län", "Riket"}
 
 
+def test_a_county_with_many_kommuner_gets_bars_that_fit_a_page(county):
+    """Västra Götaland's 49 kommuner, the län and riket: 51 bars. The plotly chart grows with the bars; the PDF's
+    drawing is never taller than a page holds (_brand.yml chart.print-max-height-mm), its bars and labels get
+    thinner instead, and no label is taller than its band."""
+    from analysis.present.builders import gap_spec
+
+    ind = county.catalogue.get("sysselsattningsgrad")
+    areas = [(f"Kommun {i}", -float(i % 30), "kommun", None) for i in range(49)]
+    spec = gap_spec(ind, 2024, [*areas, ("Västra Götalands län", -15.0, "lan", None), ("Riket", -14.4, "riket", None)],
+                    False)
+    chart = brand.scale()["chart"]
+    width = charts.static_size()[0]
+    most = width * chart["print-max-height-mm"] / chart["print-width-mm"]
+    assert spec.height > most  # the spec asks for more than a page
+    root = ET.fromstring(svgchart.svg(spec))
+    assert float(root.get("height")) == pytest.approx(most)
+    labels = [t for t in root.iter(f"{SVG}text") if "".join(t.itertext()).startswith("Kommun ")]
+    rows = sorted(float(t.get("y")) for t in labels)
+    band = min(b - a for a, b in itertools.pairwise(rows))
+    assert len(labels) == 49 and all(float(t.get("font-size")) <= band for t in labels)
+
+
 def test_strip_plot_has_every_kommun_once_per_row(ronneby):
     spec = ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
     root = ET.fromstring(svgchart.svg(spec))

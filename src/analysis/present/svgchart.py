@@ -293,7 +293,11 @@ def svg(spec: ChartSpec, width: int | None = None) -> str:
 
     width = width or static_size()[0]
     font = brand.chart_font()
-    c = Canvas(width, spec.height, font["family"], font["color"], font["size"])
+    # never taller than a page holds (the county's bars of a län with many kommuner: 35 in Skåne, 51 in Västra
+    # Götaland); the bars get thinner instead (_bar)
+    chart = brand.scale()["chart"]
+    height = min(spec.height, width * chart.get("print-max-height-mm", float("inf")) / chart["print-width-mm"])
+    c = Canvas(width, height, font["family"], font["color"], font["size"])
     (_bar if spec.kind == "bar" else _xy)(c, spec)
     return c.svg(spec.caption)
 
@@ -484,18 +488,19 @@ def _bar(c: Canvas, spec: ChartSpec) -> None:
         c.line(sx(0), top, sx(0), bottom, spec.x.zeroline_colour or GRID, 2)
     band = (bottom - top) / max(len(bars), 1)
     thick = band * 0.8
+    size = min(size, band * 0.9)  # many bars on a page-high chart: the labels as high as a band
     for i, b in enumerate(bars):
         centre = top + band * (i + 0.5)
         label, bold = ticks_labels[i]
-        c.text(left - 6, _baseline(centre, size), label, anchor="end", bold=bold)
+        c.text(left - 6, _baseline(centre, size), label, anchor="end", bold=bold, size=size)
         v = 0.0 if b.value is None else b.value
         x0, x1 = sorted((sx(0), sx(v)))
         if x1 - x0 > 0.1:
             c.add(f'<rect x="{x0:.1f}" y="{centre - thick / 2:.1f}" width="{x1 - x0:.1f}" height="{thick:.1f}" '
                   f'fill="{_pattern(c, b.colour, b.pattern)}" stroke="white" stroke-width="1"/>')
         if v < 0:
-            c.text(x0 - 4, _baseline(centre, size), b.text, anchor="end")
+            c.text(x0 - 4, _baseline(centre, size), b.text, anchor="end", size=size)
         else:
-            c.text(x1 + 4, _baseline(centre, size), b.text)
+            c.text(x1 + 4, _baseline(centre, size), b.text, size=size)
     if spec.example:
         _example_mark(c, left, top - 6, plot)
