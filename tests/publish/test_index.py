@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.publish.index import index_indicator, write_index
+from analysis.present.indexpage import index_indicator
+from analysis.publish.index import write_index
 
 
 @pytest.fixture(scope="module")

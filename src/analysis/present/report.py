@@ -54,9 +54,6 @@ def status_word(trend_row, ind: Indicator | None = None) -> str:
     return f"{STATUS_ICON[status]} {status}"
 
 
-#: the download's numeric companion of the goal overview's "Läge" (the table shows it as words)
-
-
 def _gap_pair(row) -> tuple[float, str] | None:
     """(gap, status) of a gaps row, or None."""
     return None if row is None else (row["gap"], row["status"])

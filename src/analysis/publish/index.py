@@ -18,12 +18,10 @@ from pathlib import Path
 
 from analysis.config import Config
 from analysis.errors import AnalysisError
-from analysis.present.indexpage import (  # noqa: F401 - check_maps, index_indicator: the CLI's and tests' names
+from analysis.present.indexpage import (
     EXAMPLE_WORD,
     IndexPage,
-    check_maps,
     county_report_name,
-    index_indicator,
     index_page,
     kommun_report_name,
 )
@@ -130,17 +128,15 @@ def index_map_section(year_dir: Path, page: IndexPage, config: Config) -> str:
     if m is None:
         return f"<p><em>{html.escape(page.no_map)}</em></p>"
     esc = html.escape
-    links = {}
-    for v in m.values:
-        report = _report_links(year_dir, v.code)
-        links[v.code] = report[0][0] if report else f"#rad-{v.code}"
+    reports = {v.code: _report_links(year_dir, v.code) for v in m.values}  # the map and the table link the same
+    links = {code: report[0][0] if report else f"#rad-{code}" for code, report in reports.items()}
     geometry = prepared_geometry(config.root)
     svg = svg_map(geometry, m.values, m.classes, m.indicator, counties=sorted(geometry.outlines), labels=False, width=800,
                   links=links, prefix="karta", legend=False)
     legend = "\n".join(f"<li>{_swatch(fill, pattern)}{esc(text)}</li>" for fill, pattern, text in m.legend)
     rows = []
     for r in m.rows:
-        report = _report_links(year_dir, r.code)
+        report = reports[r.code]
         cell = (" · ".join(f'<a class="rapport" href="{esc(h)}">{esc(label)}</a>' for h, label in report)
                 if report else esc(page.not_made))
         rows.append(f'<tr id="rad-{r.code}" data-sok="{esc(r.search)}"><td>{esc(r.name)}</td><td>{r.code}</td>'

@@ -111,13 +111,13 @@ def carry_other_formats(job, work: Path, inputs: dict) -> tuple[list[str], list[
     (formats kept, formats whose file is left out because it was built from other inputs)."""
     import shutil
 
-    final = job.final_dir
     from analysis.publish.formats import FORMATS
 
+    final = job.final_dir
     others = [f for f in FORMATS if f not in job.formats and (final / f"rapport.{f}").is_file()]
-    recorded = _recorded(final)
     if not others:
         return [], []
+    recorded = _recorded(final)
     if not _same_build(recorded, inputs):
         return [], others
     kept = [f for f in others if f in recorded.get("formats", [])]
