@@ -7,13 +7,14 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.present.downloads import (
+    Grid,
     TableNotes,
     _sheet_name,
-    sheet_name,
     as_numbers,
+    read_csv,
     report_workbook,
+    sheet_name,
     slugify,
-    unprotect_codes,
     write_table,
 )
 from analysis.present.model import Download
@@ -35,6 +36,13 @@ def test_table_as_csv_and_xlsx_with_notes(tmp_path):
     assert notes["Källa"] == "Källa: SCB; egen bearbetning" and notes["Definition"] == "Andel sysselsatta."
     assert "Symbol .." in notes and "Exempeldata" in notes
     assert wb["Data"]["E1"].value == "Exempeldata" and wb["Data"]["E2"].value == "ja"  # marked in the data too
+
+
+def _pandas_read(path):
+    """A table's CSV as a reader opens it with pandas (codes as ="0880": text without the wrapper)."""
+    data = pd.read_csv(path, sep=";", decimal=",", dtype={"Kod": str}, encoding="utf-8-sig")
+    data["Kod"] = data["Kod"].str.removeprefix('="').str.removesuffix('"')
+    return data
 
 
 def _described(slug: str, notes: TableNotes, order=()) -> Download:
@@ -78,7 +86,7 @@ def test_formatted_tables_are_written_as_numbers(tmp_path):
     table = pd.DataFrame({"År": ["2023", "2024"], "Ronneby": [f"78,5{nbsp}%", ".."],
                           "Skillnad, procentenheter": [f"{minus}10,1", "+2,4"], "Bedömning": ["↑ bättre", "? okänd"],
                           "Kod": ["0010", "1081"]})
-    assert list(as_numbers(table).columns) == ["År", "Ronneby (%)", "Skillnad, procentenheter", "Bedömning", "Kod"]
+    assert as_numbers(Grid.of(table)).header == ["År", "Ronneby (%)", "Skillnad, procentenheter", "Bedömning", "Kod"]
     write_table(tmp_path, "t", table, TableNotes("T", "SCB"))
     wb = load_workbook(tmp_path / "t.xlsx")
     ws = wb["Data"]
@@ -88,9 +96,11 @@ def test_formatted_tables_are_written_as_numbers(tmp_path):
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
     assert '2023;78,5;-10,1;↑ bättre;"=""0010""";SCB' in text  # the source on every row, last
     assert text.splitlines()[0].endswith(";Källa") and ws.max_column == 5  # the XLSX says it in "Noter"
-    back = unprotect_codes(pd.read_csv(tmp_path / "t.csv", sep=";", decimal=",", dtype={"Kod": str},
-                                       encoding="utf-8-sig"))
-    assert back["Kod"].tolist() == ["0010", "1081"]
+    back = _pandas_read(tmp_path / "t.csv")  # as a reader opens it with pandas
+    assert back["Kod"].tolist() == ["0010", "1081"] and back["Ronneby (%)"].tolist()[0] == "78,5"
+    ours = read_csv(tmp_path / "t.csv")  # as the report workbook reads it back
+    assert ours.column("Kod") == ["0010", "1081"] and ours.column("Skillnad, procentenheter") == [-10.1, 2.4]
+    assert ours.column("År") == [2023, 2024] and ours.column("Ronneby (%)") == ["78,5", ".."]
 
 
 def test_sheet_names_are_cut_at_whole_words():
@@ -159,8 +169,7 @@ def test_rendered_report_links_its_downloads(ronneby):
     assert 'href="data/1081-sysselsattningsgrad-diagram.csv"' in html
     assert 'href="data/1081-sysselsattningsgrad-diagram.xlsx"' in html
     assert 'href="rapport-tabeller.xlsx"' in html
-    data = unprotect_codes(pd.read_csv(folder / "data" / "1081-sysselsattningsgrad-diagram.csv", sep=";",
-                                       decimal=",", dtype={"Kod": str}, encoding="utf-8-sig"))
+    data = _pandas_read(folder / "data" / "1081-sysselsattningsgrad-diagram.csv")
     row = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "utrikes födda")]
     ins = data[(data["Kod"] == "1081") & (data["År"] == 2024) & (data["Grupp"] == "inrikes födda")]
     assert round(ins["Värde (%)"].item() - row["Värde (%)"].item(), 1) == 24.4  # the real figures

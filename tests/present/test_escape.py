@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.data.provenance import all_snapshots
-from analysis.present.downloads import TableNotes, report_workbook, write_table
-from analysis.present.escape import cell_text, md_code, md_text, safe_cells
+from analysis.present.downloads import Grid, TableNotes, report_workbook, safe_cells, write_table
+from analysis.present.escape import cell_text, md_code, md_text
 from analysis.present.reportmeta import colophon
 
 EVIL = [
@@ -80,8 +80,8 @@ def test_downloads_never_hold_a_formula(tmp_path):
 
 
 def test_safe_cells_keeps_numbers():
-    df = safe_cells(pd.DataFrame({"a": [1, -2], "b": ["-x", "y"]}))
-    assert df["a"].tolist() == [1, -2] and df["b"].tolist() == ["'-x", "y"]
+    grid = safe_cells(Grid.of(pd.DataFrame({"a": [1, -2], "b": ["-x", "y"], "=c": [None, 1.5]})))
+    assert grid.columns == [[1, -2], ["'-x", "y"], [None, 1.5]] and grid.header == ["a", "b", "'=c"]
 
 
 # -- the same payloads in every field that reaches a report (issue 22, point 3) ------------------------------

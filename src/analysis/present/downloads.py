@@ -9,6 +9,7 @@ from which the report workbook (``rapport-tabeller.xlsx``) is made.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import asdict
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.data.contract import STATUS_SYMBOLS
-from analysis.present.escape import safe_cells
+from analysis.present.escape import cell_text
 from analysis.present.model import TableNotes  # defined once, in the model
 from analysis.text import slugify  # noqa: F401 - the download names' slugs (report.py imports it from here)
 
@@ -37,6 +38,51 @@ SHEET_TABLES = {"maluppfyllelse": "Måluppfyllelse", "maluppfyllelse-lan": "Mål
 SHEET_MAX = 31  # Excel's limit
 
 
+class Grid:
+    """A table as the download files hold it: the header and the cells column by column, as plain Python values
+    (None for a missing one). The files' rules (numbers, symbols, codes, formula guard) are applied to lists, not
+    to pandas columns: a report writes ≈ 15 small tables, where pandas' cost per column dominated (≈ 6 ms each)."""
+
+    __slots__ = ("columns", "header")
+
+    def __init__(self, header: list, columns: list[list]):
+        self.header = [str(h) for h in header]
+        self.columns = columns
+
+    @classmethod
+    def of(cls, data: pd.DataFrame) -> Grid:
+        if data.empty:  # no rows: the files say so instead of being empty (an empty CSV cannot be read back)
+            return cls(["Uppgift"], [[EMPTY_TABLE]])
+        return cls(list(data.columns), [[_plain(v) for v in data.iloc[:, i].tolist()] for i in range(data.shape[1])])
+
+    @property
+    def rows(self):
+        return zip(*self.columns)
+
+    def column(self, name: str) -> list | None:
+        return self.columns[self.header.index(name)] if name in self.header else None
+
+    def with_column(self, name: str, cells: list, at: int | None = None) -> Grid:
+        at = len(self.header) if at is None else at
+        return Grid(self.header[:at] + [name] + self.header[at:], self.columns[:at] + [cells] + self.columns[at:])
+
+    def without(self, name: str) -> Grid:
+        keep = [i for i, h in enumerate(self.header) if h != name]
+        return Grid([self.header[i] for i in keep], [self.columns[i] for i in keep])
+
+
+def _plain(value):
+    """A cell as a plain Python value: numpy scalars as Python numbers, NaN/NA/NaT as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    return value
+
+
 def sheet_name(slug: str, ind=None) -> str:
     """A sheet name that stands alone: "Sysselsättningsgrad, utveckling", "Måluppfyllelse",
     "Handlingsplanen, mål 5" (the indicator's sheet_title where its short title is too long)."""
@@ -50,7 +96,8 @@ def sheet_name(slug: str, ind=None) -> str:
     return SHEET_TABLES.get(slug, _whole_words(slug.replace("-", " ").capitalize(), SHEET_MAX))
 
 
-def notes_frame(notes: TableNotes) -> pd.DataFrame:
+def notes_grid(notes: TableNotes) -> Grid:
+    """The table's sheet "Noter": what it shows, its source, definition and unit, the symbols and the rules."""
     rows = [("Tabell", notes.title), ("Källa", notes.source)]
     if notes.definition:
         rows.append(("Definition", notes.definition))
@@ -64,7 +111,7 @@ def notes_frame(notes: TableNotes) -> pd.DataFrame:
                               "Ibland döljs ytterligare en uppgift så att en dold uppgift inte kan räknas fram "
                               "ur totalen och de andra delarna."))
     rows += [("Not", n) for n in notes.extra]
-    return pd.DataFrame(rows, columns=["Uppgift", "Beskrivning"])
+    return Grid(["Uppgift", "Beskrivning"], [list(c) for c in zip(*rows)])
 
 
 #: columns holding area codes: text in XLSX (leading zeros kept), ="0010" in CSV so Excel keeps them too
@@ -88,51 +135,77 @@ def _parse(cell) -> tuple[float, str] | None:
     return (-value if sign in ("\u2212", "-") else value), (unit or ""), (int(year) if year else None)
 
 
-def as_numbers(data: pd.DataFrame) -> pd.DataFrame:
+def as_numbers(grid: Grid) -> Grid:
     """Columns of formatted Swedish numbers ("78,5 %", "−10,1", "+2,4", "1 234") become numbers; the official
     symbols stay as text in their cells. A column's common unit moves into its header ("Värde (%)"). A value
     from another year than its column's ("−21,2 (2022)" in the column 2024) is a number too, its year in a
     column of its own right after (:data:`YEAR_COLUMN`)."""
-    out = data.copy()
-    for col in out.columns:
-        if col in CODE_COLUMNS or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
-            continue
-        cells = out[col].tolist()
-        parsed = [_parse(c) for c in cells]
+    header, columns = [], []
+    for col, cells in zip(grid.header, grid.columns):
+        parsed = [] if col in CODE_COLUMNS else [_parse(c) for c in cells]
         if not any(parsed) or any(p is None and not (isinstance(c, str) and c.strip() in _SYMBOLS)
                                   for p, c in zip(parsed, cells)):
+            header.append(col)
+            columns.append(cells)
             continue
         units = {p[1] for p in parsed if p}
-        out[col] = pd.Series([p[0] if p else (c.strip() or None) for p, c in zip(parsed, cells)],
-                             index=out.index, dtype=object)
+        unit = units.pop() if len(units) == 1 else ""
+        header.append(f"{col} ({unit})" if unit and unit not in col else col)
+        columns.append([p[0] if p else (c.strip() or None) for p, c in zip(parsed, cells)])
         if any(p and p[2] for p in parsed):
-            years = pd.Series([p[2] if p and p[2] else None for p in parsed], index=out.index, dtype=object)
-            out.insert(out.columns.get_loc(col) + 1, YEAR_COLUMN.format(column=col), years)
-        if len(units) == 1 and (unit := units.pop()) and unit not in str(col):
-            out = out.rename(columns={col: f"{col} ({unit})"})
-    return out
+            header.append(YEAR_COLUMN.format(column=col))
+            columns.append([p[2] if p and p[2] else None for p in parsed])
+    return Grid(header, columns)
 
 
-def protect_codes(data: pd.DataFrame) -> pd.DataFrame:
-    """The frame as written to CSV: codes as ="0010" (Excel keeps the zeros), numbers in mixed columns (numbers
-    and symbols) with decimal comma like the numeric columns."""
-    out = data.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = [str(c).replace(".", ",") if isinstance(c, float) else c for c in out[col]]
-    for col in CODE_COLUMNS:
-        if col in out:
-            out[col] = [f'="{c}"' if isinstance(c, str) and c.isdigit() else c for c in out[col]]
-    return out
+def safe_cells(grid: Grid) -> Grid:
+    """Every text cell and header through :func:`analysis.present.escape.cell_text` (numbers stay numbers)."""
+    return Grid([cell_text(h) for h in grid.header], [[cell_text(c) for c in cells] for cells in grid.columns])
 
 
-def unprotect_codes(data: pd.DataFrame) -> pd.DataFrame:
-    out = data.copy()
-    for col in CODE_COLUMNS:
-        if col in out:
-            out[col] = [c[2:-1] if isinstance(c, str) and c.startswith('="') and c.endswith('"') else c
-                        for c in out[col]]
-    return out
+def _csv_cell(value, code: bool):
+    """A cell as the CSV holds it: decimal comma, nothing for a missing value, a code as ="0010" (Excel keeps
+    the zeros)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    if code and isinstance(value, str) and value.isdigit():
+        return f'="{value}"'
+    return value
+
+
+def write_csv(path: Path, grid: Grid) -> None:
+    """Semicolon-separated, decimal comma, UTF-8 with BOM and CRLF: what Excel with Swedish settings opens."""
+    codes = [h in CODE_COLUMNS for h in grid.header]
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        out.writerow(grid.header)
+        out.writerows([_csv_cell(v, code) for v, code in zip(row, codes)] for row in grid.rows)
+
+
+#: a cell the CSV holds as a number: an integer or decimal comma (an exponent for very small or large values)
+_CSV_VALUE = re.compile(r"^-?\d+(?:,\d+)?(?:e[+-]?\d+)?$")
+
+
+def read_csv(path: Path) -> Grid:
+    """A table's CSV read back (:func:`write_csv`): a column whose every filled cell is a number holds numbers,
+    codes are text again (without ="…"), an empty cell is missing."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    if not rows or not rows[0]:
+        return Grid(["Uppgift"], [[EMPTY_TABLE]])
+    header, body = rows[0], rows[1:]
+    columns = []
+    for i, col in enumerate(header):
+        cells = [r[i] if i < len(r) and r[i] != "" else None for r in body]
+        if col in CODE_COLUMNS:
+            cells = [c[2:-1] if c and c.startswith('="') and c.endswith('"') else c for c in cells]
+        elif cells and all(c is None or _CSV_VALUE.match(c) for c in cells) and any(cells):
+            whole = all(c is None or c.lstrip("-").isdigit() for c in cells)
+            cells = [None if c is None else int(c) if whole else float(c.replace(",", ".")) for c in cells]
+        columns.append(cells)
+    return Grid(header, columns)
 
 
 def source_cell(source: str) -> str:
@@ -144,20 +217,19 @@ def write_table(folder: Path, slug: str, data: pd.DataFrame, notes: TableNotes, 
     """Write CSV and XLSX; returns {'csv': relative path, 'xlsx': relative path}. (``order``: kept in the
     signature for callers; the description and order travel in the report model.)"""
     folder.mkdir(parents=True, exist_ok=True)
-    if data.empty:  # no rows: the files say so instead of being empty (an empty CSV cannot be read back)
-        data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
-    if notes.example and not {"Exempeldata", "Data"} & set(data.columns):
-        data = data.assign(Exempeldata="ja")  # generated values stay marked in the file itself, not only in Noter
-    csv, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
-    data = as_numbers(data)  # "78,5 %", "−10,1" -> 78.5, -10.1 (the unit goes into the header)
-    data = safe_cells(data)  # text such as =HYPERLINK(…) or @SUM(…) stays text in Excel/LibreOffice
+    grid = Grid.of(data)
+    if notes.example and not {"Exempeldata", "Data"} & set(grid.header):
+        grid = grid.with_column("Exempeldata", ["ja"] * len(grid.columns[0]))  # marked in the file itself too
+    csv_path, xlsx = folder / f"{slug}.csv", folder / f"{slug}.xlsx"
+    grid = safe_cells(as_numbers(grid))  # "78,5 %" -> 78.5 (unit into the header); =HYPERLINK(…) stays text
     # the CSV has no notes sheet: its last column names the source on every row, so a file passed on alone
     # still says where its figures come from (the XLSX says it in its sheet "Noter")
     source = source_cell(notes.source)
-    in_csv = data.assign(**{SOURCE_COLUMN: source}) if source and SOURCE_COLUMN not in data else data
-    protect_codes(in_csv).to_csv(csv, sep=";", decimal=",", index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    write_workbook(xlsx, [("Data", data), ("Noter", safe_cells(notes_frame(notes)))])
-    return {"csv": f"{DATA_DIR}/{csv.name}", "xlsx": f"{DATA_DIR}/{xlsx.name}"}
+    in_csv = grid.with_column(SOURCE_COLUMN, [source] * len(grid.columns[0])) if (
+        source and SOURCE_COLUMN not in grid.header) else grid
+    write_csv(csv_path, in_csv)
+    write_workbook(xlsx, [("Data", grid), ("Noter", safe_cells(notes_grid(notes)))])
+    return {"csv": f"{DATA_DIR}/{csv_path.name}", "xlsx": f"{DATA_DIR}/{xlsx.name}"}
 
 
 def report_workbook(folder: Path, out: Path, tables: list) -> Path | None:
@@ -173,20 +245,15 @@ def report_workbook(folder: Path, out: Path, tables: list) -> Path | None:
     for m in metas:
         name = _sheet_name(m.get("sheet") or _first_clause(m["title"]), used)
         sheets.append((name, m))
-        contents.append({"Blad": name, "Tabell": m["title"], "Källa": m["source"],
-                         "Definition": m.get("definition", ""), "Exempeldata": "ja" if m.get("example") else "nej"})
-    symbols = pd.DataFrame([{"Blad": "", "Tabell": f"Symbol {s}", "Källa": meaning, "Definition": "",
-                             "Exempeldata": ""} for s, meaning in STATUS_SYMBOLS.items()])
-    frames = [("Innehåll och noter", safe_cells(pd.concat([pd.DataFrame(contents), symbols], ignore_index=True)))]
+        contents.append((name, m["title"], m["source"], m.get("definition", ""), "ja" if m.get("example") else "nej"))
+    contents += [("", f"Symbol {s}", meaning, "", "") for s, meaning in STATUS_SYMBOLS.items()]
+    frames = [("Innehåll och noter", safe_cells(Grid(["Blad", "Tabell", "Källa", "Definition", "Exempeldata"],
+                                                     [list(c) for c in zip(*contents)])))]
     for name, m in sheets:
-        try:
-            data = unprotect_codes(pd.read_csv(
-                folder / f"{m['slug']}.csv", sep=";", decimal=",", dtype={c: str for c in CODE_COLUMNS},
-                encoding="utf-8-sig", keep_default_na=False, na_values=[""]))
-        except pd.errors.EmptyDataError:  # a table without rows or columns: say so, never crash
-            data = pd.DataFrame({"Uppgift": [EMPTY_TABLE]})
-        if SOURCE_COLUMN in data and (data[SOURCE_COLUMN] == source_cell(m["source"])).all():
-            data = data.drop(columns=SOURCE_COLUMN)  # the contents sheet names each table's source once
+        data = read_csv(folder / f"{m['slug']}.csv")
+        source = data.column(SOURCE_COLUMN)
+        if source is not None and all(c == source_cell(m["source"]) for c in source):
+            data = data.without(SOURCE_COLUMN)  # the contents sheet names each table's source once
         frames.append((name, safe_cells(symbols_apart(data))))
     write_workbook(out, frames)
     return out
@@ -197,8 +264,8 @@ _XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "string
                  "nan_inf_to_errors": True, "in_memory": True}  # no temporary file per sheet
 
 
-def write_workbook(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
-    """One sheet per (name, frame): the header, then the rows (numbers as numbers, missing values as empty
+def write_workbook(path: Path, sheets: list[tuple[str, Grid]]) -> None:
+    """One sheet per (name, table): the header, then the rows (numbers as numbers, missing values as empty
     cells), each column as wide as its longest cell (10–80 characters).
 
     Written with xlsxwriter's own row writer rather than pandas' ``to_excel`` (which formats cell by cell) or
@@ -208,18 +275,20 @@ def write_workbook(path: Path, sheets: list[tuple[str, pd.DataFrame]]) -> None:
 
     book = xlsxwriter.Workbook(str(path), _XLSX_OPTIONS)
     try:
-        for name, df in sheets:
+        for name, grid in sheets:
             sheet = book.add_worksheet(name)
-            header = [str(c) for c in df.columns]
-            sheet.write_row(0, 0, header)
-            widths = [len(h) for h in header]
-            for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+            sheet.write_row(0, 0, grid.header)
+            widths = [len(h) for h in grid.header]
+            for r, row in enumerate(grid.rows, start=1):  # row by row: the shared strings in reading order
                 for c, value in enumerate(row):
-                    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+                    if value is None or value == "":  # an empty cell (as xlsxwriter's write leaves "")
                         continue
-                    if hasattr(value, "item"):  # numpy scalars
-                        value = value.item()
-                    sheet.write(r, c, value)
+                    if isinstance(value, str):
+                        sheet.write_string(r, c, value)
+                    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                        sheet.write_number(r, c, value)
+                    else:
+                        sheet.write(r, c, value)
                     widths[c] = max(widths[c], len(str(value)))
             for c, width in enumerate(widths):
                 sheet.set_column(c, c, min(max(10, width + 2), 80))
@@ -231,28 +300,24 @@ _CSV_NUMBER = re.compile(r"^[\u2212-]?\d+(?:,\d+)?$")
 SYMBOL_COLUMN = "{column}, symbol"
 
 
-def symbols_apart(data: pd.DataFrame) -> pd.DataFrame:
+def symbols_apart(grid: Grid) -> Grid:
     """A column of numbers (as the CSV writes them: "-5,7") and symbols ("..", "–", ".") becomes a numeric
     column plus, right after it, a text column with the symbol where the number is missing."""
-    out = {}
-    for col in data.columns:
-        cells = data[col].tolist()
-        if col in CODE_COLUMNS or not (data[col].dtype == object or pd.api.types.is_string_dtype(data[col])):
-            out[col] = data[col]
-            continue
+    header, columns = [], []
+    for col, cells in zip(grid.header, grid.columns):
         texts = [c.strip() if isinstance(c, str) else c for c in cells]
         numbers = [isinstance(c, str) and bool(_CSV_NUMBER.match(c)) for c in texts]
         symbols = [isinstance(c, str) and c in _SYMBOLS and c != "" for c in texts]
-        if not any(numbers) or not all(n or s or c is None or (isinstance(c, float) and math.isnan(c))
-                                       for n, s, c in zip(numbers, symbols, texts)):
-            out[col] = data[col]
+        if col in CODE_COLUMNS or not any(numbers) or not all(n or s or c is None for n, s, c in zip(numbers, symbols, texts)):
+            header.append(col)
+            columns.append(cells)
             continue
-        out[col] = pd.Series([float(c.replace("\u2212", "-").replace(",", ".")) if n else None
-                              for c, n in zip(texts, numbers)], index=data.index, dtype=float)
+        header.append(col)
+        columns.append([float(c.replace("\u2212", "-").replace(",", ".")) if n else None for c, n in zip(texts, numbers)])
         if any(symbols):
-            out[SYMBOL_COLUMN.format(column=col)] = pd.Series([c if s else None for c, s in zip(texts, symbols)],
-                                                             index=data.index, dtype=object)
-    return pd.DataFrame(out, index=data.index)
+            header.append(SYMBOL_COLUMN.format(column=col))
+            columns.append([c if s else None for c, s in zip(texts, symbols)])
+    return Grid(header, columns)
 
 
 def _first_clause(title: str) -> str:

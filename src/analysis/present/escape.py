@@ -20,8 +20,6 @@ from __future__ import annotations
 import html
 import re
 
-import pandas as pd
-
 #: Characters with a meaning in pandoc/Quarto Markdown inline text (emphasis, code, links, raw HTML/Typst
 #: attributes, shortcodes, citations, math, tables, entities, and the straight quotes that pandoc's `smart`
 #: extension - on by default in pandoc and Quarto - would turn into curly ones); "/", "," and the like stay.
@@ -91,13 +89,3 @@ def cell_text(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
-
-
-def safe_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with :func:`cell_text` applied to every text cell (numbers stay numbers)."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(cell_text)
-    out.columns = [cell_text(c) if isinstance(c, str) else c for c in out.columns]
-    return out
