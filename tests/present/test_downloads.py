@@ -153,7 +153,7 @@ def test_a_value_from_another_year_is_a_number_with_its_year_beside_it(tmp_path)
     assert all(ws.cell(r, 2).data_type == "n" for r in (2, 3, 4))
     assert [ws.cell(r, 3).value for r in (2, 3, 4)] == [None, None, 2022]
     csv = (tmp_path / "u.csv").read_text(encoding="utf-8-sig")
-    assert "-21,2;2022" in csv and "'+" not in csv
+    assert "-21,2;2022;SCB" in csv and "'+" not in csv  # the year as a year (was "2022,0")
 
 
 def test_downloads_use_the_one_slugify():
