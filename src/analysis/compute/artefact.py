@@ -476,7 +476,11 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
                 df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing or "None"])
         if name in TABLES:
             df = df[df["geo_code"].isin(codes)]
-        frames[name] = df.reset_index(drop=True)
+        # the other text columns as Python strings too (object): a report selects a few rows some 300 times, and
+        # pandas takes rows from one block of objects at once, from pyarrow-backed text column by column
+        # (≈ 0,4 → 0,2 ms per selection); values and missing values (NaN) stay as they were
+        text = {c: object for c, t in df.dtypes.items() if pd.api.types.is_string_dtype(t) and t != object}
+        frames[name] = (df.astype(text) if text else df).reset_index(drop=True)
     return Results(
         config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
         int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],

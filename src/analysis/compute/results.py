@@ -21,6 +21,21 @@ from analysis.domain.geography import Area, Geography, load_geography
 from analysis.compute.groups import Grouping, compute_group_gaps, compute_group_values, compute_positions, load_grouping
 from analysis.domain.strategy import Strategy, load_strategy
 
+def _positions(frame: pd.DataFrame, columns: list[str]) -> dict:
+    """The row positions of ``frame`` per combination of values in ``columns`` (a value alone for one column, a
+    tuple for several), rows with a missing value left out, as pandas' ``groupby(columns).indices`` gives them.
+    Built from plain lists: a report indexes ≈ 60 small frames, where each groupby cost ≈ 1 ms."""
+    keys = frame[columns[0]].tolist() if len(columns) == 1 else zip(*(frame[c].tolist() for c in columns))
+    out: dict = {}
+    for i, key in enumerate(keys):
+        out.setdefault(key, []).append(i)
+    return {k: v for k, v in out.items() if not _has_missing(k)}
+
+
+def _has_missing(key) -> bool:
+    return any(v is None or v is pd.NA or v != v for v in (key if isinstance(key, tuple) else (key,)))
+
+
 @dataclass
 class Results:
     config: Config
@@ -61,7 +76,7 @@ class Results:
             if where:
                 columns = (table, indicator, tuple(where))
                 if columns not in self._indices:
-                    self._indices[columns] = part.groupby(list(where), sort=False).indices if len(part) else {}
+                    self._indices[columns] = _positions(part, list(where))
                 wanted = tuple(where.values())
                 pos = self._indices[columns].get(wanted if len(wanted) > 1 else wanted[0])
                 part = part.iloc[pos] if pos is not None else empty
