@@ -40,3 +40,19 @@ def test_a_selection_is_made_once(results):
     first = results.rows("tidy", ind, geo_code="1081", sex="T")
     assert results.rows("tidy", ind, geo_code="1081", sex="T") is first
     assert len(results.rows("tidy", ind)) == (results.tidy["indicator"] == ind).sum()
+
+
+def test_row_positions_are_those_of_pandas_groupby():
+    """Results.rows indexes a table from plain lists (:func:`_positions`): the same positions per key as
+    ``groupby(columns).indices``, keys with a missing value left out, one column's keys unwrapped."""
+    import pandas as pd
+
+    from analysis.compute.results import _positions
+
+    frame = pd.DataFrame({"geo_code": ["1081", "1081", "0010", None, "1081", "0010"],
+                          "year": [2023, 2024, 2024, 2024, 2024, 2024],
+                          "sex": ["T", "T", "K", "T", float("nan"), "T"]}).astype({"geo_code": "str"})
+    for columns in (["geo_code"], ["geo_code", "year"], ["geo_code", "year", "sex"], ["sex"]):
+        expected = {k: list(v) for k, v in frame.groupby(columns, sort=False).indices.items()}
+        assert _positions(frame, columns) == expected, columns
+    assert _positions(frame, ["geo_code", "year"])[("1081", 2024)] == [1, 4]
