@@ -281,3 +281,52 @@ def test_every_chart_of_a_report_gets_its_pdf_image_without_a_browser(make, tmp_
             assert data["text/markdown"].startswith("![")  # the figure's file, not "kunde inte skapas som bild"
             drawn.append(chart.label)
     assert drawn and sorted(p.stem for p in (tmp_path / "figurer").glob("*.svg")) == sorted(drawn)
+
+
+def _specs(ronneby, county):
+    from analysis.present import birth_regions
+
+    falun = Report("2080", 2024, static_images=False)
+    health = falun.catalogue.get("god_halsa")
+    return {"line": ronneby.trend_spec(ronneby.catalogue.get("sysselsattningsgrad")),
+            "line, example": ronneby.trend_spec(ronneby.catalogue.get("behorighet_yrkesprogram")),
+            "line, error bars": ronneby.trend_spec(ronneby.catalogue.get("god_halsa")),
+            "strip": ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad")),
+            "bar": county.gap_spec(county.catalogue.get("sysselsattningsgrad")),
+            "bar, example": county.gap_spec(county.catalogue.get("behorighet_yrkesprogram")),
+            "dots, horizontal error bars": birth_regions.spec(falun, health, falun.chain(health), 2021)}
+
+
+def test_the_figure_as_data_is_what_plotly_makes_of_it(ronneby, county):
+    """A report's plotly figure is written as data (plotly_figure), not through plotly's checked objects: plotly
+    reads every kind back unchanged, so every property is one plotly knows, with a value it accepts."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for kind, spec in _specs(ronneby, county).items():
+        made = chartspec.plotly_figure(spec)
+        assert json.loads(pio.to_json(go.Figure(made).to_dict())) == json.loads(json.dumps(made)), kind
+        assert made["layout"]["template"] == go.Figure().to_dict()["layout"]["template"], kind  # the house template
+        assert charts.is_marked(made) == spec.example, kind
+
+
+def test_a_chart_from_its_spec_makes_a_plotly_figure_only_when_asked(ronneby, tmp_path, monkeypatch):
+    """show_chart: the report shows the figure's data as made; an analyst who reads ``chart.figure`` gets the
+    plotly figure, and a change to it reaches both drawings (the PDF's then by kaleido)."""
+    monkeypatch.setattr(display, "settings", display.Settings())
+    display.configure(static_images=True, figures_dir=tmp_path / "figurer", include_plotlyjs=False)
+    spec = ronneby.trend_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    chart = display.Chart(None, "Syss", spec.alt, label="fig-z", spec=spec)
+    data, meta = chart.bundle()
+    assert "figure" not in chart.__dict__  # no plotly figure was made
+    assert data[display.PLOTLY_MIME]["data"] == chartspec.plotly_figure(spec)["data"]
+    assert meta[display.PART_KEY]["spec"] is not None and data["text/markdown"].startswith("![Syss](figurer/fig-z.svg)")
+    drawn = []
+    monkeypatch.setattr(display, "_image", lambda fig, fmt="png", width=None: drawn.append(fmt) or b"<svg/>")
+    changed = display.Chart(None, "Syss", spec.alt, label="fig-w", spec=spec)
+    changed.figure.update_layout(title="Ändrad")  # made now, from the same data
+    data, meta = changed.bundle()
+    assert drawn == ["svg"] and meta[display.PART_KEY]["spec"] is None  # the spec no longer describes it
+    assert data[display.PLOTLY_MIME]["layout"]["title"]["text"] == "Ändrad"

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.data.contract import SEXES
 from analysis.domain.catalogue import Indicator
 from analysis.present import chartspec, fmt
-from analysis.present.display import show_figure, show_markdown, show_table
+from analysis.present.display import show_chart, show_markdown, show_table
 
 #: one colour per area level, markers and dashes differ as in the trend charts (colour is never the only key)
 AREA_COLOURS = {"kommun": "#0072B2", "lan": "#D55E00", "riket": "#009E73"}
@@ -85,7 +85,7 @@ def show(report, ind: Indicator) -> None:
     data = chart_data(report, ind, areas)
     links = report.download(f"{ind.id}-fodelseland", data, report.notes(ind, title, list(ind.caveats)), ind, 1)
     made = spec(report, ind, areas, year)
-    show_figure(chartspec.to_plotly(made), made.alt, title, static=report.static, links=links, spec=made)
+    show_chart(made, title, static=report.static, links=links)
     table = area_table(report, ind, areas, year)
     show_table(table, f"Uppgifterna i diagrammet: {ind.title.lower()} {year} efter födelseland, båda könen. "
                       "Inom parentes: felmarginal (95 %).", links)

@@ -7,6 +7,8 @@ the PDF and in the PNG plotly's toolbar downloads.
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -58,32 +60,49 @@ def static_size() -> tuple[int, float]:
     return width, chart["print-width-mm"] / width / 0.3528
 
 
-def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, margin: dict | None = None) -> go.Figure:
-    """Apply the house style. ``margin`` overrides left/right/bottom; the top always leaves room for plotly's
-    toolbar (and the example mark), so the toolbar never covers a bar or a line."""
+@functools.lru_cache(maxsize=1)
+def template_dict() -> dict:
+    """The house template as a figure's ``layout.template`` holds it (plain JSON values; shared: never change it)."""
+    return pio.templates[HOUSE_TEMPLATE].to_plotly_json()
+
+
+def house_layout(*, example: bool, height: int, legend: bool = True, margin: dict | None = None) -> dict:
+    """The house style's part of a figure's layout. ``margin`` overrides left/right/bottom; the top always leaves
+    room for plotly's toolbar (and the example mark), so the toolbar never covers a bar or a line."""
     m = {"l": 10, "r": 20, "b": 10, **(margin or {})}
     m["t"] = 92 if example else 40  # toolbar band (≈ 30 px), then the example mark (two lines)
+    layout = {"height": height, "margin": m, "showlegend": legend}
+    if example:
+        layout["annotations"] = example_marks()
+    return layout
+
+
+def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, margin: dict | None = None) -> go.Figure:
+    """:func:`house_layout` applied to a plotly figure made elsewhere (the county map)."""
     if fig.layout.template.layout.font.family != brand.chart_font()["family"]:  # made under another template
         fig.layout.template = HOUSE_TEMPLATE
-    fig.update_layout(height=height, margin=m, showlegend=legend)
-    if example:
-        mark_example(fig)
+    layout = house_layout(example=example, height=height, legend=legend, margin=margin)
+    marks = layout.pop("annotations", [])
+    fig.update_layout(**layout)
+    for mark in marks:
+        fig.add_annotation(**mark)
     return fig
 
 
-def mark_example(fig: go.Figure) -> go.Figure:
+def example_marks() -> list[dict]:
     """A visible EXEMPELDATA mark inside the chart (top left, above the plot area) and a light watermark."""
     amber, sand = brand.colour("warning"), brand.colour("sand")
-    # on two lines, so it fits above the plot area of a 320 px phone, whatever the width of the y-axis labels
-    fig.add_annotation(text="<b>" + EXAMPLE_MARK.replace(" – ", " –</b><br>", 1), name=MARK_NAME,
-                       xref="paper", yref="paper", x=0, y=1, yshift=6,
-                       xanchor="left", yanchor="bottom", showarrow=False, align="left",
-                       font={"color": amber, "size": brand.chart_font()["size"]}, bgcolor=sand,
-                       bordercolor=amber, borderwidth=1.5, borderpad=3)
-    # the watermark's size fits the plot area of a 320 px phone (≈ 230 px wide), so it is never cut at the edge
-    fig.add_annotation(text="EXEMPELDATA", name=WATERMARK_NAME, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                       textangle=-18, font={"color": amber, "size": 28}, opacity=0.13)
-    return fig
+    return [
+        # on two lines, so it fits above the plot area of a 320 px phone, whatever the width of the y-axis labels
+        {"text": "<b>" + EXAMPLE_MARK.replace(" – ", " –</b><br>", 1), "name": MARK_NAME,
+         "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yshift": 6,
+         "xanchor": "left", "yanchor": "bottom", "showarrow": False, "align": "left",
+         "font": {"color": amber, "size": brand.chart_font()["size"]}, "bgcolor": sand,
+         "bordercolor": amber, "borderwidth": 1.5, "borderpad": 3},
+        # the watermark's size fits the plot area of a 320 px phone (≈ 230 px wide), never cut at the edge
+        {"text": "EXEMPELDATA", "name": WATERMARK_NAME, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+         "showarrow": False, "textangle": -18, "font": {"color": amber, "size": 28}, "opacity": 0.13},
+    ]
 
 
 #: direct labels: characters per line before a label wraps, px per character at the chart's font size, the gap
@@ -102,12 +121,13 @@ def wrap_words(text: str, width: int = LABEL_WRAP) -> list[str]:
     return lines
 
 
-def end_labels(fig: go.Figure, labels: list[tuple[float, float, str, str]], y_range: tuple[float, float]) -> go.Figure:
+def end_labels(labels: list[tuple[float, float, str, str]], y_range: tuple[float, float]) -> tuple[list[dict], int]:
     """Direct labels (x, y, text, colour) at the end of lines, right of their last point with a short leader
     line to it: no line runs on past the last year, so a label there never meets a line or a marker. Labels
     close in height are spread apart (at least their height in px between them, at the smallest plot
-    height), and the right margin is made as wide as the widest label, which wraps after a few words so it
-    takes little of a phone's width. ``y_range``: the y-axis range the chart shows (data units)."""
+    height). Returns the labels as plotly annotations and the right margin that holds the widest, which wraps
+    after a few words so it takes little of a phone's width. ``y_range``: the y-axis range the chart shows
+    (data units)."""
     lo, hi = y_range
     per_px = ((hi - lo) or 1.0) / LABEL_PLOT_PX
     font = brand.chart_font()["size"]
@@ -124,34 +144,37 @@ def end_labels(fig: go.Figure, labels: list[tuple[float, float, str, str]], y_ra
     overshoot = placed[-1][0] + placed[-1][1] - hi if placed else 0
     if overshoot > 0:
         placed = [(t - overshoot, h, *rest) for t, h, *rest in placed]
-    width = 0.0
+    width, annotations = 0.0, []
     for target, _half, x, y, lines, colour in placed:
-        fig.add_annotation(
-            x=x, y=y, xref="x", yref="y", text="<br>".join(lines), showarrow=True, arrowhead=0, arrowwidth=1,
-            arrowcolor=colour, standoff=7, axref="pixel", ayref="pixel", ax=LABEL_GAP_PX,
-            ay=-(target - y) / per_px, xanchor="left", yanchor="middle", align="left",
-            font={"color": colour, "size": font}, bgcolor="rgba(255,255,255,0.85)")
+        annotations.append({
+            "x": x, "y": y, "xref": "x", "yref": "y", "text": "<br>".join(lines), "showarrow": True, "arrowhead": 0,
+            "arrowwidth": 1, "arrowcolor": colour, "standoff": 7, "axref": "pixel", "ayref": "pixel",
+            "ax": LABEL_GAP_PX, "ay": -(target - y) / per_px, "xanchor": "left", "yanchor": "middle", "align": "left",
+            "font": {"color": colour, "size": font}, "bgcolor": "rgba(255,255,255,0.85)"})
         width = max(width, max(len(line) for line in lines) * LABEL_CHAR_PX)
-    fig.layout.margin.r = max(fig.layout.margin.r or 0, int(width + LABEL_GAP_PX + 8))
-    return fig
+    return annotations, int(width + LABEL_GAP_PX + 8)
 
 
-def is_marked(fig: go.Figure) -> bool:
-    return any(a.name == MARK_NAME or EXAMPLE_MARK in (a.text or "") for a in fig.layout.annotations)
+def is_marked(fig: go.Figure | dict) -> bool:
+    """Whether a figure (plotly's or as a dict) carries the EXEMPELDATA mark."""
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.to_plotly_json().get("layout", {})
+    return any(a.get("name") == MARK_NAME or EXAMPLE_MARK in (a.get("text") or "") for a in layout.get("annotations", []))
 
 
-def fixed_left_margin(fig: go.Figure, left: int) -> go.Figure:
+def fixed_left_margin(layout: dict, left: int) -> dict:
     """A fixed left margin of ``left`` px for the y-axis labels (no automargin), and the example marks placed
     from the figure's edge instead of the plot area's: the badge at the left edge, the watermark in the middle,
-    so neither is pushed past the right edge of a phone's chart by long axis labels."""
-    fig.update_layout(margin={"l": left}, yaxis={"automargin": False})
-    right = fig.layout.margin.r or 0
-    for a in fig.layout.annotations:
-        if a.name == MARK_NAME:
-            a.xshift = -left + 2
-        elif a.name == WATERMARK_NAME:
-            a.xshift = (right - left) / 2
-    return fig
+    so neither is pushed past the right edge of a phone's chart by long axis labels. (A figure's layout as a
+    dict, changed in place.)"""
+    layout.setdefault("margin", {})["l"] = left
+    layout.setdefault("yaxis", {})["automargin"] = False
+    right = layout["margin"].get("r") or 0
+    for a in layout.get("annotations", []):
+        if a.get("name") == MARK_NAME:
+            a["xshift"] = -left + 2
+        elif a.get("name") == WATERMARK_NAME:
+            a["xshift"] = (right - left) / 2
+    return layout
 
 
 def legend_name(name: str, width: int = 26) -> str:

@@ -357,7 +357,7 @@ class GroupComparison:
 
     def group_position(self, ind: Indicator) -> None:
         """The "where the kommun stands" block of an indicator section (nothing for län-level indicators)."""
-        from analysis.present.report import show_figure, show_markdown, show_table
+        from analysis.present.report import show_chart, show_markdown, show_table
 
         g = self.comparison_group(ind)
         if g is None:
@@ -377,7 +377,7 @@ class GroupComparison:
             "Kommuner med saknade eller skyddade värden rangordnas inte.",
         ])
         links = self.download(f"{ind.id}-placering", data, notes, ind, 3)
-        show_figure(chartspec.to_plotly(made), made.alt, caption, static=self.static, links=links, spec=made)
+        show_chart(made, caption, static=self.static, links=links)
         show_table(self.position_summary(ind), f"Placering {self.year}: {self.area.name}, gruppens värde och "
                                                f"spridningen i {g.label}.", links, widths=[3, 2.2, 1.4, 1.4])
 

@@ -231,7 +231,7 @@ class Chart(Shown):
     an SVG drawn from the spec by :mod:`analysis.present.svgchart`, without a browser. A figure without a spec, or
     changed after it was made from its spec, is drawn by kaleido (Chromium), as a user asking for a PNG gets it."""
 
-    figure: go.Figure
+    figure: go.Figure | None  # None with a spec: made from it when first asked for (__getattr__)
     caption: str
     alt: str
     label: str = ""
@@ -247,19 +247,39 @@ class Chart(Shown):
                 self.spec.alt = self.alt
             if not self.spec.caption:
                 self.spec.caption = self.caption
-            self._made = self.figure.to_dict()  # the figure as made from the spec (an analyst may change it)
+            if self.figure is None:  # the figure as data; a plotly figure only when someone asks (__getattr__)
+                from analysis.present.chartspec import plotly_figure
+
+                del self.__dict__["figure"]
+                self._made = plotly_figure(self.spec)
+            else:
+                self._made = self.figure.to_dict()  # the figure as made from the spec (an analyst may change it)
             self._spec_seen = repr(self.spec)
+
+    def __getattr__(self, name):
+        """``chart.figure`` of a chart made from its spec: the plotly figure, made (and checked) when first asked
+        for, so an analyst can change it; a report run never asks and shows the figure's dict as made."""
+        if name == "figure" and "_made" in self.__dict__:
+            self.figure = go.Figure(self._made)
+            return self.figure
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _current(self) -> dict:
+        """The figure as a dict: as made from the spec while nobody has asked for the plotly figure."""
+        return self.figure.to_dict() if "figure" in self.__dict__ else self._made
 
     def _follow_spec(self) -> None:
         """An analyst changed the spec (and not the figure): the figure is made again from it, so both drawings
         show the change."""
         if self.spec is None or repr(self.spec) == self.__dict__.get("_spec_seen"):
             return
-        if _same(self.figure.to_dict(), self.__dict__.get("_made")):
-            from analysis.present.chartspec import to_plotly
+        from analysis.present.chartspec import plotly_figure
 
-            self.figure = to_plotly(self.spec)
-            self._made = self.figure.to_dict()
+        if "figure" not in self.__dict__:
+            self._made = plotly_figure(self.spec)
+        elif _same(self.figure.to_dict(), self.__dict__.get("_made")):
+            self._made = plotly_figure(self.spec)
+            self.figure = go.Figure(self._made)
         self._spec_seen = repr(self.spec)
 
     def spec_svg(self, fig: dict) -> bytes | None:
@@ -279,7 +299,7 @@ class Chart(Shown):
         toolbar buttons inside must stay reachable); the description is for screen readers only.
         ``fig``: the figure as a dict when the caller has it already (:meth:`bundle`)."""
         include = settings.include_plotlyjs and not _state["plotlyjs_sent"]
-        div = pio.to_html(self.figure.to_dict() if fig is None else fig, include_plotlyjs=include, full_html=False,
+        div = pio.to_html(self._current() if fig is None else fig, include_plotlyjs=include, full_html=False,
                           config=PLOTLY_CONFIG, div_id=f"{self.label}-plot", validate=False)
         _state["plotlyjs_sent"] |= include
         fid = self.label
@@ -297,7 +317,7 @@ class Chart(Shown):
         background tab, a cell not yet shown) Plotly falls back to the layout's default width, 700 px, wider
         than many output areas (cut off on the right): :data:`MIME_FALLBACK_WIDTH` instead, as a template
         default, which the first resize replaces with the area's width."""
-        data = json.loads(pio.to_json(self.figure.to_dict() if fig is None else fig, validate=False))
+        data = json.loads(pio.to_json(self._current() if fig is None else fig, validate=False))
         layout = data.setdefault("layout", {})
         if not layout.get("width"):
             layout.setdefault("template", {}).setdefault("layout", {}).setdefault("width", MIME_FALLBACK_WIDTH)
@@ -326,7 +346,7 @@ class Chart(Shown):
 
     def _bundle(self):
         self._follow_spec()
-        fig = self.figure.to_dict()  # once for all three outputs (each would copy and check the figure again)
+        fig = self._current()  # once for all three outputs (each would copy and check the figure again)
         self._from_spec = self.spec is not None and _same(fig, self.__dict__.get("_made"))
         data = {PLOTLY_MIME: self.plotly_json(fig), "text/html": self.html(fig), "text/plain": self.caption}
         metadata = {}
@@ -547,6 +567,12 @@ def show_table(df: pd.DataFrame, caption: str, links: Download | dict | None = N
     """``widths``: relative column widths in the PDF (default: from the content). ``free_text``: columns
     holding people's own text (a handlingsplan), kept literal in the Markdown."""
     return emit(Table(df, caption, label, links, widths, free_text))
+
+
+def show_chart(spec, caption: str, static: bool | None = None, links: Download | dict | None = None) -> Chart:
+    """A chart of the reports, from its :class:`~analysis.present.chartspec.ChartSpec`: the interactive figure
+    and the static SVG both drawn from the spec, its alt text the spec's."""
+    return emit(Chart(None, caption, spec.alt, "", links, static, spec))
 
 
 def show_figure(fig: go.Figure, alt: str, caption: str, static: bool | None = None,

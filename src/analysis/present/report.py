@@ -18,7 +18,7 @@ from analysis.present import chartspec, fmt
 from analysis.compute import coverage
 from analysis.domain.catalogue import Indicator
 from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
-from analysis.present.display import Download, Parts, configure, presents, show, show_figure, show_markdown, show_table  # noqa: F401
+from analysis.present.display import Download, Parts, configure, presents, show, show_chart, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
 from analysis.present.comparison import GROUP_LEVEL, GroupComparison  # noqa: F401 - registers the kommungrupp level
@@ -471,7 +471,7 @@ class Report(GroupComparison):
         links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, [n for level in components(self) for n in level.download_notes(ind)]),
                               ind, 1)
         spec = self.trend_spec(ind)
-        show_figure(chartspec.to_plotly(spec), spec.alt, title, static=self.static, links=links, spec=spec)
+        show_chart(spec, title, static=self.static, links=links)
         chart_table = self.chart_table(ind)
         # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
         widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
@@ -710,8 +710,8 @@ class CountyReport(Report):
         shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
         bars = (" Inom parentes: felmarginalen (95 %)." if any(self.margin(ind, a.code) is not None
                                                                 for a in self.areas(ind)) else "")
-        show_figure(chartspec.to_plotly(spec), spec.alt, f"{ind.title} {self.year}, {shows}: {self.areas_words(ind)}.{bars}",
-                    static=self.static, links=links, spec=spec)
+        show_chart(spec, f"{ind.title} {self.year}, {shows}: {self.areas_words(ind)}.{bars}", static=self.static,
+                   links=links)
         show_table(table, caption, links)
         from analysis.present.maps import county_map
 
