@@ -111,7 +111,8 @@ def report_values(job, today: dt.date | None = None) -> tuple[dict, m.Flags]:
         title, res.strategy.name[:1].upper() + res.strategy.name[1:],
         official_name if job.kind == "lan" else f"{official_name} ({job.code})", job.year,
         res.strategy.publisher, today, f"Data t.o.m. {job.year}; {data_date}.", res.has_example_data)
-    data_sha = sha256(job.data_path)[:12]
+    data_sha_full = sha256(job.data_path)
+    data_sha = data_sha_full[:12]
     tidy = res.tidy
     real = bool(len(tidy)) and bool(((~tidy["example"].astype(bool)) & tidy["value"].notna()).any())
     flags = m.Flags(example_data=bool(res.has_example_data), real_data=real, provenance=f"Data t.o.m. {job.year}; {data_date}.",
@@ -124,7 +125,7 @@ def report_values(job, today: dt.date | None = None) -> tuple[dict, m.Flags]:
         "reading_guide": reportmeta.reading_guide(res.has_example_data),
         "downloads_note": downloads_note,
         "methods": reportmeta.methods(res.catalogue, res.tidy, snapshots, getattr(res, "grouping", None)),
-        "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer),
+        "colophon": reportmeta.colophon(job.root, snapshots, job.data_path, job.renderer, data_sha=data_sha_full),
         "county_name": md_text(county_name), "official_name": md_text(official_name),
         "strategy_name": md_text(res.strategy.name), "council": md_text(res.strategy.council),
         "baseline": str(res.baseline_year), "data_date": md_text(data_date),

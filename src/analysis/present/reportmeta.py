@@ -4,6 +4,7 @@ colophon (snapshot checksums, code version, render time, renderer). Markdown bot
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -141,7 +142,9 @@ def methods(catalogue: Catalogue, tidy: pd.DataFrame, snapshots: list[Snapshot],
     return "\n\n".join(parts)
 
 
+@functools.lru_cache(maxsize=8)
 def code_version(root: Path) -> str:
+    """The program's version and git revision, looked up once per process (a batch asked git once per report)."""
     version = "okänd"
     try:
         version = metadata.version("integrationsuppfoljning")
@@ -156,7 +159,8 @@ def code_version(root: Path) -> str:
 
 
 def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: str,
-             now: dt.datetime | None = None) -> str:
+             now: dt.datetime | None = None, data_sha: str | None = None) -> str:
+    """``data_sha``: the data file's sha256 when the caller has it already."""
     now = now or dt.datetime.now().astimezone()
     rows = [f"| {md_code(s.path.relative_to(root / 'data' / 'raw'), in_table=True)} | "
             f"{md_text(str(s.meta.get('retrieved', ''))[:10])} | {md_code(s.sha256[:16], in_table=True)} |"
@@ -171,7 +175,7 @@ def colophon(root: Path, snapshots: list[Snapshot], data_path: Path, renderer: s
     return "\n".join([
         f"Rapporten skapades {fmt.date_long(now.date())} kl. {now:%H.%M} med renderaren **{renderer}** och "
         f"programversion {md_text(code_version(root))}. Underlag: {md_code(data_name)} "
-        f"(sha256 {md_code(sha256(data_path)[:16])}).",
+        f"(sha256 {md_code((data_sha or sha256(data_path))[:16])}).",
         "",
         "| Ögonblicksbild (data/raw) | Hämtad | sha256 (början) |",
         _colophon_separator(snapshots, root),
