@@ -97,25 +97,38 @@ def _rows_digest(df: pd.DataFrame) -> str:
     return hashlib.sha256(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes()).hexdigest()[:20]
 
 
-def _area_hashes(frames: dict[str, pd.DataFrame], year: int) -> dict[str, str]:
+def _area_hashes(frames: dict[str, pd.DataFrame], year: int, shared: dict | None = None) -> dict[str, str]:
     """One checksum per geo_code (and per ``group:<id>``) over its rows in every table (vectorised row hashes);
-    ``strip``: every kommun's measure in the report year."""
+    ``strip``: every kommun's measure in the report year. ``shared``: what the län that share one positions
+    table (all kommuner) share, its row hashes per kommun and the strip's checksum, hashed once for them all."""
+    shared = {} if shared is None else shared
     parts: dict[str, list[bytes]] = {}
     for name in (*TABLES, *GROUP_TABLES):
-        df = frames[name]
-        if name == "positions":  # a place belongs to its kommun; the report shows the report year's
-            df = df[df["year"] == year]
-        if df.empty:
-            continue
-        rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
-        by_area = name in TABLES or name == "positions"
-        codes = (df["geo_code"] if by_area else "group:" + df["group_id"].astype(str)).to_numpy()
-        for code in pd.unique(codes):
-            parts.setdefault(code, []).append(name.encode() + rows[codes == code].tobytes())
+        chunks = shared.get(name) if name == "positions" else None
+        if chunks is None:
+            chunks = _table_chunks(name, frames[name], year)
+            if name == "positions":
+                shared[name] = chunks
+        for code, chunk in chunks.items():
+            parts.setdefault(code, []).append(chunk)
     out = {code: hashlib.sha256(b"".join(chunks)).hexdigest()[:20] for code, chunks in parts.items()}
-    pos = frames["positions"]
-    out["strip"] = _rows_digest(pos.loc[(pos["year"] == year) & (pos["sex"] == "T"), STRIP_COLUMNS])
+    if "strip" not in shared:
+        pos = frames["positions"]
+        shared["strip"] = _rows_digest(pos.loc[(pos["year"] == year) & (pos["sex"] == "T"), STRIP_COLUMNS])
+    out["strip"] = shared["strip"]
     return out
+
+
+def _table_chunks(name: str, df: pd.DataFrame, year: int) -> dict[str, bytes]:
+    """A table's row hashes per area (or ``group:<id>``), prefixed with the table's name."""
+    if name == "positions":  # a place belongs to its kommun; the report shows the report year's
+        df = df[df["year"] == year]
+    if df.empty:
+        return {}
+    rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
+    by_area = name in TABLES or name == "positions"
+    codes = (df["geo_code"] if by_area else "group:" + df["group_id"].astype(str)).to_numpy()
+    return {code: name.encode() + rows[codes == code].tobytes() for code in pd.unique(codes)}
 
 
 def _snapshots_meta(config: Config) -> list[dict]:
@@ -208,7 +221,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
             df.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
         meta["counties"][lan.county] = {
             "baseline_year": baselines[lan.county],
-            "areas": _area_hashes(frames, year),
+            "areas": _area_hashes(frames, year, by_kept[kept].setdefault("hashes", {})),
             "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
         }
     meta["snapshots"] = _snapshots_meta(config)
