@@ -489,6 +489,8 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
                 df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing or "None"])
         if name in TABLES:
             df = df[df["geo_code"].isin(codes)]
+        elif name == "positions":  # every kommun's place in the report year (a report shows no other year's)
+            df = df[df["year"] == int(year)]
         # the other text columns as Python strings too (object): a report selects a few rows some 300 times, and
         # pandas takes rows from one block of objects at once, from pyarrow-backed text column by column
         # (≈ 0,4 → 0,2 ms per selection); values and missing values (NaN) stay as they were

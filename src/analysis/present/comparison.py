@@ -409,7 +409,6 @@ class GroupComparison:
         grouping = getattr(self.results, "grouping", None)
         if grouping is None or "kommun" not in ind.levels:
             return None
-        gaps, vals, pos = self.results.group_gaps, self.results.group_values, self.results.positions
         rows = []
         for k in self.kommuner:
             g = grouping.group_of(k.code)
@@ -418,21 +417,18 @@ class GroupComparison:
             if ind.is_native:
                 own = self.gap_row(ind, k.code)
                 own_v = None if own is None or own["status"] else own["gap"]
-                gr = gaps[(gaps["indicator"] == ind.id) & (gaps["group_id"] == g.id) & (gaps["year"] == self.year)
-                          & (gaps["sex"] == "T")]
-                grp_v = gr["gap"].iloc[0] if len(gr) and gr["status"].iloc[0] == "" else None
-                n = int(min(gr["n_subject"].iloc[0], gr["n_reference"].iloc[0])) if len(gr) else 0
+                gr = self._row("group_gaps", ind, group_id=g.id, year=self.year, sex="T")
+                grp_v = gr["gap"] if gr is not None and gr["status"] == "" else None
+                n = int(min(gr["n_subject"], gr["n_reference"])) if gr is not None else 0
             else:
                 v, s = self.value(ind, k.code, "total")
                 own_v = None if s or pd.isna(v) else v
-                gr = vals[(vals["indicator"] == ind.id) & (vals["group_id"] == g.id) & (vals["year"] == self.year)
-                          & (vals["sex"] == "T") & (vals["group"] == "total")]
-                grp_v = gr["value"].iloc[0] if len(gr) and gr["status"].iloc[0] == "" else None
-                n = int(gr["n"].iloc[0]) if len(gr) else 0
-            pr = pos[(pos["indicator"] == ind.id) & (pos["geo_code"] == k.code) & (pos["year"] == self.year)
-                     & (pos["sex"] == "T") & (pos["group_id"] == g.id)]
-            place = (f"{int(pr['rank_group'].iloc[0])} av {int(pr['n_group'].iloc[0])}"
-                     if len(pr) and pd.notna(pr["rank_group"].iloc[0]) else "..")
+                gr = self._row("group_values", ind, group_id=g.id, year=self.year, sex="T", group="total")
+                grp_v = gr["value"] if gr is not None and gr["status"] == "" else None
+                n = int(gr["n"]) if gr is not None else 0
+            pr = self._row("positions", ind, geo_code=k.code, year=self.year, sex="T", group_id=g.id)
+            place = (f"{int(pr['rank_group'])} av {int(pr['n_group'])}"
+                     if pr is not None and pd.notna(pr["rank_group"]) else "..")
             rows.append({
                 "Kommun": k.name, "Kommungrupp": f"{g.id} {g.name}" if g.kind == "skr" else g.name,
                 "Kommunen": fmt.number(own_v, ind.decimals),
