@@ -1,10 +1,12 @@
 """Where a report's CPU goes: the kernel, the main process and pandoc + typst, per report (not a test).
 
-    .venv/bin/python benchmarks/per_report.py [--county 12] [--formats html,pdf]
+    .venv/bin/python benchmarks/per_report.py [--county 12] [--formats html,pdf] [--national]
 
 Builds every report of the län one after the other in this process with one warm kernel, as a worker of
 ``analysis render`` does (:func:`analysis.publish.render.build_job`, then publish), in the project's own
-``reports/`` (the results as they are in ``.cache``). The first report warms the kernel and is not counted. Per
+``reports/`` (the results as they are in ``.cache``). ``--national``: in a scratch copy of the project with the
+national benchmark's data instead (real SCB BAS plus example values for every other indicator, so every
+report has all its charts, as in ``national.py``). The first report warms the kernel and is not counted. Per
 report: the CPU-s of the kernel process (psutil), of this process (the worker's share of the main process:
 papermill/nbclient, the report model, the workbook, the stitching) and of its finished children (pandoc, typst).
 Prints the machine and the load at the start and the end.
@@ -17,7 +19,7 @@ import dataclasses
 import resource
 from pathlib import Path
 
-from _common import load, machine
+from _common import load, machine, scratch_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,11 +35,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--county", default="12")
     ap.add_argument("--formats", default="html,pdf")
+    ap.add_argument("--national", action="store_true", help="the national benchmark's data, in a scratch copy")
     args = ap.parse_args()
     print(machine())
     print("start:", load())
-    config = load_config(ROOT)
-    jobs = plan([], args.county, config.year, tuple(args.formats.split(",")), config=config)
+    root, data = ROOT, None
+    if args.national:
+        from national import national_data
+
+        root = scratch_project()
+        data = national_data(root)
+    config = load_config(root)
+    jobs = plan([], args.county, config.year, tuple(args.formats.split(",")), data=data, config=config)
+    jobs = [j for j in jobs if j.kind == "kommun"]  # the county report is of another size: not in the mean
     path, _ = ensure_artefact(config, jobs[0].data_path, jobs[0].year)
     jobs = [dataclasses.replace(j, results_path=path) for j in jobs]
     prepare_assets(jobs[0].out_root, jobs[0].year)
@@ -64,7 +74,7 @@ def main() -> None:
         k, m, c = (kernel_cpu() - k0) / n, (usage(resource.RUSAGE_SELF) - m0) / n, (usage(resource.RUSAGE_CHILDREN) - c0) / n
     finally:
         kernel.shutdown()
-    print(f"RESULT län {args.county}, {n} reports after the first ({args.formats}): per report kernel {k:.2f}, "
+    print(f"RESULT län {args.county}{', national data' if args.national else ''}, {n} kommun reports after the first ({args.formats}): per report kernel {k:.2f}, "
           f"main {m:.2f}, pandoc + typst {c:.2f} = {k + m + c:.2f} CPU-s")
     print("end:", load())
 
