@@ -97,16 +97,21 @@ def _rows_digest(df: pd.DataFrame) -> str:
     return hashlib.sha256(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes()).hexdigest()[:20]
 
 
-def _area_hashes(frames: dict[str, pd.DataFrame], year: int, shared: dict | None = None) -> dict[str, str]:
+def _area_hashes(frames: dict[str, pd.DataFrame], year: int, shared: dict | None = None,
+                 sources: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
     """One checksum per geo_code (and per ``group:<id>``) over its rows in every table (vectorised row hashes);
     ``strip``: every kommun's measure in the report year. ``shared``: what the län that share one positions
-    table (all kommuner) share, its row hashes per kommun and the strip's checksum, hashed once for them all."""
+    table (all kommuner) share, its row hashes per kommun and the strip's checksum, hashed once for them all.
+    ``sources``: the whole tables each län's rows were taken from (same index); their rows are hashed once
+    (in ``shared["rows"]``) and each län takes its own, as hashing each län's rows anew would give."""
     shared = {} if shared is None else shared
     parts: dict[str, list[bytes]] = {}
     for name in (*TABLES, *GROUP_TABLES):
         chunks = shared.get(name) if name == "positions" else None
         if chunks is None:
-            chunks = _table_chunks(name, frames[name], year)
+            source = (sources or {}).get(name)
+            rows = None if source is None else _row_hashes(source, shared.setdefault("rows", {}))
+            chunks = _table_chunks(name, frames[name], year, rows)
             if name == "positions":
                 shared[name] = chunks
         for code, chunk in chunks.items():
@@ -119,13 +124,24 @@ def _area_hashes(frames: dict[str, pd.DataFrame], year: int, shared: dict | None
     return out
 
 
-def _table_chunks(name: str, df: pd.DataFrame, year: int) -> dict[str, bytes]:
-    """A table's row hashes per area (or ``group:<id>``), prefixed with the table's name."""
+def _row_hashes(df: pd.DataFrame, cache: dict) -> pd.Series:
+    """Each row's hash (over its values as text), by the frame's index; once per frame (``cache``)."""
+    if id(df) not in cache:
+        cache[id(df)] = (df, pd.util.hash_pandas_object(df.astype(str), index=False))  # the frame kept: its id stays its own
+    return cache[id(df)][1]
+
+
+def _table_chunks(name: str, df: pd.DataFrame, year: int, source_rows: pd.Series | None = None) -> dict[str, bytes]:
+    """A table's row hashes per area (or ``group:<id>``), prefixed with the table's name (``source_rows``: the
+    row hashes of the whole table ``df`` was taken from)."""
     if name == "positions":  # a place belongs to its kommun; the report shows the report year's
         df = df[df["year"] == year]
     if df.empty:
         return {}
-    rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
+    if source_rows is None:
+        rows = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
+    else:
+        rows = source_rows.loc[df.index].to_numpy()
     by_area = name in TABLES or name == "positions"
     codes = (df["geo_code"] if by_area else "group:" + df["group_id"].astype(str)).to_numpy()
     return {code: name.encode() + rows[codes == code].tobytes() for code in pd.unique(codes)}
@@ -221,7 +237,9 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
             df.reset_index(drop=True).to_parquet(folder / f"{name}.parquet", index=False)
         meta["counties"][lan.county] = {
             "baseline_year": baselines[lan.county],
-            "areas": _area_hashes(frames, year, by_kept[kept].setdefault("hashes", {})),
+            "areas": _area_hashes(frames, year, by_kept[kept].setdefault("hashes", {}), {
+                "tidy": tidy, "gaps": gaps, "trends": trends[baselines[lan.county]],
+                "group_values": by_kept[kept]["group_values"], "group_gaps": by_kept[kept]["group_gaps"]}),
             "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
         }
     meta["snapshots"] = _snapshots_meta(config)
