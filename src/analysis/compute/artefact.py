@@ -198,7 +198,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
     for lan in geo.counties:
         strategy = load_strategy(lan.county, config.root)
         baselines[lan.county] = int(config.baseline_year or strategy.baseline_year)
-    trends = {b: compute_trends(tidy, catalogue, b, year, geo) for b in sorted(set(baselines.values()))}
+    trends = {b: compute_trends(tidy, catalogue, b, year, geo, gaps=gaps) for b in sorted(set(baselines.values()))}
     grouping = load_grouping(config, geo)
     by_kept: dict[frozenset, dict] = {}  # the group tables per set of example indicators a län keeps
     meta = {"version": VERSION, "year": year, "data_path": str(data_path), "counties": {},

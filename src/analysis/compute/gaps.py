@@ -324,16 +324,19 @@ def compute_trends(
     baseline_year: int,
     year: int,
     geography: Geography | None = None,
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Status from ``baseline_year`` to ``year`` per indicator, area and sex.
+    """Status from ``baseline_year`` to ``year`` per indicator, area and sex. ``gaps``: the gaps already
+    computed from ``tidy`` (then suppressed already, :func:`suppress`), so neither is done again.
 
     Native indicators are judged on the gap (measure ``skillnad``, values and change in the one sign used
     everywhere: utrikes − inrikes); a change that lowers the disadvantage of utrikes födda is better, i.e. a
     rising gap where a high value is good, a falling one where it is bad. Indicators without a native group
     are judged on their own level (measure ``nivå``), in the catalogue's direction.
     """
-    data = suppress(tidy, catalogue)
-    gaps = compute_gaps(data, catalogue, geography, suppressed=True)
+    data = tidy if gaps is not None else suppress(tidy, catalogue)
+    if gaps is None:
+        gaps = compute_gaps(data, catalogue, geography, suppressed=True)
     cells = _cells(data)
     rows = []
     for ind in catalogue:

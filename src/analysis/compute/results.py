@@ -136,7 +136,7 @@ def load_results(
     tidy = demonstration_only(tidy, geography, county)
     # A year without any rows is not an error: every indicator then says "uppgift saknas" and why.
     gaps = compute_gaps(tidy, catalogue, geography, suppressed=True)
-    trends = compute_trends(tidy, catalogue, baseline, year, geography)
+    trends = compute_trends(tidy, catalogue, baseline, year, geography, gaps=gaps)
     grouping = load_grouping(config, geography)
     group_values = compute_group_values(tidy, catalogue, grouping)
     group_gaps = compute_group_gaps(group_values, catalogue)
