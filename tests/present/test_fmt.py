@@ -35,3 +35,17 @@ def test_dates():
 def test_titles_in_running_text_keep_acronyms():
     assert fmt.in_text("Arbetslöshet 20–64 år (BAS)") == "arbetslöshet 20–64 år (BAS)"
     assert fmt.in_text("BAS-statistik") == "BAS-statistik" and fmt.in_text("Sfi – godkända") == "sfi – godkända"
+
+
+def test_plain_values_for_json_and_files():
+    """fmt.plain: the one conversion of a cell or chart value to plain Python (chart data, output metadata,
+    download files): numpy's numbers as Python's, every kind of missing value as None, text as it is."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.present.fmt import plain
+
+    assert plain(np.float64(61.5)) == 61.5 and type(plain(np.float64(61.5))) is float
+    assert plain(np.int64(3)) == 3 and type(plain(np.int64(3))) is int
+    assert [plain(v) for v in (None, float("nan"), np.nan, pd.NA, pd.NaT)] == [None] * 5
+    assert plain("..") == ".." and plain(2024) == 2024

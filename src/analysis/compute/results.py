@@ -30,13 +30,14 @@ def _positions(frame: pd.DataFrame, columns: list[str]) -> dict:
     out: dict = {}
     for i, key in enumerate(keys):
         out.setdefault(key, []).append(i)
-    if any(v is None or v is pd.NA or v != v for column in values for v in column):
-        out = {k: v for k, v in out.items() if not _has_missing(k)}
+    if any(_missing(v) for column in values for v in column):
+        out = {k: v for k, v in out.items() if not any(map(_missing, k if isinstance(k, tuple) else (k,)))}
     return out
 
 
-def _has_missing(key) -> bool:
-    return any(v is None or v is pd.NA or v != v for v in (key if isinstance(key, tuple) else (key,)))
+def _missing(value) -> bool:
+    """None, pandas' NA or NaN (a value unequal to itself): a key groupby leaves out."""
+    return value is None or value is pd.NA or value != value
 
 
 @dataclass

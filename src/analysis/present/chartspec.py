@@ -15,13 +15,12 @@ in rows, with reference lines and notes).
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 import plotly.graph_objects as go
 
-from analysis.present import charts
+from analysis.present import charts, fmt
 
 Kind = Literal["line", "bar", "strip"]
 Dash = Literal["solid", "dash", "dot", "dashdot"]
@@ -185,13 +184,8 @@ def _scatter(s: Series) -> dict:
 
 
 def _values(values) -> list:
-    """Values as plain JSON numbers (numpy's as Python's, NaN as None: no value)."""
-    out = []
-    for v in values:
-        if hasattr(v, "item") and not isinstance(v, str):
-            v = v.item()
-        out.append(None if isinstance(v, float) and math.isnan(v) else v)
-    return out
+    """Values as plain JSON numbers (:func:`analysis.present.fmt.plain`: None where there is no value)."""
+    return [fmt.plain(v) for v in values]
 
 
 def plotly_figure(spec: ChartSpec) -> dict:

@@ -38,6 +38,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analysis.present.fmt import plain
+
 # A short toolbar (PNG download, zoom, reset) that fits above the plot even at 390 px; the PNG it downloads is
 # the figure as drawn, with the EXEMPELDATA mark where the chart shows example values (analysis.present.charts).
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "responsive": True,
@@ -117,16 +119,12 @@ PART_KEY = "analysis/part"
 
 
 def _jsonable(value):
-    """Plain JSON values (numpy numbers as numbers, NaN as None, tuples as lists) for an output's metadata."""
+    """Plain JSON values (:func:`analysis.present.fmt.plain`, tuples as lists) for an output's metadata."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+    return plain(value)
 
 
 def _download_part(links) -> dict | None:

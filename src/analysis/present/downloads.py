@@ -10,7 +10,6 @@ from which the report workbook (``rapport-tabeller.xlsx``) is made.
 from __future__ import annotations
 
 import csv
-import math
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.data.contract import STATUS_SYMBOLS
+from analysis.present import fmt
 from analysis.present.escape import cell_text
 from analysis.present.model import TableNotes  # defined once, in the model
 from analysis.text import slugify  # noqa: F401 - the download names' slugs (report.py imports it from here)
@@ -53,7 +53,7 @@ class Grid:
     def of(cls, data: pd.DataFrame) -> Grid:
         if data.empty:  # no rows: the files say so instead of being empty (an empty CSV cannot be read back)
             return cls(["Uppgift"], [[EMPTY_TABLE]])
-        return cls(list(data.columns), [[_plain(v) for v in data.iloc[:, i].tolist()] for i in range(data.shape[1])])
+        return cls(list(data.columns), [[fmt.plain(v) for v in data.iloc[:, i].tolist()] for i in range(data.shape[1])])
 
     @property
     def rows(self):
@@ -69,18 +69,6 @@ class Grid:
     def without(self, name: str) -> Grid:
         keep = [i for i, h in enumerate(self.header) if h != name]
         return Grid([self.header[i] for i in keep], [self.columns[i] for i in keep])
-
-
-def _plain(value):
-    """A cell as a plain Python value: numpy scalars as Python numbers, NaN/NA/NaT as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-        return None if isinstance(value, float) and math.isnan(value) else value
-    return value
 
 
 def sheet_name(slug: str, ind=None) -> str:

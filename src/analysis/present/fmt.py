@@ -11,6 +11,7 @@ import math
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from pandas import NA, NaT
 
 LOCALE = "sv_SE"
 NBSP = "\u00a0"
@@ -89,3 +90,13 @@ def date_long(day: dt.date) -> str:
 def date_short(day: dt.date) -> str:
     """``"2026-11-23"``."""
     return format_date(day, "yyyy-MM-dd", locale=LOCALE)
+
+
+def plain(value):
+    """A value as plain Python, for JSON and the download files: numpy's numbers as Python's, and a missing value
+    (NaN, pandas' NA or NaT) as None."""
+    if value is None or value is NA or value is NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    return None if isinstance(value, float) and math.isnan(value) else value
