@@ -38,8 +38,9 @@ def test_paths_become_relative_to_the_report_or_the_project(tmp_path):
 
 
 def test_an_executed_notebook_is_cleaned_in_memory_and_written_once_as_nbformat_would(tmp_path):
-    """The run's path: papermill's notebook cleaned in memory, written once; the file equals what nbformat writes
-    of the cleaned notebook, and the notebook papermill returned is unchanged."""
+    """The run's path: papermill's notebook cleaned in memory, written once; the file holds what nbformat writes
+    of the cleaned notebook (compact JSON, not nbformat's indent), and the notebook papermill returned is
+    unchanged."""
     import nbformat
 
     root = tmp_path / "projekt"
@@ -54,7 +55,9 @@ def test_an_executed_notebook_is_cleaned_in_memory_and_written_once_as_nbformat_
     path = write_notebook(tmp_path / "x.ipynb", clean) and tmp_path / "x.ipynb"
     text = path.read_text(encoding="utf-8")
     assert str(tmp_path) not in text
-    assert text == nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"  # nbformat's own form
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    assert json.loads(text) == json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))  # nbformat's content
+    assert text.endswith("}\n") and "\n" not in text[:-1]  # compact: one line
     read = json.loads(text)
     assert read["cells"][0]["source"] == ['figures_dir = "figurer"\n', "x = 1"]  # split into lines as nbformat does
     assert read["cells"][0]["outputs"][0]["text"] == ["skrev data/a.csv\n", "klart\n"]
