@@ -332,3 +332,21 @@ def test_the_computation_imports_only_hashed_code(project, tmp_path):
     inits = {p for p in loaded if p.name == "__init__.py"}
     assert loaded - inits - helpers <= hashed, sorted(map(str, loaded - inits - helpers - hashed))
     assert len(loaded) > 8  # the script did load the computing modules
+
+
+@pytest.mark.slow
+def test_a_counties_tables_are_read_once_for_its_reports(project, monkeypatch):
+    """The län's tables are read once for the reports that follow one another (a batch's main process, a
+    kernel); each report still gets only its own rows, and another län's reports read their own."""
+    path, _ = ensure_artefact(project, project.data_path, 2024)
+    artefact._county_frames.cache_clear()
+    reads = []
+    real = pd.read_parquet
+    monkeypatch.setattr(artefact.pd, "read_parquet", lambda p, *a, **k: reads.append(p) or real(p, *a, **k))
+    ronneby, karlskrona = (open_results(path, c, 2024, config=project) for c in ("1081", "1080"))
+    tables = len(artefact.TABLES) + len(artefact.GROUP_TABLES)
+    assert len(reads) == tables
+    assert set(ronneby.tidy["geo_code"]) == {"1081", "0010", "0000"}
+    assert set(karlskrona.tidy["geo_code"]) == {"1080", "0010", "0000"}
+    open_results(path, "2580", 2024, config=project)
+    assert len(reads) == 2 * tables and all("lan-25" in str(p) for p in reads[tables:])

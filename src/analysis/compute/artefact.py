@@ -498,28 +498,39 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
     config = config or load_config(_project_of(path))
     geo = load_geography(config.root)
     county, codes = report_codes(code, geo)
-    folder = path / f"lan-{county}"
-    frames = {}
-    for name in (*TABLES, *GROUP_TABLES):
-        df = pd.read_parquet(folder / f"{name}.parquet")
-        for col, missing in meta["object_columns"][name].items():  # text comes back as pandas' string dtype
-            if col in df and df[col].dtype != object:
-                df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing or "None"])
-        if name in TABLES:
-            df = df[df["geo_code"].isin(codes)]
-        elif name == "positions":  # every kommun's place in the report year (a report shows no other year's)
-            df = df[df["year"] == int(year)]
-        # the other text columns as Python strings too (object): a report selects a few rows some 300 times, and
-        # pandas takes rows from one block of objects at once, from pyarrow-backed text column by column
-        # (≈ 0,4 → 0,2 ms per selection); values and missing values (NaN) stay as they were
-        text = {c: object for c, t in df.dtypes.items() if pd.api.types.is_string_dtype(t) and t != object}
-        frames[name] = (df.astype(text) if text else df).reset_index(drop=True)
+    frames = dict(_county_frames(str(path), county, int(year)))
+    for name in TABLES:
+        df = frames[name]
+        frames[name] = df[df["geo_code"].isin(codes)].reset_index(drop=True)
     return Results(
         config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
         int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],
         Path(meta["data_path"]), read_grouping(str(path)), frames["group_values"], frames["group_gaps"],
         frames["positions"],
     )
+
+
+@lru_cache(maxsize=1)
+def _county_frames(path: str, county: str, year: int) -> dict[str, pd.DataFrame]:
+    """One län's tables as a report reads them, read once for all of the län's reports that follow one another
+    in a process (the batch's main process, a worker's kernel); each report takes its own rows
+    (:func:`_open_results`). Read-only, like the results made from them."""
+    meta = read_meta(path)
+    folder = Path(path) / f"lan-{county}"
+    frames = {}
+    for name in (*TABLES, *GROUP_TABLES):
+        df = pd.read_parquet(folder / f"{name}.parquet")
+        for col, missing in meta["object_columns"][name].items():  # text comes back as pandas' string dtype
+            if col in df and df[col].dtype != object:
+                df[col] = df[col].astype(object).where(df[col].notna(), _MISSING[missing or "None"])
+        if name == "positions":  # every kommun's place in the report year (a report shows no other year's)
+            df = df[df["year"] == year]
+        # the other text columns as Python strings too (object): a report selects a few rows some 300 times, and
+        # pandas takes rows from one block of objects at once, from pyarrow-backed text column by column
+        # (≈ 0,4 → 0,2 ms per selection); values and missing values (NaN) stay as they were
+        text = {c: object for c, t in df.dtypes.items() if pd.api.types.is_string_dtype(t) and t != object}
+        frames[name] = (df.astype(text) if text else df).reset_index(drop=True)
+    return frames
 
 
 if __name__ == "__main__":  # pragma: no cover - run by ensure_artefact_in_child
