@@ -704,7 +704,7 @@ def render(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from analysis.compute.artefact import ensure_artefact_in_child, is_computed
+    from analysis.compute.artefact import start_artefact_child
     from analysis.config import load_config
     from analysis.publish.engine import Interrupted, Pool
     from analysis.publish.render import check_coverage, plan, write_index
@@ -738,9 +738,10 @@ def render(
         # no browser: the PDF's charts are SVG drawn from their chart specs (analysis.present.svgchart); a chart
         # without a spec (an analyst's own figure) starts kaleido in its kernel, for that report only
         pool = Pool(config.root, min(jobs, len(todo)), browser=False)
-        if force or not is_computed(config, job0.data_path, job0.year):
+        computing = start_artefact_child(config, job0.data_path, job0.year)  # before the kernels: a fork
+        if force or computing.running:
             pool.start()  # reports will be built: kernels and browsers start while the results are computed
-        results_path, computed = ensure_artefact_in_child(config, job0.data_path, job0.year)
+        results_path, computed = computing.wait()
         check_coverage(todo, results_path)
     except Interrupted as exc:
         pool.close()

@@ -350,3 +350,70 @@ def test_a_counties_tables_are_read_once_for_its_reports(project, monkeypatch):
     assert set(karlskrona.tidy["geo_code"]) == {"1080", "0010", "0000"}
     open_results(path, "2580", 2024, config=project)
     assert len(reads) == 2 * tables and all("lan-25" in str(p) for p in reads[tables:])
+
+
+def _files(path):
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*.parquet"))}
+
+
+@pytest.mark.slow
+def test_the_child_is_a_fork_before_threads_and_a_new_interpreter_after(project, counted):
+    """A batch starts the computation before its kernels: the child is a fork of the run (its imports
+    already made); with another thread running it is a new interpreter. Both write the same artefact."""
+    import shutil
+    import threading
+
+    from analysis.compute.artefact import start_artefact_child
+
+    forked = start_artefact_child(project, project.data_path, 2024)
+    assert forked.running and forked._proc is None
+    path, computed = forked.wait()
+    assert computed and counted == [] and not forked.running
+    first = _files(path)
+    shutil.rmtree(path)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        spawned = start_artefact_child(project, project.data_path, 2024)
+        assert spawned._proc is not None
+        assert spawned.wait() == (path, True)
+    finally:
+        stop.set()
+        other.join()
+    assert _files(path) == first and counted == []
+    assert start_artefact_child(project, project.data_path, 2024).running is False  # there now: no child
+
+
+@pytest.mark.slow
+def test_an_interrupted_computation_leaves_no_child_and_no_half_results(project, monkeypatch):
+    import time
+
+    from analysis.compute.artefact import ArtefactChild, start_artefact_child
+    from analysis.orphans import pid_alive
+
+    def interrupted(self):
+        time.sleep(0.3)  # the child is computing
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ArtefactChild, "_wait", interrupted)
+    child = start_artefact_child(project, project.data_path, 2024)
+    pid = child.pid
+    with pytest.raises(KeyboardInterrupt):
+        child.wait()
+    assert not pid_alive(pid)
+    assert not list((project.root / ".cache" / "results").glob(".tmp-*"))
+    assert not list((project.root / ".cache" / "results").glob("*/meta.json"))
+
+
+@pytest.mark.slow
+def test_a_failing_forked_computation_comes_back_as_one_error(project, monkeypatch):
+    from analysis.compute.artefact import start_artefact_child
+    from analysis.errors import AnalysisError
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("trasig")
+
+    monkeypatch.setattr(artefact, "compute", broken)  # the fork runs this process's code
+    with pytest.raises(AnalysisError, match=r"(?s)kunde inte beräknas \(kod 1\).*ZeroDivisionError: trasig"):
+        start_artefact_child(project, project.data_path, 2024).wait()
