@@ -21,8 +21,9 @@ from analysis.present.escape import md_text as md  # free text from YAML, plans 
 from analysis.present.display import Download, Parts, configure, presents, show, show_chart, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
 from analysis.compute.gaps import UNKNOWN
-from analysis.present.comparison import GROUP_LEVEL, GroupComparison  # noqa: F401 - registers the kommungrupp level
-from analysis.present.levels import components
+from analysis.present.comparison import GROUP_LEVEL  # noqa: F401 - registers the kommungrupp level
+from analysis.present.levels import LevelComponent, components, with_level_series
+from analysis.present.levels import component as level_component
 from analysis.present import narrative
 from analysis.present.narrative import STATUS_ICON, status_line, trend_label
 from analysis.compute.results import Results, load_results
@@ -59,7 +60,7 @@ def _gap_pair(row) -> tuple[float, str] | None:
     return None if row is None else (row["gap"], row["status"])
 
 
-class Report(GroupComparison):
+class Report:
     """Presentation of one area's results (kommun or län) for the notebooks."""
 
     def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
@@ -143,6 +144,10 @@ class Report(GroupComparison):
     def chain(self, ind: Indicator) -> list:
         start = self.shown_code(ind)
         return self.geo.comparison_areas(start)
+
+    def level(self, name: str) -> LevelComponent:
+        """The component of a comparison level (:mod:`analysis.present.levels`), e.g. ``level("kommungrupp")``."""
+        return level_component(self, name)
 
     def _level_cells(self, ind: Indicator | None) -> dict[str, str]:
         """The goal overview's columns of every comparison level (the kommungrupp's: ``Kommungruppen``)."""
@@ -292,7 +297,7 @@ class Report(GroupComparison):
                     continue
                 label = f"{area.name} – {ind.group_label(grp)}" if ind.is_native else area.name
                 out.append((label, grp, area.level, rows))
-        return self.with_group_series(ind, out)
+        return with_level_series(self, ind, out)
 
     def trend_figure(self, ind: Indicator) -> go.Figure:
         return chartspec.to_plotly(self.trend_spec(ind))
