@@ -81,7 +81,7 @@ def test_gap_spec_from_values(catalogue):
 
 
 def test_the_county_reports_bar_chart_is_the_builders(catalogue):
-    from analysis.present.report import CountyReport
+    from analysis.present.county_report import CountyReport
 
     county = CountyReport("10", 2024, static_images=False)
     ind = catalogue.get("sysselsattningsgrad")
@@ -116,7 +116,8 @@ def test_level_tables_and_the_sex_table_from_figures(catalogue):
 
 
 def test_the_reports_tables_are_the_builders(catalogue):
-    from analysis.present.report import CountyReport, Report
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import Report
 
     report = Report("1081", 2024, static_images=False)
     ind = catalogue.get("gymnasieexamen_4ar")

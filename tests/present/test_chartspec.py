@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from analysis.present import brand, charts, chartspec, display, svgchart
-from analysis.present.report import CountyReport, Report
+from analysis.present.county_report import CountyReport
+from analysis.present.report import Report
 
 SVG = "{http://www.w3.org/2000/svg}"
 

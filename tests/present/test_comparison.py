@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from analysis.present.comparison import GROUP_LEVEL
-from analysis.present.report import CountyReport, Report
+from analysis.present.county_report import CountyReport
+from analysis.present.report import Report
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The county's årsredovisning text as present composes it: sentences per strategic goal (real, example, missing)
 and the document's Swedish texts (``data/arsredovisning/arsredovisning.yml``).
 
-:meth:`analysis.present.report.CountyReport.annual_report_text` fills these; the county report shows them and
+:meth:`analysis.present.county_report.CountyReport.annual_report_text` fills these; the county report shows them and
 :mod:`analysis.publish.arsredovisning` writes the real sentences as DOCX and plain text.
 """
 
