@@ -84,7 +84,8 @@ def test_county_without_plan_says_how_to_make_one(shown):
 @pytest.mark.slow
 def test_activity_tables_get_pdf_column_widths(shown):
     from analysis.present.county_report import CountyReport
-    from analysis.present.report import ACTIVITY_WIDTHS, show
+    from analysis.present.report import show
+    from analysis.present.handlingsplan import ACTIVITY_WIDTHS
 
     show(CountyReport("10", 2024, static_images=False).action_plan())
     table = next(b["text/markdown"] for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))

@@ -10,15 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.compute.gaps import UNKNOWN
 from analysis.compute.results import Results
 from analysis.domain.catalogue import Indicator
-from analysis.present import builders, chartspec, fmt, narrative
+from analysis.present import builders, chartspec
 from analysis.present.display import Parts, presents, show, show_chart, show_markdown, show_table  # noqa: F401
-from analysis.present.downloads import TableNotes
 from analysis.present.escape import md_text as md
 from analysis.present.levels import components
-from analysis.present.report import ACTIVITY_WIDTHS, Report, measure_label, status_word
+from analysis.present.report import Report
 
 
 class CountyReport(Report):
@@ -122,107 +120,23 @@ class CountyReport(Report):
     @presents
     def status_overview(self) -> Parts:
         """Per strategic goal: the län's status and how many kommuner got better or worse."""
-        from analysis.present.overviews import StatusRow, status_caption, status_table
+        from analysis.present import overviews
 
-        rows = []
-        for goal in self.results.strategy.goals:
-            cell = self.results.strategy.goal_cell(goal)
-            inds = goal.indicators(self.catalogue)
-            if not inds:
-                from analysis.present.handlingsplan import overview_cells
-
-                what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append(StatusRow(cell, what, status, kind))
-            for ind in inds:
-                kommuner = []
-                if "kommun" in ind.levels:
-                    kommuner = [t["status"] if (t := self.trend_row(ind, k.code)) is not None else UNKNOWN
-                                for k in self.kommuner]
-                rows.append(StatusRow(cell, ind.short_title, status_word(self.trend_row(ind, self.code), ind),
-                                      self.data_kind(ind, [a.code for a in self.areas(ind)][:-1]), kommuner,
-                                      county_only="kommun" not in ind.levels))
-        one_goal = not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1
-        caption = status_caption(self.year, self.results.baseline_year,
-                                 self.results.strategy.goals[0].title if one_goal else None)
-        table = status_table(rows, one_goal)
-        show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
-        # one sentence per goal: the strategy's own words where it has them, the general note only otherwise
-        only = [g for g in self.results.strategy.goals if g.activities_only(self.catalogue)]
-        if any(not g.followed_up_outside_statistics for g in only):
-            self._activities_only_note()
-        for goal in self.results.strategy.goals:
-            if goal.followed_up_outside_statistics:
-                show_markdown(f"*{md(self.results.strategy.goal_short(goal))}: {md(goal.followed_up_outside_statistics)}*")
+        overviews.status_overview(self)
 
     @presents
     def action_plan(self) -> Parts:
         """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
-        from analysis.domain.handlingsplan import load_spec
-        from analysis.present.handlingsplan import activities_table, counts_table, free_text_columns, report_text
-        from analysis.present.handlingsplan import source_line
-        from analysis.present.handlingsplan import caption as plan_caption
+        from analysis.present import handlingsplan
 
-        plan, s = self.plan, self.results.strategy
-        self._plan_notes()
-        if plan is None:
-            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=self.area.official))
-            return
-        if plan.example:
-            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
-        show_markdown(report_text(plan.spec, "intro", year=self.year, n=len(plan.rows),
-                                  summary=plan.status_summary(), council=md(s.council)))
-        caption = plan_caption(plan, "counts_caption", year=self.year)
-        table = counts_table(plan, s)
-        notes = TableNotes(caption, source_line(plan), example=plan.example)
-        show_table(table, caption, self.download("handlingsplan-status", table, notes))
-        for n, goal in enumerate(s.goals, start=1):
-            show_markdown("### " + (report_text(plan.spec, "goal_heading", number=goal.number, title=md(goal.title))
-                                    if s.numbered_goals else md(goal.title)))
-            rows = plan.for_goal(goal.id)
-            if rows.empty:
-                show_markdown(report_text(plan.spec, "no_activities"))
-                continue
-            show_markdown(f"**{plan.status_summary(goal.id).capitalize()}.**")
-            caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
-            table = activities_table(plan, rows, self.catalogue)
-            notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(self._plan_rows_shown(table), caption,
-                       self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
-                       widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
-            self._plan_rows_note(plan, table)
-        show_markdown(f"*{source_line(plan, markdown=True)}*")
+        handlingsplan.action_plan(self)
 
     @presents
     def trend_overview(self) -> Parts:
-        rows = []
-        for ind in self.catalogue:
-            tr = self.trend_row(ind, self.code)
-            if tr is None:
-                continue
-            unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
-            signed = tr["measure"] == "skillnad"
+        """The län's development per indicator from the baseline year to the report year."""
+        from analysis.present import overviews
 
-            def cell(value, year, column):  # election and survey years: the measurement's own year beside it
-                text = fmt.number(value, ind.decimals, signed=signed)
-                return text + (f" ({int(year)})" if int(year) != column and not pd.isna(value) else "")
-
-            rows.append({
-                "Indikator": ind.short_title,
-                "Mått": measure_label(ind),
-                f"{self.results.baseline_year}": cell(tr["value_baseline"], tr["baseline_year"], self.results.baseline_year),
-                f"{self.year}": cell(tr["value_year"], tr["year"], self.year),
-                # the change's unit only where it is not the row's unit (a level in % changes in procentenheter)
-                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True)
-                + ("" if pd.isna(tr["change"]) or ind.diff_unit == unit else f" {ind.diff_unit}"),
-                "Enhet": unit,
-                "Bedömning": status_word(tr, ind),
-                "Data": "Exempeldata" if tr["example"] else "Verklig",
-            })
-        caption = (f"{self.area.name}: {narrative.trend_span(self.results.baseline_year, self.year)} "
-                   "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
-        table = pd.DataFrame(rows)
-        show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
+        overviews.trend_overview(self)
 
     def annual_report_text(self):
         """The text for the government's annual report (årsredovisning), split into real sentences, example

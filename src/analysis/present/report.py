@@ -20,12 +20,11 @@ from analysis.domain.catalogue import Indicator
 from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
 from analysis.present.display import Download, Parts, configure, presents, show, show_chart, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
-from analysis.compute.gaps import UNKNOWN
 from analysis.present.comparison import GROUP_LEVEL  # noqa: F401 - registers the kommungrupp level
 from analysis.present.levels import LevelComponent, components, with_level_series
 from analysis.present.levels import component as level_component
 from analysis.present import narrative
-from analysis.present.narrative import STATUS_ICON, status_line, trend_label
+from analysis.present.narrative import status_line, status_word
 from analysis.compute.results import Results, load_results
 from analysis.present import builders
 
@@ -33,26 +32,7 @@ EXAMPLE_NOTE = (
     "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
 )
-#: Handlingsplan activity tables in the PDF: aktivitet, ansvariga, status, kommentar.
-ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 
-
-# --------------------------------------------------------------------------- text pieces
-
-
-def measure_label(ind: Indicator) -> str:
-    """What a row of a mixed table compares: "skillnad utrikes födda − inrikes födda" or "nivå (ingen …)"."""
-    if ind.is_native:
-        return f"skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}"
-    return "nivå (ingen jämförelsegrupp bland inrikes födda)"
-
-
-def status_word(trend_row, ind: Indicator | None = None) -> str:
-    """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
-    if ind is not None:
-        return trend_label(ind, trend_row)
-    status = UNKNOWN if trend_row is None else trend_row["status"]
-    return f"{STATUS_ICON[status]} {status}"
 
 
 def _gap_pair(row) -> tuple[float, str] | None:
@@ -103,35 +83,6 @@ class Report:
             except (AnalysisError, OSError, ValueError) as exc:  # a broken plan costs its section, not the report
                 self._plan, self._plan_error = None, str(exc).splitlines()[0]
         return self._plan
-
-    def _plan_rows_limit(self) -> int:
-        from analysis.data.limits import limits
-
-        return int(limits(self.results.config)["plan_rows_per_goal"])
-
-    def _plan_rows_shown(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A long list of activities is cut in the report (limits.plan_rows_per_goal); its download keeps all."""
-        return table.head(self._plan_rows_limit())
-
-    def _plan_rows_note(self, plan, table: pd.DataFrame) -> None:
-        from analysis.present.handlingsplan import report_text
-
-        if len(table) > self._plan_rows_limit():
-            show_markdown("*" + report_text(plan.spec, "truncated", shown=self._plan_rows_limit(), n=len(table)) + "*")
-
-    def _plan_notes(self) -> None:
-        """Why the plan section is incomplete: rows left out (goal renamed since the import), or no plan read."""
-        from analysis.domain.handlingsplan import load_spec
-        from analysis.present.handlingsplan import report_text
-
-        plan = self.plan
-        if getattr(self, "_plan_error", ""):
-            show_markdown("::: {.callout-warning}\n"
-                          + report_text(load_spec(), "unreadable", error=md(self._plan_error), county=self.area.county)
-                          + "\n:::")
-        elif plan is not None and plan.stale:
-            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'stale')}\n\n"
-                          + "\n".join(f"- {md(line)}" for line in plan.stale) + "\n:::")
 
     # -- selection (no arithmetic) ------------------------------------------------------------
 
@@ -410,18 +361,10 @@ class Report:
 
     @presents
     def goal(self, focus_area: str) -> Parts:
-        goal = self.results.strategy.goal_for(focus_area)
-        if goal is None:
-            show_markdown(f"*{md(self.results.strategy.name)} har inget mål för detta fokusområde.*")
-            return
-        if not self.results.strategy.numbered_goals and goal.focus_areas and focus_area != goal.focus_areas[0]:
-            first = self.catalogue.focus_areas[goal.focus_areas[0]]  # one goal kept whole: quoted once, under its
-            show_markdown(f"*{goal.title} – se avsnittet {first}.*")  # first focus area
-            return
-        show_markdown(
-            f"**{md(self.results.strategy.goal_heading(goal))}:** {md(goal.goal)}\n\n"
-            f"*Källa: {md(self.results.strategy.source_document)}.*"
-        )
+        """The strategy's goal for a focus area, quoted with its source."""
+        from analysis.present import overviews
+
+        overviews.goal(self, focus_area)
 
     def data_year(self, ind: Indicator) -> int:
         """The year an indicator is shown for: the report year, or for one measured only in election or survey
@@ -525,107 +468,23 @@ class Report:
     @presents
     def goal_overview(self) -> Parts:
         """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
-        from analysis.present.overviews import GoalRow, goal_caption, goal_table
+        from analysis.present import overviews
 
-        rows = []
-        for goal in self.results.strategy.goals:
-            cell = self.results.strategy.goal_cell(goal)
-            inds = goal.indicators(self.catalogue)
-            if not inds:
-                from analysis.present.handlingsplan import overview_cells
-
-                what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append(GoalRow(cell, what, "länets handlingsplan", status, kind, levels=self._level_cells(None)))
-            for ind in inds:
-                code = self.shown_code(ind)
-                gap = self.gap_row(ind, code)
-                if ind.birth_regions:  # no pooled born-abroad group: each group's value, latest survey year
-                    from analysis.present import birth_regions
-
-                    level = birth_regions.overview_cell(self, ind, code)
-                    # no single number: "." (not applicable) beside the groups' values, ".." where there are none
-                    rows.append(GoalRow(cell, ind.short_title, level, birth_regions.NOT_JUDGED,
-                                        self.data_kind_latest(ind, code), ".." if level == ".." else ".",
-                                        "per födelseregion (se avsnittet)", self._level_cells(ind)))
-                    continue
-                if ind.shows_latest and self.data_year(ind) != self.year:
-                    gap = self._row("gaps", ind, geo_code=code, year=self.data_year(ind), sex="T",
-                                    comparison="inrikes" if ind.is_native else "lan")
-                if ind.is_native:
-                    level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
-                    number = ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"])
-                    measure = f"skillnad, {ind.diff_unit}"
-                else:
-                    v, s = self.value(ind, code, "total")
-                    level, number, measure = (fmt.with_unit(v, ind.unit, status=s),
-                                              fmt.number(v, ind.decimals, status=s), f"nivå, {ind.unit}")
-                if code != self.code:
-                    level += f" ({self.geo.area(code).name})"
-                rows.append(GoalRow(cell, ind.short_title, level, status_word(self.trend_row(ind, code), ind),
-                                    self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code]),
-                                    number, measure, self._level_cells(ind)))
-        caption = goal_caption(self.area.official, self.year, self.results.baseline_year)
-        one_goal = not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1
-        table, download = goal_table(rows, one_goal)
-        show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
-        self._activities_only_note()
-        if self.results.has_example_data:
-            show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
-                          "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
-        for level in components(self):
-            level.show_overview()
+        overviews.goal_overview(self)
 
     @presents
     def more_focus_areas(self, shown: list[str]) -> Parts:
-        """The strategy's focus areas that the notebooks do not show in sections of their own (``shown``),
-        each with a heading and its indicators (Kalmar: Social sammanhållning). Nothing for other strategies."""
-        areas = [a for g in self.results.strategy.goals for a in g.focus_areas if a not in shown]
-        if not areas:  # the embedded cell still has an output; it shows nothing
-            show_markdown("<!-- inga fler fokusområden i strategin -->")
-        for area in dict.fromkeys(areas):
-            goal = self.results.strategy.goal_for(area)
-            show_markdown(f"## {self.catalogue.focus_areas[area]}")
-            show_markdown(f"**{md(self.results.strategy.goal_heading(goal))}:** {md(goal.goal)}")
-            if goal.followed_up_outside_statistics:
-                show_markdown(f"*{md(goal.followed_up_outside_statistics)}*")
-            for ind in self.catalogue.in_focus_area(area):
-                self.indicator(ind)
+        """The strategy's focus areas the notebooks do not show in sections of their own (``shown``)."""
+        from analysis.present import overviews
 
-    def _activities_only_note(self) -> None:
-        from analysis.present.handlingsplan import activities_only_note
-
-        note = activities_only_note(self.results.strategy, self.catalogue)
-        if note:
-            show_markdown(f"*{md(note)}*")
+        overviews.more_focus_areas(self, shown)
 
     @presents
     def kommun_activities(self) -> Parts:
         """The activities of the län's handlingsplan that name this kommun as responsible."""
-        from analysis.domain.handlingsplan import load_spec
-        from analysis.present.handlingsplan import activities_table, free_text_columns, report_text, source_line
-        from analysis.present.handlingsplan import caption as plan_caption
+        from analysis.present import handlingsplan
 
-        plan, lan = self.plan, self.geo.county(self.area.county)
-        self._plan_notes()
-        if plan is None:
-            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=lan.official))
-            return
-        if plan.example:
-            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
-        rows = plan.for_kommun(self.area.name)
-        if rows.empty:
-            show_markdown(report_text(plan.spec, "kommun_none", year=self.year, kommun=self.area.name))
-        else:
-            show_markdown(report_text(plan.spec, "kommun_intro", year=self.year, kommun=self.area.name))
-            table = activities_table(plan, rows, self.catalogue, self.results.strategy)
-            caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
-            notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(self._plan_rows_shown(table), caption, self.download("handlingsplan", table, notes),
-                       widths=[2, *ACTIVITY_WIDTHS], free_text=free_text_columns(plan))
-            self._plan_rows_note(plan, table)
-        show_markdown(f"*{source_line(plan, markdown=True)}*")
-
+        handlingsplan.kommun_activities(self)
 
 def __getattr__(name: str):
     """``from analysis.present.report import CountyReport`` still works: the class is in
