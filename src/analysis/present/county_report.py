@@ -15,7 +15,6 @@ from analysis.domain.catalogue import Indicator
 from analysis.present import builders, chartspec
 from analysis.present.display import Parts, presents, show, show_chart, show_markdown, show_table  # noqa: F401
 from analysis.present.escape import md_text as md
-from analysis.present.levels import components
 from analysis.present.report import Report
 
 
@@ -88,34 +87,9 @@ class CountyReport(Report):
         shown, report_year = self.data_year(ind), self.year
         self.year = shown  # the latest election or survey up to the report year (else the report year itself)
         try:
-            self._county_indicator_body(ind, report_year)
+            builders.county_section(self, ind, report_year)
         finally:
             self.year = report_year
-
-    def _county_indicator_body(self, ind: Indicator, report_year: int) -> None:
-        self._intro(ind)
-        if self.year != report_year:
-            show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
-                          f"{report_year}.*")
-
-        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code),
-                      headline=self.headline_figures(ind))
-        spec = self.gap_spec(ind)
-        caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
-        table = self.side_by_side(ind)
-        links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
-        shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
-        bars = (" Inom parentes: felmarginalen (95 %)." if any(self.margin(ind, a.code) is not None
-                                                                for a in self.areas(ind)) else "")
-        show_chart(spec, f"{ind.title} {self.year}, {shows}: {self.areas_words(ind)}.{bars}", static=self.static,
-                   links=links)
-        show_table(table, caption, links)
-        from analysis.present.maps import county_map
-
-        county_map(self, ind)  # the kommuner on a map, with its table and downloads (native comparison only)
-        for level in components(self):
-            level.show_county(ind)
-        self._source_note(ind)
 
     @presents
     def status_overview(self) -> Parts:
@@ -139,66 +113,21 @@ class CountyReport(Report):
         overviews.trend_overview(self)
 
     def annual_report_text(self):
-        """The text for the government's annual report (årsredovisning), split into real sentences, example
-        sentences and notes of what is missing, per strategic goal. One place for each sentence: the county
-        report shows it (:meth:`annual_report`) and `analysis render` writes it as DOCX and plain text
-        (:mod:`analysis.publish.arsredovisning`, real sentences only)."""
-        from analysis.present.annual import AnnualGoal, AnnualText, load_texts
-        from analysis.compute.coverage import how_to_get, missing
+        """The text for the government's annual report (:func:`analysis.present.annual.annual_text`)."""
+        from analysis.present import annual
 
-        s, texts = self.results.strategy, load_texts()
-        intro = (f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
-                 f"Uppföljningen {self.year} jämför utrikes och inrikes födda i länets {len(self.kommuner)} kommuner, "
-                 f"länet och riket, med {self.results.baseline_year} som basår.")
-        goals = []
-        for goal in s.goals:
-            g = AnnualGoal(goal.number, goal.title, s.goal_short(goal))
-            for ind in goal.indicators(self.catalogue):
-                if "lan" not in ind.levels:
-                    note = texts["kommun_only"].format(title=ind.title).strip()
-                    if not any(self.data_kind(ind, [k.code]) == "Verklig" for k in self.kommuner):
-                        note += " " + how_to_get(ind, self.area.county)
-                    g.missing.append(note)
-                elif self.is_example(ind):
-                    g.example.append(self.narrative(ind))
-                    g.missing.append(texts["missing_indicator"].format(
-                        title=ind.title, year=self.year, how=how_to_get(ind, self.area.county)).strip())
-                elif self.data_kind(ind, [self.code]) == "Verklig":
-                    g.real.append(self.narrative(ind))
-                else:
-                    gap = missing(ind, self.code, self.year, self.results.tidy, self.geo, self.results.config.county)
-                    g.missing.append(f"{ind.title}: " + (gap.text if gap else texts["nothing_real"].format(year=self.year)))
-            plan = self.plan
-            if plan is not None and not plan.example and len(plan.for_goal(goal.id)):
-                g.real.append(texts["plan_status"].format(year=self.year, n=len(plan.for_goal(goal.id)),
-                                                          summary=plan.status_summary(goal.id)))
-            elif goal.activities_only(self.catalogue):
-                key = "plan_missing" if plan is None else "plan_example"
-                g.missing.append(texts[key].format(year=self.year, county=self.area.county).strip())
-            goals.append(g)
-        return AnnualText(intro, goals)
+        return annual.annual_text(self)
 
     def annual_sources(self) -> list[str]:
         """The sources of the real figures the county's årsredovisning text rests on."""
-        res = self.results
-        return sorted({res.source_text(i) for i in res.catalogue if not self.is_example(i)
-                       and self.data_kind(i, [self.code]) == "Verklig"})
+        from analysis.present import annual
+
+        return annual.annual_sources(self)
 
     @presents
     def annual_report(self) -> Parts:
         """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
-        from analysis.present.annual import ANNUAL_KEY, load_texts, payload
-        from analysis.present.display import Text, emit
+        from analysis.present import annual
 
-        text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
-        lines = [md(text.intro)]
-        for g in text.goals:
-            body = " ".join(md(r) for r in g.real) if g.real else none
-            lines.append(f"**{md(g.label)}:** {body}")
-            lines += [f"*{m}*" for m in g.missing]
-        emit(Text("\n\n".join(lines), metadata={ANNUAL_KEY: payload(text, self.results.strategy.name,
-                                                                     self.annual_sources())}))
-        examples = [f"- **{md(g.label)}:** " + " ".join(md(e) for e in g.example) for g in text.goals if g.example]
-        if examples:
-            show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
-                          "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")
+        annual.show_annual(self)
+

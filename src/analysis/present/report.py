@@ -28,10 +28,6 @@ from analysis.present.narrative import status_line, status_word
 from analysis.compute.results import Results, load_results
 from analysis.present import builders
 
-EXAMPLE_NOTE = (
-    "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
-    "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
-)
 
 
 
@@ -259,18 +255,10 @@ class Report:
         return builders.trend_spec(ind, self.series(ind), self.geo.area(self.shown_code(ind)).level)
 
     def trend_title(self, ind: Indicator) -> str:
-        """The trend chart's caption, naming only the comparisons the chart draws (no line where the group,
-        the län or riket has no value): "Sysselsättningsgrad 20–64 år, Ronneby jämfört med kommungruppen,
-        länet och riket"."""
+        """The trend chart's caption (:func:`analysis.present.builders.trend_title`)."""
         area = self.geo.area(self.shown_code(ind))
-        drawn = {level for _l, _g, level, rows in self.series(ind) if rows["value"].notna().any()}
-        versus = [level.versus for level in components(self)  # the registered comparison levels drawn
-                  if any(rows["value"].notna().any() for *_x, rows in level.series(ind))]
-        versus += [name for name, level in (("länet", "lan"), ("riket", "riket")) if level in drawn and level != area.level]
-        versus = " och ".join([", ".join(versus[:-1]), versus[-1]] if len(versus) > 1 else versus)
-        if area.level == "lan":  # the län's own values: compared with riket only
-            return f"{ind.title}, {area.name}" + (f": länet jämfört med {versus}" if versus else "")
-        return f"{ind.title}, {area.name}" + (f" jämfört med {versus}" if versus else "")
+        return builders.trend_title(ind, area.name, area.level, self.series(ind),
+                                    [(level.versus, level.series(ind)) for level in components(self)])
 
     def chart_alt(self, ind: Indicator) -> str:
         return builders.trend_alt(ind, self.series(ind))
@@ -347,7 +335,7 @@ class Report:
     def _intro(self, ind: Indicator) -> None:
         show_markdown(f"### {md(ind.title)}")
         if self.is_example(ind):
-            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+            show_markdown(f"::: {{.callout-warning}}\n{builders.EXAMPLE_NOTE}\n:::")
 
     def _mark(self, ind: Indicator, caption: str) -> str:
         """A table caption with the example-data mark in front when the table shows example values."""
@@ -397,52 +385,11 @@ class Report:
                 show_markdown(f"*Senaste val: {shown}. Valdeltagandet mäts bara valår (vart fjärde år); "
                               f"rapportåret är {report_year}.*" if ind.election_years else
                               f"*Senaste mätning: {shown}; rapportåret är {report_year}.*")
-                self._indicator_body(ind, intro=False)
+                builders.indicator_section(self, ind, intro=False)
             finally:
                 self.year = report_year
             return
-        self._indicator_body(ind)
-
-    def _indicator_body(self, ind: Indicator, intro: bool = True) -> None:
-        if intro:
-            self._intro(ind)
-        elif self.is_example(ind):
-            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
-        group_line = "\n\n".join(line for level in components(self) if (line := level.headline(ind)))
-        show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
-                      + f"**Måluppfyllelse:** {self.status(ind)}", headline=self.headline_figures(ind))
-        show_markdown(self.narrative(ind))
-        where = self.geo.area(self.shown_code(ind)).name
-        title = self.trend_title(ind)
-        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
-                                   + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
-        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, [n for level in components(self) for n in level.download_notes(ind)]),
-                              ind, 1)
-        spec = self.trend_spec(ind)
-        show_chart(spec, title, static=self.static, links=links)
-        chart_table = self.chart_table(ind)
-        # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
-        widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
-        show_table(chart_table, table_caption, links, widths=widths)
-        for level in components(self):
-            if note := level.chart_note(ind):
-                show_markdown(note)
-            level.show_position(ind)
-        sexes = self.sex_table(ind)
-        if sexes is not None:
-            flags = self.sex_examples(ind)  # per row: a real row is never marked as example data
-            caption = f"{ind.short_title} {self.year} efter kön, {where}."
-            caption = f"EXEMPELDATA – {caption}" if any(flags) else caption
-            notes = self.notes(ind, caption)
-            notes.example = any(flags)
-            notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution
-            data = sexes.assign(Exempeldata=["ja" if f else "nej" for f in flags])
-            show_table(sexes, caption, self.download(f"{ind.id}-kon", data, notes, ind, 2))
-        elif ind.sex_split:
-            show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
-        else:
-            show_markdown("*Indikatorn redovisas inte efter kön.*")
-        self._source_note(ind)
+        builders.indicator_section(self, ind)
 
     def narrative(self, ind: Indicator) -> str:
         """One or two generated sentences for the shown area (see :mod:`analysis.present.narrative`)."""
