@@ -4,6 +4,12 @@ Nothing here computes a gap: every number comes from :mod:`analysis.compute.resu
 The methods marked ``@presents`` return :class:`~analysis.present.display.Parts` (text, charts, tables) and show
 nothing themselves: the notebook displays them (last expression of a cell, or ``show(...)``), so an analyst can
 inspect and change them first. How the objects become notebook outputs is :mod:`analysis.present.display`.
+
+:class:`Report` is the thin object the notebooks call: it selects from the results, and its section methods are
+one-liners over the builders (:mod:`~analysis.present.builders`, :mod:`~analysis.present.overviews`,
+:mod:`~analysis.present.handlingsplan`, :mod:`~analysis.present.annual`); comparison levels such as the
+kommungrupp are components (``report.level(name)``, :mod:`analysis.present.levels`). The county report is
+:mod:`analysis.present.county_report`.
 """
 
 from __future__ import annotations
@@ -27,8 +33,6 @@ from analysis.present import narrative
 from analysis.present.narrative import status_line, status_word
 from analysis.compute.results import Results, load_results
 from analysis.present import builders
-
-
 
 
 def _gap_pair(row) -> tuple[float, str] | None:
