@@ -93,7 +93,7 @@ def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):
         raise AssertionError("a report must not compute results")
 
     import analysis.compute.gaps
-    import analysis.present.report
+    import analysis.present.county_report
     import analysis.compute.results
 
     for mod, name in ((analysis.compute.gaps, "compute_gaps"), (analysis.compute.gaps, "compute_trends"),
@@ -102,7 +102,7 @@ def test_reports_read_the_artefact_and_compute_nothing(project, monkeypatch):
     report = analysis.present.report.Report("1081", 2024, static_images=False, results_path=str(path))
     ind = report.catalogue.get("sysselsattningsgrad")
     assert "24,4" in report.headline(ind).replace("\u00a0", " ")
-    county = analysis.present.report.CountyReport("10", 2024, static_images=False, results_path=str(path))
+    county = analysis.present.county_report.CountyReport("10", 2024, static_images=False, results_path=str(path))
     assert len(county.side_by_side(ind)) == 5 + 2
 
 

@@ -81,7 +81,7 @@ def test_gap_spec_from_values(catalogue):
 
 
 def test_the_county_reports_bar_chart_is_the_builders(catalogue):
-    from analysis.present.report import CountyReport
+    from analysis.present.county_report import CountyReport
 
     county = CountyReport("10", 2024, static_images=False)
     ind = catalogue.get("sysselsattningsgrad")
@@ -116,7 +116,8 @@ def test_level_tables_and_the_sex_table_from_figures(catalogue):
 
 
 def test_the_reports_tables_are_the_builders(catalogue):
-    from analysis.present.report import CountyReport, Report
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import Report
 
     report = Report("1081", 2024, static_images=False)
     ind = catalogue.get("gymnasieexamen_4ar")
@@ -143,3 +144,20 @@ def test_the_headline_carries_the_figures_it_states(catalogue):
     assert part["type"] == "headline" and part["indicator"] == ind.id
     shown = f"{abs(gap['gap']):.1f}".replace(".", ",")
     assert shown in headline.markdown  # the figure the headline states is the one it carries
+
+
+def test_trend_title_names_only_the_levels_drawn_from_frames_made_by_hand():
+    import pandas as pd
+
+    from analysis.domain.catalogue import load_catalogue
+    from analysis.present.builders import trend_title
+
+    ind = load_catalogue().get("sysselsattningsgrad")
+    drawn, empty = pd.DataFrame({"value": [1.0]}), pd.DataFrame({"value": [float("nan")]})
+    series = [("Ronneby", "utrikes", "kommun", drawn), ("Blekinge län", "utrikes", "lan", drawn),
+              ("Riket", "utrikes", "riket", empty)]
+    group = [("kommungruppen", [("Kommungrupp C7", "utrikes", "kommungrupp", drawn)])]
+    assert trend_title(ind, "Ronneby", "kommun", series, group) == (
+        f"{ind.title}, Ronneby jämfört med kommungruppen och länet")
+    assert trend_title(ind, "Ronneby", "kommun", series, [("kommungruppen", [])]).endswith("Ronneby jämfört med länet")
+    assert trend_title(ind, "Blekinge län", "lan", series, []) == f"{ind.title}, Blekinge län"

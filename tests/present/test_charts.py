@@ -4,7 +4,8 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis.present import brand, charts
-from analysis.present.report import CountyReport, Report
+from analysis.present.county_report import CountyReport
+from analysis.present.report import Report
 
 
 @pytest.fixture(scope="module")

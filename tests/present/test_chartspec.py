@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from analysis.present import brand, charts, chartspec, display, svgchart
-from analysis.present.report import CountyReport, Report
+from analysis.present.county_report import CountyReport
+from analysis.present.report import Report
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -104,7 +105,7 @@ def test_a_county_with_many_kommuner_gets_bars_that_fit_a_page(county):
 
 
 def test_strip_plot_has_every_kommun_once_per_row(ronneby):
-    spec = ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    spec = ronneby.level("kommungrupp").position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
     root = ET.fromstring(svgchart.svg(spec))
     circles = list(root.iter(f"{SVG}circle"))
     dots = sum(len(s.x) for s in spec.series if s.mode == "markers")
@@ -116,7 +117,7 @@ def test_strip_plot_has_every_kommun_once_per_row(ronneby):
 def test_strip_label_is_joined_to_its_dot_by_a_leader(ronneby):
     """The kommun's label sits above its row of dots, apart from its dot: a leader in its colour joins them, from
     the label's box to the dot's edge (SVG), and in plotly as lines under the markers (data units, then px)."""
-    spec = ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
+    spec = ronneby.level("kommungrupp").position_spec(ronneby.catalogue.get("sysselsattningsgrad"))
     [note] = [n for n in spec.notes if n.text.startswith("Ronneby")]
     own = next(s for s in spec.series if s.name == "Ronneby")
     assert note.point == (own.x[0], 1)
@@ -291,7 +292,7 @@ def _specs(ronneby, county):
     return {"line": ronneby.trend_spec(ronneby.catalogue.get("sysselsattningsgrad")),
             "line, example": ronneby.trend_spec(ronneby.catalogue.get("behorighet_yrkesprogram")),
             "line, error bars": ronneby.trend_spec(ronneby.catalogue.get("god_halsa")),
-            "strip": ronneby.position_spec(ronneby.catalogue.get("sysselsattningsgrad")),
+            "strip": ronneby.level("kommungrupp").position_spec(ronneby.catalogue.get("sysselsattningsgrad")),
             "bar": county.gap_spec(county.catalogue.get("sysselsattningsgrad")),
             "bar, example": county.gap_spec(county.catalogue.get("behorighet_yrkesprogram")),
             "dots, horizontal error bars": birth_regions.spec(falun, health, falun.chain(health), 2021)}

@@ -171,7 +171,8 @@ def _hostile_project(project):
 def test_the_same_payloads_stay_text_in_every_field(project, tmp_path):
     from analysis.compute.results import load_results
     from analysis.present.display import Chart, Download, Table, Text
-    from analysis.present.report import CountyReport, Report
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import Report
 
     config = _hostile_project(project)
     results = load_results(2024, "10", config=config)

@@ -26,7 +26,8 @@ def shown(monkeypatch):
 
 @pytest.mark.slow
 def test_county_section_counts_by_status_per_goal(shown):
-    from analysis.present.report import CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
 
     r = CountyReport("10", 2024, static_images=False)
     show(r.action_plan())
@@ -44,7 +45,8 @@ def test_county_section_counts_by_status_per_goal(shown):
 
 @pytest.mark.slow
 def test_goal_5_status_comes_from_the_plan(shown):
-    from analysis.present.report import CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
 
     r = CountyReport("10", 2024, static_images=False)
     show(r.status_overview())
@@ -71,7 +73,8 @@ def test_kommun_report_lists_its_activities(shown):
 
 
 def test_county_without_plan_says_how_to_make_one(shown):
-    from analysis.present.report import CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
 
     show(CountyReport("08", 2024, static_images=False).action_plan())
     assert "analysis handlingsplan mall --county 08" in shown[0]["text/markdown"]
@@ -80,7 +83,9 @@ def test_county_without_plan_says_how_to_make_one(shown):
 
 @pytest.mark.slow
 def test_activity_tables_get_pdf_column_widths(shown):
-    from analysis.present.report import ACTIVITY_WIDTHS, CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
+    from analysis.present.handlingsplan import ACTIVITY_WIDTHS
 
     show(CountyReport("10", 2024, static_images=False).action_plan())
     table = next(b["text/markdown"] for b in shown if b.get("text/markdown", "").startswith("| Aktivitet"))
@@ -90,7 +95,8 @@ def test_activity_tables_get_pdf_column_widths(shown):
 
 @pytest.mark.slow
 def test_free_text_stays_literal_in_the_report(project, template, tmp_path, shown, monkeypatch):
-    from analysis.present.report import CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
 
     monkeypatch.setenv("ANALYSIS_ROOT", str(project.root))
     evil = "<img src=x onerror=alert(1)> | *fet* {{< pagebreak >}}"
@@ -108,7 +114,7 @@ def test_a_renamed_goal_costs_only_its_rows(project, template, tmp_path):
     import yaml
 
     from analysis.domain.strategy import load_strategy as strategies
-    from analysis.present.report import CountyReport
+    from analysis.present.county_report import CountyReport
 
     import_plan(fill(template, tmp_path / "p.xlsx", GOOD), "10", config=project)
     path = project.root / "data" / "strategies" / "blekinge.yml"
@@ -131,7 +137,7 @@ def test_a_renamed_goal_costs_only_its_rows(project, template, tmp_path):
 def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, template, tmp_path):
     from analysis.compute.results import load_results
     from analysis.present.display import Download, Table
-    from analysis.present.report import CountyReport
+    from analysis.present.county_report import CountyReport
 
     n = 300
     rows = [(2024, "3", f"Aktivitet {i}", "Ronneby kommun", "pågår", "", None) for i in range(n)]
@@ -150,7 +156,8 @@ def test_a_long_plan_is_cut_in_the_report_and_whole_in_the_download(project, tem
 
 @pytest.mark.slow
 def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
-    from analysis.present.report import CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
 
     show(CountyReport("08", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
     md = "\n".join(b.get("text/markdown", "") for b in shown)
@@ -160,7 +167,8 @@ def test_kalmar_social_sammanhallning_says_how_to_get_valdeltagande(shown):
 
 
 def test_blekinge_has_no_extra_focus_areas(shown):
-    from analysis.present.report import CountyReport, show
+    from analysis.present.county_report import CountyReport
+    from analysis.present.report import show
 
     show(CountyReport("10", 2024, static_images=False).more_focus_areas(["arbete", "utbildning", "sprak", "halsa"]))
     assert [b["text/markdown"] for b in shown] == ["<!-- inga fler fokusområden i strategin -->"]

@@ -61,7 +61,7 @@ def test_a_registered_level_shows_through_the_same_hooks(with_test_level):
     table = next(p for p in parts if isinstance(p, Table))
     assert "Testnivå" in table.data.columns
     assert "Testnivåns not i nedladdningen." in table.links.notes.extra
-    assert report._level_cells(ind) == {"Kommungruppen": report.group_cell(ind)["Kommungruppen"], "Testnivån": "x"}
+    assert report._level_cells(ind) == {"Kommungruppen": report.level("kommungrupp").overview_cell(ind)["Kommungruppen"], "Testnivån": "x"}
 
 
 def test_without_the_kommungrupp_entry_the_report_shows_no_group(monkeypatch):

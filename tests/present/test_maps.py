@@ -17,7 +17,7 @@ def geometry(root):
 @pytest.fixture(scope="module")
 def county(config):
     from analysis.compute.artefact import ensure_artefact
-    from analysis.present.report import CountyReport
+    from analysis.present.county_report import CountyReport
 
     path, _ = ensure_artefact(config, config.data_path, 2024)
     return CountyReport("10", 2024, results_path=str(path), static_images=False)

@@ -6,7 +6,7 @@ import pytest
 from analysis.present import annual
 from analysis.present import model as m
 from analysis.present.annual import AnnualGoal, AnnualText, document_markdown as markdown
-from analysis.present.report import CountyReport
+from analysis.present.county_report import CountyReport
 from analysis.publish.arsredovisning import write_documents
 
 

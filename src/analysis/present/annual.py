@@ -1,7 +1,8 @@
 """The county's årsredovisning text as present composes it: sentences per strategic goal (real, example, missing)
 and the document's Swedish texts (``data/arsredovisning/arsredovisning.yml``).
 
-:meth:`analysis.present.report.CountyReport.annual_report_text` fills these; the county report shows them and
+:func:`annual_text` fills these from a county report (``CountyReport.annual_report_text``); the county report
+shows them (:func:`show_annual`) and
 :mod:`analysis.publish.arsredovisning` writes the real sentences as DOCX and plain text.
 """
 
@@ -14,6 +15,8 @@ from pathlib import Path
 from analysis import yamlio
 
 from analysis.config import project_root
+from analysis.present.display import show_markdown
+from analysis.present.escape import md_text as md
 
 TEXTS_FILE = Path("data/arsredovisning/arsredovisning.yml")
 
@@ -87,3 +90,71 @@ def document(data: dict, year: int, created: str, data_file: str, data_sha: str,
              "data_sha": data_sha}
     md = document_markdown(text_from_dict(data["text"]), year, data["strategy"], about, texts)
     return Document(name="arsredovisning", markdown=md, files=dict(texts["files"]), style=dict(texts["style"]))
+
+
+# --------------------------------------------------------------------------- from a county report
+
+
+def annual_text(report):
+    """The text for the government's annual report (årsredovisning), split into real sentences, example
+    sentences and notes of what is missing, per strategic goal. One place for each sentence: the county
+    report shows it (:func:`show_annual`) and `analysis render` writes it as DOCX and plain text
+    (:mod:`analysis.publish.arsredovisning`, real sentences only)."""
+    from analysis.compute.coverage import how_to_get, missing
+
+    s, texts = report.results.strategy, load_texts()
+    intro = (f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
+             f"Uppföljningen {report.year} jämför utrikes och inrikes födda i länets {len(report.kommuner)} kommuner, "
+             f"länet och riket, med {report.results.baseline_year} som basår.")
+    goals = []
+    for goal in s.goals:
+        g = AnnualGoal(goal.number, goal.title, s.goal_short(goal))
+        for ind in goal.indicators(report.catalogue):
+            if "lan" not in ind.levels:
+                note = texts["kommun_only"].format(title=ind.title).strip()
+                if not any(report.data_kind(ind, [k.code]) == "Verklig" for k in report.kommuner):
+                    note += " " + how_to_get(ind, report.area.county)
+                g.missing.append(note)
+            elif report.is_example(ind):
+                g.example.append(report.narrative(ind))
+                g.missing.append(texts["missing_indicator"].format(
+                    title=ind.title, year=report.year, how=how_to_get(ind, report.area.county)).strip())
+            elif report.data_kind(ind, [report.code]) == "Verklig":
+                g.real.append(report.narrative(ind))
+            else:
+                gap = missing(ind, report.code, report.year, report.results.tidy, report.geo, report.results.config.county)
+                g.missing.append(f"{ind.title}: " + (gap.text if gap else texts["nothing_real"].format(year=report.year)))
+        plan = report.plan
+        if plan is not None and not plan.example and len(plan.for_goal(goal.id)):
+            g.real.append(texts["plan_status"].format(year=report.year, n=len(plan.for_goal(goal.id)),
+                                                      summary=plan.status_summary(goal.id)))
+        elif goal.activities_only(report.catalogue):
+            key = "plan_missing" if plan is None else "plan_example"
+            g.missing.append(texts[key].format(year=report.year, county=report.area.county).strip())
+        goals.append(g)
+    return AnnualText(intro, goals)
+
+
+def annual_sources(report) -> list[str]:
+    """The sources of the real figures the county's årsredovisning text rests on."""
+    res = report.results
+    return sorted({res.source_text(i) for i in res.catalogue if not report.is_example(i)
+                   and report.data_kind(i, [report.code]) == "Verklig"})
+
+
+def show_annual(report) -> None:
+    """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
+    from analysis.present.display import Text, emit
+
+    text, none = annual_text(report), load_texts()["nothing_real"].format(year=report.year)
+    lines = [md(text.intro)]
+    for g in text.goals:
+        body = " ".join(md(report) for report in g.real) if g.real else none
+        lines.append(f"**{md(g.label)}:** {body}")
+        lines += [f"*{m}*" for m in g.missing]
+    emit(Text("\n\n".join(lines), metadata={ANNUAL_KEY: payload(text, report.results.strategy.name,
+                                                                 annual_sources(report))}))
+    examples = [f"- **{md(g.label)}:** " + " ".join(md(e) for e in g.example) for g in text.goals if g.example]
+    if examples:
+        show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
+                      "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")

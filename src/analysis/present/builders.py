@@ -7,7 +7,8 @@ comparison levels', the län's and riket's); rows have ``year``, ``value``, ``st
 the source has them, ``margin``, ``geo_code``, ``sex``, ``flag``. The tables of figures take one
 :class:`Figures` per area or sex. Nothing here reads the results or a report,
 so each builder can be called (and tested) with frames made by hand. :class:`~analysis.present.report.Report`
-calls them and shows what they return.
+calls them and shows what they return. Only the two section functions at the end (an indicator's section of a
+kommun's report and of the county report) take the report: they select through it and show the builders' parts.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ import pandas as pd
 from analysis.data.contract import SEXES
 from analysis.domain.catalogue import Indicator
 from analysis.present import brand, chartspec, fmt
-from analysis.present.levels import COMPARISON_LEVELS
+from analysis.present.display import show_chart, show_markdown, show_table
+from analysis.present.levels import COMPARISON_LEVELS, components
 
 Series = tuple[str, str, str, pd.DataFrame]  # (label, group, level, rows by year)
+
+#: The warning at the top of an indicator section whose values are example data.
+EXAMPLE_NOTE = (
+    "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
+    "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
+)
 
 # Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
 COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
@@ -238,3 +246,93 @@ def sex_table(ind: Indicator, baseline_year: int, area_name: str, sexes: dict[st
                          area_name: fmt.with_unit(f.total[0], ind.unit, status=f.total[1]),
                          f"Utveckling sedan {baseline_year}": f.development})
     return pd.DataFrame(rows)
+
+
+def trend_title(ind: Indicator, area_name: str, area_level: str, series: list[Series],
+                levels: list[tuple[str, list[Series]]]) -> str:
+    """The trend chart's caption, naming only the comparisons the chart draws (no line where the group, the län
+    or riket has no value): "Sysselsättningsgrad 20–64 år, Ronneby jämfört med kommungruppen, länet och riket".
+    ``levels``: each registered comparison level's name in the title and its lines."""
+    drawn = {level for _l, _g, level, rows in series if rows["value"].notna().any()}
+    versus = [name for name, lines in levels  # the registered comparison levels drawn
+              if any(rows["value"].notna().any() for *_x, rows in lines)]
+    versus += [name for name, level in (("länet", "lan"), ("riket", "riket")) if level in drawn and level != area_level]
+    versus = " och ".join([", ".join(versus[:-1]), versus[-1]] if len(versus) > 1 else versus)
+    if area_level == "lan":  # the län's own values: compared with riket only
+        return f"{ind.title}, {area_name}" + (f": länet jämfört med {versus}" if versus else "")
+    return f"{ind.title}, {area_name}" + (f" jämfört med {versus}" if versus else "")
+
+
+# --------------------------------------------------------------------------- sections (of a report)
+
+
+def indicator_section(report, ind: Indicator, intro: bool = True) -> None:
+    """An indicator's section of a kommun's report (shown for ``report.year``): headline with the comparison
+    levels' lines, narrative, trend chart and its table, the levels' notes and places, the table by sex, source."""
+    if intro:
+        report._intro(ind)
+    elif report.is_example(ind):
+        show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+    group_line = "\n\n".join(line for level in components(report) if (line := level.headline(ind)))
+    show_markdown(report.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
+                  + f"**Måluppfyllelse:** {report.status(ind)}", headline=report.headline_figures(ind))
+    show_markdown(report.narrative(ind))
+    where = report.geo.area(report.shown_code(ind)).name
+    title = report.trend_title(ind)
+    table_caption = report._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
+                               + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
+    level_notes = [n for level in components(report) for n in level.download_notes(ind)]
+    links = report.download(f"{ind.id}-diagram", report.chart_data(ind), report.notes(ind, title, level_notes), ind, 1)
+    spec = report.trend_spec(ind)
+    show_chart(spec, title, static=report.static, links=links)
+    chart_table = report.chart_table(ind)
+    # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
+    widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
+    show_table(chart_table, table_caption, links, widths=widths)
+    for level in components(report):
+        if note := level.chart_note(ind):
+            show_markdown(note)
+        level.show_position(ind)
+    sexes = report.sex_table(ind)
+    if sexes is not None:
+        flags = report.sex_examples(ind)  # per row: a real row is never marked as example data
+        caption = f"{ind.short_title} {report.year} efter kön, {where}."
+        caption = f"EXEMPELDATA – {caption}" if any(flags) else caption
+        notes = report.notes(ind, caption)
+        notes.example = any(flags)
+        notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution
+        data = sexes.assign(Exempeldata=["ja" if f else "nej" for f in flags])
+        show_table(sexes, caption, report.download(f"{ind.id}-kon", data, notes, ind, 2))
+    elif ind.sex_split:
+        show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
+    else:
+        show_markdown("*Indikatorn redovisas inte efter kön.*")
+    report._source_note(ind)
+
+
+def county_section(report, ind: Indicator, report_year: int) -> None:
+    """An indicator's section of the county report: headline, bars of every area with their table, the map,
+    the comparison levels' county views and the source."""
+    report._intro(ind)
+    if report.year != report_year:
+        show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {report.year}; rapportåret är "
+                      f"{report_year}.*")
+
+    show_markdown(report.headline(ind) + "\n\n" + report.trend_text(ind, report.code),
+                  headline=report.headline_figures(ind))
+    spec = report.gap_spec(ind)
+    caption = report._mark(ind, f"{ind.title} {report.year}: {report.areas_words(ind)}.")
+    table = report.side_by_side(ind)
+    links = report.download(f"{ind.id}-jamforelse", table, report.notes(ind, caption), ind, 1)
+    shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
+    bars = (" Inom parentes: felmarginalen (95 %)." if any(report.margin(ind, a.code) is not None
+                                                            for a in report.areas(ind)) else "")
+    show_chart(spec, f"{ind.title} {report.year}, {shows}: {report.areas_words(ind)}.{bars}", static=report.static,
+               links=links)
+    show_table(table, caption, links)
+    from analysis.present.maps import county_map
+
+    county_map(report, ind)  # the kommuner on a map, with its table and downloads (native comparison only)
+    for level in components(report):
+        level.show_county(ind)
+    report._source_note(ind)

@@ -1,4 +1,6 @@
-"""The handlingsplan in the report: the tables, captions and sentences a plan is shown with (no display).
+"""The handlingsplan in the report: the tables, captions and sentences a plan is shown with, and the sections
+that show them (:func:`action_plan` of the county report, :func:`kommun_activities` of a kommun's), each a
+function of the report.
 
 The words are declared under ``report`` in ``data/handlingsplan/handlingsplan.yml``; the plan itself comes from
 :func:`analysis.data.handlingsplan.load_plan`.
@@ -14,7 +16,12 @@ from analysis.domain.catalogue import Catalogue
 from analysis.domain.handlingsplan import Plan, Spec, goal_choice, load_spec
 from analysis.domain.strategy import Goal, Strategy
 from analysis.present import fmt
+from analysis.present.display import show_markdown, show_table
+from analysis.present.downloads import TableNotes
 from analysis.present.escape import md_text
+
+#: Handlingsplan activity tables in the PDF: aktivitet, ansvariga, status, kommentar.
+ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
 
 
 def _fmt_date(value) -> str:
@@ -106,3 +113,102 @@ def activities_only_note(strategy: Strategy, catalogue: Catalogue, spec: Spec | 
         return None
     names = ", ".join(f"mål {g.number} ({g.title})" for g in goals)
     return report_text(spec or load_spec(), "activities_only", goals=names)
+
+
+# --------------------------------------------------------------------------- the sections
+
+
+def _rows_limit(report) -> int:
+    """How many activities per table the report shows (limits.plan_rows_per_goal)."""
+    from analysis.data.limits import limits
+
+    return int(limits(report.results.config)["plan_rows_per_goal"])
+
+
+def _rows_shown(report, table: pd.DataFrame) -> pd.DataFrame:
+    """A long list of activities is cut in the report (limits.plan_rows_per_goal); its download keeps all."""
+    return table.head(_rows_limit(report))
+
+
+def _rows_note(report, plan, table: pd.DataFrame) -> None:
+    if len(table) > _rows_limit(report):
+        show_markdown("*" + report_text(plan.spec, "truncated", shown=_rows_limit(report), n=len(table)) + "*")
+
+
+def plan_notes(report) -> None:
+    """Why the plan section is incomplete: rows left out (goal renamed since the import), or no plan read."""
+    plan = report.plan
+    if getattr(report, "_plan_error", ""):
+        show_markdown("::: {.callout-warning}\n"
+                      + report_text(load_spec(), "unreadable", error=md_text(report._plan_error), county=report.area.county)
+                      + "\n:::")
+    elif plan is not None and plan.stale:
+        show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'stale')}\n\n"
+                      + "\n".join(f"- {md_text(line)}" for line in plan.stale) + "\n:::")
+
+
+def show_activities_only_note(report) -> None:
+    """The general note on goals followed up by the plan's activities only, where the strategy has such goals."""
+    note = activities_only_note(report.results.strategy, report.catalogue)
+    if note:
+        show_markdown(f"*{md_text(note)}*")
+
+
+def kommun_activities(report) -> None:
+    """The activities of the län's handlingsplan that name this kommun as responsible."""
+
+    plan, lan = report.plan, report.geo.county(report.area.county)
+    plan_notes(report)
+    if plan is None:
+        show_markdown(report_text(load_spec(), "missing", year=report.year, county=report.area.county,
+                                  county_name=lan.official))
+        return
+    if plan.example:
+        show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
+    rows = plan.for_kommun(report.area.name)
+    if rows.empty:
+        show_markdown(report_text(plan.spec, "kommun_none", year=report.year, kommun=report.area.name))
+    else:
+        show_markdown(report_text(plan.spec, "kommun_intro", year=report.year, kommun=report.area.name))
+        table = activities_table(plan, rows, report.catalogue, report.results.strategy)
+        title = caption(plan, "kommun_caption", year=report.year, kommun=report.area.name)
+        notes = TableNotes(title, source_line(plan), example=plan.example)
+        show_table(_rows_shown(report, table), title, report.download("handlingsplan", table, notes),
+                   widths=[2, *ACTIVITY_WIDTHS], free_text=free_text_columns(plan))
+        _rows_note(report, plan, table)
+    show_markdown(f"*{source_line(plan, markdown=True)}*")
+
+
+def action_plan(report) -> None:
+    """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
+
+    plan, s = report.plan, report.results.strategy
+    plan_notes(report)
+    if plan is None:
+        show_markdown(report_text(load_spec(), "missing", year=report.year, county=report.area.county,
+                                  county_name=report.area.official))
+        return
+    if plan.example:
+        show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
+    show_markdown(report_text(plan.spec, "intro", year=report.year, n=len(plan.rows),
+                              summary=plan.status_summary(), council=md_text(s.council)))
+    title = caption(plan, "counts_caption", year=report.year)
+    table = counts_table(plan, s)
+    notes = TableNotes(title, source_line(plan), example=plan.example)
+    show_table(table, title, report.download("handlingsplan-status", table, notes))
+    for n, goal in enumerate(s.goals, start=1):
+        show_markdown("### " + (report_text(plan.spec, "goal_heading", number=goal.number, title=md_text(goal.title))
+                                if s.numbered_goals else md_text(goal.title)))
+        rows = plan.for_goal(goal.id)
+        if rows.empty:
+            show_markdown(report_text(plan.spec, "no_activities"))
+            continue
+        show_markdown(f"**{plan.status_summary(goal.id).capitalize()}.**")
+        title = caption(plan, "table_caption", year=report.year, number=goal.number, title=goal.title)
+        table = activities_table(plan, rows, report.catalogue)
+        notes = TableNotes(title, source_line(plan), example=plan.example)
+        show_table(_rows_shown(report, table), title,
+                   report.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
+                   widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
+        _rows_note(report, plan, table)
+    show_markdown(f"*{source_line(plan, markdown=True)}*")

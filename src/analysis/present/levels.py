@@ -88,3 +88,17 @@ def components(report) -> list[LevelComponent]:
         cached = (key, [level.component(report) for level in COMPARISON_LEVELS.values()])
         report.__dict__["_level_components"] = cached
     return cached[1]
+
+
+def component(report, name: str) -> LevelComponent:
+    """The component of the registered level ``name`` for ``report`` (``report.level(name)``)."""
+    return dict(zip(COMPARISON_LEVELS, components(report)))[name]
+
+
+def with_level_series(report, ind, series: list) -> list:
+    """A trend chart's series with every comparison level's lines right after the kommun's own."""
+    extra = [s for level in components(report) for s in level.series(ind)]
+    if not extra:
+        return series
+    n_own = sum(1 for s in series if s[2] == "kommun")
+    return series[:n_own] + extra + series[n_own:]

@@ -192,3 +192,10 @@ def trend_span(baseline_year: int, year: int) -> str:
         return (f"Utvecklingen sedan basåret {baseline_year} kan inte bedömas, eftersom rapportåret {year} inte "
                 "ligger efter basåret.")
     return f"Utvecklingen bedöms från basåret {baseline_year} till {year}."
+
+def status_word(trend_row, ind: Indicator | None = None) -> str:
+    """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
+    if ind is not None:
+        return trend_label(ind, trend_row)
+    status = UNKNOWN if trend_row is None else trend_row["status"]
+    return f"{STATUS_ICON[status]} {status}"

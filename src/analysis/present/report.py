@@ -4,6 +4,12 @@ Nothing here computes a gap: every number comes from :mod:`analysis.compute.resu
 The methods marked ``@presents`` return :class:`~analysis.present.display.Parts` (text, charts, tables) and show
 nothing themselves: the notebook displays them (last expression of a cell, or ``show(...)``), so an analyst can
 inspect and change them first. How the objects become notebook outputs is :mod:`analysis.present.display`.
+
+:class:`Report` is the thin object the notebooks call: it selects from the results, and its section methods are
+one-liners over the builders (:mod:`~analysis.present.builders`, :mod:`~analysis.present.overviews`,
+:mod:`~analysis.present.handlingsplan`, :mod:`~analysis.present.annual`); comparison levels such as the
+kommungrupp are components (``report.level(name)``, :mod:`analysis.present.levels`). The county report is
+:mod:`analysis.present.county_report`.
 """
 
 from __future__ import annotations
@@ -20,38 +26,13 @@ from analysis.domain.catalogue import Indicator
 from analysis.present.escape import md_text as md  # free text from YAML, plans and imports: literal
 from analysis.present.display import Download, Parts, configure, presents, show, show_chart, show_figure, show_markdown, show_table  # noqa: F401
 from analysis.present.downloads import TableNotes, sheet_name, slugify, write_table
-from analysis.compute.gaps import UNKNOWN
-from analysis.present.comparison import GROUP_LEVEL, GroupComparison  # noqa: F401 - registers the kommungrupp level
-from analysis.present.levels import components
+from analysis.present.comparison import GROUP_LEVEL  # noqa: F401 - registers the kommungrupp level
+from analysis.present.levels import LevelComponent, components, with_level_series
+from analysis.present.levels import component as level_component
 from analysis.present import narrative
-from analysis.present.narrative import STATUS_ICON, status_line, trend_label
+from analysis.present.narrative import status_line, status_word
 from analysis.compute.results import Results, load_results
 from analysis.present import builders
-
-EXAMPLE_NOTE = (
-    "**Exempeldata:** värdena för denna indikator är genererade exempelvärden, inte verklig statistik. "
-    "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
-)
-#: Handlingsplan activity tables in the PDF: aktivitet, ansvariga, status, kommentar.
-ACTIVITY_WIDTHS = [3.2, 2.8, 1.4, 2.6]
-
-
-# --------------------------------------------------------------------------- text pieces
-
-
-def measure_label(ind: Indicator) -> str:
-    """What a row of a mixed table compares: "skillnad utrikes födda − inrikes födda" or "nivå (ingen …)"."""
-    if ind.is_native:
-        return f"skillnad {ind.group_label('utrikes')} − {ind.group_label('inrikes')}"
-    return "nivå (ingen jämförelsegrupp bland inrikes födda)"
-
-
-def status_word(trend_row, ind: Indicator | None = None) -> str:
-    """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
-    if ind is not None:
-        return trend_label(ind, trend_row)
-    status = UNKNOWN if trend_row is None else trend_row["status"]
-    return f"{STATUS_ICON[status]} {status}"
 
 
 def _gap_pair(row) -> tuple[float, str] | None:
@@ -59,7 +40,7 @@ def _gap_pair(row) -> tuple[float, str] | None:
     return None if row is None else (row["gap"], row["status"])
 
 
-class Report(GroupComparison):
+class Report:
     """Presentation of one area's results (kommun or län) for the notebooks."""
 
     def __init__(self, code: str, year: int, data_path: str | None = None, static_images: bool = True,
@@ -103,35 +84,6 @@ class Report(GroupComparison):
                 self._plan, self._plan_error = None, str(exc).splitlines()[0]
         return self._plan
 
-    def _plan_rows_limit(self) -> int:
-        from analysis.data.limits import limits
-
-        return int(limits(self.results.config)["plan_rows_per_goal"])
-
-    def _plan_rows_shown(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A long list of activities is cut in the report (limits.plan_rows_per_goal); its download keeps all."""
-        return table.head(self._plan_rows_limit())
-
-    def _plan_rows_note(self, plan, table: pd.DataFrame) -> None:
-        from analysis.present.handlingsplan import report_text
-
-        if len(table) > self._plan_rows_limit():
-            show_markdown("*" + report_text(plan.spec, "truncated", shown=self._plan_rows_limit(), n=len(table)) + "*")
-
-    def _plan_notes(self) -> None:
-        """Why the plan section is incomplete: rows left out (goal renamed since the import), or no plan read."""
-        from analysis.domain.handlingsplan import load_spec
-        from analysis.present.handlingsplan import report_text
-
-        plan = self.plan
-        if getattr(self, "_plan_error", ""):
-            show_markdown("::: {.callout-warning}\n"
-                          + report_text(load_spec(), "unreadable", error=md(self._plan_error), county=self.area.county)
-                          + "\n:::")
-        elif plan is not None and plan.stale:
-            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'stale')}\n\n"
-                          + "\n".join(f"- {md(line)}" for line in plan.stale) + "\n:::")
-
     # -- selection (no arithmetic) ------------------------------------------------------------
 
     def shown_code(self, ind: Indicator) -> str:
@@ -143,6 +95,10 @@ class Report(GroupComparison):
     def chain(self, ind: Indicator) -> list:
         start = self.shown_code(ind)
         return self.geo.comparison_areas(start)
+
+    def level(self, name: str) -> LevelComponent:
+        """The component of a comparison level (:mod:`analysis.present.levels`), e.g. ``level("kommungrupp")``."""
+        return level_component(self, name)
 
     def _level_cells(self, ind: Indicator | None) -> dict[str, str]:
         """The goal overview's columns of every comparison level (the kommungrupp's: ``Kommungruppen``)."""
@@ -292,7 +248,7 @@ class Report(GroupComparison):
                     continue
                 label = f"{area.name} – {ind.group_label(grp)}" if ind.is_native else area.name
                 out.append((label, grp, area.level, rows))
-        return self.with_group_series(ind, out)
+        return with_level_series(self, ind, out)
 
     def trend_figure(self, ind: Indicator) -> go.Figure:
         return chartspec.to_plotly(self.trend_spec(ind))
@@ -303,18 +259,10 @@ class Report(GroupComparison):
         return builders.trend_spec(ind, self.series(ind), self.geo.area(self.shown_code(ind)).level)
 
     def trend_title(self, ind: Indicator) -> str:
-        """The trend chart's caption, naming only the comparisons the chart draws (no line where the group,
-        the län or riket has no value): "Sysselsättningsgrad 20–64 år, Ronneby jämfört med kommungruppen,
-        länet och riket"."""
+        """The trend chart's caption (:func:`analysis.present.builders.trend_title`)."""
         area = self.geo.area(self.shown_code(ind))
-        drawn = {level for _l, _g, level, rows in self.series(ind) if rows["value"].notna().any()}
-        versus = [level.versus for level in components(self)  # the registered comparison levels drawn
-                  if any(rows["value"].notna().any() for *_x, rows in level.series(ind))]
-        versus += [name for name, level in (("länet", "lan"), ("riket", "riket")) if level in drawn and level != area.level]
-        versus = " och ".join([", ".join(versus[:-1]), versus[-1]] if len(versus) > 1 else versus)
-        if area.level == "lan":  # the län's own values: compared with riket only
-            return f"{ind.title}, {area.name}" + (f": länet jämfört med {versus}" if versus else "")
-        return f"{ind.title}, {area.name}" + (f" jämfört med {versus}" if versus else "")
+        return builders.trend_title(ind, area.name, area.level, self.series(ind),
+                                    [(level.versus, level.series(ind)) for level in components(self)])
 
     def chart_alt(self, ind: Indicator) -> str:
         return builders.trend_alt(ind, self.series(ind))
@@ -391,7 +339,7 @@ class Report(GroupComparison):
     def _intro(self, ind: Indicator) -> None:
         show_markdown(f"### {md(ind.title)}")
         if self.is_example(ind):
-            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
+            show_markdown(f"::: {{.callout-warning}}\n{builders.EXAMPLE_NOTE}\n:::")
 
     def _mark(self, ind: Indicator, caption: str) -> str:
         """A table caption with the example-data mark in front when the table shows example values."""
@@ -405,18 +353,10 @@ class Report(GroupComparison):
 
     @presents
     def goal(self, focus_area: str) -> Parts:
-        goal = self.results.strategy.goal_for(focus_area)
-        if goal is None:
-            show_markdown(f"*{md(self.results.strategy.name)} har inget mål för detta fokusområde.*")
-            return
-        if not self.results.strategy.numbered_goals and goal.focus_areas and focus_area != goal.focus_areas[0]:
-            first = self.catalogue.focus_areas[goal.focus_areas[0]]  # one goal kept whole: quoted once, under its
-            show_markdown(f"*{goal.title} – se avsnittet {first}.*")  # first focus area
-            return
-        show_markdown(
-            f"**{md(self.results.strategy.goal_heading(goal))}:** {md(goal.goal)}\n\n"
-            f"*Källa: {md(self.results.strategy.source_document)}.*"
-        )
+        """The strategy's goal for a focus area, quoted with its source."""
+        from analysis.present import overviews
+
+        overviews.goal(self, focus_area)
 
     def data_year(self, ind: Indicator) -> int:
         """The year an indicator is shown for: the report year, or for one measured only in election or survey
@@ -449,52 +389,11 @@ class Report(GroupComparison):
                 show_markdown(f"*Senaste val: {shown}. Valdeltagandet mäts bara valår (vart fjärde år); "
                               f"rapportåret är {report_year}.*" if ind.election_years else
                               f"*Senaste mätning: {shown}; rapportåret är {report_year}.*")
-                self._indicator_body(ind, intro=False)
+                builders.indicator_section(self, ind, intro=False)
             finally:
                 self.year = report_year
             return
-        self._indicator_body(ind)
-
-    def _indicator_body(self, ind: Indicator, intro: bool = True) -> None:
-        if intro:
-            self._intro(ind)
-        elif self.is_example(ind):
-            show_markdown(f"::: {{.callout-warning}}\n{EXAMPLE_NOTE}\n:::")
-        group_line = "\n\n".join(line for level in components(self) if (line := level.headline(ind)))
-        show_markdown(self.headline(ind) + (f"\n\n{group_line}" if group_line else "") + "\n\n"
-                      + f"**Måluppfyllelse:** {self.status(ind)}", headline=self.headline_figures(ind))
-        show_markdown(self.narrative(ind))
-        where = self.geo.area(self.shown_code(ind)).name
-        title = self.trend_title(ind)
-        table_caption = self._mark(ind, f"Uppgifterna i diagrammet: {fmt.in_text(ind.title)}, totalt för båda könen."
-                                   + (" Inom parentes: felmarginal (95 %)." if ind.survey else ""))
-        links = self.download(f"{ind.id}-diagram", self.chart_data(ind), self.notes(ind, title, [n for level in components(self) for n in level.download_notes(ind)]),
-                              ind, 1)
-        spec = self.trend_spec(ind)
-        show_chart(spec, title, static=self.static, links=links)
-        chart_table = self.chart_table(ind)
-        # PDF widths from each column's longest word, so "År" and "Kommungrupp" both fit beside eight series.
-        widths = [max(len(w) for w in [*str(c).split(), *chart_table[c].astype(str)]) for c in chart_table.columns]
-        show_table(chart_table, table_caption, links, widths=widths)
-        for level in components(self):
-            if note := level.chart_note(ind):
-                show_markdown(note)
-            level.show_position(ind)
-        sexes = self.sex_table(ind)
-        if sexes is not None:
-            flags = self.sex_examples(ind)  # per row: a real row is never marked as example data
-            caption = f"{ind.short_title} {self.year} efter kön, {where}."
-            caption = f"EXEMPELDATA – {caption}" if any(flags) else caption
-            notes = self.notes(ind, caption)
-            notes.example = any(flags)
-            notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution
-            data = sexes.assign(Exempeldata=["ja" if f else "nej" for f in flags])
-            show_table(sexes, caption, self.download(f"{ind.id}-kon", data, notes, ind, 2))
-        elif ind.sex_split:
-            show_markdown("*Uppdelning efter kön finns hos källan men inte i de uppgifter rapporten bygger på.*")
-        else:
-            show_markdown("*Indikatorn redovisas inte efter kön.*")
-        self._source_note(ind)
+        builders.indicator_section(self, ind)
 
     def narrative(self, ind: Indicator) -> str:
         """One or two generated sentences for the shown area (see :mod:`analysis.present.narrative`)."""
@@ -520,372 +419,29 @@ class Report(GroupComparison):
     @presents
     def goal_overview(self) -> Parts:
         """Summary: every strategy goal with its indicators' gap and status for the area, län and riket."""
-        from analysis.present.overviews import GoalRow, goal_caption, goal_table
+        from analysis.present import overviews
 
-        rows = []
-        for goal in self.results.strategy.goals:
-            cell = self.results.strategy.goal_cell(goal)
-            inds = goal.indicators(self.catalogue)
-            if not inds:
-                from analysis.present.handlingsplan import overview_cells
-
-                what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append(GoalRow(cell, what, "länets handlingsplan", status, kind, levels=self._level_cells(None)))
-            for ind in inds:
-                code = self.shown_code(ind)
-                gap = self.gap_row(ind, code)
-                if ind.birth_regions:  # no pooled born-abroad group: each group's value, latest survey year
-                    from analysis.present import birth_regions
-
-                    level = birth_regions.overview_cell(self, ind, code)
-                    # no single number: "." (not applicable) beside the groups' values, ".." where there are none
-                    rows.append(GoalRow(cell, ind.short_title, level, birth_regions.NOT_JUDGED,
-                                        self.data_kind_latest(ind, code), ".." if level == ".." else ".",
-                                        "per födelseregion (se avsnittet)", self._level_cells(ind)))
-                    continue
-                if ind.shows_latest and self.data_year(ind) != self.year:
-                    gap = self._row("gaps", ind, geo_code=code, year=self.data_year(ind), sex="T",
-                                    comparison="inrikes" if ind.is_native else "lan")
-                if ind.is_native:
-                    level = ".." if gap is None else f"skillnad {fmt.gap(gap['gap'], ind.diff_unit, status=gap['status'])}"
-                    number = ".." if gap is None else fmt.number(gap["gap"], ind.decimals, status=gap["status"])
-                    measure = f"skillnad, {ind.diff_unit}"
-                else:
-                    v, s = self.value(ind, code, "total")
-                    level, number, measure = (fmt.with_unit(v, ind.unit, status=s),
-                                              fmt.number(v, ind.decimals, status=s), f"nivå, {ind.unit}")
-                if code != self.code:
-                    level += f" ({self.geo.area(code).name})"
-                rows.append(GoalRow(cell, ind.short_title, level, status_word(self.trend_row(ind, code), ind),
-                                    self.data_kind_latest(ind, code) if ind.shows_latest else self.data_kind(ind, [code]),
-                                    number, measure, self._level_cells(ind)))
-        caption = goal_caption(self.area.official, self.year, self.results.baseline_year)
-        one_goal = not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1
-        table, download = goal_table(rows, one_goal)
-        show_table(table, caption, self.download("maluppfyllelse", download, self.notes(None, caption)))
-        self._activities_only_note()
-        if self.results.has_example_data:
-            show_markdown("::: {.callout-warning}\n**Rapporten innehåller exempeldata.** Rader markerade "
-                          "\"Exempeldata\" bygger på genererade värden, inte verklig statistik.\n:::")
-        for level in components(self):
-            level.show_overview()
+        overviews.goal_overview(self)
 
     @presents
     def more_focus_areas(self, shown: list[str]) -> Parts:
-        """The strategy's focus areas that the notebooks do not show in sections of their own (``shown``),
-        each with a heading and its indicators (Kalmar: Social sammanhållning). Nothing for other strategies."""
-        areas = [a for g in self.results.strategy.goals for a in g.focus_areas if a not in shown]
-        if not areas:  # the embedded cell still has an output; it shows nothing
-            show_markdown("<!-- inga fler fokusområden i strategin -->")
-        for area in dict.fromkeys(areas):
-            goal = self.results.strategy.goal_for(area)
-            show_markdown(f"## {self.catalogue.focus_areas[area]}")
-            show_markdown(f"**{md(self.results.strategy.goal_heading(goal))}:** {md(goal.goal)}")
-            if goal.followed_up_outside_statistics:
-                show_markdown(f"*{md(goal.followed_up_outside_statistics)}*")
-            for ind in self.catalogue.in_focus_area(area):
-                self.indicator(ind)
+        """The strategy's focus areas the notebooks do not show in sections of their own (``shown``)."""
+        from analysis.present import overviews
 
-    def _activities_only_note(self) -> None:
-        from analysis.present.handlingsplan import activities_only_note
-
-        note = activities_only_note(self.results.strategy, self.catalogue)
-        if note:
-            show_markdown(f"*{md(note)}*")
+        overviews.more_focus_areas(self, shown)
 
     @presents
     def kommun_activities(self) -> Parts:
         """The activities of the län's handlingsplan that name this kommun as responsible."""
-        from analysis.domain.handlingsplan import load_spec
-        from analysis.present.handlingsplan import activities_table, free_text_columns, report_text, source_line
-        from analysis.present.handlingsplan import caption as plan_caption
+        from analysis.present import handlingsplan
 
-        plan, lan = self.plan, self.geo.county(self.area.county)
-        self._plan_notes()
-        if plan is None:
-            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=lan.official))
-            return
-        if plan.example:
-            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
-        rows = plan.for_kommun(self.area.name)
-        if rows.empty:
-            show_markdown(report_text(plan.spec, "kommun_none", year=self.year, kommun=self.area.name))
-        else:
-            show_markdown(report_text(plan.spec, "kommun_intro", year=self.year, kommun=self.area.name))
-            table = activities_table(plan, rows, self.catalogue, self.results.strategy)
-            caption = plan_caption(plan, "kommun_caption", year=self.year, kommun=self.area.name)
-            notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(self._plan_rows_shown(table), caption, self.download("handlingsplan", table, notes),
-                       widths=[2, *ACTIVITY_WIDTHS], free_text=free_text_columns(plan))
-            self._plan_rows_note(plan, table)
-        show_markdown(f"*{source_line(plan, markdown=True)}*")
+        handlingsplan.kommun_activities(self)
 
+def __getattr__(name: str):
+    """``from analysis.present.report import CountyReport`` still works: the class is in
+    :mod:`analysis.present.county_report` (imported on first use, it imports this module)."""
+    if name == "CountyReport":
+        from analysis.present.county_report import CountyReport
 
-class CountyReport(Report):
-    """The county report for Integrationsrådet: every kommun side by side with the län and riket."""
-
-    def __init__(self, county: str, year: int, data_path: str | None = None, static_images: bool = True,
-                 downloads_dir: str | None = None, figures_dir: str | None = None, include_plotlyjs: bool = True,
-                 results_path: str | None = None, results: Results | None = None):
-        from analysis.domain.geography import load_geography
-        from analysis.present.params import check_code
-
-        lan = load_geography().county(check_code("county", county))
-        super().__init__(lan.code, year, data_path=data_path, static_images=static_images,
-                         downloads_dir=downloads_dir, figures_dir=figures_dir, include_plotlyjs=include_plotlyjs,
-                         results_path=results_path, results=results)
-        self.kommuner = self.geo.kommuner_in(lan.county)
-
-    def areas(self, ind: Indicator) -> list:
-        areas = [k for k in self.kommuner if "kommun" in ind.levels]
-        return areas + [self.area, self.geo.area("0000")]
-
-    def areas_words(self, ind: Indicator) -> str:
-        """What a county chart or table of ``areas`` shows: "länets kommuner, länet och riket" or "länet och riket"."""
-        return "länets kommuner, länet och riket" if "kommun" in ind.levels else "länet och riket"
-
-    def side_by_side(self, ind: Indicator) -> pd.DataFrame:
-        """One row per area (:func:`analysis.present.builders.side_by_side`)."""
-        areas = []
-        for a in self.areas(ind):
-            cmp = None if ind.is_native else ("lan" if a.level == "kommun" else "riket")
-            f = self.figures(ind, a.code, comparison=cmp, name=a.name, level=a.level)
-            f.data_kind = self.data_kind(ind, [a.code])
-            areas.append(f)
-        return builders.side_by_side(ind, self.results.baseline_year, areas)
-
-    def gap_figure(self, ind: Indicator) -> tuple[go.Figure, str]:
-        spec = self.gap_spec(ind)
-        return chartspec.to_plotly(spec), spec.alt
-
-    def gap_spec(self, ind: Indicator) -> chartspec.ChartSpec:
-        """Bars sorted by value (missing last); the län and riket highlighted by colour, pattern and label
-        (:func:`analysis.present.builders.gap_spec`)."""
-        bars = []
-        for a in self.areas(ind):
-            if ind.is_native:
-                g = self.gap_row(ind, a.code)
-                v = None if g is None or g["status"] else float(g["gap"])
-            else:
-                v, s = self.value(ind, a.code, "total")
-                v = None if s or pd.isna(v) else float(v)
-            bars.append((a.name, v, a.level, self.margin(ind, a.code)))
-        example = self.data_kind(ind, [a.code for a in self.areas(ind)]) == "Exempeldata"
-        return builders.gap_spec(ind, self.year, bars, example)
-
-    @presents
-    def indicator(self, ind: Indicator | str) -> Parts:
-        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
-        gone = [self.missing(ind, a.code) for a in self.areas(ind)[:-1]]
-        if all(m is not None for m in gone):  # neither the län nor any of its kommuner has figures
-            show_markdown(f"### {md(ind.title)}")
-            self.missing_note(ind, gone[-1])
-            show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
-            return
-        if ind.birth_regions:  # groups by birth region as the source has them: values with their intervals
-            from analysis.present import birth_regions
-
-            birth_regions.show(self, ind)
-            return
-        shown, report_year = self.data_year(ind), self.year
-        self.year = shown  # the latest election or survey up to the report year (else the report year itself)
-        try:
-            self._county_indicator_body(ind, report_year)
-        finally:
-            self.year = report_year
-
-    def _county_indicator_body(self, ind: Indicator, report_year: int) -> None:
-        self._intro(ind)
-        if self.year != report_year:
-            show_markdown(f"*Senaste {'val' if ind.election_years else 'mätning'}: {self.year}; rapportåret är "
-                          f"{report_year}.*")
-
-        show_markdown(self.headline(ind) + "\n\n" + self.trend_text(ind, self.code),
-                      headline=self.headline_figures(ind))
-        spec = self.gap_spec(ind)
-        caption = self._mark(ind, f"{ind.title} {self.year}: {self.areas_words(ind)}.")
-        table = self.side_by_side(ind)
-        links = self.download(f"{ind.id}-jamforelse", table, self.notes(ind, caption), ind, 1)
-        shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
-        bars = (" Inom parentes: felmarginalen (95 %)." if any(self.margin(ind, a.code) is not None
-                                                                for a in self.areas(ind)) else "")
-        show_chart(spec, f"{ind.title} {self.year}, {shows}: {self.areas_words(ind)}.{bars}", static=self.static,
-                   links=links)
-        show_table(table, caption, links)
-        from analysis.present.maps import county_map
-
-        county_map(self, ind)  # the kommuner on a map, with its table and downloads (native comparison only)
-        for level in components(self):
-            level.show_county(ind)
-        self._source_note(ind)
-
-    @presents
-    def status_overview(self) -> Parts:
-        """Per strategic goal: the län's status and how many kommuner got better or worse."""
-        from analysis.present.overviews import StatusRow, status_caption, status_table
-
-        rows = []
-        for goal in self.results.strategy.goals:
-            cell = self.results.strategy.goal_cell(goal)
-            inds = goal.indicators(self.catalogue)
-            if not inds:
-                from analysis.present.handlingsplan import overview_cells
-
-                what, status, kind = overview_cells(self.plan, goal, self.year)
-                rows.append(StatusRow(cell, what, status, kind))
-            for ind in inds:
-                kommuner = []
-                if "kommun" in ind.levels:
-                    kommuner = [t["status"] if (t := self.trend_row(ind, k.code)) is not None else UNKNOWN
-                                for k in self.kommuner]
-                rows.append(StatusRow(cell, ind.short_title, status_word(self.trend_row(ind, self.code), ind),
-                                      self.data_kind(ind, [a.code for a in self.areas(ind)][:-1]), kommuner,
-                                      county_only="kommun" not in ind.levels))
-        one_goal = not self.results.strategy.numbered_goals and len(self.results.strategy.goals) == 1
-        caption = status_caption(self.year, self.results.baseline_year,
-                                 self.results.strategy.goals[0].title if one_goal else None)
-        table = status_table(rows, one_goal)
-        show_table(table, caption, self.download("maluppfyllelse-lan", table, self.notes(None, caption)))
-        # one sentence per goal: the strategy's own words where it has them, the general note only otherwise
-        only = [g for g in self.results.strategy.goals if g.activities_only(self.catalogue)]
-        if any(not g.followed_up_outside_statistics for g in only):
-            self._activities_only_note()
-        for goal in self.results.strategy.goals:
-            if goal.followed_up_outside_statistics:
-                show_markdown(f"*{md(self.results.strategy.goal_short(goal))}: {md(goal.followed_up_outside_statistics)}*")
-
-    @presents
-    def action_plan(self) -> Parts:
-        """Section "Handlingsplanens genomförande": per goal, counts by status and the activities."""
-        from analysis.domain.handlingsplan import load_spec
-        from analysis.present.handlingsplan import activities_table, counts_table, free_text_columns, report_text
-        from analysis.present.handlingsplan import source_line
-        from analysis.present.handlingsplan import caption as plan_caption
-
-        plan, s = self.plan, self.results.strategy
-        self._plan_notes()
-        if plan is None:
-            show_markdown(report_text(load_spec(), "missing", year=self.year, county=self.area.county,
-                                      county_name=self.area.official))
-            return
-        if plan.example:
-            show_markdown(f"::: {{.callout-warning}}\n{report_text(plan.spec, 'example_note', county=plan.county)}\n:::")
-        show_markdown(report_text(plan.spec, "intro", year=self.year, n=len(plan.rows),
-                                  summary=plan.status_summary(), council=md(s.council)))
-        caption = plan_caption(plan, "counts_caption", year=self.year)
-        table = counts_table(plan, s)
-        notes = TableNotes(caption, source_line(plan), example=plan.example)
-        show_table(table, caption, self.download("handlingsplan-status", table, notes))
-        for n, goal in enumerate(s.goals, start=1):
-            show_markdown("### " + (report_text(plan.spec, "goal_heading", number=goal.number, title=md(goal.title))
-                                    if s.numbered_goals else md(goal.title)))
-            rows = plan.for_goal(goal.id)
-            if rows.empty:
-                show_markdown(report_text(plan.spec, "no_activities"))
-                continue
-            show_markdown(f"**{plan.status_summary(goal.id).capitalize()}.**")
-            caption = plan_caption(plan, "table_caption", year=self.year, number=goal.number, title=goal.title)
-            table = activities_table(plan, rows, self.catalogue)
-            notes = TableNotes(caption, source_line(plan), example=plan.example)
-            show_table(self._plan_rows_shown(table), caption,
-                       self.download(f"handlingsplan-mal-{goal.number}", table, notes, part=n),
-                       widths=ACTIVITY_WIDTHS, free_text=free_text_columns(plan))
-            self._plan_rows_note(plan, table)
-        show_markdown(f"*{source_line(plan, markdown=True)}*")
-
-    @presents
-    def trend_overview(self) -> Parts:
-        rows = []
-        for ind in self.catalogue:
-            tr = self.trend_row(ind, self.code)
-            if tr is None:
-                continue
-            unit = ind.diff_unit if tr["measure"] == "skillnad" else ind.unit_symbol
-            signed = tr["measure"] == "skillnad"
-
-            def cell(value, year, column):  # election and survey years: the measurement's own year beside it
-                text = fmt.number(value, ind.decimals, signed=signed)
-                return text + (f" ({int(year)})" if int(year) != column and not pd.isna(value) else "")
-
-            rows.append({
-                "Indikator": ind.short_title,
-                "Mått": measure_label(ind),
-                f"{self.results.baseline_year}": cell(tr["value_baseline"], tr["baseline_year"], self.results.baseline_year),
-                f"{self.year}": cell(tr["value_year"], tr["year"], self.year),
-                # the change's unit only where it is not the row's unit (a level in % changes in procentenheter)
-                "Förändring": fmt.number(tr["change"], ind.decimals, signed=True)
-                + ("" if pd.isna(tr["change"]) or ind.diff_unit == unit else f" {ind.diff_unit}"),
-                "Enhet": unit,
-                "Bedömning": status_word(tr, ind),
-                "Data": "Exempeldata" if tr["example"] else "Verklig",
-            })
-        caption = (f"{self.area.name}: {narrative.trend_span(self.results.baseline_year, self.year)} "
-                   "Kolumnen Mått säger på varje rad vad som jämförs; skillnad = första gruppen minus den andra.")
-        table = pd.DataFrame(rows)
-        show_table(table, caption, self.download("utveckling", table, self.notes(None, caption), part=1))
-
-    def annual_report_text(self):
-        """The text for the government's annual report (årsredovisning), split into real sentences, example
-        sentences and notes of what is missing, per strategic goal. One place for each sentence: the county
-        report shows it (:meth:`annual_report`) and `analysis render` writes it as DOCX and plain text
-        (:mod:`analysis.publish.arsredovisning`, real sentences only)."""
-        from analysis.present.annual import AnnualGoal, AnnualText, load_texts
-        from analysis.compute.coverage import how_to_get, missing
-
-        s, texts = self.results.strategy, load_texts()
-        intro = (f"Länsstyrelsen följer årligen upp {s.name} och rapporterar till {s.council}. "
-                 f"Uppföljningen {self.year} jämför utrikes och inrikes födda i länets {len(self.kommuner)} kommuner, "
-                 f"länet och riket, med {self.results.baseline_year} som basår.")
-        goals = []
-        for goal in s.goals:
-            g = AnnualGoal(goal.number, goal.title, s.goal_short(goal))
-            for ind in goal.indicators(self.catalogue):
-                if "lan" not in ind.levels:
-                    note = texts["kommun_only"].format(title=ind.title).strip()
-                    if not any(self.data_kind(ind, [k.code]) == "Verklig" for k in self.kommuner):
-                        note += " " + how_to_get(ind, self.area.county)
-                    g.missing.append(note)
-                elif self.is_example(ind):
-                    g.example.append(self.narrative(ind))
-                    g.missing.append(texts["missing_indicator"].format(
-                        title=ind.title, year=self.year, how=how_to_get(ind, self.area.county)).strip())
-                elif self.data_kind(ind, [self.code]) == "Verklig":
-                    g.real.append(self.narrative(ind))
-                else:
-                    gap = missing(ind, self.code, self.year, self.results.tidy, self.geo, self.results.config.county)
-                    g.missing.append(f"{ind.title}: " + (gap.text if gap else texts["nothing_real"].format(year=self.year)))
-            plan = self.plan
-            if plan is not None and not plan.example and len(plan.for_goal(goal.id)):
-                g.real.append(texts["plan_status"].format(year=self.year, n=len(plan.for_goal(goal.id)),
-                                                          summary=plan.status_summary(goal.id)))
-            elif goal.activities_only(self.catalogue):
-                key = "plan_missing" if plan is None else "plan_example"
-                g.missing.append(texts[key].format(year=self.year, county=self.area.county).strip())
-            goals.append(g)
-        return AnnualText(intro, goals)
-
-    def annual_sources(self) -> list[str]:
-        """The sources of the real figures the county's årsredovisning text rests on."""
-        res = self.results
-        return sorted({res.source_text(i) for i in res.catalogue if not self.is_example(i)
-                       and self.data_kind(i, [self.code]) == "Verklig"})
-
-    @presents
-    def annual_report(self) -> Parts:
-        """The årsredovisning text in the report: real sentences per goal, then example sentences in a marked box."""
-        from analysis.present.annual import ANNUAL_KEY, load_texts, payload
-        from analysis.present.display import Text, emit
-
-        text, none = self.annual_report_text(), load_texts()["nothing_real"].format(year=self.year)
-        lines = [md(text.intro)]
-        for g in text.goals:
-            body = " ".join(md(r) for r in g.real) if g.real else none
-            lines.append(f"**{md(g.label)}:** {body}")
-            lines += [f"*{m}*" for m in g.missing]
-        emit(Text("\n\n".join(lines), metadata={ANNUAL_KEY: payload(text, self.results.strategy.name,
-                                                                     self.annual_sources())}))
-        examples = [f"- **{md(g.label)}:** " + " ".join(md(e) for e in g.example) for g in text.goals if g.example]
-        if examples:
-            show_markdown("::: {.callout-warning}\n**Exempelmeningar – inte verklig statistik.** De bygger på "
-                          "exempeldata och hör inte hemma i årsredovisningen:\n\n" + "\n".join(examples) + "\n:::")
+        return CountyReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,7 @@
 `analysis render` calls :func:`write_documents` for every document the report model carries (the county
 report's årsredovisning, :class:`analysis.present.model.Document`); the files land beside
 ``rapport.html``/``rapport.pdf``. Every sentence is composed in present (:mod:`analysis.present.annual`, from
-:meth:`analysis.present.report.CountyReport.annual_report_text`, the same function the report shows; real
+:func:`analysis.present.annual.annual_text`, the same function the report shows; real
 sentences only); this module only converts the model's markdown with the document's style.
 """
 

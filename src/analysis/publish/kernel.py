@@ -49,7 +49,7 @@ except (OSError, AttributeError):
 
 
 WARM_UP_CODE = """\
-import analysis.present.report, analysis.present.comparison
+import analysis.present.report, analysis.present.comparison, analysis.present.county_report
 from analysis.present import display as _display
 from analysis.publish.imageserver import client as _client  # the optional kaleido path (charts without a spec)
 from analysis.publish.kaleido_tabs import reuse_kaleido_tabs as _reuse

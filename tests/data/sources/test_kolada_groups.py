@@ -89,16 +89,16 @@ def test_configured_kolada_group_replaces_the_skr_group_in_the_report(project, g
     vals = t[(t["indicator"] == ind.id) & (t["year"] == 2024) & (t["sex"] == "T") & (t["group"] == "utrikes")
              & t["geo_code"].isin(MEMBERS)]["value"]
     assert len(vals) == len(MEMBERS)
-    gv = report.group_value(ind, "utrikes")
+    gv = report.level("kommungrupp").group_value(ind, "utrikes")
     assert gv["value"] == pytest.approx(vals.mean()) and gv["n"] == len(MEMBERS)
     assert "gruppen Liknande kommuner test, Ronneby" in report.narrative(ind)
     shown = []
-    monkeypatch.setattr("analysis.present.report.show_markdown", shown.append)
-    report.group_overview()
+    monkeypatch.setattr("analysis.present.comparison.show_markdown", shown.append)
+    report.level("kommungrupp").show_overview()
     assert "Koladas kommungrupp Liknande kommuner test, Ronneby (id GT0001)" in shown[0]
     assert all(geography.area(c).name in shown[0] for c in MEMBERS)  # members listed
     # Ronneby is not a member of the test group but is placed among its kommuner
-    p = report.position(ind)
+    p = report.level("kommungrupp").position(ind)
     assert p["n_group"] == len(MEMBERS) + 1
 
 
