@@ -14,7 +14,6 @@ from analysis.compute.results import Results
 from analysis.domain.catalogue import Indicator
 from analysis.present import builders, chartspec
 from analysis.present.display import Parts, presents, show, show_chart, show_markdown, show_table  # noqa: F401
-from analysis.present.escape import md_text as md
 from analysis.present.report import Report
 
 
@@ -74,15 +73,8 @@ class CountyReport(Report):
     def indicator(self, ind: Indicator | str) -> Parts:
         ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
         gone = [self.missing(ind, a.code) for a in self.areas(ind)[:-1]]
-        if all(m is not None for m in gone):  # neither the län nor any of its kommuner has figures
-            show_markdown(f"### {md(ind.title)}")
-            self.missing_note(ind, gone[-1])
-            show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
-            return
-        if ind.birth_regions:  # groups by birth region as the source has them: values with their intervals
-            from analysis.present import birth_regions
-
-            birth_regions.show(self, ind)
+        # no figures: neither the län nor any of its kommuner has any
+        if self._shown_apart(ind, gone[-1] if all(m is not None for m in gone) else None):
             return
         shown, report_year = self.data_year(ind), self.year
         self.year = shown  # the latest election or survey up to the report year (else the report year itself)

@@ -367,19 +367,25 @@ class Report:
         years = rows.loc[rows["year"] <= self.year, "year"]
         return int(years.max()) if len(years) else self.year
 
-    @presents
-    def indicator(self, ind: Indicator | str) -> Parts:
-        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
-        gone = self.missing(ind)
+    def _shown_apart(self, ind: Indicator, gone: coverage.Missing | None) -> bool:
+        """An indicator's section without figures (``gone`` says why) or by birth region (values with their
+        intervals, as the source groups them); whether it was shown so."""
         if gone is not None:
             show_markdown(f"### {md(ind.title)}")
             self.missing_note(ind, gone)
             show_markdown(f"*{md(ind.definition)}* Källa: {md(ind.producer)}, {md(ind.source['statistic'])}.")
-            return
-        if ind.birth_regions:  # groups by birth region as the source has them: values with their intervals
+            return True
+        if ind.birth_regions:
             from analysis.present import birth_regions
 
             birth_regions.show(self, ind)
+            return True
+        return False
+
+    @presents
+    def indicator(self, ind: Indicator | str) -> Parts:
+        ind = self.catalogue.get(ind) if isinstance(ind, str) else ind
+        if self._shown_apart(ind, self.missing(ind)):
             return
         shown, report_year = self.data_year(ind), self.year
         if shown != report_year:  # e.g. the latest election: every part of the indicator shows its year
