@@ -280,8 +280,6 @@ def problem(folder: Path) -> str | None:
 
 
 def _say(line: str) -> None:
-    import sys
-
     print(line, file=sys.stderr, flush=True)
 
 
@@ -404,7 +402,6 @@ class ArtefactChild:
             self._read = None
             answer = json.loads(pipe.read().decode("utf-8") or '{"code": 1, "out": "", "err": ""}')
         _, status = os.waitpid(self.pid, 0)
-        self.pid = None
         code = os.waitstatus_to_exitcode(status)
         return (answer["code"] if code == 0 else code), answer["out"], answer["err"]
 
@@ -419,18 +416,19 @@ class ArtefactChild:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
-        elif self.pid is not None:
+        else:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)
-            for _ in range(50):
-                if os.waitpid(self.pid, os.WNOHANG)[0]:
-                    break
-                time.sleep(0.1)
-            else:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-        for tmp in self.final.parent.glob(f".tmp-{self.key}-{self.pid or (self._proc and self._proc.pid)}"):
+            with contextlib.suppress(ChildProcessError):  # already waited for
+                for _ in range(50):
+                    if os.waitpid(self.pid, os.WNOHANG)[0]:
+                        break
+                    time.sleep(0.1)
+                else:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+        for tmp in self.final.parent.glob(f".tmp-{self.key}-{self.pid}"):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -447,13 +445,7 @@ def _child(config: Config, data_path: Path, year: int, write: int) -> None:  # p
         from analysis.orphans import die_with_parent
 
         die_with_parent()  # a killed run leaves no computation behind
-        try:
-            path, computed = ensure_artefact(config, data_path, year)
-            code, out = 0, json.dumps({"path": str(path), "computed": computed})
-        except AnalysisError as exc:
-            code, err = 2, str(exc)
-        except OSError as exc:  # disk full, …: one line, not a traceback
-            code, err = 2, f"Resultaten kunde inte sparas: {os_error_text(exc)}"
+        code, out, err = _compute(config, data_path, year)
     except BaseException:  # noqa: BLE001 - reported to the parent as the new interpreter's traceback was
         code, err = 1, traceback.format_exc()
     finally:
@@ -472,23 +464,30 @@ def start_artefact_child(config: Config, data_path: Path, year: int) -> Artefact
     return ArtefactChild(config, data_path, year)
 
 
+def _compute(config: Config, data_path: Path, year: int) -> tuple[int, str, str]:
+    """A child's computation as (exit code, the answer's JSON line, the error line): 2 with one Swedish line for
+    an error of the data or the disk."""
+    try:
+        path, computed = ensure_artefact(config, data_path, year)
+    except AnalysisError as exc:
+        return 2, "", str(exc)
+    except OSError as exc:  # disk full, …: one line, not a traceback
+        return 2, "", f"Resultaten kunde inte sparas: {os_error_text(exc)}"
+    return 0, json.dumps({"path": str(path), "computed": computed}), ""
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m analysis.compute.artefact DATA YEAR``: compute the artefact (:func:`ensure_artefact_in_child`)."""
-    import sys
-
     from analysis.orphans import die_with_parent
 
     die_with_parent()  # a killed run leaves no computation behind
     data, year = sys.argv[1:] if argv is None else argv
-    try:
-        path, computed = ensure_artefact(load_config(), Path(data), int(year))
-    except AnalysisError as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(2) from None
-    except OSError as exc:  # disk full, …: one line, not a traceback
-        print(f"Resultaten kunde inte sparas: {os_error_text(exc)}", file=sys.stderr)
-        raise SystemExit(2) from None
-    print(json.dumps({"path": str(path), "computed": computed}))
+    code, out, err = _compute(load_config(), Path(data), int(year))
+    if err:
+        print(err, file=sys.stderr)
+    if code:
+        raise SystemExit(code)
+    print(out)
 
 
 def ensure_artefact(config: Config, data_path: Path, year: int, say=None) -> tuple[Path, bool]:
