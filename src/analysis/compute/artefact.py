@@ -3,7 +3,8 @@
 :func:`ensure_artefact` validates the tidy data, applies suppression and computes gaps and trends once per
 (data checksum, report year, catalogue, strategies, computing code) and writes them under
 ``.cache/results/<key>/`` – one folder per län (``lan-10/tidy.parquet``, ``gaps.parquet``,
-``trends.parquet``) holding its kommuner, the län and riket, plus ``meta.json`` (what it was built from,
+``trends.parquet``) holding its kommuner, the län and riket, each län's validated handlingsplan
+(``plans/lan-10.json``, :mod:`analysis.compute.plans`), plus ``meta.json`` (what it was built from,
 the raw snapshots once verified, and a checksum of every area's rows for the incremental build).
 :func:`open_results` loads one report's slice: a kommun report reads its län's folder and keeps its own,
 its län's and riket's rows, so the cost per report does not grow with the number of areas in the data.
@@ -77,6 +78,10 @@ def _code_digest(package: Path | None = None) -> str:
 
 def inputs_digest(config: Config) -> dict[str, str]:
     """Checksums of what the numbers are computed from, besides the data file."""
+    from analysis.data.handlingsplan import plan_root
+    from analysis.domain.handlingsplan import SPEC_FILE as PLAN_SPEC_FILE
+
+    plans = plan_root(config)
     return {
         "catalogue": _files_digest(list((config.root / "data" / "catalogue").glob("*.yml"))),
         "strategies": _files_digest(list(config.strategies_dir.glob("*.yml"))),
@@ -86,6 +91,10 @@ def inputs_digest(config: Config) -> dict[str, str]:
         "groupings": _files_digest(list((config.root / "data" / "groupings").glob("*.yml"))),
         "names": _files_digest(list((config.root / "data" / "geography").glob("*.yml"))),  # official names
         "sidecars": _files_digest(list(config.raw_dir.rglob("*.source.yml"))),
+        # the handlingsplaner validated with the results (compute.plans): their files and their declaration
+        "plans": hashlib.sha256("".join(f"{p.relative_to(plans).as_posix()}\0{sha256(p)}\0" for p in sorted(
+            plans.rglob("*")) if p.is_file()).encode()).hexdigest(),
+        "plan_spec": sha256(config.root / PLAN_SPEC_FILE),
     }
 
 
@@ -185,6 +194,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
     from analysis.compute.gaps import compute_gaps, compute_trends, suppress
     from analysis.domain.geography import load_geography
     from analysis.compute.groups import compute_group_gaps, compute_group_values, compute_positions, load_grouping
+    from analysis.compute.plans import write_plans
     from analysis.domain.strategy import load_strategy
 
     catalogue = load_catalogue(config.root)
@@ -246,6 +256,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
             "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
         }
     meta["snapshots"] = _snapshots_meta(config)
+    write_plans(config, [lan.county for lan in geo.counties], year, dest)
     (dest / GROUPING_FILE).write_text(json.dumps(grouping.to_json(config.root), ensure_ascii=False, default=str),
                                       encoding="utf-8")
     (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
@@ -609,7 +620,7 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
         config, load_catalogue(config.root), geo, load_strategy(county, config.root), int(year),
         int(meta["counties"][county]["baseline_year"]), frames["tidy"], frames["gaps"], frames["trends"],
         Path(meta["data_path"]), read_grouping(str(path)), frames["group_values"], frames["group_gaps"],
-        frames["positions"],
+        frames["positions"], artefact=path,
     )
 
 

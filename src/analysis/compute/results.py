@@ -57,11 +57,25 @@ class Results:
     group_values: pd.DataFrame | None = None  # per group, indicator, year, sex, group: value and n
     group_gaps: pd.DataFrame | None = None  # per group, indicator, year, sex: utrikes − inrikes
     positions: pd.DataFrame | None = None  # every kommun's place within its group and riket
+    #: the artefact folder the results were read from (analysis.compute.artefact), None when computed here
+    artefact: Path | None = None
     #: what :meth:`rows` made, kept (read-only results: what was selected once stays valid): each table split
     #: by indicator, each (table, indicator, columns) indexed, each selection
     _parts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _indices: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _selections: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def plan(self, county: str):
+        """The län's handlingsplan for the report year (:class:`~analysis.domain.handlingsplan.Plan`) or None:
+        as validated when the results were computed (:mod:`analysis.compute.plans`), else loaded and validated
+        now. A plan that does not validate raises its error (:class:`~analysis.errors.AnalysisError`)."""
+        if self.artefact is not None:
+            from analysis.compute.plans import read_plan
+
+            return read_plan(self.artefact, county, self.year, self.config)
+        from analysis.data.handlingsplan import load_plan
+
+        return load_plan(county, self.year, self.config)
 
     def rows(self, table: str, indicator: str, **where) -> pd.DataFrame:
         """The rows of a results table for one indicator where every column named equals its value (read-only).

@@ -315,8 +315,13 @@ def load_plan_file(path: Path, strategy: Strategy, catalogue: Catalogue, spec: S
 # --------------------------------------------------------------------------- import and reading
 
 
+def plan_root(config: Config) -> Path:
+    """The folder of every län's imported plans (``plan_dir``)."""
+    return config.raw_dir / RAW_DIR
+
+
 def plan_dir(config: Config, county: str) -> Path:
-    return config.raw_dir / RAW_DIR / f"lan-{str(county).zfill(2)}"
+    return plan_root(config) / f"lan-{str(county).zfill(2)}"
 
 
 @dataclass

@@ -74,12 +74,11 @@ class Report:
     def plan(self):
         """The län's handlingsplan for the report year (:mod:`analysis.data.handlingsplan`), or None."""
         if not hasattr(self, "_plan"):
-            from analysis.data.handlingsplan import load_plan
             from analysis.errors import AnalysisError
 
             self._plan_error = ""
             try:
-                self._plan = load_plan(self.area.county, self.year, self.results.config)
+                self._plan = self.results.plan(self.area.county)
             except (AnalysisError, OSError, ValueError) as exc:  # a broken plan costs its section, not the report
                 self._plan, self._plan_error = None, str(exc).splitlines()[0]
         return self._plan
