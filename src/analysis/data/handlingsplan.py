@@ -37,6 +37,7 @@ from analysis.domain.handlingsplan import (
 )
 from analysis.domain.strategy import Strategy, load_strategy
 from analysis.errors import AnalysisError, DataValidationError
+from analysis.text import column_letter
 
 if TYPE_CHECKING:  # pandera is imported where a plan is validated, not by a report's kernel that loads one
     import pandera.pandas as pa
@@ -237,7 +238,6 @@ def validate_plan(raw: pd.DataFrame, strategy: Strategy, catalogue: Catalogue, s
                   source: str = "handlingsplan") -> pd.DataFrame:
     """The typed plan (one row per activity, goal and status as ids, ``line`` = row in the file), or
     DataValidationError listing every problem with line and column."""
-    from openpyxl.utils import get_column_letter
     from pandera.errors import SchemaErrors
 
     spec = spec or load_spec()
@@ -248,7 +248,7 @@ def validate_plan(raw: pd.DataFrame, strategy: Strategy, catalogue: Catalogue, s
         col = by_label.get(norm(h))
         if col:
             rename[h] = col
-            letters[col] = get_column_letter(j + 1)
+            letters[col] = column_letter(j + 1)
         elif str(h).strip() and not str(h).startswith("Unnamed"):
             problems.append((0, j, spec.msg("unknown_column", label=h)))
     labels = ", ".join(c["label"] for c in spec.columns)
