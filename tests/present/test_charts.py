@@ -60,7 +60,44 @@ def test_legend_sits_below_the_axis_title():
     assert fig.layout.margin.t >= 40  # the toolbar's band above the plot
 
 
+def _template_as_plotly_builds_it() -> dict:
+    """The house template made with plotly's objects, as before template_dict: plotly_white's layout, its scatter
+    and bar defaults, updated with the house style (the evidence for template_dict's plain-JSON construction)."""
+    import plotly.io as pio
+
+    base = pio.templates["plotly_white"]
+    t = go.layout.Template(layout=base.layout)
+    t.data.scatter, t.data.bar = base.data.scatter, base.data.bar
+    t.layout.update(charts._house_style())
+    pio.templates["house-as-built"] = t  # registered and read back, as the figures took it
+    try:
+        return pio.templates["house-as-built"].to_plotly_json()
+    finally:
+        del pio.templates["house-as-built"]
+
+
+def test_the_house_template_is_plotlys_own_json_equal_to_what_plotly_builds():
+    import json
+
+    built = _template_as_plotly_builds_it()
+    assert charts.template_dict() == built
+    assert json.dumps(charts.template_dict()) == json.dumps(built)  # key order too: the reports' bytes
+    assert charts.template_dict()["layout"]["separators"] == ", " and set(built["data"]) == {"bar", "scatter"}
+
+
+def test_importing_the_report_makes_no_plotly_template():
+    """A report's charts are data: the kernel of a kommun report and the index page build no plotly template."""
+    import subprocess
+    import sys
+
+    code = ("import sys, analysis.present.report, analysis.present.county_report, analysis.present.indexpage\n"
+            "print('plotly.graph_objs.layout._template' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_figures_carry_the_small_house_template():
+    charts.use_house_template()  # as an analyst's figure gets it once a chart's plotly figure is asked for
     fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
     template = fig.to_dict()["layout"]["template"]
     assert set(template["data"]) == {"scatter", "bar"}  # not plotly_white's forty trace types

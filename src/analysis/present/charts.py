@@ -8,6 +8,8 @@ the PDF and in the PNG plotly's toolbar downloads.
 from __future__ import annotations
 
 import functools
+import json
+import pkgutil
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -17,17 +19,12 @@ from analysis.present import brand, fmt
 HOUSE_TEMPLATE = "integrationsuppfoljning"
 
 
-def house_template() -> go.layout.Template:
-    """The template every figure starts from: plotly_white's layout plus the house style (the brand's typeface
-    and sizes, decimal comma, legend below the plot), with trace defaults only for the trace types the reports
-    draw. plotly_white carries defaults for some forty trace types, serialised into every figure three times
-    (notebook output, HTML, PNG); this one is a fraction of that size."""
-    base = pio.templates["plotly_white"]
-    t = go.layout.Template(layout=base.layout)
-    t.data.scatter, t.data.bar = base.data.scatter, base.data.bar
+def _house_style() -> dict:
+    """The house style's part of the template's layout: the brand's typeface and sizes, decimal comma, legend
+    below the plot."""
     font = brand.chart_font()
     size = {"size": font["size"]}
-    t.layout.update(
+    return dict(
         separators=fmt.PLOTLY_SEPARATORS, font=font, hoverlabel={"font": {"family": font["family"], **size}},
         # below the plot area at the bottom of the figure (container), below the x-axis title, left-aligned:
         # the margin grows to fit the legend, and its entries wrap onto more rows on a narrow screen instead
@@ -40,13 +37,45 @@ def house_template() -> go.layout.Template:
         xaxis={"automargin": True, "tickfont": size, "title": {"font": size}},
         yaxis={"automargin": True, "tickfont": size, "title": {"font": size}},
     )
-    return t
 
 
-# Registered as plotly's default when this module is imported, so a new figure takes it without validating it
-# again (a template named per figure in ``update_layout`` cost ≈ 25 ms per chart, the house style another 30).
-pio.templates[HOUSE_TEMPLATE] = house_template()
-pio.templates.default = HOUSE_TEMPLATE
+def _merged(base: dict, update: dict) -> dict:
+    """``base`` updated key by key, nested dicts merged (as plotly's ``update`` does)."""
+    out = dict(base)
+    for k, v in update.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _sorted_keys(value):
+    """Keys in the order plotly writes a template's JSON (sorted at every level)."""
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    return [_sorted_keys(v) for v in value] if isinstance(value, list) else value
+
+
+@functools.lru_cache(maxsize=1)
+def template_dict() -> dict:
+    """The template every figure starts from, as a figure's ``layout.template`` holds it (plain JSON values;
+    shared: never change it): plotly_white's layout plus the house style (:func:`_house_style`), with trace
+    defaults only for the trace types the reports draw. plotly_white carries defaults for some forty trace
+    types, serialised into every figure three times (notebook output, HTML, PNG); this one is a fraction of that.
+
+    Made from plotly's own plotly_white file without making plotly objects: a report's charts are data (dicts)
+    and the process that shows them (a kommun report's kernel, the index page) never builds a plotly template
+    (≈ 0,1 CPU-s per process). Equal, key order too, to the template plotly builds (tests/present/test_charts.py)."""
+    white = json.loads(pkgutil.get_data("plotly", "package_data/templates/plotly_white.json"))
+    return _sorted_keys({"data": {k: white["data"][k] for k in ("bar", "scatter")},
+                         "layout": _merged(white["layout"], _house_style())})
+
+
+def use_house_template() -> None:
+    """Make the house template plotly's default, so a plotly figure an analyst makes takes it (reports do not
+    need it: their figures carry :func:`template_dict`). Registered once per process."""
+    if HOUSE_TEMPLATE not in pio.templates:
+        pio.templates[HOUSE_TEMPLATE] = go.layout.Template(template_dict())
+    pio.templates.default = HOUSE_TEMPLATE
+
 
 EXAMPLE_MARK = "EXEMPELDATA – inte verklig statistik"
 MARK_NAME = "exempeldata"  # the mark's annotation
@@ -58,12 +87,6 @@ def static_size() -> tuple[int, float]:
     chart = brand.scale()["chart"]
     width = int(chart["width-px"])
     return width, chart["print-width-mm"] / width / 0.3528
-
-
-@functools.lru_cache(maxsize=1)
-def template_dict() -> dict:
-    """The house template as a figure's ``layout.template`` holds it (plain JSON values; shared: never change it)."""
-    return pio.templates[HOUSE_TEMPLATE].to_plotly_json()
 
 
 def house_layout(*, example: bool, height: int, legend: bool = True, margin: dict | None = None) -> dict:
@@ -80,7 +103,7 @@ def house_layout(*, example: bool, height: int, legend: bool = True, margin: dic
 def style(fig: go.Figure, *, example: bool, height: int, legend: bool = True, margin: dict | None = None) -> go.Figure:
     """:func:`house_layout` applied to a plotly figure made elsewhere (the county map)."""
     if fig.layout.template.layout.font.family != brand.chart_font()["family"]:  # made under another template
-        fig.layout.template = HOUSE_TEMPLATE
+        fig.layout.template = template_dict()
     layout = house_layout(example=example, height=height, legend=legend, margin=margin)
     marks = layout.pop("annotations", [])
     fig.update_layout(**layout)

@@ -234,6 +234,7 @@ def plotly_figure(spec: ChartSpec) -> dict:
 def to_plotly(spec: ChartSpec) -> go.Figure:
     """The interactive figure of ``spec`` as a plotly figure (for an analyst to change; a report shows
     :func:`plotly_figure` as it is)."""
+    charts.use_house_template()  # the analyst's further figures look the same
     return go.Figure(plotly_figure(spec))
 
 

@@ -258,6 +258,9 @@ class Chart(Shown):
         """``chart.figure`` of a chart made from its spec: the plotly figure, made (and checked) when first asked
         for, so an analyst can change it; a report run never asks and shows the figure's dict as made."""
         if name == "figure" and "_made" in self.__dict__:
+            from analysis.present.charts import use_house_template
+
+            use_house_template()  # the analyst's further figures look the same
             self.figure = go.Figure(self._made)
             return self.figure
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

@@ -232,7 +232,7 @@ def _xy(rings) -> tuple[list, list]:
 def plotly_map(geometry: MapGeometry, values: list[MapValue], classes: Classes, ind: Indicator, *,
                counties: list[str], labels: bool = True, height: int | None = None) -> go.Figure:
     """Filled shapes on x/y axes with equal scaling: no geo subplot, no topojson, nothing from the network."""
-    fig = go.Figure()
+    fig = go.Figure(layout={"template": charts.template_dict()})
     example = any(v.shown and v.example for v in values)
     for v in values:
         shape = geometry.kommuner[v.code]
