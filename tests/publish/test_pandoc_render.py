@@ -90,3 +90,30 @@ def test_embedded_cell_read_as_nbformat_reads_it(tmp_path):
     assert '"#| label: fokus\\n",' in path.read_text(encoding="utf-8")  # stored as lines
     md = embed_outputs(path, "fokus", "typst", tmp_path / "media", [0])
     assert "**Rad ett**\n\nRad två" in md
+
+
+def test_a_notebook_just_written_is_embedded_from_memory_as_from_its_file(tmp_path):
+    """render.py hands each executed notebook it writes to pandoc_render (remember): its embeds come from it, in
+    the form it was written (text as lists of lines), equal to what reading the file gives."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from analysis.publish import pandoc_render
+    from analysis.publish.localpaths import clean_notebook, write_notebook
+
+    cell = new_code_cell("#| label: fokus\nx = 1\nx", outputs=[new_output(
+        "display_data", data={"text/markdown": "**Rad ett**\n\nRad två\n", "text/html": "<p>ett</p>\n<p>två</p>",
+                              "text/plain": "x"})])
+    written = clean_notebook(new_notebook(cells=[cell]), tmp_path, tmp_path)
+    path = tmp_path / "nb.ipynb"
+    write_notebook(path, written)
+    from_file = [pandoc_render.embed_outputs(path, "fokus", to, tmp_path / "m", [0], []) for to in ("typst", "html")]
+    pandoc_render._NOTEBOOKS.clear()
+    pandoc_render.remember(path, written)
+    assert isinstance(written["cells"][0]["source"], list)  # as written: lines
+    assert [pandoc_render.embed_outputs(path, "fokus", to, tmp_path / "m", [0], []) for to in ("typst", "html")] \
+        == from_file
+    # taken from memory, not from the file: the remembered notebook is what is embedded
+    written["cells"][0]["outputs"][0]["data"]["text/markdown"] = ["i minnet"]
+    assert pandoc_render.embed_outputs(path, "fokus", "typst", tmp_path / "m", [0]) == "i minnet"
+    pandoc_render._NOTEBOOKS.clear()

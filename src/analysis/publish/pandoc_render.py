@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import re
 import subprocess
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def _find_cell(nb, label: str, path: Path):
         if cell.cell_type != "code":
             continue
         if label in cell.metadata.get("tags", []) or re.search(
-            rf"^#\|\s*label:\s*{re.escape(label)}\s*$", cell.source, re.M
+            rf"^#\|\s*label:\s*{re.escape(label)}\s*$", _text(cell.source), re.M
         ):
             return cell
     raise AnalysisError(f"{path}: no cell labelled {label!r} to embed")
@@ -54,17 +55,47 @@ MIME_PRIORITY = {
 }
 
 
-@lru_cache(maxsize=8)  # a report's five notebooks, for the two workers' reports in turn
-def _notebook(path: str, mtime_ns: int, size: int):
+#: executed notebooks by (path, modification time, size): a report's five, for the two workers' reports in turn
+_NOTEBOOKS: OrderedDict[tuple[str, int, int], object] = OrderedDict()
+_KEEP = 12
+
+
+def _key(path: Path) -> tuple[str, int, int]:
+    st = Path(path).stat()
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+def _keep(key: tuple[str, int, int], nb) -> None:
+    _NOTEBOOKS[key] = nb
+    while len(_NOTEBOOKS) > _KEEP:
+        _NOTEBOOKS.popitem(last=False)
+
+
+def remember(path: Path, nb) -> None:
+    """The notebook just written to ``path`` (as written: text split into lines), so its embeds are taken from
+    it, not read back from the file (≈ 10 ms per notebook of charts). Shared, never changed."""
+    _keep(_key(path), nb)
+
+
+def _notebook(path: Path):
     """An executed notebook, read once for all its embeds in both formats (keyed by path, time and size).
     Not validated again: papermill validated it as it wrote it (a validation costs ≈ 6 ms per notebook)."""
+    key = _key(path)
+    if key in _NOTEBOOKS:
+        return _NOTEBOOKS[key]
     from nbformat.v4 import nbjson
 
     text = Path(path).read_text(encoding="utf-8")
     nb = nbjson.reads(text)  # as nbformat.read: lines joined, transient fields dropped; without the validation
     if nb.get("nbformat") != 4:  # an older notebook (not one a run wrote): nbformat converts it
-        return nbformat.reads(text, as_version=4)
+        nb = nbformat.reads(text, as_version=4)
+    _keep(key, nb)
     return nb
+
+
+def _text(value) -> str:
+    """A notebook's text field, as written (a list of lines) or as read (one string)."""
+    return value if isinstance(value, str) else "".join(value)
 
 
 RAW_MARK = "<!-- analysis: raw {} -->"
@@ -75,8 +106,7 @@ def embed_outputs(nb_path: Path, label: str, to: str, media: Path, counter: list
                   raw: list[str] | None = None) -> str:
     """The outputs of the cell ``label`` as markdown for ``to``. With ``raw``, HTML outputs are collected there
     and stand as numbered markers in the markdown (pandoc copies raw HTML verbatim; see :func:`render`)."""
-    st = Path(nb_path).stat()
-    nb = _notebook(str(nb_path), st.st_mtime_ns, st.st_size)
+    nb = _notebook(Path(nb_path))
     cell = _find_cell(nb, label, nb_path)
     blocks = []
     for out in cell.get("outputs", []):

@@ -101,6 +101,7 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> dict[str, dict]:
     from papermill.exceptions import PapermillExecutionError
 
     from analysis.publish.localpaths import clean_notebook, write_notebook
+    from analysis.publish.pandoc_render import remember
 
     names = KOMMUN_NOTEBOOKS if job.kind == "kommun" else LAN_NOTEBOOKS
     params = {"year": job.year, "data_path": str(job.data_path), "static_images": _static_images(job.formats),
@@ -117,8 +118,9 @@ def _execute_notebooks(job: Job, nb_dir: Path, kernel) -> dict[str, dict]:
             raise AnalysisError(_notebook_os_error(exc) or f"notebooken {name}.ipynb misslyckades: {exc.ename}: {exc.evalue}") from exc
         except RuntimeError as exc:
             raise AnalysisError(f"notebooken {name}.ipynb kunde inte köras: {exc}") from exc
-        notebooks[name] = write_notebook(nb_dir / f"{name}.ipynb", clean_notebook(executed, nb_dir.parent, job.root,
-                                                                                  job.data_path))
+        path = nb_dir / f"{name}.ipynb"
+        notebooks[name] = write_notebook(path, clean_notebook(executed, nb_dir.parent, job.root, job.data_path))
+        remember(path, notebooks[name])  # pandoc+typst take its embeds from it, not read back
     return notebooks
 
 
