@@ -16,12 +16,16 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
-import typer
-from rich.console import Console
-from rich.markup import escape as rich_escape
-from rich.table import Table
-from typer.core import TyperGroup
+from analysis import runtime
+
+runtime.tune()  # before numpy starts its BLAS threads (analysis.runtime)
+
+import pandas as pd  # noqa: E402
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.markup import escape as rich_escape  # noqa: E402
+from rich.table import Table  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
 
 try:  # typer ≥ 0.22 vendors click; its usage errors are these classes
     from typer._click import exceptions as cx
