@@ -83,3 +83,27 @@ def test_county_overview_says_each_thing_once():
         assert not row["Förändring"].endswith(" " + row["Enhet"]), row
     levels = table[table["Enhet"] == "%"]
     assert levels.empty or levels["Förändring"].str.endswith("procentenheter").all()
+
+
+@pytest.mark.slow
+def test_a_county_table_of_example_kommuner_is_marked_though_the_lan_has_no_values(monkeypatch):
+    """sfi: Blekinge's kommuner have example values, the län and riket none. The county's table of them all says
+    EXEMPELDATA in its caption and its download's notes, as every table with example values does."""
+    import analysis.present.display as display
+    from analysis.present.report import show
+
+    bundles, notes = [], {}
+    monkeypatch.setattr(display, "_display", lambda bundle, metadata=None: bundles.append(bundle))
+    r = CountyReport("10", 2024, static_images=False)
+    download = r.download
+    monkeypatch.setattr(r, "download", lambda slug, data, n, *a: notes.setdefault(slug, n) and download(slug, data, n, *a))
+    ind = r.catalogue.get("sfi_minst_tva_kurser")
+    assert not r.is_example(ind)  # the län's own chain (län, riket) has no example rows
+    assert r.data_kind(ind, ["1081"]) == "Exempeldata" and r.data_kind(ind, ["0010", "0000"]) == "Saknas"
+    show(r.indicator(ind))
+    tables = [m for m in (b.get("text/markdown", "") for b in bundles)
+              if "länets kommuner, länet och riket." in m and "|" in m]
+    assert tables and all("EXEMPELDATA – Elever på sfi" in t for t in tables)
+    assert notes["sfi_minst_tva_kurser-jamforelse"].example
+    real = r.catalogue.get("sysselsattningsgrad")  # SCB BAS: real for every area, never marked
+    assert not r.shows_example(real, [a.code for a in r.areas(real)])

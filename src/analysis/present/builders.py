@@ -321,9 +321,12 @@ def county_section(report, ind: Indicator, report_year: int) -> None:
     show_markdown(report.headline(ind) + "\n\n" + report.trend_text(ind, report.code),
                   headline=report.headline_figures(ind))
     spec = report.gap_spec(ind)
-    caption = report._mark(ind, f"{ind.title} {report.year}: {report.areas_words(ind)}.")
+    codes = [a.code for a in report.areas(ind)]  # the table shows the län's kommuner too
+    caption = report._mark(ind, f"{ind.title} {report.year}: {report.areas_words(ind)}.", codes)
     table = report.side_by_side(ind)
-    links = report.download(f"{ind.id}-jamforelse", table, report.notes(ind, caption), ind, 1)
+    notes = report.notes(ind, caption)
+    notes.example = notes.example or report.shows_example(ind, codes)
+    links = report.download(f"{ind.id}-jamforelse", table, notes, ind, 1)
     shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
     bars = (" Inom parentes: felmarginalen (95 %)." if any(report.margin(ind, a.code) is not None
                                                             for a in report.areas(ind)) else "")
