@@ -95,6 +95,18 @@ def machine() -> str:
             f"Python {platform.python_version()}, code {rev}")
 
 
+#: a fixed piece of work like a run's (imports, then pure Python): its CPU-s show how fast the shared host is now
+HOST_CHECK = "import pandas, plotly.io, json\nsum(i * i for i in range(2_000_000))"
+
+
+def host_check() -> float:
+    """CPU-s of :data:`HOST_CHECK` in a new interpreter (the same work every time: on a shared machine its
+    CPU-s move with the host's load, and a run's CPU-s with them; printed beside each run)."""
+    start = children_cpu()
+    subprocess.run([sys.executable, "-c", HOST_CHECK], check=True)
+    return children_cpu() - start
+
+
 def load() -> str:
     """The load average as /proc/loadavg has it (1, 5, 15 min, running/all tasks)."""
     try:
