@@ -49,3 +49,21 @@ def test_plain_values_for_json_and_files():
     assert plain(np.int64(3)) == 3 and type(plain(np.int64(3))) is int
     assert [plain(v) for v in (None, float("nan"), np.nan, pd.NA, pd.NaT)] == [None] * 5
     assert plain("..") == ".." and plain(2024) == 2024
+
+
+def test_numbers_are_formatted_as_babels_format_decimal_formats_them():
+    """fmt.number applies babel's parsed pattern itself (parsed once); the text is what format_decimal gives for
+    every kind of value a report formats: floats, halves to round, integers, numpy numbers, negatives, large."""
+    import random
+
+    import numpy as np
+    from babel.numbers import format_decimal
+
+    rng = random.Random(24)
+    values = [0.05, 0.15, 2.675, 1e-9, 12345.65, 999.95, -0.04, 7, -3, np.float64(61.25), np.int64(2024), 1e7 / 3]
+    values += [rng.uniform(-1e5, 1e5) for _ in range(2000)]
+    for decimals in (0, 1, 2):
+        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+        for v in values:
+            assert fmt.number(v, decimals) == format_decimal(v, pattern, locale="sv_SE").replace("-", fmt.MINUS)
+            assert fmt.number(v, decimals, signed=True)[1:] == format_decimal(abs(v), pattern, locale="sv_SE")

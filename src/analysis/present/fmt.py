@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from pandas import NA, NaT
 
 LOCALE = "sv_SE"
@@ -24,12 +26,23 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@lru_cache(maxsize=None)
+def _decimal_pattern(decimals: int) -> NumberPattern:
+    """Babel's pattern for ``decimals`` decimals, parsed once: ``format_decimal`` parses its pattern and the locale
+    at every call (16 → 6 µs a number; a report formats thousands). Applied as ``format_decimal`` applies it."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+
+
+@lru_cache(maxsize=1)
+def _locale() -> Locale:
+    return Locale.parse(LOCALE)
+
+
 def number(value: float | None, decimals: int = 1, status: str = "", signed: bool = False) -> str:
     """``24.4`` -> ``"24,4"``; ``12345.6`` -> ``"12 345,6"`` (NBSP); missing -> its symbol (never 0)."""
     if _missing(value):
         return status or ".."
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    text = format_decimal(abs(value) if signed else value, pattern, locale=LOCALE)
+    text = _decimal_pattern(decimals).apply(abs(value) if signed else value, _locale())
     if signed:
         rounded = round(value, decimals)
         sign = "+" if rounded > 0 else (MINUS if rounded < 0 else "±")
