@@ -1,4 +1,5 @@
-"""The run's processes are set up in one place (analysis.runtime): the collector's threshold and one BLAS thread."""
+"""The run's processes are set up in one place (analysis.runtime): the command's collector threshold, one BLAS
+thread for it and every process it starts; the kernels keep Python's default collector (their memory)."""
 import os
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def test_the_command_is_tuned_before_numpy_starts_its_threads():
 
 
 @pytest.mark.e2e
-def test_a_warm_kernel_is_tuned_as_the_command(tmp_path):
+def test_a_warm_kernel_has_one_blas_thread_and_the_default_collector(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -53,10 +54,13 @@ def test_a_warm_kernel_is_tuned_as_the_command(tmp_path):
                                                      "os.environ.get('OPENBLAS_NUM_THREADS'))")],
                                 metadata={"kernelspec": {"name": "python3", "language": "python",
                                                          "display_name": "Python 3"}}), nb)
-    kernel = WarmKernel(tmp_path, env=runtime.THREAD_ENV)
+    kernel = WarmKernel(tmp_path)
     try:
-        assert kernel.warm_up(browser=False)
+        with pytest.MonkeyPatch.context() as mp:  # the command's environment, as runtime.tune() leaves it
+            for key, value in runtime.THREAD_ENV.items():
+                mp.setenv(key, value)
+            assert kernel.warm_up(browser=False)
         executed = kernel.execute(nb, None, {})
-        assert executed.cells[0].outputs[0]["text"].strip() == f"{runtime.GC_THRESHOLDS} 1"
+        assert executed.cells[0].outputs[0]["text"].strip() == "(700, 10, 10) 1"
     finally:
         kernel.shutdown()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from papermill.engines import NBClientEngine, papermill_engines
 
-from analysis import runtime
 from analysis.config import without_root_override
 from analysis.publish import outputs
 from analysis.publish.processes import CONNECTION_PREFIX, kill_tree_of
@@ -50,7 +49,7 @@ except (OSError, AttributeError):
 
 
 WARM_UP_CODE = """\
-{runtime}import analysis.present.report, analysis.present.comparison, analysis.present.county_report
+import analysis.present.report, analysis.present.comparison, analysis.present.county_report
 from analysis.present import display as _display
 from analysis.publish.imageserver import client as _client  # the optional kaleido path (charts without a spec)
 from analysis.publish.kaleido_tabs import reuse_kaleido_tabs as _reuse
@@ -226,7 +225,7 @@ class WarmKernel:
             kc.start_channels()
             try:
                 run_sync(kc.wait_for_ready)(timeout=120)
-                code = WARM_UP_CODE.format(browser=bool(browser), runtime=runtime.KERNEL_CODE)
+                code = WARM_UP_CODE.format(browser=bool(browser))
                 reply = run_sync(kc.execute_interactive)(code, timeout=120,
                                                          store_history=False, output_hook=lambda msg: None)
             finally:
