@@ -321,11 +321,12 @@ def county_section(report, ind: Indicator, report_year: int) -> None:
     show_markdown(report.headline(ind) + "\n\n" + report.trend_text(ind, report.code),
                   headline=report.headline_figures(ind))
     spec = report.gap_spec(ind)
-    codes = [a.code for a in report.areas(ind)]  # the table shows the län's kommuner too
-    caption = report._mark(ind, f"{ind.title} {report.year}: {report.areas_words(ind)}.", codes)
+    example = report.shows_example(ind, [a.code for a in report.areas(ind)])  # the län's kommuner too
+    caption = f"{ind.title} {report.year}: {report.areas_words(ind)}."
+    caption = f"EXEMPELDATA – {caption}" if example else caption
     table = report.side_by_side(ind)
     notes = report.notes(ind, caption)
-    notes.example = notes.example or report.shows_example(ind, codes)
+    notes.example = notes.example or example
     links = report.download(f"{ind.id}-jamforelse", table, notes, ind, 1)
     shows = "skillnaden mellan utrikes och inrikes födda" if ind.is_native else "värdet"
     bars = (" Inom parentes: felmarginalen (95 %)." if any(report.margin(ind, a.code) is not None

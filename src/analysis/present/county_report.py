@@ -36,6 +36,11 @@ class CountyReport(Report):
         areas = [k for k in self.kommuner if "kommun" in ind.levels]
         return areas + [self.area, self.geo.area("0000")]
 
+    def shows_example(self, ind: Indicator, codes: list[str]) -> bool:
+        """Whether a table of ``codes`` (its kommuner, the län, riket) shows example values in the report year,
+        though the län's own rows (:meth:`is_example`) may have none."""
+        return self.is_example(ind) or self.data_kind(ind, codes) == "Exempeldata"
+
     def areas_words(self, ind: Indicator) -> str:
         """What a county chart or table of ``areas`` shows: "länets kommuner, länet och riket" or "länet och riket"."""
         return "länets kommuner, länet och riket" if "kommun" in ind.levels else "länet och riket"

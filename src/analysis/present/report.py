@@ -340,15 +340,9 @@ class Report:
         if self.is_example(ind):
             show_markdown(f"::: {{.callout-warning}}\n{builders.EXAMPLE_NOTE}\n:::")
 
-    def _mark(self, ind: Indicator, caption: str, codes: list[str] | None = None) -> str:
-        """A table caption with the example-data mark in front when the table shows example values. ``codes``:
-        the areas the table shows when they are more than the report's own (a county table of its kommuner)."""
-        return f"EXEMPELDATA – {caption}" if self.shows_example(ind, codes) else caption
-
-    def shows_example(self, ind: Indicator, codes: list[str] | None = None) -> bool:
-        """Whether a table or chart of ``ind`` shows example values: the report's own areas (:meth:`is_example`)
-        or, given ``codes``, any of those areas in the report year."""
-        return self.is_example(ind) or (codes is not None and self.data_kind(ind, codes) == "Exempeldata")
+    def _mark(self, ind: Indicator, caption: str) -> str:
+        """A table caption with the example-data mark in front when the table shows example values."""
+        return f"EXEMPELDATA – {caption}" if self.is_example(ind) else caption
 
     def _source_note(self, ind: Indicator) -> None:
         source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else self.results.attribution(ind)
