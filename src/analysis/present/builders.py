@@ -32,6 +32,12 @@ EXAMPLE_NOTE = (
     "De visar hur rapporten ser ut tills verkliga uppgifter har hämtats eller lästs in."
 )
 
+
+def marked(caption: str, example: bool) -> str:
+    """A table's caption with the example-data mark in front when the table shows example values."""
+    return f"EXEMPELDATA – {caption}" if example else caption
+
+
 # Okabe–Ito colours with ≥ 3:1 contrast on white; groups also differ by marker and line style.
 COLOURS = {"utrikes": "#0072B2", "inrikes": "#D55E00", "total": "#0072B2"}
 AREA_STYLE = {"kommun": ("solid", "circle"), "lan": ("dash", "square"), "riket": ("dot", "diamond")}
@@ -297,7 +303,7 @@ def indicator_section(report, ind: Indicator, intro: bool = True) -> None:
     if sexes is not None:
         flags = report.sex_examples(ind)  # per row: a real row is never marked as example data
         caption = f"{ind.short_title} {report.year} efter kön, {where}."
-        caption = f"EXEMPELDATA – {caption}" if any(flags) else caption
+        caption = marked(caption, any(flags))
         notes = report.notes(ind, caption)
         notes.example = any(flags)
         notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution
@@ -322,8 +328,7 @@ def county_section(report, ind: Indicator, report_year: int) -> None:
                   headline=report.headline_figures(ind))
     spec = report.gap_spec(ind)
     example = report.shows_example(ind, [a.code for a in report.areas(ind)])  # the län's kommuner too
-    caption = f"{ind.title} {report.year}: {report.areas_words(ind)}."
-    caption = f"EXEMPELDATA – {caption}" if example else caption
+    caption = marked(f"{ind.title} {report.year}: {report.areas_words(ind)}.", example)
     table = report.side_by_side(ind)
     notes = report.notes(ind, caption)
     notes.example = notes.example or example

@@ -342,7 +342,7 @@ class Report:
 
     def _mark(self, ind: Indicator, caption: str) -> str:
         """A table caption with the example-data mark in front when the table shows example values."""
-        return f"EXEMPELDATA – {caption}" if self.is_example(ind) else caption
+        return builders.marked(caption, self.is_example(ind))
 
     def _source_note(self, ind: Indicator) -> None:
         source = "Exempeldata – inte verklig statistik" if self.is_example(ind) else self.results.attribution(ind)
