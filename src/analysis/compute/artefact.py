@@ -49,10 +49,11 @@ def cache_dir(config: Config) -> Path:
     return config.root / ".cache" / "results"
 
 
-def _files_digest(paths: list[Path]) -> str:
+def _files_digest(paths: list[Path], root: Path | None = None) -> str:
+    """One checksum over files, each by its name (by its path under ``root`` when given) and its content."""
     h = hashlib.sha256()
     for p in sorted(paths):
-        h.update(p.name.encode())
+        h.update((p.relative_to(root).as_posix() if root else p.name).encode())
         h.update(sha256(p).encode())
     return h.hexdigest()
 
@@ -92,8 +93,7 @@ def inputs_digest(config: Config) -> dict[str, str]:
         "names": _files_digest(list((config.root / "data" / "geography").glob("*.yml"))),  # official names
         "sidecars": _files_digest(list(config.raw_dir.rglob("*.source.yml"))),
         # the handlingsplaner validated with the results (compute.plans): their files and their declaration
-        "plans": hashlib.sha256("".join(f"{p.relative_to(plans).as_posix()}\0{sha256(p)}\0" for p in sorted(
-            plans.rglob("*")) if p.is_file()).encode()).hexdigest(),
+        "plans": _files_digest([p for p in plans.rglob("*") if p.is_file()], plans),
         "plan_spec": sha256(config.root / PLAN_SPEC_FILE),
     }
 

@@ -302,8 +302,7 @@ def indicator_section(report, ind: Indicator, intro: bool = True) -> None:
     sexes = report.sex_table(ind)
     if sexes is not None:
         flags = report.sex_examples(ind)  # per row: a real row is never marked as example data
-        caption = f"{ind.short_title} {report.year} efter kön, {where}."
-        caption = marked(caption, any(flags))
+        caption = marked(f"{ind.short_title} {report.year} efter kön, {where}.", any(flags))
         notes = report.notes(ind, caption)
         notes.example = any(flags)
         notes.source = "Exempeldata – inte verklig statistik" if all(flags) else ind.attribution

@@ -193,6 +193,7 @@ def trend_span(baseline_year: int, year: int) -> str:
                 "ligger efter basåret.")
     return f"Utvecklingen bedöms från basåret {baseline_year} till {year}."
 
+
 def status_word(trend_row, ind: Indicator | None = None) -> str:
     """"↑ bättre", "? kan inte bedömas" (no trend row); with ``ind`` also the ± figure or "för litet underlag"."""
     if ind is not None:

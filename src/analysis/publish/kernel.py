@@ -225,8 +225,7 @@ class WarmKernel:
             kc.start_channels()
             try:
                 run_sync(kc.wait_for_ready)(timeout=120)
-                code = WARM_UP_CODE.format(browser=bool(browser))
-                reply = run_sync(kc.execute_interactive)(code, timeout=120,
+                reply = run_sync(kc.execute_interactive)(WARM_UP_CODE.format(browser=bool(browser)), timeout=120,
                                                          store_history=False, output_hook=lambda msg: None)
             finally:
                 kc.stop_channels()
