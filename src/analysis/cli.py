@@ -657,11 +657,17 @@ def _interrupted(signum: int, published: int) -> None:
     raise typer.Exit(128 + signum)
 
 
+def _workers_text(jobs: int, kernels_for) -> str:
+    """"1 Python-kärna och 2 renderare": what a run of ``jobs`` parallel processes keeps."""
+    kernels = kernels_for(jobs)
+    return f"{kernels} Python-{'kärna' if kernels == 1 else 'kärnor'} och {jobs} renderare"
+
+
 def _prepare_run(todo, results_path, computed, force, jobs, job0):
     """Tag the jobs with the results and this run, clean stale folders, find the reports to build, say so."""
     import dataclasses
 
-    from analysis.publish.engine import clean_stale, run_tag
+    from analysis.publish.engine import clean_stale, kernels_for, run_tag
     from analysis.publish.manifest import up_to_date
     from analysis.publish.render import prepare_assets
 
@@ -677,7 +683,7 @@ def _prepare_run(todo, results_path, computed, force, jobs, job0):
     err.print(
         f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
         f"{len(build)} av {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) byggs med "
-        f"{job0.renderer}, {min(jobs, max(1, len(build)))} parallella arbetare"
+        f"{job0.renderer}, {_workers_text(min(jobs, max(1, len(build))), kernels_for)}"
         + (f"; {len(current)} är redan aktuella." if current else "."), highlight=False,
     )
     return todo, build, current
@@ -693,7 +699,7 @@ def render(
     all_areas: Annotated[bool, typer.Option("--all", help="Alla 290 kommuner, alla 21 län och index")] = False,
     year: Annotated[Optional[int], typer.Option(help="Rapportår (standard: analysis.yml)")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"{','.join(_OUTPUT_FORMATS)} (standard: analysis.yml)")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallella processer, minst 1 (standard: antal kärnor)")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallella processer, minst 1 (standard: antal kärnor): hälften kör notebooks, alla renderar")] = None,
     data: Annotated[Optional[Path], typer.Option(help="Tidy-datafil (standard: analysis.yml)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Bygg om även rapporter som redan är aktuella")] = False,
     renderer: Annotated[Optional[str], typer.Option(help="auto, quarto eller pandoc (standard: analysis.yml)")] = None,
@@ -810,8 +816,8 @@ def render(
         out.print(f"  [cyan]AKTUELL[/] {len(current)} rapport(er) oförändrade, inte ombyggda: {names}{more}"
                   " (--force bygger om)", highlight=False)
     if outcome is not None:
-        out.print(f"  {outcome.workers} arbetare, {outcome.kernel_starts} Python-kärna(or) startade för "
-                  f"{outcome.notebooks} notebooks (en varm kärna per arbetare).", highlight=False)
+        out.print(f"  {outcome.kernel_starts} Python-kärna(or) startade för {outcome.notebooks} notebooks (en varm "
+                  f"kärna per arbetare, {outcome.workers} arbetare).", highlight=False)
     out.print(f"  Index: {clihelp.shown_path(index)}", highlight=False)
     failed = [r for r in results if not r.ok]
     if failed:

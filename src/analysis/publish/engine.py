@@ -1,14 +1,19 @@
-"""The batch engine: workers with one warm kernel each, interrupt-safe publishing.
+"""The batch engine: kernel workers with one warm kernel each, render threads beside them, interrupt-safe
+publishing.
 
-* **Workers are threads** of the main process: a worker only drives its kernel (over ZeroMQ), pandoc and typst;
-  the work happens in those processes. (Worker processes cost ≈ 200 MB each for their imports.)
-* **Warm execution, still papermill.** Each worker keeps one Jupyter kernel (:class:`~analysis.publish.kernel.WarmKernel`) and runs
+* **A pipeline of threads** of the main process. A *kernel worker* runs a report's notebooks in its kernel
+  (:func:`analysis.publish.render.execute_job`) and hands the report to a *render thread*
+  (:func:`~analysis.publish.render.finish_job`: pandoc and typst, or Quarto), then goes on with the next
+  report while that one is rendered. ``--jobs N`` gives :func:`kernels_for` N kernel workers (half, at least
+  one) and N render threads; at most N executed reports wait for a render thread. The threads only drive
+  processes (the kernels, pandoc, typst); worker processes would cost ≈ 200 MB each for their imports.
+* **Warm execution, still papermill.** Each kernel worker keeps one Jupyter kernel (:class:`~analysis.publish.kernel.WarmKernel`) and runs
   every notebook of its reports through ``papermill.execute_notebook`` with the registered engine
   ``warm``, which hands papermill's client the worker's kernel manager (nbclient's ``km``) instead of
   starting a kernel per notebook. Before each notebook the kernel's namespace is reset (as ``%reset -f``); a
   dead kernel is restarted. The kernel keeps its imports, and the worker one client of it for all notebooks.
-  The static charts are drawn by the run's image server (:mod:`analysis.publish.imageserver`) while the kernel goes on;
-  the worker waits for their files before it makes the PDF (the files the report model names, :mod:`analysis.publish.figurefiles`).
+  A chart without a chart spec is drawn by the run's image server (:mod:`analysis.publish.imageserver`) while the kernel goes on;
+  the render thread waits for its file before it makes the PDF (the files the report model names, :mod:`analysis.publish.figurefiles`).
 * **Publishing in the main thread only.** Workers build reports into ``reports/<year>/.tmp-<run>-<folder>``;
   the main thread moves a complete folder into place. On SIGINT/SIGTERM it stops publishing at once, tells
   the workers to stop, terminates every process of the run (kernels, browsers, pandoc, typst: the whole
@@ -42,16 +47,23 @@ def _set_child_subreaper() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
-def _worker(tasks: queue.Queue, results: queue.Queue, root: Path, log: Path, browser: bool,
-            stopping: threading.Event, env: dict) -> None:
-    """A worker (a thread of the main process): start its kernel (and the kernel's browser) at once, then
-    build the reports it is given in that warm kernel. Threads, not processes: a worker only drives its
-    kernel, pandoc and typst, and a process of its own cost ≈ 200 MB (PSS) per worker."""
-    from analysis.publish.kernel import WarmKernel
-    from analysis.publish.render import build_job
+def kernels_for(jobs: int) -> int:
+    """The kernels of a run of ``jobs`` parallel processes: half of them, at least one. A report's notebooks cost
+    its kernel about as much CPU as its pandoc and typst cost theirs, and those run beside the kernels (in
+    ``jobs`` render threads) while each kernel goes on with its next report. Measured on Blekinge's
+    ``make report`` (2 cores): one kernel instead of two saved ≈ 1 CPU-s of kernel start and more of two kernels
+    contending for the two cores (README, Benchmarks)."""
+    return max(1, jobs // 2)
 
+
+def _kernel_worker(tasks: queue.Queue, rendering: queue.Queue, results: queue.Queue, root: Path, log: Path,
+                   browser: bool, stopping: threading.Event, env: dict, phases) -> None:
+    """A kernel worker (a thread of the main process): start its kernel (and the kernel's browser) at once,
+    then run the notebooks of the reports it is given in that warm kernel and hand each to the render threads
+    (:func:`_render_worker`), waiting while they have as many waiting as there are of them. Threads, not
+    processes: a worker only drives its kernel, and a process of its own cost ≈ 200 MB (PSS) per worker."""
     me = threading.get_ident()
-    kernel = WarmKernel(root, log, env)
+    kernel = phases.kernel(root, log, env)
     kernel.stopping = stopping
     try:
         kernel.warm_up(browser)
@@ -61,17 +73,66 @@ def _worker(tasks: queue.Queue, results: queue.Queue, root: Path, log: Path, bro
                 break
             index, job = item
             results.put(("start", index, me))
-            res = build_job(job, kernel)
+            res = phases.execute(job, kernel)
             if stopping.is_set():
                 break
-            results.put(("done", index, res))
-            _trim_heap()
+            if not res.ok:
+                results.put(("done", index, res))
+                continue
+            results.put(("executed", index, me))
+            while not stopping.is_set():  # backpressure: at most one waiting report per render thread
+                try:
+                    rendering.put((index, res, kernel), timeout=0.2)
+                    break
+                except queue.Full:
+                    pass
     except BaseException:  # noqa: BLE001 - the main loop reports the job it was building as failed
         pass
     finally:
         if not stopping.is_set():
             kernel.shutdown()
         results.put(("exit", me, (kernel.starts, kernel.executions)))
+
+
+def _render_worker(rendering: queue.Queue, results: queue.Queue, stopping: threading.Event, phases,
+                   kernel_workers: list) -> None:
+    """A render thread: finish the reports the kernels executed (every format with pandoc/typst or Quarto, the
+    manifest), until every kernel worker has ended and no report waits."""
+    me = threading.get_ident()
+    try:
+        while not stopping.is_set():
+            try:
+                index, res, kernel = rendering.get(timeout=0.2)
+            except queue.Empty:
+                # an ended kernel worker puts nothing more: with all ended, an empty queue stays empty
+                if not any(t.is_alive() for t in kernel_workers) and rendering.empty():
+                    break
+                continue
+            results.put(("rendering", index, me))
+            res = phases.finish(res, kernel)
+            if stopping.is_set():
+                break
+            results.put(("done", index, res))
+            _trim_heap()
+    except BaseException:  # noqa: BLE001 - the main loop reports the job it was rendering as failed
+        pass
+
+
+@dataclass(frozen=True)
+class Phases:
+    """What the pool runs: a kernel per kernel worker, and a report's two halves
+    (:func:`analysis.publish.render.execute_job` in the kernel's thread, :func:`~analysis.publish.render.finish_job`
+    in a render thread). Tests hand in their own."""
+    kernel: object
+    execute: object
+    finish: object
+
+    @classmethod
+    def default(cls) -> "Phases":
+        from analysis.publish.kernel import WarmKernel
+        from analysis.publish.render import execute_job, finish_job
+
+        return cls(WarmKernel, execute_job, finish_job)
 
 
 def _trim_heap() -> None:
@@ -157,19 +218,24 @@ def clean_stale_temp(tmp: Path | None = None) -> list[Path]:
 
 
 class Pool:
-    """Worker processes with one warm kernel each.
+    """Kernel workers with one warm kernel each, and render threads beside them (a pipeline: a kernel runs the
+    next report's notebooks while its last report is rendered).
 
     Started before the jobs are known (:meth:`start`), so kernels and browsers start while the main process
     computes the results; :meth:`run` then builds the jobs and publishes each finished report unless
-    interrupted; :meth:`close` stops every process of the run (also on an exception or a signal)."""
+    interrupted; :meth:`close` stops every process of the run (also on an exception or a signal).
+    ``jobs``: parallel processes; :func:`kernels_for` of them keep a kernel, and ``jobs`` threads render."""
 
-    def __init__(self, root: Path, workers: int, browser: bool = True):
-        self.root, self.workers, self.browser = Path(root), max(1, workers), browser
-        self.threads: list = []
+    def __init__(self, root: Path, jobs: int, browser: bool = True, phases: Phases | None = None):
+        self.root, self.browser = Path(root), browser
+        self.phases = phases or Phases.default()
+        self.renderers = max(1, jobs)
+        self.workers = kernels_for(self.renderers)  # kernel workers
+        self.threads: list = []  # kernel workers, then render threads
         self.stop = _Stop()
         self.previous: dict = {}
         self.jobs: list = []
-        self.tasks = self.results = None
+        self.tasks = self.results = self.rendering = None
         self.stopping = threading.Event()
         self.image_server = None
         self.socket_dir: Path | None = None
@@ -196,11 +262,19 @@ class Pool:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
         self.previous = {s: signal.signal(s, self.stop) for s in (signal.SIGINT, signal.SIGTERM)}
         self.tasks, self.results = queue.Queue(), queue.Queue()
+        self.rendering = queue.Queue(maxsize=self.renderers)  # executed reports waiting for a render thread
         env = self._start_image_server(logs) if self.browser else {}
         for i in range(self.workers):
-            t = threading.Thread(target=_worker, args=(self.tasks, self.results, self.root, logs / f"kernel-{i}.log",
-                                                       self.browser, self.stopping, env),
+            t = threading.Thread(target=_kernel_worker, args=(self.tasks, self.rendering, self.results, self.root,
+                                                              logs / f"kernel-{i}.log", self.browser, self.stopping,
+                                                              env, self.phases),
                                  name=f"arbetare-{i}", daemon=True)
+            t.start()
+            self.threads.append(t)
+        for i in range(self.renderers):
+            t = threading.Thread(target=_render_worker, args=(self.rendering, self.results, self.stopping, self.phases,
+                                                              self.threads[:self.workers]),
+                                 name=f"renderare-{i}", daemon=True)
             t.start()
             self.threads.append(t)
         return self
@@ -234,37 +308,44 @@ class Pool:
             outcome.interrupted = self.stop.signum
             return outcome
         if not self.started:
-            self.workers = max(1, min(self.workers, len(jobs)))
+            self.renderers = max(1, min(self.renderers, len(jobs)))
+            self.workers = min(self.workers, self.renderers)
         self.start()
         self.jobs = list(jobs)
         for item in enumerate(jobs):
             self.tasks.put(item)
-        for _ in self.threads:
+        for _ in range(self.workers):
             self.tasks.put(None)
         pending = set(range(len(jobs)))
-        running: dict[int, int] = {}  # job index -> worker pid
+        running: dict[int, int] = {}  # job index -> the thread on it (its kernel worker, then a render thread)
         exited = 0
         stop, results, threads = self.stop, self.results, self.threads
+
+        def failed(index: int, error: str) -> None:
+            res = JobResult(jobs[index], error=error)
+            outcome.results.append(res)
+            pending.discard(index)
+            running.pop(index, None)
+            if on_done:
+                on_done(res)
+
         while pending and not stop.signum:
             try:
                 kind, a, b = results.get(timeout=0.2)
             except queue.Empty:
                 dead = {p.ident for p in threads if not p.is_alive()}
-                for index, pid in list(running.items()):
-                    if pid in dead:  # the worker died under this report
-                        res = JobResult(jobs[index], error="arbetaren avslutades oväntat")
-                        outcome.results.append(res)
-                        pending.discard(index)
-                        running.pop(index)
-                        if on_done:
-                            on_done(res)
+                for index, ident in list(running.items()):
+                    if ident in dead:  # the thread died under this report
+                        failed(index, "arbetaren avslutades oväntat")
                 if len(dead) == len(threads):
                     break
                 continue
-            if kind == "start":
+            if kind in ("start", "rendering"):
                 running[a] = b
-                if on_start:
+                if kind == "start" and on_start:
                     on_start(jobs[a])
+            elif kind == "executed":  # its notebooks are done: waiting for a render thread
+                running.pop(a, None)
             elif kind == "done":
                 res = b
                 running.pop(a, None)
@@ -285,9 +366,12 @@ class Pool:
                 exited += 1
                 outcome.kernel_starts += b[0]
                 outcome.notebooks += b[1]
-        if not stop.signum:  # let the workers shut their kernels down
+        if not stop.signum:
+            for index in sorted(pending):  # every thread ended with reports left (none should)
+                failed(index, "arbetaren avslutades oväntat")
+            # let the kernel workers shut their kernels down
             deadline = time.monotonic() + 30
-            while exited < len(threads) and time.monotonic() < deadline and not stop.signum:
+            while exited < self.workers and time.monotonic() < deadline and not stop.signum:
                 try:
                     kind, a, b = results.get(timeout=0.2)
                     if kind == "exit":
@@ -295,7 +379,7 @@ class Pool:
                         outcome.kernel_starts += b[0]
                         outcome.notebooks += b[1]
                 except queue.Empty:
-                    if not any(p.is_alive() for p in threads):
+                    if not any(p.is_alive() for p in threads[:self.workers]):
                         break
         outcome.interrupted = stop.signum
         outcome.workers = self.workers

@@ -7,6 +7,7 @@ template, render HTML and/or PDF, then move the folder into place (``reports/<ye
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -216,16 +217,35 @@ def work_dir(job: Job) -> Path:
 
 
 def build_job(job: Job, kernel) -> JobResult:
-    """Build one report into its temporary folder (not published: see :func:`publish`)."""
-    start = time.perf_counter()
+    """Build one report into its temporary folder (not published: see :func:`publish`): :func:`execute_job`,
+    then :func:`finish_job`. The batch runs the two halves in different threads (:mod:`analysis.publish.engine`)."""
+    result = execute_job(job, kernel)
+    return finish_job(result, kernel) if result.ok else result
+
+
+def execute_job(job: Job, kernel) -> JobResult:
+    """The half of a report that needs the kernel: its notebooks, the report model and the workbook, in its
+    temporary folder (``result.work``, not complete yet). On an error the folder is removed and
+    ``result.error`` says what went wrong."""
     result = JobResult(job)
     work = work_dir(job)
     shutil.rmtree(work, ignore_errors=True)
-    try:
+    with _failures(result, job, work):
         work.mkdir(parents=True)
         t = time.perf_counter()
         _execute(job, work, kernel)
         result.phases["notebooks"] = time.perf_counter() - t
+        result.work = work
+    return result
+
+
+def finish_job(result: JobResult, kernel=None) -> JobResult:
+    """The half of a report :func:`execute_job` left: every format (pandoc/typst or Quarto), the annual-report
+    documents and the manifest. The kernel is only asked whether it still runs while the PDF waits for chart
+    files it may still be writing. Afterwards ``result.work`` is the complete folder, or None on an error."""
+    job, work = result.job, result.work
+    result.work = None
+    with _failures(result, job, work):
         t = time.perf_counter()
         outputs = _render(job, work, before_pdf=_figure_files_written(work, kernel))
         outputs += _annual_report_documents(job, work)
@@ -241,6 +261,17 @@ def build_job(job: Job, kernel) -> JobResult:
         result.outputs = [job.final_dir / p.name for p in outputs] + [job.final_dir / f"rapport.{f}" for f in kept]
         result.notes += [f"rapport.{f} från en tidigare körning togs bort: den byggdes av andra indata "
                          f"(bygg den igen med --format {','.join([*job.formats, f])})" for f in dropped]
+    return result
+
+
+@contextlib.contextmanager
+def _failures(result: JobResult, job: Job, work: Path):
+    """A failure inside becomes ``result.error`` (one report's failure must not stop the batch) and removes the
+    report's temporary folder unless ``result.work`` holds it; the phase's seconds are added to
+    ``result.seconds``."""
+    start = time.perf_counter()
+    try:
+        yield
     except AnalysisError as exc:
         result.error = str(exc) + (" Den tidigare publicerade versionen ligger kvar." if job.final_dir.exists() else "")
     except OSError as exc:  # disk full, …: one line; nothing of this report is published
@@ -248,10 +279,11 @@ def build_job(job: Job, kernel) -> JobResult:
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
+        if result.error is not None:
+            result.work = None
         if result.work is None:
             shutil.rmtree(work, ignore_errors=True)
-        result.seconds = time.perf_counter() - start
-    return result
+        result.seconds += time.perf_counter() - start
 
 
 def publish(result: JobResult) -> None:
