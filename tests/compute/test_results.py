@@ -42,6 +42,15 @@ def test_a_selection_is_made_once(results):
     assert len(results.rows("tidy", ind)) == (results.tidy["indicator"] == ind).sum()
 
 
+def test_a_row_is_the_first_row_of_its_selection_made_once(results):
+    ind = results.gaps["indicator"].iloc[0]
+    where = {"geo_code": "1081", "year": 2024, "sex": "T", "comparison": "inrikes"}
+    row = results.row("gaps", ind, **where)
+    assert row.equals(results.rows("gaps", ind, **where).iloc[0]) and row.name == results.rows("gaps", ind, **where).index[0]
+    assert results.row("gaps", ind, **where) is row
+    assert results.row("gaps", ind, geo_code="no-such-area") is None
+
+
 def test_row_positions_are_those_of_pandas_groupby():
     """Results.rows indexes a table from plain lists (:func:`_positions`): the same positions per key as
     ``groupby(columns).indices``, keys with a missing value left out, one column's keys unwrapped."""

@@ -44,6 +44,40 @@ def test_trend_tables_from_frames(catalogue, series):
     assert data["Exempeldata"].tolist().count("ja") == 3 and "Källans markering" not in data
 
 
+def _trend_data_by_itertuples(ind, series):
+    """trend_data as it was written before it read the frames column by column (the reference)."""
+    from analysis.data.contract import SEXES
+
+    out = []
+    for label, grp, _level, data in series:
+        for r in data.itertuples():
+            out.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
+                        "Kön": SEXES[r.sex], "År": int(r.year),
+                        f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
+                        **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
+                            else round(float(r.margin), 3)} if ind.survey else {}),
+                        "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
+                        "Exempeldata": "ja" if r.example else "nej"})
+    data = pd.DataFrame(out)
+    if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
+        data = data.drop(columns="Källans markering")
+    return data
+
+
+@pytest.mark.parametrize("indicator", ["sysselsattningsgrad", "god_halsa"])
+def test_trend_data_is_what_the_rows_say(catalogue, series, indicator):
+    ind = catalogue.get(indicator)
+    groups = list(ind.groups)  # god_halsa's groups are by birth region
+    series = [(label, grp if grp in ind.groups else groups[i % len(groups)], level, data)
+              for i, (label, grp, level, data) in enumerate(series)]
+    flagged = [(label, grp, level, data.assign(flag=["", "p", ""])) for label, grp, level, data in series]
+    surveyed = [(label, grp, level, data.assign(margin=[1.25, None, 2.0])) for label, grp, level, data in series]
+    for s in (series, flagged, surveyed):
+        got, expected = builders.trend_data(ind, s), _trend_data_by_itertuples(ind, s)
+        pd.testing.assert_frame_equal(got, expected)
+    assert "Källans markering" in builders.trend_data(ind, flagged)
+
+
 def test_survey_margins_become_error_bars_and_table_notes(catalogue):
     ind = catalogue.get("god_halsa")
     s = [("Ronneby – inrikes födda", "inrikes", "kommun", rows("1081", [60.0, 61.0, 62.0], margin=[3.0, None, 2.5]))]

@@ -101,6 +101,15 @@ class Results:
             self._selections[key] = part
         return self._selections[key]
 
+    def row(self, table: str, indicator: str, **where):
+        """The first row of :meth:`rows` as a Series, or None; made once per selection and kept (read-only):
+        a report asks for the same row many times, and each Series made from a row cost ≈ 40 µs."""
+        key = ("row", table, indicator, tuple(where.items()))
+        if key not in self._selections:
+            rows = self.rows(table, indicator, **where)
+            self._selections[key] = rows.iloc[0] if len(rows) else None
+        return self._selections[key]
+
     @property
     def has_example_data(self) -> bool:
         return bool(self.tidy["example"].any())

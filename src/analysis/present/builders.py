@@ -127,14 +127,18 @@ def trend_data(ind: Indicator, series: list[Series]) -> pd.DataFrame:
     """The chart's numbers for download: one row per area, group and year, values as numbers."""
     rows = []
     for label, grp, _level, data in series:
-        for r in data.itertuples():
-            rows.append({"Område": label.split(" – ")[0], "Kod": r.geo_code, "Grupp": ind.group_label(grp),
-                         "Kön": SEXES[r.sex], "År": int(r.year),
-                         f"Värde ({ind.unit_symbol})": None if pd.isna(r.value) else round(float(r.value), 3),
-                         **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(getattr(r, "margin", None))
-                             else round(float(r.margin), 3)} if ind.survey else {}),
-                         "Symbol": r.status, "Källans markering": getattr(r, "flag", ""),
-                         "Exempeldata": "ja" if r.example else "nej"})
+        n = len(data)
+        columns = {c: data[c].tolist() if c in data else [default] * n  # plain values, column by column
+                   for c, default in (("geo_code", None), ("sex", None), ("year", None), ("value", None),
+                                      ("margin", None), ("status", None), ("flag", ""), ("example", None))}
+        for code, sex, year, value, margin, status, flag, example in zip(*columns.values()):
+            rows.append({"Område": label.split(" – ")[0], "Kod": code, "Grupp": ind.group_label(grp),
+                         "Kön": SEXES[sex], "År": int(year),
+                         f"Värde ({ind.unit_symbol})": None if pd.isna(value) else round(float(value), 3),
+                         **({f"Felmarginal (±, {ind.diff_unit})": None if pd.isna(margin)
+                             else round(float(margin), 3)} if ind.survey else {}),
+                         "Symbol": status, "Källans markering": flag,
+                         "Exempeldata": "ja" if example else "nej"})
     data = pd.DataFrame(rows)
     if "Källans markering" in data and not data["Källans markering"].astype(bool).any():
         data = data.drop(columns="Källans markering")  # only where the source marked a value

@@ -108,9 +108,8 @@ class Report:
         return self.results.rows(table, ind.id, **where)
 
     def _row(self, table: str, ind: Indicator, **where):
-        """The first row of :meth:`_rows`, or None."""
-        rows = self._rows(table, ind, **where)
-        return rows.iloc[0] if len(rows) else None
+        """The first row of :meth:`_rows`, or None (read-only)."""
+        return self.results.row(table, ind.id, **where)
 
     def _once(self, name: str, ind: Indicator, make):
         """``make()`` computed once per indicator for this report (selections read several times)."""
