@@ -1,6 +1,8 @@
 """The batch engine's pipeline (analysis.publish.engine): kernel workers execute, render threads finish, with
 stand-ins for the kernel and the two halves of a report (the real ones run in test_engine's end-to-end tests)."""
 
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -16,7 +18,7 @@ class FakeKernel:
     made: list = []
 
     def __init__(self, root, log, env):
-        self.starts, self.executions, self.stopping = 1, 0, None
+        self.starts, self.executions, self.stopping, self.down = 1, 0, None, False
         FakeKernel.made.append(self)
 
     def warm_up(self, browser):
@@ -26,7 +28,7 @@ class FakeKernel:
         return True
 
     def shutdown(self):
-        pass
+        self.down = True
 
 
 def _jobs(tmp_path: Path, n: int) -> list[Job]:
@@ -36,12 +38,18 @@ def _jobs(tmp_path: Path, n: int) -> list[Job]:
 
 
 def _run(tmp_path, jobs: int, reports: list[Job], execute, finish):
+    """The pool's run; one that has not ended after 30 s is stopped with SIGINT (as Ctrl-C) and fails the test."""
     FakeKernel.made = []
     pool = Pool(tmp_path, jobs, browser=False, phases=Phases(FakeKernel, execute, finish))
+    watchdog = threading.Timer(30, lambda: os.kill(os.getpid(), signal.SIGINT))
+    watchdog.start()
     try:
-        return pool, pool.run(reports)
+        outcome = pool.run(reports)
     finally:
+        watchdog.cancel()
         pool.close()
+    assert not outcome.interrupted, "the run hangs"
+    return pool, outcome
 
 
 @pytest.mark.parametrize(("jobs", "kernels"), [(1, 1), (2, 1), (3, 1), (4, 2), (8, 4)])
@@ -121,3 +129,50 @@ def test_a_failed_execution_is_not_rendered_and_a_dead_render_thread_fails_only_
     assert errors["1061"] == "notebooken misslyckades" and "1061" not in rendered
     assert errors["1062"] == "arbetaren avslutades oväntat"
     assert [c for c, e in errors.items() if e is None] == ["1060", "1063", "1064"]
+
+
+def test_a_run_whose_render_threads_all_died_ends_and_fails_what_is_left(tmp_path):
+    """One job: one render thread. It dies on the first report; the kernel worker stops handing over and the
+    run ends with every report failed, not hanging."""
+    def execute(job, kernel):
+        return JobResult(job)
+
+    def finish(res, kernel):
+        raise SystemExit
+
+    reports = _jobs(tmp_path, 4)
+    _, outcome = _run(tmp_path, 1, reports, execute, finish)
+    assert sorted(r.job.code for r in outcome.results) == [j.code for j in reports]  # each reported once
+    assert {r.error for r in outcome.results} == {"arbetaren avslutades oväntat"}
+
+
+def test_the_kernel_stays_until_the_reports_it_executed_are_rendered(tmp_path):
+    """A PDF may wait for chart files its kernel still draws: the kernel is shut down only after the render
+    threads finished its last report."""
+    def execute(job, kernel):
+        return JobResult(job)
+
+    def finish(res, kernel):
+        import time
+
+        time.sleep(0.3)  # the kernel worker has had its None by now
+        if kernel.down:
+            res.error = "the kernel was shut down while its report was rendered"
+        return res
+
+    reports = _jobs(tmp_path, 3)
+    _, outcome = _run(tmp_path, 2, reports, execute, finish)
+    assert all(r.ok for r in outcome.results), [r.error for r in outcome.results]
+    assert FakeKernel.made[0].down
+
+
+def test_a_pool_sized_by_its_jobs_keeps_the_kernels_the_cli_announces(tmp_path):
+    def execute(job, kernel):
+        return JobResult(job)
+
+    def finish(res, kernel):
+        return res
+
+    pool, outcome = _run(tmp_path, 8, _jobs(tmp_path, 3), execute, finish)
+    assert (pool.renderers, pool.workers, len(FakeKernel.made)) == (3, kernels_for(3), 1)
+    assert len(outcome.results) == 3

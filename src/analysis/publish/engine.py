@@ -56,15 +56,46 @@ def kernels_for(jobs: int) -> int:
     return max(1, jobs // 2)
 
 
+class _Handed:
+    """The reports a kernel worker handed to the render threads and not finished yet. Its kernel stays until
+    none is left: a PDF may still wait for chart files that kernel draws ahead (:mod:`analysis.publish.figurefiles`)."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def add(self) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait(self, give_up) -> None:
+        """Until none is left, or ``give_up()`` (the run stops, or no render thread is left)."""
+        with self.changed:
+            while self.count > 0 and not give_up():
+                self.changed.wait(0.2)
+
+
 def _kernel_worker(tasks: queue.Queue, rendering: queue.Queue, results: queue.Queue, root: Path, log: Path,
-                   browser: bool, stopping: threading.Event, env: dict, phases) -> None:
+                   browser: bool, stopping: threading.Event, env: dict, phases, renderers: list) -> None:
     """A kernel worker (a thread of the main process): start its kernel (and the kernel's browser) at once,
     then run the notebooks of the reports it is given in that warm kernel and hand each to the render threads
-    (:func:`_render_worker`), waiting while they have as many waiting as there are of them. Threads, not
-    processes: a worker only drives its kernel, and a process of its own cost ≈ 200 MB (PSS) per worker."""
+    (``renderers``, :func:`_render_worker`), waiting while each has a report waiting. It ends when it is given
+    None, when the run stops or when no render thread is left (the main loop then fails what is left); its
+    kernel is shut down once the reports it handed over are finished. Threads, not processes: a worker only
+    drives its kernel, and a process of its own cost ≈ 200 MB (PSS) per worker."""
     me = threading.get_ident()
     kernel = phases.kernel(root, log, env)
     kernel.stopping = stopping
+    handed = _Handed()
+
+    def give_up() -> bool:  # the run stops, or every render thread has ended (none would take a report)
+        return stopping.is_set() or (bool(renderers) and not any(t.is_alive() for t in renderers))
+
     try:
         kernel.warm_up(browser)
         while not stopping.is_set():
@@ -80,18 +111,29 @@ def _kernel_worker(tasks: queue.Queue, rendering: queue.Queue, results: queue.Qu
                 results.put(("done", index, res))
                 continue
             results.put(("executed", index, me))
-            while not stopping.is_set():  # backpressure: at most one waiting report per render thread
-                try:
-                    rendering.put((index, res, kernel), timeout=0.2)
-                    break
-                except queue.Full:
-                    pass
+            handed.add()
+            if not _hand_over(rendering, (index, res, kernel, handed), give_up):
+                handed.finished()
+                break
     except BaseException:  # noqa: BLE001 - the main loop reports the job it was building as failed
         pass
     finally:
         if not stopping.is_set():
+            handed.wait(give_up)
             kernel.shutdown()
         results.put(("exit", me, (kernel.starts, kernel.executions)))
+
+
+def _hand_over(rendering: queue.Queue, item: tuple, give_up) -> bool:
+    """Put ``item`` for a render thread, waiting while the queue is full (at most one waiting report per render
+    thread); False when ``give_up()`` says so first."""
+    while not give_up():
+        try:
+            rendering.put(item, timeout=0.2)
+            return True
+        except queue.Full:
+            pass
+    return False
 
 
 def _render_worker(rendering: queue.Queue, results: queue.Queue, stopping: threading.Event, phases,
@@ -102,14 +144,17 @@ def _render_worker(rendering: queue.Queue, results: queue.Queue, stopping: threa
     try:
         while not stopping.is_set():
             try:
-                index, res, kernel = rendering.get(timeout=0.2)
+                index, res, kernel, handed = rendering.get(timeout=0.2)
             except queue.Empty:
                 # an ended kernel worker puts nothing more: with all ended, an empty queue stays empty
                 if not any(t.is_alive() for t in kernel_workers) and rendering.empty():
                     break
                 continue
-            results.put(("rendering", index, me))
-            res = phases.finish(res, kernel)
+            try:
+                results.put(("rendering", index, me))
+                res = phases.finish(res, kernel)
+            finally:
+                handed.finished()
             if stopping.is_set():
                 break
             results.put(("done", index, res))
@@ -264,19 +309,21 @@ class Pool:
         self.tasks, self.results = queue.Queue(), queue.Queue()
         self.rendering = queue.Queue(maxsize=self.renderers)  # executed reports waiting for a render thread
         env = self._start_image_server(logs) if self.browser else {}
+        kernel_workers, renderers = [], []  # the kernel workers see the render threads once they are started
         for i in range(self.workers):
             t = threading.Thread(target=_kernel_worker, args=(self.tasks, self.rendering, self.results, self.root,
                                                               logs / f"kernel-{i}.log", self.browser, self.stopping,
-                                                              env, self.phases),
+                                                              env, self.phases, renderers),
                                  name=f"arbetare-{i}", daemon=True)
             t.start()
-            self.threads.append(t)
+            kernel_workers.append(t)
         for i in range(self.renderers):
             t = threading.Thread(target=_render_worker, args=(self.rendering, self.results, self.stopping, self.phases,
-                                                              self.threads[:self.workers]),
+                                                              kernel_workers),
                                  name=f"renderare-{i}", daemon=True)
             t.start()
-            self.threads.append(t)
+            renderers.append(t)
+        self.threads = kernel_workers + renderers
         return self
 
     def _start_image_server(self, logs: Path) -> dict:
@@ -309,7 +356,7 @@ class Pool:
             return outcome
         if not self.started:
             self.renderers = max(1, min(self.renderers, len(jobs)))
-            self.workers = min(self.workers, self.renderers)
+            self.workers = kernels_for(self.renderers)
         self.start()
         self.jobs = list(jobs)
         for item in enumerate(jobs):
@@ -334,11 +381,15 @@ class Pool:
                 kind, a, b = results.get(timeout=0.2)
             except queue.Empty:
                 dead = {p.ident for p in threads if not p.is_alive()}
+                if not results.empty():  # what a thread posted before it ended is read first
+                    continue
                 for index, ident in list(running.items()):
                     if ident in dead:  # the thread died under this report
                         failed(index, "arbetaren avslutades oväntat")
                 if len(dead) == len(threads):
                     break
+                continue
+            if kind != "exit" and a not in pending:  # a job already reported (failed when its thread ended)
                 continue
             if kind in ("start", "rendering"):
                 running[a] = b

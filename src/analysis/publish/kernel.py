@@ -163,7 +163,8 @@ class WarmKernel:
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
-        return self.km is not None and bool(run_sync(self.km.is_alive)())
+        km = self.km  # read once: the worker may shut the kernel down meanwhile
+        return km is not None and bool(run_sync(km.is_alive)())
 
     @property
     def pid(self) -> int | None:
