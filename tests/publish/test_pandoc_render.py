@@ -35,7 +35,7 @@ def doc(root, tmp_path):
     qmd = tmp_path / "rapport.qmd"
     qmd.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + BODY, encoding="utf-8")
     (tmp_path.parent / "_assets").mkdir(exist_ok=True)
-    (tmp_path.parent / "_assets" / "plotly.min.js").write_text("/* plotly.js v0 stand-in */", encoding="utf-8")
+    (tmp_path.parent / "_assets" / "plotly.min.js").write_text("/* plotly.js v0 stand-in – åäö */", encoding="utf-8")
     return qmd
 
 
@@ -53,7 +53,9 @@ def test_pdf_a4_sv_se_pdf_ua_with_alt_text_and_captions(doc):
 def test_html_self_contained_with_swedish_date_and_toc(doc):
     html = render(doc, "html").read_text(encoding="utf-8")
     assert 'lang="sv-SE"' in html and "1 december 2026" in html and "Innehåll" in html
-    assert "<script>/* plotly.js v0 stand-in */</script>" in html and "_assets/" not in html
+    # the script's bytes are written between the page's halves: once, whole, in UTF-8 like the page around it
+    assert html.count("<script>/* plotly.js v0 stand-in – åäö */</script>") == 1 and "_assets/" not in html
+    assert "analysis: include-in-header" not in html
 
 
 def test_typst_float_bug_compiles_again_without_floats(tmp_path):

@@ -168,16 +168,17 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=4)
-def _script_text(path: str, mtime_ns: int, size: int) -> str:
-    """A script inlined in the HTML (plotly.js, ≈ 4,6 MB: ≈ 30 ms to read and decode), read once per batch (keyed
-    by path, time and size; each year's reports share one ``_assets`` folder)."""
-    return Path(path).read_text(encoding="utf-8")
+def _script_bytes(path: str, mtime_ns: int, size: int) -> bytes:
+    """A script inlined in the HTML (plotly.js, ≈ 4,6 MB), read once per batch (keyed by path, time and size;
+    each year's reports share one ``_assets`` folder) and kept as the bytes written: each report's page is
+    written around it, never copied into one string with it (≈ 45 ms a report when it was)."""
+    return Path(path).read_bytes()
 
 
-def _header(opts: dict, work: Path, inline_scripts: bool) -> str:
-    """The ``include-in-header`` entries (``text:`` or a file relative to the document) as one text; with
-    ``inline_scripts`` local ``<script src>`` files are inlined (self-contained HTML without pandoc's slow
-    ``--embed-resources``)."""
+def _header(opts: dict, work: Path, inline_scripts: bool) -> list[bytes]:
+    """The ``include-in-header`` entries (``text:`` or a file relative to the document) as the parts of one
+    UTF-8 text; with ``inline_scripts`` local ``<script src>`` files are inlined (self-contained HTML without
+    pandoc's slow ``--embed-resources``)."""
     parts = []
     for item in _as_list(opts.get("include-in-header")):
         if isinstance(item, dict) and "text" in item:
@@ -185,14 +186,17 @@ def _header(opts: dict, work: Path, inline_scripts: bool) -> str:
         else:
             parts.append((work / (item["file"] if isinstance(item, dict) else item)).read_text(encoding="utf-8"))
     text = "\n".join(parts)
-    if inline_scripts:
-        def script(m):
-            path = work / m.group(1)
-            if not path.is_file():
-                raise AnalysisError(f"include-in-header: {m.group(1)} finns inte (sökt från {work})")
-            return "<script>" + _script_text(str(path.resolve()), *_stamp(path)) + "</script>"
-        text = SCRIPT_SRC.sub(script, text)
-    return text
+    if not inline_scripts:
+        return [text.encode("utf-8")]
+    out, last = [], 0
+    for m in SCRIPT_SRC.finditer(text):
+        path = work / m.group(1)
+        if not path.is_file():
+            raise AnalysisError(f"include-in-header: {m.group(1)} finns inte (sökt från {work})")
+        out += [text[last:m.start()].encode("utf-8"), b"<script>", _script_bytes(str(path.resolve()), *_stamp(path)),
+                b"</script>"]
+        last = m.end()
+    return out + [text[last:].encode("utf-8")]
 
 
 def _date(meta: dict, fmt_name: str | None) -> None:
@@ -249,7 +253,7 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
         head = _header(opts, work, inline_scripts=to == "html" and bool(opts.get("embed-resources")))
         # HTML: pandoc copies the header verbatim, so it gets a marker and the header (fonts, plotly.js: ≈ 5 MB)
         # goes in afterwards, as the HTML outputs do
-        header.write_text(HEAD_MARK if to == "html" else head, encoding="utf-8")
+        header.write_bytes(HEAD_MARK.encode("utf-8") if to == "html" else b"".join(head))
         args += ["-H", header.name]
         if to == "html":
             out = work / f"{qmd.stem}.html"
@@ -258,8 +262,9 @@ def render(qmd: Path, to: str, project_root: Path | None = None) -> Path:
             page = out.read_text(encoding="utf-8")
             if page.count(HEAD_MARK) != 1 or sorted(map(int, RAW_MARKS.findall(page))) != list(range(len(raw))):
                 raise AnalysisError(f"pandoc: markeringarna för sidhuvudet eller HTML-utdata saknas i {out.name}")
-            page = RAW_MARKS.sub(lambda m: raw[int(m.group(1))], page)
-            out.write_text(page.replace(HEAD_MARK, head, 1), encoding="utf-8")
+            before, after = RAW_MARKS.sub(lambda m: raw[int(m.group(1))], page).split(HEAD_MARK, 1)
+            with out.open("wb") as f:  # the header (plotly.js) written between the page's two halves
+                f.writelines([before.encode("utf-8"), *head, after.encode("utf-8")])
         elif to == "typst":
             typ = work / f"{qmd.stem}.typ"
             lua.write_text(TYPST_FIGURES, encoding="utf-8")
