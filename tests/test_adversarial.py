@@ -399,7 +399,7 @@ def test_generated_damage_to_the_results_cache_heals_with_one_line(adv_project, 
     originals = {f: (keep / f).read_bytes() for f in files if f != "meta.json"}
     stats = Counter()
 
-    def fake_compute(config, data_path, year, dest):  # what a real computation writes for these inputs
+    def fake_compute(config, data_path, year, dest, counties=None):  # what a real computation writes for these inputs
         for f in files:
             (dest / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(keep / f, dest / f)

@@ -714,7 +714,7 @@ def render(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from analysis.compute.artefact import start_artefact_child
+    from analysis.compute.artefact import start_artefact_child, wanted_counties
     from analysis.config import load_config
     from analysis.publish.engine import Interrupted, Pool
     from analysis.publish.render import check_coverage, plan, write_index
@@ -748,7 +748,8 @@ def render(
         # no browser: the PDF's charts are SVG drawn from their chart specs (analysis.present.svgchart); a chart
         # without a spec (an analyst's own figure) starts kaleido in its kernel, for that report only
         pool = Pool(config.root, min(jobs, len(todo)), browser=False)
-        computing = start_artefact_child(config, job0.data_path, job0.year)  # before the kernels: a fork
+        counties = wanted_counties(config, {j.code[:2] if j.kind == "kommun" else j.code for j in todo})
+        computing = start_artefact_child(config, job0.data_path, job0.year, counties)  # before the kernels: a fork
         if force or computing.running:
             pool.start()  # reports will be built: kernels and browsers start while the results are computed
         results_path, computed = computing.wait()

@@ -188,7 +188,7 @@ def damaged(project, good_artefact, monkeypatch):
     shutil.copytree(good_artefact, path)
     calls = []
 
-    def compute(config, data_path, year, dest):
+    def compute(config, data_path, year, dest, counties=None):
         calls.append(dest)
         for p in good_artefact.rglob("*"):
             if p.is_file():
@@ -417,3 +417,57 @@ def test_a_failing_forked_computation_comes_back_as_one_error(project, monkeypat
     monkeypatch.setattr(artefact, "compute", broken)  # the fork runs this process's code
     with pytest.raises(AnalysisError, match=r"(?s)kunde inte beräknas \(kod 1\).*ZeroDivisionError: trasig"):
         start_artefact_child(project, project.data_path, 2024).wait()
+
+
+def test_the_counties_an_artefact_holds(project):
+    every = sorted(lan.county for lan in load_geography(project.root).counties)
+    assert artefact.wanted_counties(project, None) is None
+    assert artefact.wanted_counties(project, every) is None  # all län: the artefact of all, one key
+    assert artefact.wanted_counties(project, {"10", "8"}) == ("08", "10")
+    full, _ = artefact.artefact_key(project, project.data_path, 2024)
+    assert artefact.artefact_key(project, project.data_path, 2024, None)[0] == full
+    assert artefact.artefact_key(project, project.data_path, 2024, ("10",))[0] != full
+
+
+@pytest.mark.slow
+def test_an_artefact_of_one_lan_holds_that_lan_as_the_whole_one_does(project):
+    """A run for Blekinge computes Blekinge only: the same rows, the same checksums per area (so a report built
+    from either is up to date with the other), the same index map; another län's report is a clear error."""
+    from analysis.errors import AnalysisError
+    from analysis.present.indexpage import index_indicator, national_values
+
+    one, _ = ensure_artefact(project, project.data_path, 2024, counties=("10",))
+    full, _ = ensure_artefact(project, project.data_path, 2024)
+    assert one != full and sorted(p.name for p in one.glob("lan-*")) == ["lan-10"]
+    assert sorted(p.name for p in (one / "plans").iterdir()) == ["lan-10.json"]
+    meta_one, meta_full = artefact.read_meta(str(one)), artefact.read_meta(str(full))
+    assert list(meta_one["counties"]) == ["10"] and meta_one["counties"]["10"] == meta_full["counties"]["10"]
+    for name in (*artefact.TABLES, *artefact.GROUP_TABLES):
+        pd.testing.assert_frame_equal(pd.read_parquet(one / "lan-10" / f"{name}.parquet"),
+                                      pd.read_parquet(full / "lan-10" / f"{name}.parquet"))
+    geo = load_geography(project.root)
+    for code in ("1081", "0010"):
+        assert slice_digest(one, code, geo) == slice_digest(full, code, geo)
+    ind = index_indicator(project)
+    assert national_values(one, ind, 2024, geo) == national_values(full, ind, 2024, geo)
+    with pytest.raises(AnalysisError, match="omfattar inte län 08"):
+        open_results(one, "0880", 2024, config=project)
+
+
+def test_the_index_reads_what_every_lans_own_gaps_hold(project, good_artefact):
+    """The index's national table equals reading every län's gaps as the index once did (each kommun from its
+    own län, riket from the first län's table)."""
+    import pyarrow.dataset as ds
+
+    files = sorted(str(f / "gaps.parquet") for f in good_artefact.glob("lan-*"))
+    old = {}
+    for row in ds.dataset(files, format="parquet").to_table(
+            columns=artefact.INDEX_COLUMNS, filter=(ds.field("year") == 2024) & (ds.field("sex") == "T")
+            & (ds.field("comparison") == "inrikes")).to_pylist():
+        old.setdefault((row["indicator"], row["geo_code"]), row)
+    new = {}
+    for row in pd.read_parquet(good_artefact / artefact.INDEX_GAPS).to_dict("records"):
+        new.setdefault((row["indicator"], row["geo_code"]), row)
+    assert new.keys() == old.keys() and len(new) > 290
+    same = lambda a, b: a == b or (a != a and b != b)  # noqa: E731 - NaN equals NaN here
+    assert all(all(same(new[k][c], old[k][c]) for c in artefact.INDEX_COLUMNS) for k in old)

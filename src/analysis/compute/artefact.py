@@ -28,7 +28,10 @@ from analysis.config import Config, load_config
 from analysis.errors import AnalysisError, os_error_reason, os_error_text
 from analysis.data.provenance import sha256
 
-VERSION = 3  # 2: the artefact carries its grouping (grouping.json); 3: and a checksum of every file (meta "files")
+VERSION = 4  # 2: the artefact carries its grouping (grouping.json); 3: and a checksum of every file (meta "files");
+# 4: the index's national gaps in one table (INDEX_GAPS), and an artefact may hold some län only
+INDEX_GAPS = "index-gaps.parquet"  # every kommun's and riket's gaps as the index map reads them (all län, always)
+INDEX_COLUMNS = ["indicator", "year", "geo_code", "gap", "status", "example", "value_subject", "value_reference"]
 TABLES = ("tidy", "gaps", "trends")  # rows per area (geo_code)
 # Comparison groups: values per group (kept for every group of the län's kommuner) and every kommun's
 # place (positions, all kommuner: a kommun report's strip plot shows them all). A report depends on its own
@@ -98,9 +101,25 @@ def inputs_digest(config: Config) -> dict[str, str]:
     }
 
 
-def artefact_key(config: Config, data_path: Path, year: int) -> tuple[str, dict]:
+def wanted_counties(config: Config, counties) -> tuple[str, ...] | None:
+    """The län an artefact must hold for reports of ``counties`` (länskoder), sorted; None for every län (also
+    when ``counties`` is None or names them all). A run for one län computes that län only (≈ 0,6 CPU-s less
+    than all 21 for Blekinge's ``make report``); the index's national table is always whole."""
+    if counties is None:
+        return None
+    from analysis.domain.geography import load_geography
+
+    wanted = tuple(sorted({str(c).zfill(2) for c in counties}))
+    return None if set(wanted) >= {lan.county for lan in load_geography(config.root).counties} else wanted
+
+
+def artefact_key(config: Config, data_path: Path, year: int, counties: tuple[str, ...] | None = None) -> tuple[str, dict]:
+    """The artefact's key and the inputs it is the checksum of; ``counties`` (from :func:`wanted_counties`): the
+    län it holds, None for all (the key of all län does not name them)."""
     inputs = {"version": str(VERSION), "data": sha256(data_path), "year": str(year),
               "baseline_override": str(config.baseline_year), **inputs_digest(config)}
+    if counties is not None:
+        inputs["counties"] = ",".join(counties)
     key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
     return key, inputs
 
@@ -187,8 +206,9 @@ def _object_columns(df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
-    """Validate, suppress, compute gaps and trends once; write one folder per län into ``dest``."""
+def compute(config: Config, data_path: Path, year: int, dest: Path, counties: tuple[str, ...] | None = None) -> None:
+    """Validate, suppress, compute gaps and trends once; write one folder per län into ``dest`` (``counties``:
+    those län only) and the index's national table (:data:`INDEX_GAPS`)."""
     from analysis.domain.catalogue import load_catalogue
     from analysis.data.contract import load_tidy
     from analysis.compute.gaps import compute_gaps, compute_trends, suppress
@@ -216,7 +236,9 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
     by_kept: dict[frozenset, dict] = {}  # the group tables per set of example indicators a län keeps
     meta = {"version": VERSION, "year": year, "data_path": str(data_path), "counties": {},
             "object_columns": {}}
-    for lan in geo.counties:
+    index_rows = []  # the index map's rows: each län's, as its own folder has them (riket: the first län's)
+    index_gaps = gaps[(gaps["year"] == year) & (gaps["sex"] == "T") & (gaps["comparison"] == "inrikes")]
+    for lan in sorted(geo.counties, key=lambda lan: lan.county):
         codes = [k.code for k in geo.kommuner_in(lan.county)] + [lan.code, "0000"]
         # Example rows are a demonstration for the län they were made for (coverage.demonstration_only):
         # a län keeps an indicator's example rows only where it has example rows of its own.
@@ -225,6 +247,10 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
 
         def demo(df, kept=kept):
             return df[~df["example"].astype(bool) | df["indicator"].isin(kept)]
+
+        index_rows.append(demo(index_gaps[index_gaps["geo_code"].isin(codes)])[INDEX_COLUMNS])
+        if counties is not None and lan.county not in counties:
+            continue
 
         if kept not in by_kept:
             t, g = demo(tidy), demo(gaps)
@@ -255,16 +281,18 @@ def compute(config: Config, data_path: Path, year: int, dest: Path) -> None:
                 "group_values": by_kept[kept]["group_values"], "group_gaps": by_kept[kept]["group_gaps"]}),
             "has_data": sorted(set(frames["tidy"].loc[frames["tidy"]["year"] == year, "geo_code"])),
         }
+    pd.concat(index_rows).reset_index(drop=True).to_parquet(dest / INDEX_GAPS, index=False)
     meta["snapshots"] = _snapshots_meta(config)
-    write_plans(config, [lan.county for lan in geo.counties], year, dest)
+    write_plans(config, [lan.county for lan in geo.counties if counties is None or lan.county in counties], year, dest)
     (dest / GROUPING_FILE).write_text(json.dumps(grouping.to_json(config.root), ensure_ascii=False, default=str),
                                       encoding="utf-8")
     (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
-def _artefact_dir(config: Config, data_path: Path, year: int) -> tuple[str, dict, Path]:
+def _artefact_dir(config: Config, data_path: Path, year: int,
+                  counties: tuple[str, ...] | None = None) -> tuple[str, dict, Path]:
     """(key, inputs, folder) of the artefact for these inputs, whether it exists or not."""
-    key, inputs = artefact_key(config, data_path, year)
+    key, inputs = artefact_key(config, data_path, year, counties)
     return key, inputs, cache_dir(config) / key
 
 
@@ -338,10 +366,11 @@ def clean_stale(folder: Path) -> list[Path]:
     return removed
 
 
-def ensure_artefact_in_child(config: Config, data_path: Path, year: int) -> tuple[Path, bool]:
+def ensure_artefact_in_child(config: Config, data_path: Path, year: int,
+                             counties: tuple[str, ...] | None = None) -> tuple[Path, bool]:
     """:func:`ensure_artefact` for a batch: when the results must be computed, a child process computes them
     (:func:`start_artefact_child`, then wait for it)."""
-    return start_artefact_child(config, data_path, year).wait()
+    return start_artefact_child(config, data_path, year, counties).wait()
 
 
 class ArtefactChild:
@@ -354,18 +383,18 @@ class ArtefactChild:
     analysis.compute.artefact``). On an interrupt the child is stopped and its temporary folder removed; its
     errors come back as they are."""
 
-    def __init__(self, config: Config, data_path: Path, year: int):
-        self.key, _, self.final = _artefact_dir(config, data_path, year)
+    def __init__(self, config: Config, data_path: Path, year: int, counties: tuple[str, ...] | None = None):
+        self.key, _, self.final = _artefact_dir(config, data_path, year, counties)
         self.done: tuple[Path, bool] | None = (self.final, False) if usable(config, self.final) else None
         self.pid, self._read, self._proc = None, None, None
         if self.done is None:
-            self._start(config, Path(data_path), int(year))
+            self._start(config, Path(data_path), int(year), counties)
 
     @property
     def running(self) -> bool:
         return self.done is None
 
-    def _start(self, config: Config, data_path: Path, year: int) -> None:
+    def _start(self, config: Config, data_path: Path, year: int, counties: tuple[str, ...] | None) -> None:
         import subprocess
         import threading
 
@@ -376,14 +405,14 @@ class ArtefactChild:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child (its work is tested through the parent)
                 os.close(read)
-                _child(config, data_path, year, write)
+                _child(config, data_path, year, counties, write)
             os.close(write)
             self.pid, self._read = pid, read
             return
         env = {**os.environ, "ANALYSIS_ROOT": str(config.root), "ANALYSIS_PARENT_PID": str(os.getpid())}
         self._proc = subprocess.Popen([sys.executable, "-m", "analysis.compute.artefact", str(data_path),
-                                       str(year)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                      env=env)
+                                       str(year), ",".join(counties or ())], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True, env=env)
         self.pid = self._proc.pid
 
     def wait(self) -> tuple[Path, bool]:
@@ -443,7 +472,8 @@ class ArtefactChild:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _child(config: Config, data_path: Path, year: int, write: int) -> None:  # pragma: no cover - in the fork
+def _child(config: Config, data_path: Path, year: int, counties: tuple[str, ...] | None,
+           write: int) -> None:  # pragma: no cover - in the fork
     """The forked child: compute, send (exit code, answer, error text) through the pipe, end without running
     the parent's exit handlers."""
     import signal
@@ -456,7 +486,7 @@ def _child(config: Config, data_path: Path, year: int, write: int) -> None:  # p
         from analysis.orphans import die_with_parent
 
         die_with_parent()  # a killed run leaves no computation behind
-        code, out, err = _compute(config, data_path, year)
+        code, out, err = _compute(config, data_path, year, counties)
     except BaseException:  # noqa: BLE001 - reported to the parent as the new interpreter's traceback was
         code, err = 1, traceback.format_exc()
     finally:
@@ -469,17 +499,20 @@ def _child(config: Config, data_path: Path, year: int, write: int) -> None:  # p
             os._exit(0)
 
 
-def start_artefact_child(config: Config, data_path: Path, year: int) -> ArtefactChild:
-    """Start computing the results in a child process when they are not there yet (``.running``); ``.wait()``
-    for the folder. Started before a batch starts its kernels, so the child can be a fork."""
-    return ArtefactChild(config, data_path, year)
+def start_artefact_child(config: Config, data_path: Path, year: int,
+                         counties: tuple[str, ...] | None = None) -> ArtefactChild:
+    """Start computing the results (``counties``: of those län only, :func:`wanted_counties`) in a child process
+    when they are not there yet (``.running``); ``.wait()`` for the folder. Started before a batch starts its
+    kernels, so the child can be a fork."""
+    return ArtefactChild(config, data_path, year, counties)
 
 
-def _compute(config: Config, data_path: Path, year: int) -> tuple[int, str, str]:
+def _compute(config: Config, data_path: Path, year: int,
+             counties: tuple[str, ...] | None = None) -> tuple[int, str, str]:
     """A child's computation as (exit code, the answer's JSON line, the error line): 2 with one Swedish line for
     an error of the data or the disk."""
     try:
-        path, computed = ensure_artefact(config, data_path, year)
+        path, computed = ensure_artefact(config, data_path, year, counties=counties)
     except AnalysisError as exc:
         return 2, "", str(exc)
     except OSError as exc:  # disk full, …: one line, not a traceback
@@ -488,12 +521,13 @@ def _compute(config: Config, data_path: Path, year: int) -> tuple[int, str, str]
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m analysis.compute.artefact DATA YEAR``: compute the artefact (:func:`ensure_artefact_in_child`)."""
+    """``python -m analysis.compute.artefact DATA YEAR [LÄN,…]``: compute the artefact (:func:`ensure_artefact_in_child`)."""
     from analysis.orphans import die_with_parent
 
     die_with_parent()  # a killed run leaves no computation behind
-    data, year = sys.argv[1:] if argv is None else argv
-    code, out, err = _compute(load_config(), Path(data), int(year))
+    data, year, *rest = sys.argv[1:] if argv is None else argv
+    counties = tuple(c for c in (rest[0] if rest else "").split(",") if c) or None
+    code, out, err = _compute(load_config(), Path(data), int(year), counties)
     if err:
         print(err, file=sys.stderr)
     if code:
@@ -501,14 +535,16 @@ def main(argv: list[str] | None = None) -> None:
     print(out)
 
 
-def ensure_artefact(config: Config, data_path: Path, year: int, say=None) -> tuple[Path, bool]:
+def ensure_artefact(config: Config, data_path: Path, year: int, say=None,
+                    counties: tuple[str, ...] | None = None) -> tuple[Path, bool]:
     """The artefact folder for these inputs, computing it only when it does not exist yet (or is damaged:
-    :func:`usable`; ``say`` gets the one-line note, default stderr).
+    :func:`usable`; ``say`` gets the one-line note, default stderr). ``counties``: the län it must hold
+    (:func:`wanted_counties`), None for all.
 
     Returns (folder, computed). Written to a temporary folder and renamed, so parallel runs never read
     half an artefact.
     """
-    key, inputs, final = _artefact_dir(config, data_path, year)
+    key, inputs, final = _artefact_dir(config, data_path, year, counties)
     if usable(config, final, say):
         return final, False
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -517,7 +553,7 @@ def ensure_artefact(config: Config, data_path: Path, year: int, say=None) -> tup
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        compute(config, data_path, year, tmp)
+        compute(config, data_path, year, tmp, counties)
         meta = json.loads((tmp / "meta.json").read_text(encoding="utf-8"))
         meta["inputs"] = inputs
         meta["files"] = {p.relative_to(tmp).as_posix(): sha256(p) for p in sorted(tmp.rglob("*"))
@@ -612,6 +648,9 @@ def _open_results(path: str | Path, code: str, year: int, config: Config | None)
     config = config or load_config(_project_of(path))
     geo = load_geography(config.root)
     county, codes = report_codes(code, geo)
+    if county not in meta["counties"]:
+        raise AnalysisError(f"{path}: resultaten omfattar inte län {county} (beräknade för län "
+                            f"{', '.join(sorted(meta['counties']))}); kör med results_path = \"\" eller beräkna dem")
     frames = dict(_county_frames(str(path), county, int(year)))
     for name in TABLES:
         df = frames[name]

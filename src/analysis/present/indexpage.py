@@ -64,20 +64,20 @@ def check_maps(config: Config) -> None:
 
 def national_values(results_path: Path, ind, year: int, geo) -> tuple[list, object]:
     """(every kommun's :class:`~analysis.present.maps.MapValue`, riket's) for the report year, both sexes, from
-    the artefact's gaps: one read of every län's ``gaps.parquet`` with the rows chosen in the reader."""
+    the artefact's national table for the index (:data:`~analysis.compute.artefact.INDEX_GAPS`: each län's
+    gaps of the report year as its own folder has them, whichever län the artefact holds), the rows chosen in
+    the reader."""
     import pyarrow.dataset as ds
 
+    from analysis.compute.artefact import INDEX_GAPS
     from analysis.present.maps import value_from_gap_row
 
-    files = sorted(str(f / "gaps.parquet") for f in Path(results_path).glob("lan-*"))
     by_code = {}
-    if files:
-        rows = ds.dataset(files, format="parquet").to_table(
-            columns=["geo_code", "gap", "status", "example", "value_subject", "value_reference"],
-            filter=((ds.field("indicator") == ind.id) & (ds.field("year") == year) & (ds.field("sex") == "T")
-                    & (ds.field("comparison") == "inrikes"))).to_pylist()
-        for row in rows:  # riket is in every län's table: the first one counts
-            by_code.setdefault(row["geo_code"], row)
+    rows = ds.dataset(str(Path(results_path) / INDEX_GAPS), format="parquet").to_table(
+        columns=["geo_code", "gap", "status", "example", "value_subject", "value_reference"],
+        filter=(ds.field("indicator") == ind.id) & (ds.field("year") == year)).to_pylist()
+    for row in rows:  # riket is in every län's rows: the first län's count
+        by_code.setdefault(row["geo_code"], row)
     values = [value_from_gap_row(k.code, k.name, by_code.get(k.code)) for k in geo.kommuner]
     return values, value_from_gap_row("0000", "Riket", by_code.get("0000"))
 
