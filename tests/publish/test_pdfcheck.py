@@ -135,3 +135,11 @@ def test_page_flow_finds_a_chart_above_its_own_heading(tmp_path):
         "figur 2 står ovanför sin egen rubrik ”Kursdeltagare på sfi med godkänt betyg”"]
     below = page + "Omslag\n#pagebreak()\n" + heading + filler + chart
     assert page_flow(_pdf(tmp_path, "below", below)) == []
+
+
+def test_the_command_takes_folders_or_pdf_files_and_names_a_missing_path(tmp_path, capsys):
+    from analysis.publish import pdfcheck
+
+    assert pdfcheck.main([str(tmp_path / "saknas.pdf")]) == 2
+    assert "finns inte" in capsys.readouterr().err
+    assert pdfcheck.main([str(tmp_path)]) == 0 and ": 0 PDF, 0 sidor" in capsys.readouterr().out

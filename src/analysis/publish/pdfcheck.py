@@ -236,12 +236,21 @@ def page_flow(pdf: Path) -> list[str]:
 
 
 def check_folder(folder: Path) -> tuple[list[Path], list[Overlap]]:
-    pdfs = sorted(p for p in Path(folder).rglob("*.pdf") if not any(part.startswith(".") for part in p.parts))
+    """The PDFs in ``folder`` (or the one PDF ``folder`` is) and the overlaps found in them."""
+    folder = Path(folder)
+    pdfs = [folder] if folder.is_file() else sorted(
+        p for p in folder.rglob("*.pdf") if not any(part.startswith(".") for part in p.parts))
     return pdfs, [o for pdf in pdfs for o in overlaps(pdf)]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.publish.pdfcheck [MAPP|PDF …]`` (default ``reports``): exit 1 when something is
+    found, 2 for a path that does not exist."""
     argv = sys.argv[1:] if argv is None else argv
+    missing = [a for a in argv if not Path(a).exists()]
+    if missing:
+        print(f"finns inte: {', '.join(missing)} (ange mappar eller PDF-filer; standard: reports)", file=sys.stderr)
+        return 2
     total = 0
     for folder in argv or ["reports"]:
         pdfs, found = check_folder(Path(folder))
