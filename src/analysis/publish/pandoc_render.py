@@ -55,9 +55,11 @@ MIME_PRIORITY = {
 }
 
 
-#: executed notebooks by (path, modification time, size): a report's five, for the two workers' reports in turn
+#: executed notebooks by (path, modification time, size), the newest kept: the reports in flight in a batch's
+#: pipeline (rendering, waiting for a render thread, being executed), five notebooks each; render threads read
+#: it while kernel workers add to it
 _NOTEBOOKS: OrderedDict[tuple[str, int, int], object] = OrderedDict()
-_KEEP = 12
+_KEEP = 30
 
 
 def _key(path: Path) -> tuple[str, int, int]:
@@ -81,8 +83,9 @@ def _notebook(path: Path):
     """An executed notebook, read once for all its embeds in both formats (keyed by path, time and size).
     Not validated again: papermill validated it as it wrote it (a validation costs ≈ 6 ms per notebook)."""
     key = _key(path)
-    if key in _NOTEBOOKS:
-        return _NOTEBOOKS[key]
+    nb = _NOTEBOOKS.get(key)  # one look: another thread may drop the oldest between a test and a read
+    if nb is not None:
+        return nb
     from nbformat.v4 import nbjson
 
     text = Path(path).read_text(encoding="utf-8")
