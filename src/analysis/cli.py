@@ -657,8 +657,10 @@ def _interrupted(signum: int, published: int) -> None:
     raise typer.Exit(128 + signum)
 
 
-def _workers_text(jobs: int, kernels_for) -> str:
+def _workers_text(jobs: int) -> str:
     """"1 Python-kärna och 2 renderare": what a run of ``jobs`` parallel processes keeps."""
+    from analysis.publish.engine import kernels_for
+
     kernels = kernels_for(jobs)
     return f"{kernels} Python-{'kärna' if kernels == 1 else 'kärnor'} och {jobs} renderare"
 
@@ -667,7 +669,7 @@ def _prepare_run(todo, results_path, computed, force, jobs, job0):
     """Tag the jobs with the results and this run, clean stale folders, find the reports to build, say so."""
     import dataclasses
 
-    from analysis.publish.engine import clean_stale, kernels_for, run_tag
+    from analysis.publish.engine import clean_stale, run_tag
     from analysis.publish.manifest import up_to_date
     from analysis.publish.render import prepare_assets
 
@@ -683,7 +685,7 @@ def _prepare_run(todo, results_path, computed, force, jobs, job0):
     err.print(
         f"Resultaten {'beräknades' if computed else 'fanns redan'} ({results_path.name}). "
         f"{len(build)} av {len(todo)} rapport(er) för {job0.year} ({', '.join(job0.formats)}) byggs med "
-        f"{job0.renderer}, {_workers_text(min(jobs, max(1, len(build))), kernels_for)}"
+        f"{job0.renderer}, {_workers_text(min(jobs, max(1, len(build))))}"
         + (f"; {len(current)} är redan aktuella." if current else "."), highlight=False,
     )
     return todo, build, current

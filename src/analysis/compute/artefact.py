@@ -236,6 +236,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path, counties: tu
     by_kept: dict[frozenset, dict] = {}  # the group tables per set of example indicators a län keeps
     meta = {"version": VERSION, "year": year, "data_path": str(data_path), "counties": {},
             "object_columns": {}}
+    held = set(counties) if counties is not None else {lan.county for lan in geo.counties}  # the län written
     index_rows = []  # the index map's rows: each län's, as its own folder has them (riket: the first län's)
     index_gaps = gaps[(gaps["year"] == year) & (gaps["sex"] == "T") & (gaps["comparison"] == "inrikes")]
     for lan in sorted(geo.counties, key=lambda lan: lan.county):
@@ -249,7 +250,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path, counties: tu
             return df[~df["example"].astype(bool) | df["indicator"].isin(kept)]
 
         index_rows.append(demo(index_gaps[index_gaps["geo_code"].isin(codes)])[INDEX_COLUMNS])
-        if counties is not None and lan.county not in counties:
+        if lan.county not in held:
             continue
 
         if kept not in by_kept:
@@ -283,7 +284,7 @@ def compute(config: Config, data_path: Path, year: int, dest: Path, counties: tu
         }
     pd.concat(index_rows).reset_index(drop=True).to_parquet(dest / INDEX_GAPS, index=False)
     meta["snapshots"] = _snapshots_meta(config)
-    write_plans(config, [lan.county for lan in geo.counties if counties is None or lan.county in counties], year, dest)
+    write_plans(config, sorted(held), year, dest)
     (dest / GROUPING_FILE).write_text(json.dumps(grouping.to_json(config.root), ensure_ascii=False, default=str),
                                       encoding="utf-8")
     (dest / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

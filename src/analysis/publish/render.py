@@ -230,7 +230,7 @@ def execute_job(job: Job, kernel) -> JobResult:
     result = JobResult(job)
     work = work_dir(job)
     shutil.rmtree(work, ignore_errors=True)
-    with _failures(result, job, work):
+    with _failures(result, work):
         work.mkdir(parents=True)
         t = time.perf_counter()
         _execute(job, work, kernel)
@@ -245,7 +245,7 @@ def finish_job(result: JobResult, kernel=None) -> JobResult:
     files it may still be writing. Afterwards ``result.work`` is the complete folder, or None on an error."""
     job, work = result.job, result.work
     result.work = None
-    with _failures(result, job, work):
+    with _failures(result, work):
         t = time.perf_counter()
         outputs = _render(job, work, before_pdf=_figure_files_written(work, kernel))
         outputs += _annual_report_documents(job, work)
@@ -265,11 +265,11 @@ def finish_job(result: JobResult, kernel=None) -> JobResult:
 
 
 @contextlib.contextmanager
-def _failures(result: JobResult, job: Job, work: Path):
+def _failures(result: JobResult, work: Path):
     """A failure inside becomes ``result.error`` (one report's failure must not stop the batch) and removes the
     report's temporary folder unless ``result.work`` holds it; the phase's seconds are added to
     ``result.seconds``."""
-    start = time.perf_counter()
+    job, start = result.job, time.perf_counter()
     try:
         yield
     except AnalysisError as exc:
